@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Set up a development environment on a fresh Debian machine: a virtual environment in
+# .venv with casework and its development tools. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+    "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e ".[dev]"
+echo "casework is installed in .venv ($(.venv/bin/casework --help >/dev/null && echo ok))"

@@ -1,0 +1,51 @@
+"""casework: qualitative case-study analysis in Jupyter.
+
+Open a project folder and work with its tables::
+
+    import casework
+    project = casework.open_project("path/to/study")
+    project.documents, project.codes, project.codings
+
+Names are imported on first use, so ``import casework`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from casework.errors import CaseworkError
+
+if TYPE_CHECKING:
+    from casework.codebook import Codebook
+    from casework.project import Project, open_project
+    from casework.sources import read_source
+    from casework.tables import Tables
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "Codebook": "casework.codebook",
+    "Project": "casework.project",
+    "open_project": "casework.project",
+    "read_source": "casework.sources",
+    "Tables": "casework.tables",
+    "framework_matrix": "casework.matrices",
+    "cross_case_matrix": "casework.matrices",
+    "agreement": "casework.agreement",
+}
+
+__all__ = ["CaseworkError", "__version__", *sorted(_LAZY)]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'casework' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

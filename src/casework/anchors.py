@@ -1,0 +1,77 @@
+"""Anchor codings to text by position and by quote, and find them again after edits.
+
+A coding stores its position (start, end in code points) and its quote with a little
+context on each side, as the W3C Web Annotation TextPositionSelector and
+TextQuoteSelector do. When a transcript changes, :func:`reanchor` checks the position
+against the quote and, if it no longer matches, searches for the quote and picks the
+occurrence whose surrounding text matches the stored context best (ties go to the one
+nearest the old position). A quote that no longer occurs is an orphan: the caller
+reports it and never moves it anywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+CONTEXT_CHARS = 32
+
+
+@dataclass(frozen=True)
+class Anchor:
+    start: int
+    end: int
+    quote: str
+    prefix: str
+    suffix: str
+
+
+def text_sha(text: str) -> str:
+    """Short content hash of a normalised text (first 16 hex digits of SHA-256)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def make_anchor(text: str, start: int, end: int) -> Anchor:
+    """Anchor the span ``text[start:end]``; the caller has checked the offsets."""
+    return Anchor(
+        start=start,
+        end=end,
+        quote=text[start:end],
+        prefix=text[max(0, start - CONTEXT_CHARS) : start],
+        suffix=text[end : end + CONTEXT_CHARS],
+    )
+
+
+def reanchor(text: str, anchor: Anchor) -> tuple[int, int] | None:
+    """Where the anchored quote is in ``text`` now, or None when it cannot be found."""
+    quote = anchor.quote
+    if not quote:
+        return None
+    if text[anchor.start : anchor.end] == quote:
+        return anchor.start, anchor.end
+    best: tuple[int, int, int] | None = None  # (-context score, distance, position)
+    at = text.find(quote)
+    while at >= 0:
+        score = _common_suffix(text[max(0, at - len(anchor.prefix)) : at], anchor.prefix)
+        after = at + len(quote)
+        score += _common_prefix(text[after : after + len(anchor.suffix)], anchor.suffix)
+        key = (-score, abs(at - anchor.start), at)
+        if best is None or key < best:
+            best = key
+        at = text.find(quote, at + 1)
+    if best is None:
+        return None
+    return best[2], best[2] + len(quote)
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _common_suffix(a: str, b: str) -> int:
+    return _common_prefix(a[::-1], b[::-1])

@@ -1,0 +1,69 @@
+"""The ``casework`` command: a thin shell over the library.
+
+Each command parses its arguments and calls one library function. Any
+:class:`~casework.errors.CaseworkError` is printed as one line and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+from casework.errors import CaseworkError
+
+app = typer.Typer(
+    name="casework",
+    help="Qualitative case-study analysis: code interviews, chart framework matrices, "
+    "export chapters.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Command groups live in their own modules, each with register(app).
+_COMMAND_MODULES = ["project", "matrix", "tagging", "exchange", "chapters", "review", "store"]
+
+
+def _register_all() -> None:
+    for name in _COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"casework.cli.{name}")
+        except ModuleNotFoundError as err:
+            if err.name == f"casework.cli.{name}":
+                continue  # that part of the CLI is not built yet
+            raise
+        module.register(app)
+
+
+_register_all()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit status (0 ok, 1 problems found, 2 bad input)."""
+    try:
+        status = app(args=argv, standalone_mode=False)
+    except CaseworkError as err:
+        typer.echo(f"casework: {err.one_line()}", err=True)
+        return 2
+    except typer.Exit as done:
+        return int(done.exit_code)
+    except typer.Abort:
+        typer.echo("casework: aborted", err=True)
+        return 130
+    except KeyboardInterrupt:
+        typer.echo("casework: interrupted; the project is unchanged", err=True)
+        return 130
+    except Exception as err:  # click usage errors carry their own exit status
+        import click
+
+        if isinstance(err, click.ClickException):
+            err.show()
+            return int(err.exit_code)
+        raise
+    return status if isinstance(status, int) else 0
+
+
+def run() -> None:  # console script entry point
+    sys.exit(main())

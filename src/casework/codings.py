@@ -1,0 +1,137 @@
+"""Turn replayed codings into the documented ``codings`` table.
+
+Checks each coding against today's text: codings of an unchanged document (same
+content hash) are taken as logged; the others are re-anchored by their quote, and what
+cannot be found again goes to ``orphans`` with the reason, never moved silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from casework.anchors import Anchor, reanchor
+from casework.errors import Problem, StoreError
+
+CODING_COLUMNS = [
+    "coding_id", "doc_id", "case_id", "participant_id", "role", "code_id", "start", "end",
+    "quote", "coder", "source", "confidence", "reason", "created_at", "memo",
+]  # fmt: skip
+ORPHAN_COLUMNS = ["coding_id", "doc_id", "code_id", "coder", "quote", "start", "end", "why"]
+
+
+@dataclass
+class ResolvedCodings:
+    codings: pd.DataFrame  # CODING_COLUMNS
+    orphans: pd.DataFrame  # ORPHAN_COLUMNS
+    moved: int = 0  # codings re-anchored to a new position
+    problems: list[Problem] = field(default_factory=list)
+
+
+def resolve_codings(
+    base: pd.DataFrame,
+    documents: pd.DataFrame,
+    texts: dict[str, str],
+    code_ids: set[str],
+    log_path: str = "codings/<coder>.jsonl",
+) -> ResolvedCodings:
+    """Anchor ``base`` (from :func:`casework.replay.replay`) to the current texts."""
+    problems = _unknown_codes(base, code_ids, log_path)
+    docs = documents.set_index("doc_id")
+    known_doc = base["doc_id"].isin(docs.index)
+    orphans = [_orphans(base[~known_doc], "document no longer exists")]
+    base = base[known_doc]
+    same_text = base["sha"].to_numpy() == docs["sha"].reindex(base["doc_id"]).to_numpy()
+    trusted, changed = base[same_text], base[~same_text]
+    _check_bounds(trusted, docs["n_chars"], log_path)
+    moved = 0
+    if len(changed):
+        changed, lost, moved = _reanchor(changed, texts)
+        orphans.append(lost)
+    codings = pd.concat([trusted, changed]) if len(changed) else trusted
+    codings = codings.sort_values(["doc_id", "start", "end"], kind="stable")
+    codings = codings.join(docs[["case_id", "participant_id", "role"]], on="doc_id")
+    for col in ("start", "end"):
+        codings[col] = codings[col].astype("int64")
+    orphan_frame = pd.concat(orphans, ignore_index=True)
+    if len(orphan_frame):
+        problems.append(
+            Problem(
+                f"{len(orphan_frame)} coding(s) could not be re-anchored after a transcript "
+                "changed; see Project.orphans",
+                path=log_path,
+            )
+        )
+    return ResolvedCodings(
+        codings[CODING_COLUMNS].reset_index(drop=True), orphan_frame, moved, problems
+    )
+
+
+def _unknown_codes(base: pd.DataFrame, code_ids: set[str], log_path: str) -> list[Problem]:
+    bad = base[~base["code_id"].isin(code_ids)]
+    return [
+        Problem(
+            f"unknown code '{row.code_id}' in coding {row.coding_id}",
+            path=log_path.replace("<coder>", str(row.coder)),
+            line=int(row.line) if pd.notna(row.line) else None,
+            field="code",
+        )
+        for row in bad.drop_duplicates("code_id").itertuples()
+    ]
+
+
+def unknown_code_error(problem: Problem) -> StoreError:
+    return StoreError(
+        problem.message,
+        path=problem.path,
+        line=problem.line,
+        field=problem.field,
+        fix="Add the code back to the codebook, or recode/uncode these codings.",
+    )
+
+
+def _check_bounds(frame: pd.DataFrame, n_chars: pd.Series, log_path: str) -> None:
+    limit = n_chars.reindex(frame["doc_id"]).to_numpy()
+    start, end = frame["start"].to_numpy(), frame["end"].to_numpy()
+    bad = np.flatnonzero((start < 0) | (end <= start) | (end > limit))
+    if len(bad):
+        row = frame.iloc[bad[0]]
+        raise StoreError(
+            f"offsets {row['start']}–{row['end']} are outside the text of '{row['doc_id']}' "
+            f"({int(limit[bad[0]])} characters)",
+            path=log_path.replace("<coder>", str(row["coder"])),
+            line=int(row["line"]) if pd.notna(row["line"]) else None,
+            fix="Fix or delete the line; offsets count Unicode characters from 0.",
+        )
+
+
+def _reanchor(
+    changed: pd.DataFrame, texts: dict[str, str]
+) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    starts, ends, keep = [], [], []
+    moved = 0
+    for row in changed.itertuples(index=False):
+        anchor = Anchor(
+            int(row.start), int(row.end), str(row.quote or ""),
+            str(row.prefix or ""), str(row.suffix or ""),
+        )  # fmt: skip
+        found = reanchor(texts[row.doc_id], anchor)
+        keep.append(found is not None)
+        if found is None:
+            starts.append(anchor.start)
+            ends.append(anchor.end)
+            continue
+        moved += found != (anchor.start, anchor.end)
+        starts.append(found[0])
+        ends.append(found[1])
+    changed = changed.assign(start=starts, end=ends)
+    mask = np.array(keep, dtype=bool)
+    return changed[mask], _orphans(changed[~mask], "quote not found in the edited text"), moved
+
+
+def _orphans(frame: pd.DataFrame, why: str) -> pd.DataFrame:
+    out = frame[["coding_id", "doc_id", "code_id", "coder", "quote", "start", "end"]].copy()
+    out["why"] = why
+    return out.reset_index(drop=True)

@@ -1,0 +1,109 @@
+"""The one exception family of casework.
+
+Every error a user can cause is a :class:`CaseworkError`: it names the file, the line or
+field, what was wrong and how to fix it, and formats all of that as one line, which is
+what the CLI prints before exiting with status 2. A traceback means a bug in casework.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, located as precisely as we can."""
+
+    message: str
+    path: str | None = None
+    line: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        return _locate(self.path, self.line) + self.message + _field(self.field)
+
+
+def _locate(path: str | Path | None, line: int | None) -> str:
+    if path is None:
+        return ""
+    return f"{path}:{line}: " if line is not None else f"{path}: "
+
+
+def _field(field: str | None) -> str:
+    return f" (field '{field}')" if field else ""
+
+
+class CaseworkError(Exception):
+    """Base of every error a user can cause; one line with location and fix."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | Path | None = None,
+        line: int | None = None,
+        field: str | None = None,
+        fix: str | None = None,
+    ) -> None:
+        self.message = message
+        self.path = str(path) if path is not None else None
+        self.line = line
+        self.field = field
+        self.fix = fix
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        text = _locate(self.path, self.line) + self.message + _field(self.field)
+        if self.fix:
+            text = f"{text.rstrip('.')}. {self.fix}"
+        return " ".join(text.split())  # one line, whatever the message held
+
+
+class SourceError(CaseworkError, ValueError):
+    """A transcript that cannot be read: encoding, empty, bad front matter, no case."""
+
+
+class CodebookError(CaseworkError, ValueError):
+    """A codebook that does not load or validate; holds every problem found."""
+
+    def __init__(self, problems: Sequence[Problem], *, fix: str | None = None) -> None:
+        self.problems = list(problems)
+        first = self.problems[0] if self.problems else Problem("invalid codebook")
+        more = f" (and {len(self.problems) - 1} more problems)" if len(self.problems) > 1 else ""
+        super().__init__(
+            first.message + more, path=first.path, line=first.line, field=first.field, fix=fix
+        )
+
+
+class StoreError(CaseworkError, OSError):
+    """An event log that cannot be read or written."""
+
+
+class ConfigError(CaseworkError, ValueError):
+    """A bad setting in casework.toml."""
+
+
+class ProjectError(CaseworkError, ValueError):
+    """A project whose parts do not fit together (duplicate ids, unknown case, …)."""
+
+
+class UnknownName(CaseworkError, LookupError):
+    """A name (code, attribute, coder, document, reader…) that does not exist."""
+
+    def __init__(self, kind: str, name: object, known: Iterable[object], **where: object) -> None:
+        choices = sorted({str(k) for k in known})
+        shown = ", ".join(choices[:40]) + (", …" if len(choices) > 40 else "")
+        super().__init__(
+            f"unknown {kind} '{name}'",
+            fix=f"Choose one of: {shown}." if choices else f"There are no {kind}s yet.",
+            **where,  # type: ignore[arg-type]
+        )
+        self.kind = kind
+        self.name = name
+        self.known = choices
+
+
+class MissingDependency(CaseworkError, ImportError):
+    """An optional part that is not installed; says what to install."""

@@ -1,0 +1,322 @@
+"""A casework project: one folder made into tidy tables; every write goes to the store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from casework.anchors import make_anchor
+from casework.codebook import Codebook
+from casework.codings import ResolvedCodings, resolve_codings, unknown_code_error
+from casework.config import read_config, resolve_coder, setting
+from casework.corpus import Corpus, load_corpus
+from casework.errors import CaseworkError, ConfigError, Problem, ProjectError, UnknownName
+from casework.replay import replay, undo_target
+from casework.store import EventStore, FileStore, check_coder, new_id, utc_now
+
+
+def open_project(path: str | Path = ".", *, coder: str | None = None) -> Project:
+    """Open the project folder at ``path`` (default: the current folder)."""
+    return Project(path, coder=coder)
+
+
+class Project:
+    """A project folder as tables: documents, cases, segments, codes, codings.
+
+    Reading is lazy and cached; writes (``code``, ``uncode``…) append events to the
+    coder's log at once and refresh the codings table on next access.
+    """
+
+    def __init__(
+        self, root: str | Path = ".", *, coder: str | None = None, store: EventStore | None = None
+    ) -> None:
+        self.root = Path(root).resolve()
+        if not self.root.is_dir():
+            raise ProjectError("no such project folder", path=root, fix="Check the path.")
+        self.config = read_config(self.root)
+        self.coder = resolve_coder(self.config, coder)
+        if self.coder is not None:
+            check_coder(self.coder)
+        self.store: EventStore = store or FileStore(self.root)
+        self._resolved: ResolvedCodings | None = None
+        self._events: pd.DataFrame | None = None
+        self._load_problems: list[Problem] = []
+
+    def __repr__(self) -> str:
+        return f"<casework.Project {self.name!r} at {self.root}>"
+
+    # ------------------------------------------------------------------ reading
+    @property
+    def name(self) -> str:
+        return str(setting(self.config, "project", "name", self.root.name))
+
+    @cached_property
+    def _corpus(self) -> Corpus:
+        corpus = load_corpus(self.root)
+        if corpus.errors:
+            first = corpus.errors[0]
+            if len(corpus.errors) > 1:
+                first.fix = (first.fix or "") + (
+                    f" ({len(corpus.errors) - 1} more problems: run 'casework validate'.)"
+                )
+                first.args = (first.one_line(),)
+            raise first
+        return corpus
+
+    @property
+    def documents(self) -> pd.DataFrame:
+        """doc_id, case_id, participant_id, role, title, path, n_chars, n_words, sha, …"""
+        return self._corpus.documents
+
+    @property
+    def cases(self) -> pd.DataFrame:
+        """case_id + the columns of cases.csv."""
+        return self._corpus.cases
+
+    @property
+    def segments(self) -> pd.DataFrame:
+        """doc_id, seg_no, start, end, speaker, text."""
+        return self._corpus.segments
+
+    def text(self, doc_id: str) -> str:
+        try:
+            return self._corpus.texts[doc_id]
+        except KeyError:
+            raise UnknownName("document", doc_id, self._corpus.texts) from None
+
+    @property
+    def texts(self) -> Mapping[str, str]:
+        return self._corpus.texts
+
+    @cached_property
+    def codebook_path(self) -> Path:
+        named = setting(self.config, "project", "codebook")
+        if named:
+            return self.root / str(named)
+        found = sorted((self.root / "codebooks").glob("*.yaml"))
+        if len(found) != 1:
+            raise ConfigError(
+                "no codebook named in [project] codebook"
+                + (f" and {len(found)} files in codebooks/" if found else ""),
+                path=self.root / "casework.toml",
+                field="project.codebook",
+                fix="Set codebook = \"codebooks/<name>.yaml\" under [project].",
+            )
+        return found[0]
+
+    @cached_property
+    def codebook(self) -> Codebook:
+        return Codebook.from_disk(self.codebook_path)
+
+    @property
+    def codes(self) -> pd.DataFrame:
+        """code_id, parent_id, name, description, include, exclude, depth, color, position."""
+        return self.codebook.codes
+
+    def reload(self) -> None:
+        """Forget cached tables, so the next access reads the folder again."""
+        for name in ("_corpus", "codebook", "codebook_path"):
+            self.__dict__.pop(name, None)
+        self._resolved = None
+        self._events = None
+
+    def events(self) -> pd.DataFrame:
+        """Every coding event of every coder, as logged (``coder`` and ``line`` added)."""
+        if self._events is None:
+            contents = self.store.read("codings")
+            self._load_problems = contents.problems
+            self._events = contents.frame
+        return self._events
+
+    def _resolve(self) -> ResolvedCodings:
+        if self._resolved is None:
+            state = replay(self.events())
+            resolved = resolve_codings(
+                state.codings,
+                self.documents,
+                self._corpus.texts,
+                set(self.codes["code_id"]),
+                log_path=str(Path("codings") / "<coder>.jsonl"),
+            )
+            resolved.problems = self._load_problems + resolved.problems
+            self._rejections = state.rejections
+            self._resolved = resolved
+        return self._resolved
+
+    @property
+    def codings(self) -> pd.DataFrame:
+        """coding_id, doc_id, case_id, participant_id, role, code_id, start, end, quote,
+        coder, source, confidence, reason, created_at, memo."""
+        resolved = self._resolve()
+        for problem in resolved.problems:
+            if problem.message.startswith("unknown code"):
+                raise unknown_code_error(problem)
+        return resolved.codings
+
+    @property
+    def orphans(self) -> pd.DataFrame:
+        """Codings whose quote could not be found after their transcript changed."""
+        return self._resolve().orphans
+
+    @property
+    def rejections(self) -> pd.DataFrame:
+        """Suggestions coders turned down: doc_id, code_id, start, end, quote, reason, coder."""
+        self._resolve()
+        return self._rejections
+
+    @property
+    def coders(self) -> list[str]:
+        return self.store.coders("codings")
+
+    def validate(self) -> list[Problem]:
+        """Every problem in the project, without raising: sources, codebook, logs."""
+        from casework.validate import validate_project
+
+        return validate_project(self)
+
+    # ------------------------------------------------------------------ writing
+    def _need_coder(self, coder: str | None) -> str:
+        who = coder or self.coder
+        if not who:
+            raise ConfigError(
+                "no coder given",
+                field="coder",
+                fix="Pass coder=..., set CASEWORK_CODER, or set coder under [project] in "
+                "casework.toml.",
+            )
+        return check_coder(who)
+
+    def _append(self, coder: str, events: Sequence[dict[str, Any]]) -> None:
+        """Write one batch (one undoable action) and keep the in-memory state in step."""
+        if not events:
+            return
+        batch = new_id()
+        at = utc_now()
+        stamped = [{"eid": new_id(), "batch": batch, "coder": coder, "at": at, **e} for e in events]
+        self.store.append("codings", coder, stamped)
+        if self._events is not None:
+            frame = pd.DataFrame(stamped).assign(coder=coder, line=pd.NA)
+            self._events = pd.concat([self._events, frame], ignore_index=True)
+        self._resolved = None
+
+    def _code_event(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        doc_id, code_id = str(row["doc_id"]), str(row["code_id"])
+        if code_id not in self.codebook:
+            raise UnknownName("code", code_id, self.codes["code_id"], field="code_id")
+        text = self.text(doc_id)
+        start, end = int(row["start"]), int(row["end"])
+        if not 0 <= start < end <= len(text):
+            raise ProjectError(
+                f"offsets {start}–{end} are outside the text of '{doc_id}' ({len(text)} characters)",
+                field="start/end",
+                fix="Give 0 <= start < end <= the document's n_chars.",
+            )
+        anchor = make_anchor(text, start, end)
+        confidence = row.get("confidence")
+        return {
+            "event": "code", "id": new_id(), "doc": doc_id, "code": code_id,
+            "start": start, "end": end, "quote": anchor.quote, "prefix": anchor.prefix,
+            "suffix": anchor.suffix, "sha": self._doc_sha(doc_id),
+            "source": str(row.get("source") or "manual"),
+            "confidence": None if confidence is None or pd.isna(confidence) else float(confidence),
+            "reason": row.get("reason") or None, "memo": row.get("memo") or None,
+        }  # fmt: skip
+
+    def _doc_sha(self, doc_id: str) -> str:
+        return str(self.documents.loc[self.documents["doc_id"] == doc_id, "sha"].iloc[0])
+
+    def code(
+        self,
+        doc_id: str,
+        code_id: str,
+        start: int,
+        end: int,
+        *,
+        coder: str | None = None,
+        memo: str | None = None,
+        source: str = "manual",
+        confidence: float | None = None,
+        reason: str | None = None,
+    ) -> str:
+        """Code ``text(doc_id)[start:end]`` with ``code_id``; returns the coding id."""
+        row = {"doc_id": doc_id, "code_id": code_id, "start": start, "end": end, "memo": memo,
+               "source": source, "confidence": confidence, "reason": reason}  # fmt: skip
+        return self.code_many([row], coder=coder)[0]
+
+    def code_many(
+        self, rows: pd.DataFrame | Iterable[Mapping[str, Any]], *, coder: str | None = None
+    ) -> list[str]:
+        """Code many spans as one undoable action (e.g. a page of accepted suggestions).
+
+        Each row needs doc_id, code_id, start, end and may give memo, source,
+        confidence, reason. Everything is checked before anything is written.
+        """
+        who = self._need_coder(coder)
+        records = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else list(rows)
+        events = [self._code_event(r) for r in records]
+        self._append(who, events)
+        return [e["id"] for e in events]
+
+    def _own_coding(self, coding_id: str, coder: str) -> pd.Series:
+        codings = self.codings
+        match = codings[codings["coding_id"] == coding_id]
+        if match.empty:
+            raise UnknownName("coding", coding_id, [], field="coding_id")
+        row = match.iloc[0]
+        if row["coder"] != coder:
+            raise ProjectError(
+                f"coding {coding_id} belongs to coder '{row['coder']}', not '{coder}'",
+                field="coder",
+                fix="Each coder changes only their own codings; code the span yourself instead.",
+            )
+        return row
+
+    def uncode(self, coding_id: str, *, coder: str | None = None) -> None:
+        who = self._need_coder(coder)
+        self._own_coding(coding_id, who)
+        self._append(who, [{"event": "uncode", "target": coding_id}])
+
+    def recode(self, coding_id: str, code_id: str, *, coder: str | None = None) -> None:
+        who = self._need_coder(coder)
+        self._own_coding(coding_id, who)
+        if code_id not in self.codebook:
+            raise UnknownName("code", code_id, self.codes["code_id"], field="code_id")
+        self._append(who, [{"event": "recode", "target": coding_id, "code": code_id}])
+
+    def memo(self, coding_id: str, text: str, *, coder: str | None = None) -> None:
+        who = self._need_coder(coder)
+        self._own_coding(coding_id, who)
+        self._append(who, [{"event": "memo", "target": coding_id, "text": str(text)}])
+
+    def reject(
+        self, doc_id: str, code_id: str, start: int, end: int, *,
+        reason: str | None = None, coder: str | None = None,
+    ) -> None:  # fmt: skip
+        """Record that a suggestion was turned down, so it is not offered again."""
+        who = self._need_coder(coder)
+        event = self._code_event({"doc_id": doc_id, "code_id": code_id, "start": start,
+                                  "end": end, "reason": reason})  # fmt: skip
+        self._append(who, [{"event": "reject", "doc": doc_id, "code": code_id, "start": start,
+                            "end": end, "quote": event["quote"], "reason": reason}])  # fmt: skip
+
+    def undo(self, *, coder: str | None = None) -> bool:
+        """Undo the coder's last action; False when there is nothing to undo."""
+        return self._undo(coder, redo=False)
+
+    def redo(self, *, coder: str | None = None) -> bool:
+        """Redo the coder's last undone action; False when there is nothing to redo."""
+        return self._undo(coder, redo=True)
+
+    def _undo(self, coder: str | None, *, redo: bool) -> bool:
+        who = self._need_coder(coder)
+        events = self.events()
+        own = events[events["coder"] == who] if len(events) else events
+        target = undo_target(own, redo=redo)
+        if target is None:
+            return False
+        self._append(who, [{"event": "undo", "target": target}])
+        return True

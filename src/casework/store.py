@@ -1,0 +1,96 @@
+"""Where coding and summary events live: one append-only log per coder.
+
+The project talks to an :class:`EventStore`; :class:`FileStore` keeps each coder's
+events in ``<root>/<kind>/<coder>.jsonl`` (``kind`` is ``codings`` or ``summaries``),
+so a team sharing the folder through git never has a merge conflict. A SQL store with
+the same three methods can stand in for it.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Protocol
+
+import pandas as pd
+
+from casework._jsonl import LogContents, append_records, read_log
+from casework.errors import CaseworkError, Problem
+
+CODER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+KINDS = ("codings", "summaries")
+
+
+class EventStore(Protocol):
+    """The interface every event store offers."""
+
+    def coders(self, kind: str) -> list[str]: ...
+
+    def append(self, kind: str, coder: str, events: Iterable[Mapping[str, Any]]) -> int: ...
+
+    def read(self, kind: str, coder: str | None = None) -> LogContents: ...
+
+
+def check_coder(coder: str) -> str:
+    """Return ``coder`` if it is usable as a log name, else raise."""
+    if not isinstance(coder, str) or not CODER_NAME.match(coder):
+        raise CaseworkError(
+            f"invalid coder name {coder!r}",
+            field="coder",
+            fix="Use letters, digits, '_', '.' or '-' (up to 64), starting with a letter or digit.",
+        )
+    return coder
+
+
+def new_id() -> str:
+    """A short id that sorts by creation time: 11 hex digits of ms + 5 random."""
+    return f"{int(time.time() * 1000):011x}{secrets.token_hex(3)[:5]}"
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class FileStore:
+    """Events as JSON Lines files, one per coder and kind, under a project folder."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+
+    def path(self, kind: str, coder: str) -> Path:
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+        return self.root / kind / f"{check_coder(coder)}.jsonl"
+
+    def coders(self, kind: str) -> list[str]:
+        folder = self.root / kind
+        if not folder.is_dir():
+            return []
+        return sorted(p.stem for p in folder.glob("*.jsonl") if CODER_NAME.match(p.stem))
+
+    def append(self, kind: str, coder: str, events: Iterable[Mapping[str, Any]]) -> int:
+        return append_records(self.path(kind, coder), events)
+
+    def read(self, kind: str, coder: str | None = None) -> LogContents:
+        """All events of one kind (of one coder, or of all), in per-coder file order.
+
+        Adds ``coder`` (from the file name, which is authoritative) and ``line``
+        (1-based line in that file, for error messages) columns.
+        """
+        coders = [coder] if coder is not None else self.coders(kind)
+        frames: list[pd.DataFrame] = []
+        problems: list[Problem] = []
+        for name in coders:
+            contents = read_log(self.path(kind, name))
+            problems.extend(contents.problems)
+            frame = contents.frame
+            if len(frame):
+                frame = frame.assign(coder=name, line=range(1, len(frame) + 1))
+                frames.append(frame)
+        if not frames:
+            return LogContents(pd.DataFrame({"coder": [], "line": []}), problems)
+        return LogContents(pd.concat(frames, ignore_index=True), problems)

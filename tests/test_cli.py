@@ -1,0 +1,66 @@
+"""The CLI: thin commands, one-line errors with exit status 2."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from casework.cli import app, main
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_info_counts(make_project: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["info", str(make_project())], capsys)
+    assert code == 0
+    assert "cases:     2" in out and "documents: 3" in out and "codes:     5" in out
+
+
+def test_validate_clean_and_with_problems(
+    make_project: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_project()
+    assert run(["validate", str(root)], capsys)[1].strip() == "No problems found."
+    (root / "transcripts" / "A" / "empty.txt").write_text("  \n")
+    (root / "transcripts" / "Q").mkdir()
+    (root / "transcripts" / "Q" / "x.txt").write_text("orphan case")
+    code, out, _ = run(["validate", str(root)], capsys)
+    assert code == 1
+    assert "empty.txt" in out and "'Q' is not in cases.csv" in out and "2 problem(s)" in out
+
+
+def test_bad_input_is_one_line_and_exit_2(
+    make_project: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_project(docs={"A/x.md": "---\n[unclosed\n---\nText\n"})
+    code, out, err = run(["info", str(root)], capsys)
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("casework: ") and "x.md" in err
+    assert "Traceback" not in err
+
+
+def test_malformed_codebook_exit_2(
+    make_project: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_project(codebook="codes: [unclosed\n")
+    code, _, err = run(["info", str(root)], capsys)
+    assert code == 2 and "test.yaml" in err and err.count("\n") == 1
+
+
+def test_missing_folder_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["info", str(tmp_path / "nope")], capsys)
+    assert code == 2 and "no such project folder" in err
+
+
+def test_every_command_has_help() -> None:
+    import typer.main
+
+    group = typer.main.get_command(app)
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        assert command.help, f"casework {name} has no help text"
