@@ -137,3 +137,26 @@ def test_sigkill_while_appending_loses_no_earlier_event(tmp_path: Path) -> None:
     assert all(batches.count(b) == 20 for b in range(last))
     append_records(log, [{"i": -1}])  # the log is still usable afterwards
     assert read_log(log).frame["i"].tolist()[-1] == -1
+
+
+def test_snapshot_of_a_long_log_is_reused_and_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from casework import _snapshot
+
+    monkeypatch.setattr(_snapshot, "MIN_BYTES", 1000)
+    log, cache = tmp_path / "c.jsonl", tmp_path / "cache"
+    append_records(log, [{"n": i, "pad": "z" * 50} for i in range(100)])
+    first = read_log(log, cache_dir=cache).frame
+    assert list(cache.glob("*.arrow"))
+    append_records(log, [{"n": 100, "pad": "tail"}])
+    again = read_log(log, cache_dir=cache).frame
+    assert again["n"].tolist() == list(range(101)) and len(first) == 100
+    # An edit inside the snapshotted part is noticed: the log is read in full again.
+    data = log.read_bytes().replace(b'"n":0,', b'"n":7,', 1)
+    log.write_bytes(data)
+    assert read_log(log, cache_dir=cache).frame["n"].tolist()[0] == 7
+    # A damaged snapshot is ignored.
+    for snap in cache.glob("*.arrow"):
+        snap.write_bytes(b"garbage")
+    assert read_log(log, cache_dir=cache).frame["n"].tolist()[:2] == [7, 1]

@@ -199,3 +199,14 @@ def test_offsets_outside_the_text_in_a_log(small: casework.Project) -> None:
     log.write_text(log.read_text().replace('"end":6', '"end":99999'))
     with pytest.raises(StoreError, match="outside the text"):
         casework.open_project(small.root).codings
+
+
+def test_incremental_codings_match_a_fresh_load(small: casework.Project) -> None:
+    assert small.codings.empty  # the table is built, so new codings take the quick path
+    small.code("B/head", "impact.children", 4, 16)
+    small.code_many([{"doc_id": "A/lead", "code_id": "impact", "start": 0, "end": 9},
+                     {"doc_id": "A/lead", "code_id": "challenges", "start": 3, "end": 12}])  # fmt: skip
+    assert len(small.codings) == 3
+    fresh = casework.open_project(small.root).codings
+    pd.testing.assert_frame_equal(small.codings, fresh, check_dtype=False)
+    assert small.codings["doc_id"].tolist() == ["B/head", "A/lead", "A/lead"]  # log order

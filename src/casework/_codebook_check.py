@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import difflib
 import functools
+import json
 import re
+import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -138,7 +140,7 @@ def _parents(codes: Sequence[Code], wheres: Sequence[Where], path: str | None) -
             message = f"{label(code, number)} is its own parent; remove 'parent' or change it"
             out.append(Problem(message, path, line, "parent"))
         elif parent not in known:
-            near = difflib.get_close_matches(parent, ids, n=3, cutoff=0.6)
+            near = difflib.get_close_matches(parent, list(dict.fromkeys(ids)), n=3, cutoff=0.6)
             hint = ("; did you mean " + " or ".join(f"'{n}'" for n in near) + "?") if near else (
                 "; use the id of a code in this codebook, or remove 'parent' for a top-level code"
             )
@@ -180,38 +182,59 @@ def check_patterns(
     codes: Sequence[Code], wheres: Sequence[Where], path: str | None
 ) -> list[Problem]:
     """Validate well-shaped patterns with spaCy's Matcher (imported only if there are any)."""
-    todo = [
-        (number, code, where)
-        for number, (code, where) in enumerate(zip(codes, wheres), 1)
-        if code.patterns and "patterns" not in where.bad
-        and not _pattern_shape(code.patterns, "")
-    ]
-    if not todo:
-        return []
-    from spacy.matcher import Matcher
-
-    matcher = Matcher(_vocab(), validate=True)
     out: list[Problem] = []
-    for number, code, where in todo:
+    for number, (code, where) in enumerate(zip(codes, wheres), 1):
+        if not code.patterns or "patterns" in where.bad or _pattern_shape(code.patterns, ""):
+            continue
         for index, pattern in enumerate(code.patterns):
-            try:
-                matcher.add("check", [list(pattern)])
-            except Exception as exc:  # spaCy raises several kinds for bad patterns
-                message = f"pattern {index + 1} of {label(code, number)} is not a valid " \
-                          f"spaCy pattern: {_spacy_reason(exc)}"
+            reason = spacy_problem(pattern)
+            if reason:
+                which = where.pattern_number(index)
+                message = (f"pattern {which} of {label(code, number)} is not a valid "
+                           f"spaCy pattern: {reason}")
                 out.append(Problem(message, path, where.at(f"patterns[{index}]"), "patterns"))
     return out
 
 
+def spacy_problem(pattern: Sequence[Mapping[str, Any]]) -> str | None:
+    """Why spaCy's Matcher refuses ``pattern``, or None if it accepts it."""
+    try:
+        key = json.dumps(pattern, ensure_ascii=False)
+    except (TypeError, ValueError):  # not JSON data: spaCy will say what is wrong with it
+        return _ask_spacy(list(pattern))
+    return _ask_spacy_cached(key)
+
+
+@functools.lru_cache(maxsize=4096)
+def _ask_spacy_cached(key: str) -> str | None:
+    return _ask_spacy(json.loads(key))
+
+
+def _ask_spacy(pattern: list[Any]) -> str | None:
+    matcher = _matcher()
+    with _MATCHER_LOCK:
+        try:
+            matcher.add("check", [pattern])
+        except Exception as exc:  # spaCy raises several kinds (ValueError, re.error, …)
+            return _spacy_reason(exc)
+        matcher.remove("check")
+    return None
+
+
+_MATCHER_LOCK = threading.Lock()
+
+
 @functools.lru_cache(maxsize=1)
-def _vocab() -> Any:
+def _matcher() -> Any:
+    """One validating Matcher over a blank vocabulary, made on first use."""
+    from spacy.matcher import Matcher
     from spacy.vocab import Vocab
 
-    return Vocab()
+    return Matcher(Vocab(), validate=True)
 
 
 _PREDICATES = ("IN", "NOT_IN", "IS_SUBSET", "IS_SUPERSET", "INTERSECTS", "REGEX", "FUZZY")
-_SPACY_LINE = re.compile(r"- \[pattern -> (\d+) -> ([^\]]*)\] (.*)")
+_SPACY_LINE = re.compile(r"- \[pattern -> (\d+) -> (.*?)\] (?=[A-Z])(.*)")
 
 
 def _spacy_reason(exc: Exception) -> str:
@@ -226,10 +249,15 @@ def _spacy_reason(exc: Exception) -> str:
             if what.startswith("Extra inputs are not permitted"):
                 reasons.append(f"token {int(token) + 1}: {_unknown_attribute(where)}")
             else:
-                reasons.append(f"token {int(token) + 1} {where.replace(' -> ', '.')}: {what}")
+                reasons.append(f"token {int(token) + 1} {_attribute_path(where)}: {what}")
     if reasons:
         return "; ".join(dict.fromkeys(reasons))
     return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _attribute_path(where: str) -> str:
+    """``LOWER -> TokenPatternString -> IN`` → ``LOWER.IN``: spaCy's names, not pydantic's."""
+    return ".".join(part for part in where.split(" -> ") if part == part.upper())
 
 
 def _unknown_attribute(where: str) -> str:

@@ -134,7 +134,17 @@ class Where:
     line: int | None = None
     fields: Mapping[str, int] = field(default_factory=dict)
     bad: frozenset[str] = frozenset()
+    pattern_numbers: tuple[int, ...] = ()
 
     def at(self, key: str) -> int | None:
         """The line of field ``key``, else the line of the code."""
         return self.fields.get(key, self.line)
+
+    def pattern_number(self, index: int) -> int:
+        """The 1-based number in the file of the code's pattern ``index``.
+
+        They differ when a malformed pattern before it was reported and left out.
+        """
+        if index < len(self.pattern_numbers):
+            return self.pattern_numbers[index]
+        return index + 1

@@ -161,12 +161,13 @@ class _Reader:
         for key in LIST_KEYS:
             values[key] = self.texts(items, key, owner, bad)
         lines = {key: _line(key_node) for key, (key_node, _) in items.items()}
-        values["patterns"] = self.patterns(items, owner, bad, lines)
+        numbers: list[int] = []
+        values["patterns"] = self.patterns(items, owner, bad, lines, numbers)
         kwargs = {key: value for key, value in values.items() if value is not None}
         kwargs.setdefault("id", "")
         kwargs.setdefault("name", "")
         self.parsed.codes.append(Code(**kwargs))
-        self.parsed.wheres.append(Where(_line(node), lines, frozenset(bad)))
+        self.parsed.wheres.append(Where(_line(node), lines, frozenset(bad), tuple(numbers)))
 
     def empty_color(self, items: dict[str, Any], owner: str, bad: set[str]) -> None:
         """``color: #fff`` unquoted is a YAML comment, so the colour comes out empty."""
@@ -211,9 +212,17 @@ class _Reader:
         return out
 
     def patterns(
-        self, items: dict[str, Any], owner: str, bad: set[str], lines: dict[str, int]
+        self,
+        items: dict[str, Any],
+        owner: str,
+        bad: set[str],
+        lines: dict[str, int],
+        numbers: list[int],
     ) -> Any:
-        """spaCy patterns: a list of lists of token mappings; None when absent."""
+        """spaCy patterns: a list of lists of token mappings; None when absent.
+
+        ``lines`` gets the line of each pattern kept, ``numbers`` its number in the file.
+        """
         if "patterns" not in items:
             return None
         key_node, node = items["patterns"]
@@ -229,12 +238,11 @@ class _Reader:
             )
             return None
         out: list[Any] = []
-        for number, pattern in enumerate(node.value):
-            lines[f"patterns[{number}]"] = _line(pattern)
-            value = self.pattern(pattern, number + 1, owner)
-            if value is None:
-                bad.add("patterns")
-            else:
+        for number, pattern in enumerate(node.value, 1):
+            value = self.pattern(pattern, number, owner)
+            if value is not None:  # a bad one is reported and left out; the rest are checked
+                lines[f"patterns[{len(out)}]"] = _line(pattern)
+                numbers.append(number)
                 out.append(value)
         return out
 
@@ -258,11 +266,41 @@ class _Reader:
             )
             return None
         try:
-            value: list[Any] = yaml.constructor.SafeConstructor().construct_document(node)
-        except yaml.YAMLError as exc:
-            self.report(f"{where} cannot be read: {exc}".splitlines()[0], _line(node), "patterns")
+            value: list[Any] = _plain(node)
+        except _Unplain as exc:
+            self.report(f"{where}: {exc.args[0]}", _line(exc.args[1]), "patterns")
             return None
         return value
+
+
+class _Unplain(ValueError):
+    """A pattern value that is not plain JSON data: (message, node)."""
+
+
+_SCALARS = {
+    f"tag:yaml.org,2002:{name}": name for name in ("str", "null", "bool", "int", "float")
+}
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+def _plain(node: Node) -> Any:
+    """A node as JSON-like data (dict, list, str, int, float, bool, None)."""
+    if isinstance(node, SequenceNode):
+        return [_plain(item) for item in node.value]
+    if isinstance(node, MappingNode):
+        out: dict[Any, Any] = {}
+        for key, value in node.value:
+            name = _plain(key)
+            if not isinstance(name, str):
+                raise _Unplain(f"the key {name!r} must be a name such as LOWER", key)
+            out[name] = _plain(value)
+        return out
+    kind = _SCALARS.get(node.tag)
+    if kind is None:
+        raise _Unplain(f"{node.value!r} is read as {node.tag}; quote it to make it text", node)
+    if kind == "str":
+        return node.value
+    return _CONSTRUCTOR.yaml_constructors[node.tag](_CONSTRUCTOR, node)
 
 
 def _unknown_key(name: str, owner: str, allowed: Sequence[str]) -> str:
@@ -279,7 +317,8 @@ class _FlowList(list):  # type: ignore[type-arg]
 
 
 class _Dumper(yaml.SafeDumper):
-    """Block style with indented lists, literal blocks for multi-line text, no aliases."""
+    """Block style with indented lists, literal blocks for multi-line text, no aliases,
+    and a blank line before ``codes:`` and between codes."""
 
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         super().increase_indent(flow, False)
@@ -287,11 +326,36 @@ class _Dumper(yaml.SafeDumper):
     def ignore_aliases(self, data: Any) -> bool:
         return True
 
+    def expect_block_mapping_key(self, first: bool = False) -> None:
+        event = self.event
+        if not first and len(self.indents) == 1 and getattr(event, "value", None) == "codes":
+            self._blank_line()
+        super().expect_block_mapping_key(first)  # type: ignore[misc]
+
+    def expect_block_sequence_item(self, first: bool = False) -> None:
+        if not first and len(self.indents) == 2 and not isinstance(
+            self.event, yaml.SequenceEndEvent
+        ):
+            self._blank_line()
+        super().expect_block_sequence_item(first)  # type: ignore[misc]
+
+    def _blank_line(self) -> None:
+        # After a keep-chomped block (``|+``) a blank line would become part of the text.
+        if self.open_ended:
+            return
+        if not self.indention or self.column:
+            self.write_line_break()
+        self.write_line_break()
+
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> Node:
-    # Breaks YAML would normalise on reading (\r, NEL, LS, PS) must stay escaped.
-    literal = "\n" in value and not any(ch in value for ch in "\r\x85\u2028\u2029")
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if literal else None)
+    # Breaks YAML would normalise on reading (CR, NEL, LS, PS) must be escaped, which only
+    # double quotes can do; other multi-line text reads best as a literal block.
+    if any(ch in value for ch in "\r\x85\u2028\u2029"):
+        style: str | None = '"'
+    else:
+        style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
 def _represent_flow(dumper: yaml.SafeDumper, value: list[Any]) -> Node:
@@ -311,15 +375,14 @@ def _dump(data: Any) -> str:
 
 
 def dump(name: str, description: str, codes: Sequence[Code]) -> str:
-    """Codebook YAML: name, description, then the codes, one blank line between codes."""
-    head = {key: value for key, value in (("name", name), ("description", description)) if value}
-    parts = [_dump(head)] if head else []
-    if not codes:
-        parts.append("codes: []\n")
-    else:
-        items = [_dump({"codes": [_item(code)]}).split("\n", 1)[1] for code in codes]
-        parts.append("codes:\n" + "\n".join(items))
-    return "\n".join(parts)
+    """Codebook YAML: name, description, then the codes, a blank line between codes."""
+    data: dict[str, Any] = {}
+    if name:
+        data["name"] = name
+    if description:
+        data["description"] = description
+    data["codes"] = [_item(code) for code in codes]
+    return _dump(data)
 
 
 def _item(code: Code) -> dict[str, Any]:

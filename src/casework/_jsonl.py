@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from casework import _snapshot
 from casework.errors import Problem, StoreError
 
 _READ_ONLY_FIX = "Make the folder writable (chmod u+w) or open the project as another user."
@@ -104,23 +105,54 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
-def read_log(path: Path, *, columns: Mapping[str, str] | None = None) -> LogContents:
+def read_log(
+    path: Path, *, columns: Mapping[str, str] | None = None, cache_dir: Path | None = None
+) -> LogContents:
     """Read a log into a DataFrame, one row per complete line, in file order.
 
     ``columns`` maps column names to pandas dtypes that must exist in the result even
     when no line has them. A torn last line is skipped and reported; a complete line
-    that is not a JSON object raises :class:`StoreError` naming the line.
+    that is not a JSON object raises :class:`StoreError` naming the line. With
+    ``cache_dir``, a long log is read through a snapshot of what was parsed before.
     """
     try:
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY)
     except FileNotFoundError:
         return LogContents(_empty(columns))
     except OSError as err:
         raise StoreError(f"cannot read the event log: {err.strerror}", path=path) from err
+    try:
+        size = os.fstat(fd).st_size
+        cached = None
+        if cache_dir is not None and size >= _snapshot.MIN_BYTES:
+            cached = _snapshot.load(cache_dir, path, fd, size)
+        offset = cached[1] if cached else 0
+        data = os.pread(fd, size - offset, offset) if size > offset else b""
+        contents = _parse_complete(path, data, columns, first_line=_lines_before(cached))
+        if cached is not None:
+            frame = cached[0]
+            if len(contents.frame):
+                frame = pd.concat([frame, contents.frame], ignore_index=True)
+            contents.frame = frame
+        elif cache_dir is not None and size >= _snapshot.MIN_BYTES:
+            complete = offset + data.rfind(b"\n") + 1
+            _snapshot.save(cache_dir, path, fd, contents.frame, complete)
+    finally:
+        os.close(fd)
+    return contents
+
+
+def _lines_before(cached: tuple[pd.DataFrame, int] | None) -> int:
+    return len(cached[0]) if cached else 0
+
+
+def _parse_complete(
+    path: Path, data: bytes, columns: Mapping[str, str] | None, first_line: int = 0
+) -> LogContents:
     problems: list[Problem] = []
     complete_end = data.rfind(b"\n") + 1
     if complete_end < len(data):
-        line_no = data.count(b"\n", 0, complete_end) + 1
+        line_no = first_line + data.count(b"\n", 0, complete_end) + 1
         problems.append(
             Problem(
                 "torn last line skipped (an interrupted write); earlier events are intact",
@@ -129,14 +161,14 @@ def read_log(path: Path, *, columns: Mapping[str, str] | None = None) -> LogCont
             )
         )
         data = data[:complete_end]
-    frame = _parse(path, data) if data.strip() else _empty(columns)
+    frame = _parse(path, data, first_line) if data.strip() else _empty(columns)
     for name, dtype in (columns or {}).items():
         if name not in frame.columns:
             frame[name] = pd.Series([None] * len(frame), dtype=dtype)
     return LogContents(frame, problems)
 
 
-def _parse(path: Path, data: bytes) -> pd.DataFrame:
+def _parse(path: Path, data: bytes, first_line: int = 0) -> pd.DataFrame:
     """Parse with pyarrow (fast); on any failure, find the bad line with json."""
     import pyarrow as pa
     import pyarrow.json as pj
@@ -144,11 +176,11 @@ def _parse(path: Path, data: bytes) -> pd.DataFrame:
     try:
         table = pj.read_json(io.BytesIO(data), read_options=pj.ReadOptions(block_size=1 << 24))
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        return pd.DataFrame(list(_parse_lines(path, data)))
+        return pd.DataFrame(list(_parse_lines(path, data, first_line)))
     frame = table.to_pandas()
     lines = data.count(b"\n")
     if len(frame) != lines and len(frame) != lines - _blank_lines(data):
-        return pd.DataFrame(list(_parse_lines(path, data)))  # arrow skipped something
+        return pd.DataFrame(list(_parse_lines(path, data, first_line)))  # arrow skipped something
     return frame
 
 
@@ -156,8 +188,8 @@ def _blank_lines(data: bytes) -> int:
     return len(re.findall(rb"(?:^|\n)[ \t\r]*(?=\n)", data))
 
 
-def _parse_lines(path: Path, data: bytes) -> Iterator[dict[str, Any]]:
-    for line_no, line in enumerate(data.split(b"\n")[:-1], 1):
+def _parse_lines(path: Path, data: bytes, first_line: int = 0) -> Iterator[dict[str, Any]]:
+    for line_no, line in enumerate(data.split(b"\n")[:-1], first_line + 1):
         if not line.strip():
             continue
         try:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from casework.errors import SourceError
-from casework.sources._text import decode_text
+from casework.sources._text import decode_text, normalise_text
 
 ID = "case_id"
 _CSV_FIX = "Save cases.csv as comma-separated UTF-8; put fields with commas in double quotes."
@@ -23,7 +23,7 @@ _CSV_FIX = "Save cases.csv as comma-separated UTF-8; put fields with commas in d
 def read_cases(path: str | Path) -> pd.DataFrame:
     """Read ``cases.csv`` into a DataFrame whose first column is ``case_id``."""
     path = Path(path)
-    text = decode_text(_read_bytes(path), path)
+    text = normalise_text(decode_text(_read_bytes(path), path))  # ids compare in NFC
     records = _records(text, path)
     if not records:
         raise SourceError(
@@ -73,7 +73,8 @@ def _header(line: int, record: list[str], path: Path) -> list[str]:
             f"there is no '{ID}' column (columns: {', '.join(header) or 'none'})",
             path=path,
             line=line,
-            fix=f"Name the column that identifies each case '{ID}' in the header line.",
+            fix=f"Name the column that identifies each case '{ID}' in the header line "
+            "(columns are separated by commas).",
         )
     for index, name in enumerate(header):
         if not name:

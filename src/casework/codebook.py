@@ -44,6 +44,7 @@ CODE_COLUMNS: tuple[str, ...] = (
     "keywords",
     "patterns",
 )
+_TEXT_COLUMNS = [c for c in CODE_COLUMNS if c not in ("depth", "position")]
 
 
 class Codebook:
@@ -63,6 +64,9 @@ class Codebook:
         path: str | Path | None = None,
     ) -> None:
         self._codes: tuple[Code, ...] = tuple(codes)
+        strangers = [c for c in self._codes if not isinstance(c, Code)]
+        if strangers:
+            raise TypeError(f"a Codebook holds Code objects, not {type(strangers[0]).__name__}")
         self._name = name
         self._description = description
         self._path = Path(path) if path is not None else None
@@ -216,15 +220,26 @@ class Codebook:
         return self._frame.copy()
 
     def _make_frame(self) -> pd.DataFrame:
-        tree = self._tree
-        rows = [
-            (code.id, code.parent, code.name, code.description, code.include, code.exclude,
-             tree.depth.get(code.id, 1), tree.colors.get(code.id, PALETTE[0]), position,
-             list(code.examples), list(code.keywords), _copy_json(code.patterns))
-            for position, code in enumerate(self._codes)
-        ]
-        frame = pd.DataFrame(rows, columns=list(CODE_COLUMNS))
-        return frame.astype({"depth": "int64", "position": "int64"})
+        tree, codes = self._tree, self._codes
+        columns: dict[str, Any] = {
+            "code_id": [c.id for c in codes],
+            "parent_id": [c.parent for c in codes],
+            "name": [c.name for c in codes],
+            "description": [c.description for c in codes],
+            "include": [c.include for c in codes],
+            "exclude": [c.exclude for c in codes],
+            "depth": pd.array([tree.depth.get(c.id, 1) for c in codes], dtype="int64"),
+            "color": [tree.colors.get(c.id, PALETTE[0]) for c in codes],
+            "position": pd.array(range(len(codes)), dtype="int64"),
+            "examples": [list(c.examples) for c in codes],
+            "keywords": [list(c.keywords) for c in codes],
+            "patterns": [_copy_json(c.patterns) for c in codes],
+        }
+        frame = pd.DataFrame(columns)
+        if not codes:  # keep the column types an empty table would otherwise lose
+            lists = {"examples", "keywords", "patterns"}
+            frame = frame.astype({c: object if c in lists else "str" for c in _TEXT_COLUMNS})
+        return frame
 
     @property
     def tree(self) -> list[dict[str, Any]]:

@@ -40,22 +40,32 @@ def resolve_codings(
     """Anchor ``base`` (from :func:`casework.replay.replay`) to the current texts."""
     problems = _unknown_codes(base, code_ids, log_path)
     docs = documents.set_index("doc_id")
-    known_doc = base["doc_id"].isin(docs.index)
-    orphans = [_orphans(base[~known_doc], "document no longer exists")]
-    base = base[known_doc]
-    same_text = base["sha"].to_numpy() == docs["sha"].reindex(base["doc_id"]).to_numpy()
-    trusted, changed = base[same_text], base[~same_text]
-    _check_bounds(trusted, docs["n_chars"], log_path)
+    where = docs.index.get_indexer(base["doc_id"])
+    orphans: list[pd.DataFrame] = []
+    if (where < 0).any():
+        orphans.append(_orphans(base[where < 0], "document no longer exists"))
+        base, where = base[where >= 0], where[where >= 0]
+    same = base["sha"].array == pd.array(docs["sha"].to_numpy(dtype=object)[where], dtype="str")
+    same_text = pd.array(same, dtype="boolean").fillna(False).to_numpy(dtype=bool)
     moved = 0
-    if len(changed):
-        changed, lost, moved = _reanchor(changed, texts)
+    if same_text.all():
+        _check_bounds(base, docs["n_chars"].to_numpy()[where], log_path)
+    else:
+        trusted = base[same_text]
+        _check_bounds(trusted, docs["n_chars"].to_numpy()[where[same_text]], log_path)
+        changed, lost, moved = _reanchor(base[~same_text], texts)
         orphans.append(lost)
-    codings = pd.concat([trusted, changed]) if len(changed) else trusted
-    codings = codings.sort_values(["doc_id", "start", "end"], kind="stable")
-    codings = codings.join(docs[["case_id", "participant_id", "role"]], on="doc_id")
-    for col in ("start", "end"):
-        codings[col] = codings[col].astype("int64")
-    orphan_frame = pd.concat(orphans, ignore_index=True)
+        base = pd.concat([trusted, changed], ignore_index=True)
+        where = docs.index.get_indexer(base["doc_id"])
+    # Codings stay in log order (per coder, as they were made): sorting a million rows
+    # of text costs more than everything else here, and no reader needs it.
+    codings = base[[c for c in CODING_COLUMNS if c in base.columns]]
+    for col in ("case_id", "participant_id", "role"):
+        codings.insert(CODING_COLUMNS.index(col), col, docs[col].to_numpy(dtype=object)[where])
+    codings = codings.astype({"start": "int64", "end": "int64"})
+    orphan_frame = (
+        pd.concat(orphans, ignore_index=True) if orphans else _orphans(base.iloc[:0], "")
+    )
     if len(orphan_frame):
         problems.append(
             Problem(
@@ -64,9 +74,7 @@ def resolve_codings(
                 path=log_path,
             )
         )
-    return ResolvedCodings(
-        codings[CODING_COLUMNS].reset_index(drop=True), orphan_frame, moved, problems
-    )
+    return ResolvedCodings(codings.reset_index(drop=True), orphan_frame, moved, problems)
 
 
 def _unknown_codes(base: pd.DataFrame, code_ids: set[str], log_path: str) -> list[Problem]:
@@ -92,8 +100,7 @@ def unknown_code_error(problem: Problem) -> StoreError:
     )
 
 
-def _check_bounds(frame: pd.DataFrame, n_chars: pd.Series, log_path: str) -> None:
-    limit = n_chars.reindex(frame["doc_id"]).to_numpy()
+def _check_bounds(frame: pd.DataFrame, limit: np.ndarray, log_path: str) -> None:
     start, end = frame["start"].to_numpy(), frame["end"].to_numpy()
     bad = np.flatnonzero((start < 0) | (end <= start) | (end > limit))
     if len(bad):

@@ -63,7 +63,7 @@ def load_corpus(root: Path) -> Corpus:
     cases = _load_cases(root, errors)
     known_cases = set(cases["case_id"]) if cases is not None else None
     rows: list[dict[str, Any]] = []
-    segments: list[pd.DataFrame] = []
+    segments = _SegmentColumns()
     texts: dict[str, str] = {}
     seen: dict[str, Path] = {}
     for path in transcript_files(root):
@@ -87,16 +87,11 @@ def load_corpus(root: Path) -> Corpus:
         seen[doc_id] = path
         rows.append(row)
         texts[doc_id] = source.text
-        segments.append(_segment_frame(doc_id, source))
+        segments.add(doc_id, source)
     documents = _documents_frame(rows)
     if cases is None:
         cases = pd.DataFrame({"case_id": sorted(documents["case_id"].unique())})
-    segment_frame = (
-        pd.concat(segments, ignore_index=True)
-        if segments
-        else pd.DataFrame({c: [] for c in SEGMENT_COLUMNS})
-    )
-    return Corpus(documents, segment_frame, cases, texts, errors)
+    return Corpus(documents, segments.frame(), cases, texts, errors)
 
 
 def _load_cases(root: Path, errors: list[CaseworkError]) -> pd.DataFrame | None:
@@ -157,21 +152,29 @@ def _documents_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return frame[DOCUMENT_COLUMNS + extra].reset_index(drop=True)
 
 
-def _segment_frame(doc_id: str, source: Source) -> pd.DataFrame:
-    segs = source.segments
-    text = source.text
-    frame = pd.DataFrame(
-        {
-            "doc_id": doc_id,
-            "seg_no": range(1, len(segs) + 1),
-            "start": [s.start for s in segs],
-            "end": [s.end for s in segs],
-            "speaker": [s.speaker for s in segs],
-            "text": [text[s.start : s.end] for s in segs],
-        }
-    )
-    times = [s.attributes for s in segs]
-    if any("begin" in t for t in times):
-        frame["begin_time"] = [t.get("begin") for t in times]
-        frame["end_time"] = [t.get("end") for t in times]
-    return frame
+class _SegmentColumns:
+    """Collects segments column by column: one DataFrame at the end, not one a document."""
+
+    def __init__(self) -> None:
+        self.columns: dict[str, list[Any]] = {c: [] for c in SEGMENT_COLUMNS}
+        self.times: dict[str, list[Any]] = {"begin_time": [], "end_time": []}
+
+    def add(self, doc_id: str, source: Source) -> None:
+        cols, text = self.columns, source.text
+        for no, seg in enumerate(source.segments, 1):
+            cols["doc_id"].append(doc_id)
+            cols["seg_no"].append(no)
+            cols["start"].append(seg.start)
+            cols["end"].append(seg.end)
+            cols["speaker"].append(seg.speaker)
+            cols["text"].append(text[seg.start : seg.end])
+            self.times["begin_time"].append(seg.attributes.get("begin"))
+            self.times["end_time"].append(seg.attributes.get("end"))
+
+    def frame(self) -> pd.DataFrame:
+        frame = pd.DataFrame(self.columns)
+        frame["seg_no"] = frame["seg_no"].astype("int64")
+        frame[["start", "end"]] = frame[["start", "end"]].astype("int64")
+        if any(t is not None for t in self.times["begin_time"]):
+            frame = frame.assign(**self.times)  # caption timings, where sources have them
+        return frame

@@ -44,6 +44,8 @@ class Project:
         self.store: EventStore = store or FileStore(self.root)
         self._resolved: ResolvedCodings | None = None
         self._events: pd.DataFrame | None = None
+        self._pending: list[dict[str, Any]] = []  # written since _events was read
+        self._unmerged: list[dict[str, Any]] = []  # new codings not yet in _resolved
         self._load_problems: list[Problem] = []
 
     def __repr__(self) -> str:
@@ -119,10 +121,12 @@ class Project:
 
     def reload(self) -> None:
         """Forget cached tables, so the next access reads the folder again."""
-        for name in ("_corpus", "codebook", "codebook_path"):
+        for name in ("_corpus", "codebook", "codebook_path", "_shas"):
             self.__dict__.pop(name, None)
         self._resolved = None
         self._events = None
+        self._pending = []
+        self._unmerged = []
 
     def events(self) -> pd.DataFrame:
         """Every coding event of every coder, as logged (``coder`` and ``line`` added)."""
@@ -130,9 +134,15 @@ class Project:
             contents = self.store.read("codings")
             self._load_problems = contents.problems
             self._events = contents.frame
+            self._pending = []
+        if self._pending:
+            pending = pd.DataFrame(self._pending).assign(line=pd.NA)
+            self._events = pd.concat([self._events, pending], ignore_index=True)
+            self._pending = []
         return self._events
 
     def _resolve(self) -> ResolvedCodings:
+        self._merge_unmerged()
         if self._resolved is None:
             state = replay(self.events())
             resolved = resolve_codings(
@@ -199,9 +209,28 @@ class Project:
         stamped = [{"eid": new_id(), "batch": batch, "coder": coder, "at": at, **e} for e in events]
         self.store.append("codings", coder, stamped)
         if self._events is not None:
-            frame = pd.DataFrame(stamped).assign(coder=coder, line=pd.NA)
-            self._events = pd.concat([self._events, frame], ignore_index=True)
-        self._resolved = None
+            self._pending.extend(stamped)
+        if self._resolved is not None and all(e["event"] == "code" for e in stamped):
+            self._add_resolved(stamped)  # cheap path: new codings only, no full replay
+        else:
+            self._resolved = None
+            self._unmerged = []
+
+    def _add_resolved(self, stamped: list[dict[str, Any]]) -> None:
+        """Queue new codings; they are merged into the table on its next read."""
+        self._unmerged.extend(stamped)
+
+    def _merge_unmerged(self) -> None:
+        if not self._unmerged or self._resolved is None:
+            return
+        new = resolve_codings(
+            replay(pd.DataFrame(self._unmerged).assign(line=pd.NA)).codings,
+            self.documents, self._corpus.texts, set(self.codes["code_id"]),
+        )  # fmt: skip
+        self._unmerged = []
+        self._resolved.codings = pd.concat(
+            [self._resolved.codings, new.codings], ignore_index=True
+        )
 
     def _code_event(self, row: Mapping[str, Any]) -> dict[str, Any]:
         doc_id, code_id = str(row["doc_id"]), str(row["code_id"])
@@ -227,7 +256,11 @@ class Project:
         }  # fmt: skip
 
     def _doc_sha(self, doc_id: str) -> str:
-        return str(self.documents.loc[self.documents["doc_id"] == doc_id, "sha"].iloc[0])
+        return self._shas[doc_id]
+
+    @cached_property
+    def _shas(self) -> dict[str, str]:
+        return dict(zip(self.documents["doc_id"], self.documents["sha"]))
 
     def code(
         self,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 CODING_EVENT_COLUMNS = {
@@ -33,15 +34,16 @@ class ReplayResult:
 
 def with_columns(events: pd.DataFrame) -> pd.DataFrame:
     """Give an events frame every known column, so replay can rely on them."""
-    missing = {c: t for c, t in CODING_EVENT_COLUMNS.items() if c not in events.columns}
+    n = len(events)
+    missing = [c for c in CODING_EVENT_COLUMNS if c not in events.columns]
     if missing:
-        extra = pd.DataFrame(
-            {c: pd.Series([pd.NA] * len(events), dtype=t, index=events.index)
-             for c, t in missing.items()}
-        )  # fmt: skip
-        events = pd.concat([events, extra], axis=1)
-    batch = events["batch"].astype("object")
-    events["batch"] = batch.where(batch.notna(), events["eid"].astype("object"))
+        # Plain numpy fills: building a million typed NA values is surprisingly slow.
+        fill = {c: np.full(n, np.nan if CODING_EVENT_COLUMNS[c] != "str" else None)
+                for c in missing}  # fmt: skip
+        events = events.assign(**fill)
+    batch = events["batch"]
+    if batch.isna().any():
+        events = events.assign(batch=batch.where(batch.notna(), events["eid"]))
     return events
 
 
@@ -64,7 +66,11 @@ def replay(events: pd.DataFrame) -> ReplayResult:
     if cancelled:
         events = events[~events["batch"].isin(cancelled)]
     kind = events["event"]
-    codes = events[kind == "code"]
+    is_code = (kind == "code").to_numpy()
+    # Most logs are nearly all "code" events: filter (an expensive copy of every string
+    # column) only when something else is there.
+    codes = events if is_code.all() else events[is_code]
+    others = events[~is_code] if not is_code.all() else events.iloc[:0]
     codings = pd.DataFrame(
         {
             "coding_id": codes["id"], "doc_id": codes["doc"], "code_id": codes["code"],
@@ -75,12 +81,13 @@ def replay(events: pd.DataFrame) -> ReplayResult:
             "created_at": codes["at"], "memo": codes["memo"], "line": codes["line"],
         }
     )  # fmt: skip
-    removed = events.loc[kind == "uncode", "target"]
+    other_kind = others["event"]
+    removed = others.loc[other_kind == "uncode", "target"]
     if len(removed):
         codings = codings[~codings["coding_id"].isin(removed)]
-    codings = _apply_last(codings, events[kind == "recode"], "code", "code_id")
-    codings = _apply_last(codings, events[kind == "memo"], "text", "memo")
-    rejects = events[kind == "reject"]
+    codings = _apply_last(codings, others[other_kind == "recode"], "code", "code_id")
+    codings = _apply_last(codings, others[other_kind == "memo"], "text", "memo")
+    rejects = others[other_kind == "reject"]
     rejections = pd.DataFrame(
         {
             "doc_id": rejects["doc"], "code_id": rejects["code"], "start": rejects["start"],
@@ -88,7 +95,7 @@ def replay(events: pd.DataFrame) -> ReplayResult:
             "coder": rejects["coder"], "created_at": rejects["at"],
         }
     )  # fmt: skip
-    return ReplayResult(codings.reset_index(drop=True), rejections.reset_index(drop=True))
+    return ReplayResult(codings, rejections.reset_index(drop=True))
 
 
 def _apply_last(codings: pd.DataFrame, changes: pd.DataFrame, src: str, dest: str) -> pd.DataFrame:

@@ -23,6 +23,7 @@ from casework.errors import CaseworkError, Problem
 
 CODER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 KINDS = ("codings", "summaries")
+CACHE_DIR = ".casework/events"  # snapshots of long logs; always safe to delete
 
 
 class EventStore(Protocol):
@@ -85,7 +86,7 @@ class FileStore:
         frames: list[pd.DataFrame] = []
         problems: list[Problem] = []
         for name in coders:
-            contents = read_log(self.path(kind, name))
+            contents = read_log(self.path(kind, name), cache_dir=self.root / CACHE_DIR)
             problems.extend(contents.problems)
             frame = contents.frame
             if len(frame):

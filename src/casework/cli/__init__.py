@@ -7,7 +7,6 @@ Each command parses its arguments and calls one library function. Any
 from __future__ import annotations
 
 import importlib
-import sys
 
 import typer
 
@@ -63,7 +62,3 @@ def main(argv: list[str] | None = None) -> int:
             return int(err.exit_code)
         raise
     return status if isinstance(status, int) else 0
-
-
-def run() -> None:  # console script entry point
-    sys.exit(main())

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +55,8 @@ def decode_text(raw: bytes, path: str | Path) -> str:
         raise SourceError(
             "not a text file (it contains NUL bytes)",
             path=path,
-            fix="Give casework the transcript as .md, .txt, .docx, .vtt or .srt.",
+            fix="Check that this is the right file: casework reads text saved as UTF-8 "
+            "(and transcripts as .docx).",
         )
     try:
         return raw.decode("utf-8-sig")
@@ -88,7 +89,7 @@ def normalise_text(text: str) -> str:
 
 # --- speaker labels --------------------------------------------------------------------
 
-_WORD = r"[^\W_][\w.'’\-]*"
+_WORD = r"[^\W_][\w.'\u2019\-]*"
 _NAME = rf"{_WORD}(?:[^\S\n]+{_WORD}){{0,3}}"
 _LABEL_LINE = rf"""[^\S\n]*(?P<label>
         \*\*(?P<bold_in>{_NAME}):\*\*        # **Name:**
@@ -101,23 +102,25 @@ _HEADING_LINE = r"[ ]{0,3}(?P<label>\#{1,6})(?=[^\S\n]|$)"
 # literal "\n" prefix lets the regex engine skip ahead; "^" with MULTILINE would be
 # tried at every character, several times slower on long texts.
 _LABEL = re.compile(_LABEL_LINE, re.MULTILINE | re.VERBOSE)
-_LABEL_NL = re.compile("\n" + _LABEL_LINE, re.MULTILINE | re.VERBOSE)
+_LABEL_NL = re.compile(r"\n" + _LABEL_LINE, re.MULTILINE | re.VERBOSE)
 _HEADING = re.compile(_HEADING_LINE, re.MULTILINE | re.VERBOSE)
-_HEADING_NL = re.compile("\n" + _HEADING_LINE, re.MULTILINE | re.VERBOSE)
+_HEADING_NL = re.compile(r"\n" + _HEADING_LINE, re.MULTILINE | re.VERBOSE)
 _BLANK_RUN = re.compile(r"\n(?:[^\S\n]*\n)+")
 
 #: Lower-case joining words allowed inside a multi-word name ("Head of Service").
 _PARTICLES = frozenset(
-    "of the and for to de del della der den van von da di du le la el al bin ibn y".split()
+    {"of", "the", "and", "for", "to", "de", "del", "della", "der", "den", "van", "von"}
+    | {"da", "di", "du", "le", "la", "el", "al", "bin", "ibn", "y"}
 )
 #: Bracketed or labelled words that are transcription notes, not speakers.
 _NOT_SPEAKERS = frozenset(
-    """inaudible unclear indistinct crosstalk overlapping overlap laughter laughs laughing
-    pause pauses silence music applause noise redacted sic coughs sighs break interruption
-    note""".split()
+    {"inaudible", "unclear", "indistinct", "crosstalk", "overlapping", "overlap", "note"}
+    | {"laughter", "laughs", "laughing", "pause", "pauses", "silence", "music", "applause"}
+    | {"noise", "redacted", "sic", "coughs", "sighs", "break", "interruption"}
 )
 
 
+@lru_cache(maxsize=4096)
 def _speaker_name(raw: str) -> str | None:
     """The speaker named by a label candidate, or None when it is not a name."""
     words = raw.split()
@@ -146,10 +149,8 @@ def match_label(line: str) -> tuple[str, int] | None:
 
 # --- segmentation ----------------------------------------------------------------------
 
-_HEADING_MARK = None  # speaker value used internally to mark heading lines
 
-
-def _breaks(text: str) -> dict[int, str | None]:
+def _marks(text: str) -> dict[int, str | None]:
     """Where segments must start: label position → speaker, heading position → None."""
     marks: dict[int, str | None] = {}
     for match in _line_starts(_LABEL, _LABEL_NL, text):
@@ -157,7 +158,7 @@ def _breaks(text: str) -> dict[int, str | None]:
         if name is not None:
             marks[match.start("label")] = name
     for match in _line_starts(_HEADING, _HEADING_NL, text):
-        marks[match.start("label")] = _HEADING_MARK
+        marks[match.start("label")] = None
     return marks
 
 
@@ -171,20 +172,17 @@ def _line_starts(
     yield from after_newline.finditer(text)
 
 
-def _paragraphs(text: str) -> list[tuple[int, int]]:
-    """Spans of blank-line separated paragraphs, trimmed of surrounding white space."""
-    spans: list[tuple[int, int]] = []
+def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of blank-line separated paragraphs, without surrounding white space."""
     pos = 0
     for gap in _BLANK_RUN.finditer(text):
-        spans.append((pos, gap.start()))
-        pos = gap.end()
-    spans.append((pos, len(text)))
-    trimmed = []
-    for start, end in spans:
-        start, end = _trim(text, start, end)
+        start, end = _trim(text, pos, gap.start())
         if start < end:
-            trimmed.append((start, end))
-    return trimmed
+            yield start, end
+        pos = gap.end()
+    start, end = _trim(text, pos, len(text))
+    if start < end:
+        yield start, end
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -196,11 +194,6 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _line_end(text: str, pos: int, limit: int) -> int:
-    found = text.find("\n", pos, limit)
-    return limit if found < 0 else found
-
-
 def split_segments(text: str) -> tuple[Segment, ...]:
     """Split normalised text into paragraphs and speaker turns, in order, never overlapping.
 
@@ -208,28 +201,26 @@ def split_segments(text: str) -> tuple[Segment, ...]:
     segment spoken by Name; a ``#`` heading line is a segment of its own and clears the
     speaker; any other paragraph carries on the last speaker.
     """
-    marks = _breaks(text)
+    marks = _marks(text)
     positions = sorted(marks)
     segments: list[Segment] = []
     speaker = ""
-    for para_start, para_end in _paragraphs(text):
-        pos = para_start
-        i = bisect_left(positions, para_start)
+    i = 0  # every mark is on a non-blank line, so inside exactly one paragraph
+    for pos, para_end in _paragraphs(text):
         while i < len(positions) and positions[i] < para_end:
             mark = positions[i]
-            _emit(segments, text, pos, mark, speaker)
-            if marks[mark] is _HEADING_MARK:
-                line_end = _line_end(text, mark, para_end)
-                _emit(segments, text, mark, line_end, "")
-                speaker, pos = "", line_end
-            else:
-                speaker, pos = marks[mark] or "", mark
             i += 1
-        _emit(segments, text, pos, para_end, speaker)
+            if mark > pos:  # text[pos] is never white space here
+                segments.append(Segment(pos, _trim(text, pos, mark)[1], speaker))
+            name = marks[mark]
+            if name is None:  # a heading line
+                line_end = text.find("\n", mark, para_end)
+                line_end = para_end if line_end < 0 else line_end
+                segments.append(Segment(mark, _trim(text, mark, line_end)[1], ""))
+                speaker = ""
+                pos = _trim(text, line_end, para_end)[0]
+            else:
+                speaker, pos = name, mark
+        if pos < para_end:
+            segments.append(Segment(pos, para_end, speaker))
     return tuple(segments)
-
-
-def _emit(segments: list[Segment], text: str, start: int, end: int, speaker: str) -> None:
-    start, end = _trim(text, start, end)
-    if start < end:
-        segments.append(Segment(start, end, speaker))

@@ -134,7 +134,10 @@ def _cues(
     timing_at: Callable[[list[str]], int | None],
     words_of: Callable[[list[str]], tuple[str, str]],
 ) -> list[_Cue]:
-    """Parse cue blocks; a block without timing continues the previous cue's words."""
+    """Parse cue blocks; a block without timing continues the previous cue's words.
+
+    Cues left without words (only tags, say) are dropped at the end.
+    """
     cues: list[_Cue] = []
     for first, block in blocks:
         index = timing_at(block)
@@ -150,10 +153,8 @@ def _cues(
                 fix=fmt.fix,
             )
         begin, end = _parse_timing(path, first + index, block[index], fmt)
-        speaker, words = words_of(block[index + 1 :])
-        if words:
-            cues.append(_Cue(begin, end, speaker, words))
-    return cues
+        cues.append(_Cue(begin, end, *words_of(block[index + 1 :])))
+    return [cue for cue in cues if cue.words]
 
 
 def _continued(cue: _Cue, speaker: str, words: str) -> _Cue:
@@ -170,7 +171,7 @@ def _check_continuation(
         if _LOOKS_LIKE_TIME.match(line.strip()):
             _bad_timing(path, first + offset, line, fmt)
     if not has_previous:
-        _bad_timing(path, first + min(1, len(block) - 1), block[min(1, len(block) - 1)], fmt)
+        _bad_timing(path, first, block[0], fmt)
 
 
 def _parse_timing(path: Path, line_no: int, line: str, fmt: _Format) -> tuple[str, str]:
@@ -191,8 +192,9 @@ def _parse_timing(path: Path, line_no: int, line: str, fmt: _Format) -> tuple[st
 
 def _bad_timing(path: Path, line_no: int, line: str, fmt: _Format) -> NoReturn:
     shown = line.strip()[:60]
+    what = "malformed cue timing" if "-->" in line else "expected a cue timing line, found"
     raise SourceError(
-        f"malformed cue timing '{shown}' (expected e.g. '{fmt.example}')",
+        f"{what} '{shown}' (a timing line looks like '{fmt.example}')",
         path=path,
         line=line_no,
         fix=fmt.fix,

@@ -45,7 +45,7 @@ def _open(path: Path, raw: bytes) -> Any:
     try:
         from lxml.etree import XMLSyntaxError
     except ImportError:  # pragma: no cover - lxml is a python-docx dependency
-        XMLSyntaxError = ValueError  # noqa: N806
+        XMLSyntaxError = ValueError
     try:
         return docx.Document(io.BytesIO(raw))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, XMLSyntaxError):

@@ -27,7 +27,7 @@ _LEADING_BLANK_LINES = re.compile(r"(?:[^\S\n]*\n)+")
 _FIRST_FIELD_LINE = 2  # the line after the opening '---'
 
 
-@register_reader(".md", ".markdown")
+@register_reader(".md")
 def read_markdown(path: Path, raw: bytes) -> Source:
     """Read a Markdown transcript; front-matter fields become attributes."""
     text = normalise_text(decode_text(raw, path))
@@ -59,7 +59,7 @@ def split_front_matter(text: str, path: str | Path) -> tuple[str | None, str]:
 def parse_front_matter(front: str, path: str | Path) -> dict[str, Any]:
     """Parse front-matter YAML into a JSON-friendly mapping of attributes."""
     try:
-        data = yaml.load(front, Loader=_Loader)  # noqa: S506 - a safe loader
+        data = yaml.load(front, Loader=_Loader)  # a safe loader
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         problem = getattr(err, "problem", None) or str(err)
