@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Set up a development environment on a fresh Debian machine: a virtual environment in
-# .venv with casework and its development tools. Safe to run again.
+# Set up a development environment on a fresh Debian machine: the Debian packages the
+# tests need (chromium, postgresql: scripts/system-deps.sh, as root), a virtual
+# environment in .venv with casework and its development tools. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    bash scripts/system-deps.sh
+fi
 PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv

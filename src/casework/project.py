@@ -16,7 +16,8 @@ from casework.config import read_config, resolve_coder, setting
 from casework.corpus import Corpus, load_corpus
 from casework.errors import CaseworkError, ConfigError, Problem, ProjectError, UnknownName
 from casework.replay import replay, undo_target
-from casework.store import EventStore, FileStore, check_coder, new_id, utc_now
+from casework.sqlstore import open_store
+from casework.store import EventStore, check_coder, new_id, utc_now
 
 
 def open_project(path: str | Path = ".", *, coder: str | None = None) -> Project:
@@ -41,7 +42,7 @@ class Project:
         self.coder = resolve_coder(self.config, coder)
         if self.coder is not None:
             check_coder(self.coder)
-        self.store: EventStore = store or FileStore(self.root)
+        self.store: EventStore = store or open_store(self.root, self.config)
         self._resolved: ResolvedCodings | None = None
         self._events: pd.DataFrame | None = None
         self._pending: list[dict[str, Any]] = []  # written since _events was read

@@ -8,6 +8,7 @@ the same three methods can stand in for it.
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import time
@@ -35,6 +36,8 @@ class EventStore(Protocol):
 
     def read(self, kind: str, coder: str | None = None) -> LogContents: ...
 
+    def raw_events(self, kind: str, coder: str) -> list[dict[str, Any]]: ...
+
 
 def check_coder(coder: str) -> str:
     """Return ``coder`` if it is usable as a log name, else raise."""
@@ -48,8 +51,9 @@ def check_coder(coder: str) -> str:
 
 
 def new_id() -> str:
-    """A short id that sorts by creation time: 11 hex digits of ms + 5 random."""
-    return f"{int(time.time() * 1000):011x}{secrets.token_hex(3)[:5]}"
+    """An id that sorts by creation time: 11 hex digits of ms + 10 random (40 bits),
+    so thousands made in the same millisecond by several processes do not collide."""
+    return f"{int(time.time() * 1000):011x}{secrets.token_hex(5)}"
 
 
 def utc_now() -> str:
@@ -75,6 +79,15 @@ class FileStore:
 
     def append(self, kind: str, coder: str, events: Iterable[Mapping[str, Any]]) -> int:
         return append_records(self.path(kind, coder), events)
+
+    def raw_events(self, kind: str, coder: str) -> list[dict[str, Any]]:
+        """The coder's events exactly as logged, in order (for copying between stores)."""
+        path = self.path(kind, coder)
+        if not path.exists():
+            return []
+        data = path.read_bytes()
+        return [json.loads(line) for line in data[: data.rfind(b"\n") + 1].splitlines()
+                if line.strip()]  # fmt: skip
 
     def read(self, kind: str, coder: str | None = None) -> LogContents:
         """All events of one kind (of one coder, or of all), in per-coder file order.
