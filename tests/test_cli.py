@@ -64,3 +64,10 @@ def test_every_command_has_help() -> None:
     group = typer.main.get_command(app)
     for name, command in group.commands.items():  # type: ignore[attr-defined]
         assert command.help, f"casework {name} has no help text"
+
+
+def test_usage_errors_exit_2_without_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["nosuch"], capsys)
+    assert code == 2 and "No such command" in err and "Traceback" not in err
+    code, _, err = run(["info", "--bogus"], capsys)
+    assert code == 2 and "No such option" in err

@@ -154,3 +154,19 @@ def test_push_and_pull_through_the_cli(
     assert main(["store", "pull", str(root), "--url", pg_url]) == 0
     assert (root / "codings" / "third.jsonl").exists()
     assert sorted(casework.open_project(root).coders) == ["other", "tester", "third"]
+
+
+def test_summaries_live_in_the_database_too(
+    make_project: Callable[..., Path], tmp_path: Path
+) -> None:
+    root = make_project()
+    with open(root / "casework.toml", "a") as f:
+        f.write(f'\n[store]\nurl = "sqlite:///{tmp_path}/events.db"\n')
+    project = casework.open_project(root)
+    cid = project.code("A/lead", "impact", 0, 9)
+    project.summaries.write(("case", "A"), "impact", "Practice changed.", links=[(1, cid)])
+    again = casework.open_project(root).summaries.table()
+    assert again[["row_kind", "row_id", "code_id", "text"]].values.tolist() == [
+        ["case", "A", "impact", "Practice changed."]
+    ]
+    assert not (root / "summaries").exists() and not (root / "codings").exists()

@@ -32,7 +32,11 @@ _LAZY = {
     "Tables": "casework.tables",
     "framework_matrix": "casework.matrices",
     "cross_case_matrix": "casework.matrices",
-    "agreement": "casework.agreement",
+    "agreement": "casework.intercoder",
+    "SummaryStore": "casework.summaries",
+    "matrix_coding_query": "casework.matrix_query",
+    "cooccurrence": "casework.matrix_query",
+    "code_frequencies": "casework.matrix_query",
 }
 
 __all__ = ["CaseworkError", "__version__", *sorted(_LAZY)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -18,6 +18,9 @@ from casework.errors import CaseworkError, ConfigError, Problem, ProjectError, U
 from casework.replay import replay, undo_target
 from casework.sqlstore import open_store
 from casework.store import EventStore, check_coder, new_id, utc_now
+
+if TYPE_CHECKING:
+    from casework.summaries import SummaryStore
 
 
 def open_project(path: str | Path = ".", *, coder: str | None = None) -> Project:
@@ -178,6 +181,13 @@ class Project:
         """Suggestions coders turned down: doc_id, code_id, start, end, quote, reason, coder."""
         self._resolve()
         return self._rejections
+
+    @cached_property
+    def summaries(self) -> SummaryStore:
+        """Framework cell summaries, stored beside the codings (files or database)."""
+        from casework.summaries import SummaryStore
+
+        return SummaryStore(self.store, coder=self.coder)
 
     @property
     def coders(self) -> list[str]:

@@ -63,16 +63,18 @@ def utc_now() -> str:
 class FileStore:
     """Events as JSON Lines files, one per coder and kind, under a project folder."""
 
-    def __init__(self, root: str | Path) -> None:
+    def __init__(self, root: str | Path, *, folders: Mapping[str, Path] | None = None) -> None:
         self.root = Path(root)
+        self.folders = {kind: self.root / kind for kind in KINDS}
+        self.folders.update({k: Path(v) for k, v in (folders or {}).items()})
 
     def path(self, kind: str, coder: str) -> Path:
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
-        return self.root / kind / f"{check_coder(coder)}.jsonl"
+        return self.folders[kind] / f"{check_coder(coder)}.jsonl"
 
     def coders(self, kind: str) -> list[str]:
-        folder = self.root / kind
+        folder = self.folders[kind]
         if not folder.is_dir():
             return []
         return sorted(p.stem for p in folder.glob("*.jsonl") if CODER_NAME.match(p.stem))

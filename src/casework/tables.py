@@ -15,10 +15,19 @@ import pandas as pd
 
 
 class TablesLike(Protocol):
-    documents: pd.DataFrame
-    segments: pd.DataFrame
-    codes: pd.DataFrame
-    codings: pd.DataFrame
+    """What analysis and tagging functions need (read-only, so a Project fits)."""
+
+    @property
+    def documents(self) -> pd.DataFrame: ...
+
+    @property
+    def segments(self) -> pd.DataFrame: ...
+
+    @property
+    def codes(self) -> pd.DataFrame: ...
+
+    @property
+    def codings(self) -> pd.DataFrame: ...
 
     def text(self, doc_id: str) -> str: ...
 

@@ -54,11 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         typer.echo("casework: interrupted; the project is unchanged", err=True)
         return 130
-    except Exception as err:  # click usage errors carry their own exit status
-        import click
-
-        if isinstance(err, click.ClickException):
-            err.show()
-            return int(err.exit_code)
+    except Exception as err:
+        # Usage errors (click's, or the copy typer vendors) carry their own exit status.
+        if any(cls.__name__ == "ClickException" for cls in type(err).__mro__):
+            err.show()  # type: ignore[attr-defined]
+            return int(err.exit_code)  # type: ignore[attr-defined]
         raise
     return status if isinstance(status, int) else 0

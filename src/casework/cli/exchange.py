@@ -1,0 +1,95 @@
+"""``casework import``, ``casework export qdpx|qdc`` and ``casework agreement``.
+
+``export`` is a command group shared with ``export chapters`` (see ``cli/_groups.py``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from casework.cli._common import PathArgument, project_at
+from casework.cli._groups import export_group
+from casework.errors import UnknownName
+
+UNITS = ("character", "sentence", "paragraph")
+
+
+def import_file(
+    file: Path = typer.Argument(..., help="A REFI-QDA .qdpx project, .qdc codebook or .qde."),
+    dest: Path | None = typer.Argument(
+        None, help="The new project folder (default: a folder named after FILE, here)."
+    ),
+) -> None:
+    """Import a REFI-QDA file (NVivo, ATLAS.ti, MAXQDA, QualCoder, qc) as a new project."""
+    from casework.export._refi_common import slug
+    from casework.export.refi_import import import_refi
+
+    target = dest if dest is not None else Path.cwd() / slug(file.stem, lower=False,
+                                                             keep="_-", fallback="imported")
+    typer.echo(str(import_refi(file, target)))
+
+
+def qdpx(
+    path: Path = PathArgument,
+    to: Path | None = typer.Option(None, "--to", help="Output file (default: exports/<name>)."),
+) -> None:
+    """Export the project as a REFI-QDA .qdpx (NVivo, ATLAS.ti, MAXQDA, QualCoder…)."""
+    from casework.export.refi import export_qdpx
+
+    typer.echo(str(export_qdpx(project_at(path), to)))
+
+
+def qdc(
+    path: Path = PathArgument,
+    to: Path | None = typer.Option(None, "--to", help="Output file (default: exports/<name>)."),
+) -> None:
+    """Export the codebook as a REFI-QDA .qdc."""
+    from casework.export.refi import export_qdc
+
+    typer.echo(str(export_qdc(project_at(path), to)))
+
+
+def agreement(
+    path: Path = PathArgument,
+    coders: str | None = typer.Option(
+        None, "--coders", help="Coders to compare, comma-separated; 'a+b' is a group "
+        "(default: every coder).",
+    ),
+    unit: str = typer.Option("character", "--unit", help="character, sentence or paragraph."),
+    codes: str | None = typer.Option(None, "--codes", help="Code ids, comma-separated."),
+    docs: str = typer.Option(
+        "all", "--docs", help="'all' (as NVivo), 'coded' (documents every coder coded) or "
+        "document ids, comma-separated.",
+    ),
+    by_document: bool = typer.Option(False, "--by-document", help="One row per code × document."),
+) -> None:
+    """Intercoder agreement: percent agreement, Cohen's kappa and Krippendorff's alpha."""
+    from casework.intercoder import agreement as compare
+
+    if unit not in UNITS:
+        raise UnknownName("unit", unit, UNITS, field="--unit")
+    groups = None if coders is None else [
+        c.split("+") if "+" in c else c for c in _items(coders)]  # fmt: skip
+    scope: str | list[str] | None = None if docs == "all" else (
+        "coded" if docs == "coded" else _items(docs))  # fmt: skip
+    result = compare(project_at(path), coders=groups, codes=_items(codes) if codes else None,
+                     docs=scope, unit=unit)  # fmt: skip
+    typer.echo(str(result))
+    if by_document:
+        columns = ["code_id", "doc_id", "coder_a", "coder_b", "n_units", "agreement", "kappa"]
+        typer.echo("")
+        typer.echo(result.by_document[columns].to_string(index=False, float_format="{:.3f}".format))
+
+
+def _items(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_file)
+    group = export_group(app)
+    group.command("qdpx")(qdpx)
+    group.command("qdc")(qdc)
+    app.command("agreement")(agreement)

@@ -1,0 +1,1 @@
+"""Outputs: REFI-QDA exchange (``refi``), chapters, workbooks."""
