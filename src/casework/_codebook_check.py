@@ -26,7 +26,7 @@ def check_codes(
     """Every problem with ``codes``, sorted by line."""
     places = list(wheres) if wheres is not None else [Where() for _ in codes]
     problems: list[Problem] = []
-    for number, (code, where) in enumerate(zip(codes, places), 1):
+    for number, (code, where) in enumerate(zip(codes, places, strict=True), 1):
         problems += check_fields(code, where, path, number)
     problems += _duplicates(codes, places, path)
     problems += _parents(codes, places, path)
@@ -42,6 +42,10 @@ def label(code: Code, number: int) -> str:
 
 def _ok_id(code: Code) -> bool:
     return isinstance(code.id, str) and ID_RE.fullmatch(code.id) is not None
+
+
+def _ok_color(color: object) -> bool:
+    return isinstance(color, str) and COLOR_RE.fullmatch(color) is not None
 
 
 def check_fields(code: Code, where: Where, path: str | None, number: int) -> list[Problem]:
@@ -65,13 +69,12 @@ def check_fields(code: Code, where: Where, path: str | None, number: int) -> lis
             report(f"'{key}' of {who} must be text", key)
     if code.parent is not None and not isinstance(code.parent, str):
         report(f"'parent' of {who} must be the id of another code", "parent")
-    if code.color is not None and "color" not in where.bad:
-        if not isinstance(code.color, str) or not COLOR_RE.fullmatch(code.color):
-            report(
-                f"colour {code.color!r} of {who} is not valid; use #rgb or #rrggbb, "
-                'e.g. color: "#4e79a7"',
-                "color",
-            )
+    if code.color is not None and "color" not in where.bad and not _ok_color(code.color):
+        report(
+            f"colour {code.color!r} of {who} is not valid; use #rgb or #rrggbb, "
+            'e.g. color: "#4e79a7"',
+            "color",
+        )
     for key in ("examples", "keywords"):
         if key not in where.bad:
             message = _texts_problem(getattr(code, key), key, who)
@@ -85,7 +88,7 @@ def check_fields(code: Code, where: Where, path: str | None, number: int) -> lis
 
 def _texts_problem(value: object, key: str, who: str) -> str | None:
     if not isinstance(value, tuple) or not all(isinstance(v, str) for v in value):
-        return f"'{key}' of {who} must be a list of texts, e.g. {key}: [\"first\", \"second\"]"
+        return f'\'{key}\' of {who} must be a list of texts, e.g. {key}: ["first", "second"]'
     empty = [number for number, text in enumerate(value, 1) if not text.strip()]
     if empty:
         return f"item {empty[0]} of '{key}' of {who} is empty; remove it or write the text"
@@ -104,8 +107,9 @@ def _pattern_shape(patterns: object, who: str) -> list[tuple[str, str]]:
             out.append((f"{where} must be a list of token mappings", key))
         elif not pattern:
             out.append((f"{where} is empty; a pattern needs at least one token", key))
-        elif not all(isinstance(t, Mapping) and all(isinstance(k, str) for k in t)
-                     for t in pattern):
+        elif not all(
+            isinstance(t, Mapping) and all(isinstance(k, str) for k in t) for t in pattern
+        ):
             out.append((f"{where} must hold token mappings such as {{LOWER: word}}", key))
     return out
 
@@ -122,8 +126,9 @@ def _duplicates(codes: Sequence[Code], wheres: Sequence[Where], path: str | None
         earlier = first[code.id]
         a, b = wheres[earlier].at("id"), wheres[index].at("id")
         both = f"lines {a} and {b}" if a and b else f"codes #{earlier + 1} and #{index + 1}"
-        out.append(Problem(f"duplicate id '{code.id}' on {both}; ids must be unique",
-                           path, b, "id"))
+        out.append(
+            Problem(f"duplicate id '{code.id}' on {both}; ids must be unique", path, b, "id")
+        )
     return out
 
 
@@ -131,7 +136,7 @@ def _parents(codes: Sequence[Code], wheres: Sequence[Where], path: str | None) -
     ids = [c.id for c in codes if isinstance(c.id, str) and c.id]
     known = set(ids)
     out: list[Problem] = []
-    for number, (code, where) in enumerate(zip(codes, wheres), 1):
+    for number, (code, where) in enumerate(zip(codes, wheres, strict=True), 1):
         parent = code.parent
         if not isinstance(parent, str) or "parent" in where.bad:
             continue
@@ -141,9 +146,10 @@ def _parents(codes: Sequence[Code], wheres: Sequence[Where], path: str | None) -
             out.append(Problem(message, path, line, "parent"))
         elif parent not in known:
             near = difflib.get_close_matches(parent, list(dict.fromkeys(ids)), n=3, cutoff=0.6)
-            hint = ("; did you mean " + " or ".join(f"'{n}'" for n in near) + "?") if near else (
-                "; use the id of a code in this codebook, or remove 'parent' for a top-level code"
-            )
+            if near:
+                hint = "; did you mean " + " or ".join(f"'{n}'" for n in near) + "?"
+            else:
+                hint = "; use the id of a code here, or remove 'parent' for a top-level code"
             message = f"unknown parent '{parent}' of {label(code, number)}{hint}"
             out.append(Problem(message, path, line, "parent"))
     return out
@@ -167,12 +173,14 @@ def _cycles(codes: Sequence[Code], wheres: Sequence[Where], path: str | None) ->
             trail.append(node)
             node = parent_of.get(node)
         if node is not None and node in trail:
-            loop = trail[trail.index(node):]
+            loop = trail[trail.index(node) :]
             first = min(loop, key=index_of.__getitem__)
             turn = loop.index(first)
             ring = [*loop[turn:], *loop[:turn], first]
-            message = (f"parent cycle: {' → '.join(ring)}; a code cannot be inside itself, "
-                       "so give one of them another parent")
+            message = (
+                f"parent cycle: {' → '.join(ring)}; a code cannot be inside itself, "
+                "so give one of them another parent"
+            )
             out.append(Problem(message, path, wheres[index_of[first]].at("parent"), "parent"))
         settled.update(trail)
     return out
@@ -183,15 +191,17 @@ def check_patterns(
 ) -> list[Problem]:
     """Validate well-shaped patterns with spaCy's Matcher (imported only if there are any)."""
     out: list[Problem] = []
-    for number, (code, where) in enumerate(zip(codes, wheres), 1):
+    for number, (code, where) in enumerate(zip(codes, wheres, strict=True), 1):
         if not code.patterns or "patterns" in where.bad or _pattern_shape(code.patterns, ""):
             continue
         for index, pattern in enumerate(code.patterns):
             reason = spacy_problem(pattern)
             if reason:
                 which = where.pattern_number(index)
-                message = (f"pattern {which} of {label(code, number)} is not a valid "
-                           f"spaCy pattern: {reason}")
+                message = (
+                    f"pattern {which} of {label(code, number)} is not a valid "
+                    f"spaCy pattern: {reason}"
+                )
                 out.append(Problem(message, path, where.at(f"patterns[{index}]"), "patterns"))
     return out
 

@@ -100,7 +100,7 @@ class Code:
             if value is None or value == "" or value == ():
                 continue
             if key == "patterns" and isinstance(value, tuple):
-                value = [_copy_json(pattern) for pattern in value]
+                value = [copy_json(pattern) for pattern in value]
             elif isinstance(value, tuple):
                 value = list(value)
             out[key] = value
@@ -111,14 +111,14 @@ def _copy_pattern(pattern: object) -> object:
     """A pattern as a tuple of fresh dicts (with lists, never tuples, inside them)."""
     if not isinstance(pattern, (list, tuple)):
         return pattern  # left as given, for validation to report
-    return tuple(_copy_json(token) for token in pattern)
+    return tuple(copy_json(token) for token in pattern)
 
 
-def _copy_json(value: Any) -> Any:
+def copy_json(value: Any) -> Any:
     if isinstance(value, Mapping):
-        return {key: _copy_json(item) for key, item in value.items()}
+        return {key: copy_json(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_copy_json(item) for item in value]
+        return [copy_json(item) for item in value]
     return value
 
 

@@ -70,11 +70,11 @@ class Tree:
 
     def _colors(self, codes: Sequence[Code]) -> dict[str, str]:
         """Own colour, else the nearest ancestor's, else the palette by top-level position."""
-        own = {
-            code_id: _six_digits(codes[position].color)
-            for code_id, position in self.index.items()
-            if isinstance(codes[position].color, str) and COLOR_RE.fullmatch(codes[position].color)
-        }
+        own: dict[str, str] = {}
+        for code_id, position in self.index.items():
+            color = codes[position].color
+            if isinstance(color, str) and COLOR_RE.fullmatch(color):
+                own[code_id] = _six_digits(color)
         rank = {code_id: number for number, code_id in enumerate(self.children[None])}
         out: dict[str, str] = {}
         for code_id in self.order:  # parents come before their children
@@ -89,8 +89,7 @@ class Tree:
         return out
 
 
-def _six_digits(color: str | None) -> str:
+def _six_digits(color: str) -> str:
     """``#ABC`` → ``#aabbcc``: one spelling for widgets, plots and REFI-QDA."""
-    assert color is not None
     digits = color[1:].lower()
     return "#" + ("".join(ch * 2 for ch in digits) if len(digits) == 3 else digits)

@@ -51,7 +51,8 @@ def _compose(text: str, path: str | None) -> Node | None:
         column = f" (column {exc.problem_mark.column + 1})" if exc.problem_mark else ""
         what = f"{exc.problem} ({exc.context})" if exc.context else str(exc.problem)
         fix = "Check the indentation and quoting on that line or just above it."
-        raise CodebookError([Problem(f"malformed YAML{column}: {what}", path, line)], fix=fix)
+        problem = Problem(f"malformed YAML{column}: {what}", path, line)
+        raise CodebookError([problem], fix=fix) from None
     except yaml.YAMLError as exc:  # a ReaderError: a character YAML does not allow
         line = _first_unreadable_line(text)
         raise CodebookError(
@@ -171,16 +172,15 @@ class _Reader:
 
     def empty_color(self, items: dict[str, Any], owner: str, bad: set[str]) -> None:
         """``color: #fff`` unquoted is a YAML comment, so the colour comes out empty."""
-        pair = items.get("color")
-        if pair and isinstance(pair[1], ScalarNode) and pair[1].tag == _NULL:
-            if pair[1].value == "":
-                bad.add("color")
-                self.report(
-                    f"'color' of {owner} is empty; quote the colour, e.g. color: \"#4e79a7\" "
-                    "(an unquoted # starts a YAML comment)",
-                    _line(pair[0]),
-                    "color",
-                )
+        key, node = items.get("color", (None, None))
+        if isinstance(node, ScalarNode) and node.tag == _NULL and node.value == "":
+            bad.add("color")
+            self.report(
+                f"'color' of {owner} is empty; quote the colour, e.g. color: \"#4e79a7\" "
+                "(an unquoted # starts a YAML comment)",
+                _line(key),
+                "color",
+            )
 
     def texts(self, items: dict[str, Any], key: str, owner: str, bad: set[str]) -> Any:
         """A list of texts, e.g. keywords; None when absent."""
@@ -277,9 +277,7 @@ class _Unplain(ValueError):
     """A pattern value that is not plain JSON data: (message, node)."""
 
 
-_SCALARS = {
-    f"tag:yaml.org,2002:{name}": name for name in ("str", "null", "bool", "int", "float")
-}
+_SCALARS = {f"tag:yaml.org,2002:{name}": name for name in ("str", "null", "bool", "int", "float")}
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 
@@ -307,88 +305,3 @@ def _unknown_key(name: str, owner: str, allowed: Sequence[str]) -> str:
     near = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
     hint = f" (did you mean '{near[0]}'?)" if near else ""
     return f"unknown key '{name}' in {owner}{hint}; allowed keys: {', '.join(allowed)}"
-
-
-# --- writing -------------------------------------------------------------------------
-
-
-class _FlowList(list):  # type: ignore[type-arg]
-    """A list written on one line, ``[{LOWER: a}, {LOWER: b}]``."""
-
-
-class _Dumper(yaml.SafeDumper):
-    """Block style with indented lists, literal blocks for multi-line text, no aliases,
-    and a blank line before ``codes:`` and between codes."""
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-    def expect_block_mapping_key(self, first: bool = False) -> None:
-        event = self.event
-        if not first and len(self.indents) == 1 and getattr(event, "value", None) == "codes":
-            self._blank_line()
-        super().expect_block_mapping_key(first)  # type: ignore[misc]
-
-    def expect_block_sequence_item(self, first: bool = False) -> None:
-        if not first and len(self.indents) == 2 and not isinstance(
-            self.event, yaml.SequenceEndEvent
-        ):
-            self._blank_line()
-        super().expect_block_sequence_item(first)  # type: ignore[misc]
-
-    def _blank_line(self) -> None:
-        # After a keep-chomped block (``|+``) a blank line would become part of the text.
-        if self.open_ended:
-            return
-        if not self.indention or self.column:
-            self.write_line_break()
-        self.write_line_break()
-
-
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> Node:
-    # Breaks YAML would normalise on reading (CR, NEL, LS, PS) must be escaped, which only
-    # double quotes can do; other multi-line text reads best as a literal block.
-    if any(ch in value for ch in "\r\x85\u2028\u2029"):
-        style: str | None = '"'
-    else:
-        style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-def _represent_flow(dumper: yaml.SafeDumper, value: list[Any]) -> Node:
-    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
-
-
-_Dumper.add_representer(str, _represent_str)
-_Dumper.add_representer(_FlowList, _represent_flow)
-
-
-def _dump(data: Any) -> str:
-    text: str = yaml.dump(
-        data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
-        default_flow_style=False,
-    )
-    return text
-
-
-def dump(name: str, description: str, codes: Sequence[Code]) -> str:
-    """Codebook YAML: name, description, then the codes, a blank line between codes."""
-    data: dict[str, Any] = {}
-    if name:
-        data["name"] = name
-    if description:
-        data["description"] = description
-    data["codes"] = [_item(code) for code in codes]
-    return _dump(data)
-
-
-def _item(code: Code) -> dict[str, Any]:
-    data = code.to_dict()
-    if isinstance(data.get("patterns"), list):
-        data["patterns"] = [
-            _FlowList(p) if isinstance(p, list) else p for p in data["patterns"]
-        ]
-    return data

@@ -13,8 +13,6 @@ at once, each with its line (:class:`~casework.errors.CodebookError` ``.problems
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,9 +20,10 @@ from typing import Any
 import pandas as pd
 
 from casework._codebook_check import check_codes, check_fields, check_patterns
-from casework._codebook_code import PALETTE, Code, Where, _copy_json
+from casework._codebook_code import PALETTE, Code, Where, copy_json
 from casework._codebook_tree import Tree
-from casework._codebook_yaml import dump, parse
+from casework._codebook_write import dump, write_atomic
+from casework._codebook_yaml import parse
 from casework.errors import CodebookError, Problem, UnknownName
 
 __all__ = ["CODE_COLUMNS", "PALETTE", "Code", "Codebook"]
@@ -116,10 +115,12 @@ class Codebook:
         """Write atomically (temp file, fsync, rename) to ``path`` or :attr:`path`."""
         target = Path(path) if path is not None else self._path
         if target is None:
-            raise CodebookError([Problem("this codebook has no file yet")],
-                                fix="Pass a path, e.g. cb.to_disk('codebooks/main.yaml').")
+            raise CodebookError(
+                [Problem("this codebook has no file yet")],
+                fix="Pass a path, e.g. cb.to_disk('codebooks/main.yaml').",
+            )
         try:
-            _write_atomic(target, self.to_str().encode("utf-8"))
+            write_atomic(target, self.to_str().encode("utf-8"))
         except OSError as exc:
             problem = Problem(f"cannot write the codebook: {exc.strerror or exc}", str(target))
             raise CodebookError([problem], fix="Check the folder exists and is writable.") from None
@@ -166,7 +167,9 @@ class Codebook:
         if not isinstance(other, Codebook):
             return NotImplemented
         return (self._name, self._description, self._codes) == (
-            other._name, other._description, other._codes
+            other._name,
+            other._description,
+            other._codes,
         )
 
     def __hash__(self) -> int:
@@ -233,7 +236,7 @@ class Codebook:
             "position": pd.array(range(len(codes)), dtype="int64"),
             "examples": [list(c.examples) for c in codes],
             "keywords": [list(c.keywords) for c in codes],
-            "patterns": [_copy_json(c.patterns) for c in codes],
+            "patterns": [copy_json(c.patterns) for c in codes],
         }
         frame = pd.DataFrame(columns)
         if not codes:  # keep the column types an empty table would otherwise lose
@@ -246,11 +249,15 @@ class Codebook:
         """The top-level codes as nested dicts (id, name, description, color, depth,
         children), JSON-ready for widgets."""
         tree = self._tree
-        nodes = {
-            code_id: {"id": code_id, "name": self._codes[pos].name,
-                      "description": self._codes[pos].description,
-                      "color": tree.colors[code_id], "depth": tree.depth[code_id],
-                      "children": []}
+        nodes: dict[str, dict[str, Any]] = {
+            code_id: {
+                "id": code_id,
+                "name": self._codes[pos].name,
+                "description": self._codes[pos].description,
+                "color": tree.colors[code_id],
+                "depth": tree.depth[code_id],
+                "children": [],
+            }
             for code_id, pos in tree.index.items()
         }
         for code_id in tree.order:
@@ -274,8 +281,10 @@ class Codebook:
         if not isinstance(code, Code):
             raise TypeError(f"add() takes a Code, not {type(code).__name__}")
         if code.id in self:
-            raise _refuse(f"a code with id '{code.id}' already exists",
-                          "Choose another id, or rename() the existing code.")
+            raise _refuse(
+                f"a code with id '{code.id}' already exists",
+                "Choose another id, or rename() the existing code.",
+            )
         if code.parent is not None:
             self._parent_known(code.parent)
         problems = check_fields(code, Where(), None, len(self) + 1)
@@ -301,8 +310,10 @@ class Codebook:
         if new_parent is not None:
             self._parent_known(new_parent)
             if new_parent in self._tree.descendants(code_id):
-                raise _refuse(f"cannot move '{code_id}' under '{new_parent}', which is inside it",
-                              "Move it under a code outside its own branch.")
+                raise _refuse(
+                    f"cannot move '{code_id}' under '{new_parent}', which is inside it",
+                    "Move it under a code outside its own branch.",
+                )
         return self._with(self._regraft([code_id], new_parent))
 
     def remove(self, code_id: str, *, with_children: bool = False) -> Codebook:
@@ -327,14 +338,20 @@ class Codebook:
         """
         self._position(source_id)
         self._position(into_id)
-        if source_id == into_id or into_id in self._tree.descendants(source_id):
-            raise _refuse(f"cannot merge '{source_id}' into '{into_id}', which is inside it",
-                          "Merge into a code outside the source's branch.")
+        if source_id == into_id:
+            raise _refuse(f"cannot merge '{source_id}' into itself", "Pick another target.")
+        if into_id in self._tree.descendants(source_id):
+            raise _refuse(
+                f"cannot merge '{source_id}' into '{into_id}', which is inside it",
+                "Merge into a code outside the source's branch.",
+            )
         source = self[source_id]
-        target = self[into_id].replace(**{
-            key: _union(getattr(self[into_id], key), getattr(source, key))
-            for key in ("examples", "keywords", "patterns")
-        })
+        target = self[into_id].replace(
+            **{
+                key: _union(getattr(self[into_id], key), getattr(source, key))
+                for key in ("examples", "keywords", "patterns")
+            }
+        )
         codes = self._regraft(self._tree.children[source_id], into_id)
         return self._with(target if c.id == into_id else c for c in codes if c.id != source_id)
 
@@ -353,8 +370,11 @@ class Codebook:
         """The codes with each of ``code_ids`` (and its branch) moved under ``new_parent``."""
         moving = {i for code_id in code_ids for i in self._tree.descendants(code_id)}
         heads = set(code_ids)
-        branch = [c.replace(parent=new_parent) if c.id in heads else c
-                  for c in self._codes if c.id in moving]
+        branch = [
+            c.replace(parent=new_parent) if c.id in heads else c
+            for c in self._codes
+            if c.id in moving
+        ]
         rest = [c for c in self._codes if c.id not in moving]
         return _insert(rest, branch, self._end_of(new_parent, rest))
 
@@ -369,36 +389,3 @@ def _union(first: tuple[Any, ...], second: tuple[Any, ...]) -> tuple[Any, ...]:
 
 def _refuse(message: str, fix: str) -> CodebookError:
     return CodebookError([Problem(message)], fix=fix)
-
-
-def _write_atomic(target: Path, data: bytes) -> None:
-    """Write ``data`` to a temp file beside ``target``, fsync it, then rename over it."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if target.exists():
-            os.chmod(temp, target.stat().st_mode & 0o7777)
-        os.replace(temp, target)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    _fsync_folder(target.parent)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable where the platform allows it."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

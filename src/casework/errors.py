@@ -72,6 +72,8 @@ class CodebookError(CaseworkError, ValueError):
         self.problems = list(problems)
         first = self.problems[0] if self.problems else Problem("invalid codebook")
         more = f" (and {len(self.problems) - 1} more problems)" if len(self.problems) > 1 else ""
+        if more and fix is None:
+            fix = "Run 'casework validate' to list them all."
         super().__init__(
             first.message + more, path=first.path, line=first.line, field=first.field, fix=fix
         )
