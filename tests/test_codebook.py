@@ -233,7 +233,8 @@ def test_to_str_is_readable_and_ordered(book: Codebook) -> None:
     assert "  - id: impact.children\n    parent: impact\n    name: Outcomes for children\n" in text
     assert "      - [{LEMMA: improve}, {LOWER: outcomes}]\n" in text
     assert "include: Changes for children.\n    exclude: Changes for staff.\n    examples:" in text
-    assert "\n\n  - id: delivery\n    name: Delivery\n\n" in text  # no empty fields, blank lines
+    # No empty fields; a blank line between codes and a rule before each theme.
+    assert "\n\n  # " + "-" * 87 + "\n  - id: delivery\n    name: Delivery\n\n" in text
     assert "color: '#ABC'" in text
     assert Codebook.from_str(text) == book
     assert Codebook.from_str(text).to_str() == text  # stable
@@ -716,3 +717,14 @@ def test_demo_codebook_loads() -> None:
     assert len(book.top_level()) >= 3
     assert all(book.codes["name"].str.strip() != "")
     assert Codebook.from_str(book.to_str()) == book
+
+
+def test_the_leading_comment_block_survives_saving(tmp_path: Path) -> None:
+    path = tmp_path / "cb.yaml"
+    path.write_text("# Our framework.\n# Kept by the team.\n\nname: X\ncodes:\n"
+                    "  - id: a\n    name: A\n", encoding="utf-8")  # fmt: skip
+    book = Codebook.from_disk(path)
+    book.rename("a", "Renamed").to_disk()
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# Our framework.\n# Kept by the team.\n\nname: X\n")
+    assert Codebook.from_disk(path)["a"].name == "Renamed"

@@ -210,3 +210,27 @@ def test_incremental_codings_match_a_fresh_load(small: casework.Project) -> None
     fresh = casework.open_project(small.root).codings
     pd.testing.assert_frame_equal(small.codings, fresh, check_dtype=False)
     assert small.codings["doc_id"].tolist() == ["B/head", "A/lead", "A/lead"]  # log order
+
+
+def test_batch_recode_and_uncode_are_one_undo_each(small: casework.Project) -> None:
+    ids = small.code_many([{"doc_id": "A/lead", "code_id": "impact.practice", "start": i,
+                            "end": i + 5} for i in (0, 10, 20)])  # fmt: skip
+    small.recode_many(ids, "impact.children")
+    assert set(small.codings["code_id"]) == {"impact.children"}
+    small.uncode_many(ids[:2])
+    assert small.codings["coding_id"].tolist() == ids[2:]
+    small.undo()
+    assert len(small.codings) == 3
+    small.undo()
+    assert set(small.codings["code_id"]) == {"impact.practice"}
+
+
+def test_undo_that_would_revive_a_removed_code_is_refused(small: casework.Project) -> None:
+    cid = small.code("A/lead", "impact.practice", 0, 5)
+    small.recode(cid, "impact.children")
+    path = small.codebook_path
+    path.write_text(small.codebook.remove("impact.practice").to_str(), encoding="utf-8")
+    small.reload()
+    with pytest.raises(ProjectError, match="add 'impact.practice' back|Add 'impact.practice' back"):
+        small.undo()
+    assert small.codings["code_id"].tolist() == ["impact.children"]  # nothing was written

@@ -105,15 +105,41 @@ def _dump(data: Any) -> str:
     return text
 
 
+SEPARATOR = "  # " + "-" * 87 + "\n"
+
+
+def leading_comments(text: str) -> str:
+    """The comment lines (and blank lines among them) at the top of a YAML text."""
+    kept: list[str] = []
+    for line in text.splitlines(keepends=True):
+        if line.lstrip().startswith("#") or (kept and not line.strip()):
+            kept.append(line if line.endswith("\n") else line + "\n")
+            continue
+        break
+    while kept and not kept[-1].strip():
+        kept.pop()
+    return "".join(kept) + "\n" if kept else ""
+
+
 def dump(name: str, description: str, codes: Sequence[Code]) -> str:
-    """Codebook YAML: name, description, then the codes, a blank line between codes."""
+    """Codebook YAML: name, description, then the codes; a comment line sets off each
+    top-level theme after the first, so a long codebook stays easy to scan."""
     data: dict[str, Any] = {}
     if name:
         data["name"] = name
     if description:
         data["description"] = description
-    data["codes"] = [_item(code) for code in codes]
-    return _dump(data)
+    data["codes"] = []
+    text = _dump(data)
+    if codes:
+        text = text.replace("codes: []\n", "codes:\n")
+    for n, code in enumerate(codes):
+        if n > 0:
+            text += "\n" + (SEPARATOR if code.parent is None else "")
+        item = _dump([_item(code)])
+        text += "".join("  " + line if line.strip() else line
+                        for line in item.splitlines(keepends=True))  # fmt: skip
+    return text
 
 
 def _item(code: Code) -> dict[str, Any]:

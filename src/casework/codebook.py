@@ -22,7 +22,7 @@ import pandas as pd
 from casework._codebook_check import check_codes, check_fields, check_patterns
 from casework._codebook_code import PALETTE, Code, Where, copy_json
 from casework._codebook_tree import Tree
-from casework._codebook_write import dump, write_atomic
+from casework._codebook_write import dump, leading_comments, write_atomic
 from casework._codebook_yaml import parse
 from casework.errors import CodebookError, Problem, UnknownName
 
@@ -61,8 +61,10 @@ class Codebook:
         name: str = "",
         description: str = "",
         path: str | Path | None = None,
+        header: str = "",
     ) -> None:
         self._codes: tuple[Code, ...] = tuple(codes)
+        self.header = header  # the file's leading comment block, written back by to_str
         strangers = [c for c in self._codes if not isinstance(c, Code)]
         if strangers:
             raise TypeError(f"a Codebook holds Code objects, not {type(strangers[0]).__name__}")
@@ -86,7 +88,8 @@ class Codebook:
         problems = parsed.problems + check_codes(parsed.codes, parsed.wheres, where)
         if problems:
             raise CodebookError(sorted(problems, key=lambda p: (p.line is None, p.line or 0)))
-        book = cls(parsed.codes, name=parsed.name, description=parsed.description, path=path)
+        book = cls(parsed.codes, name=parsed.name, description=parsed.description, path=path,
+                   header=leading_comments(text))  # fmt: skip
         book._wheres = tuple(parsed.wheres)
         return book
 
@@ -109,7 +112,7 @@ class Codebook:
 
     def to_str(self) -> str:
         """The codebook as YAML: stable key order, empty fields left out, one code per block."""
-        return dump(self._name, self._description, self._codes)
+        return self.header + dump(self._name, self._description, self._codes)
 
     def to_disk(self, path: str | Path | None = None) -> Path:
         """Write atomically (temp file, fsync, rename) to ``path`` or :attr:`path`."""
@@ -274,7 +277,8 @@ class Codebook:
     # --- edits: each returns a new codebook ----------------------------------------
 
     def _with(self, codes: Iterable[Code]) -> Codebook:
-        return Codebook(codes, name=self._name, description=self._description, path=self._path)
+        return Codebook(codes, name=self._name, description=self._description, path=self._path,
+                        header=self.header)  # fmt: skip
 
     def add(self, code: Code) -> Codebook:
         """A codebook with ``code`` added as the last child of its parent (or at the end)."""

@@ -305,47 +305,114 @@ class Project:
         self._append(who, events)
         return [e["id"] for e in events]
 
-    def _own_coding(self, coding_id: str, coder: str) -> pd.Series:
-        codings = self.codings
-        match = codings[codings["coding_id"] == coding_id]
-        if match.empty:
-            raise UnknownName("coding", coding_id, [], field="coding_id")
-        row = match.iloc[0]
-        if row["coder"] != coder:
-            raise ProjectError(
-                f"coding {coding_id} belongs to coder '{row['coder']}', not '{coder}'",
-                field="coder",
-                fix="Each coder changes only their own codings; code the span yourself instead.",
-            )
-        return row
+    def _own_codings(self, coding_ids: Iterable[str], coder: str) -> list[str]:
+        """The ids, checked to exist and to belong to ``coder``."""
+        ids = [str(c) for c in coding_ids]
+        table = self.codings.set_index("coding_id")["coder"]
+        for coding_id in ids:
+            if coding_id not in table.index:
+                raise UnknownName("coding", coding_id, [], field="coding_id")
+            if table[coding_id] != coder:
+                raise ProjectError(
+                    f"coding {coding_id} belongs to coder '{table[coding_id]}', not '{coder}'",
+                    field="coder",
+                    fix="Each coder changes only their own codings; code the span yourself "
+                    "instead.",
+                )
+        return ids
 
     def uncode(self, coding_id: str, *, coder: str | None = None) -> None:
+        self.uncode_many([coding_id], coder=coder)
+
+    def uncode_many(self, coding_ids: Iterable[str], *, coder: str | None = None) -> None:
+        """Remove several codings as one undoable action (e.g. deleting a code)."""
         who = self._need_coder(coder)
-        self._own_coding(coding_id, who)
-        self._append(who, [{"event": "uncode", "target": coding_id}])
+        ids = self._own_codings(coding_ids, who)
+        self._append(who, [{"event": "uncode", "target": c} for c in ids])
 
     def recode(self, coding_id: str, code_id: str, *, coder: str | None = None) -> None:
+        self.recode_many([coding_id], code_id, coder=coder)
+
+    def recode_many(
+        self, coding_ids: Iterable[str], code_id: str, *, coder: str | None = None
+    ) -> None:
+        """Move several codings to ``code_id`` as one undoable action (e.g. a merge)."""
         who = self._need_coder(coder)
-        self._own_coding(coding_id, who)
+        ids = self._own_codings(coding_ids, who)
         if code_id not in self.codebook:
             raise UnknownName("code", code_id, self.codes["code_id"], field="code_id")
-        self._append(who, [{"event": "recode", "target": coding_id, "code": code_id}])
+        self._append(who, [{"event": "recode", "target": c, "code": code_id} for c in ids])
 
     def memo(self, coding_id: str, text: str, *, coder: str | None = None) -> None:
         who = self._need_coder(coder)
-        self._own_coding(coding_id, who)
+        self._own_codings([coding_id], who)
         self._append(who, [{"event": "memo", "target": coding_id, "text": str(text)}])
 
     def reject(
-        self, doc_id: str, code_id: str, start: int, end: int, *,
-        reason: str | None = None, coder: str | None = None,
-    ) -> None:  # fmt: skip
-        """Record that a suggestion was turned down, so it is not offered again."""
+        self,
+        rows: pd.DataFrame | Mapping[str, Any] | Iterable[Mapping[str, Any]] | str,
+        code_id: str | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        *,
+        reason: str | None = None,
+        coder: str | None = None,
+    ) -> None:
+        """Turn suggestions down, so they are not offered again (one undoable action).
+
+        Pass rows of :meth:`suggest`'s DataFrame, or one span as
+        ``reject(doc_id, code_id, start, end)``.
+        """
         who = self._need_coder(coder)
-        event = self._code_event({"doc_id": doc_id, "code_id": code_id, "start": start,
-                                  "end": end, "reason": reason})  # fmt: skip
-        self._append(who, [{"event": "reject", "doc": doc_id, "code": code_id, "start": start,
-                            "end": end, "quote": event["quote"], "reason": reason}])  # fmt: skip
+        if isinstance(rows, str):
+            records: list[Mapping[str, Any]] = [
+                {"doc_id": rows, "code_id": code_id, "start": start, "end": end, "reason": reason}
+            ]
+        elif isinstance(rows, pd.DataFrame):
+            records = rows.to_dict("records")
+        elif isinstance(rows, Mapping):
+            records = [rows]
+        else:
+            records = list(rows)
+        events = []
+        for row in records:
+            checked = self._code_event(row)  # same checks as coding: doc, code, offsets
+            events.append({"event": "reject", "doc": checked["doc"], "code": checked["code"],
+                           "start": checked["start"], "end": checked["end"],
+                           "quote": checked["quote"], "reason": row.get("reason") or reason})  # fmt: skip
+        self._append(who, events)
+
+    # ------------------------------------------------------------------ suggestions
+    def suggest(
+        self,
+        *,
+        rules: bool = True,
+        learned: bool = False,
+        unit: str | None = None,
+        coder: str | None = None,
+        doc_ids: Iterable[str] | None = None,
+        min_score: float = 0.5,
+    ) -> pd.DataFrame:
+        """Suggested codings from the codebook's rules and/or a model trained on the
+        coder's codings; nothing is coded until :meth:`accept`. Suggestions the coder
+        rejected are not offered again. Columns: the codings columns, ``status`` and
+        ``reason``."""
+        from casework.nlp.suggest import suggest
+
+        who = self._need_coder(coder)
+        return suggest(
+            self, self.codebook, coder=who, rules=rules, learned=learned, unit=unit,
+            rejections=self.rejections, min_score=min_score, doc_ids=doc_ids,
+        )  # fmt: skip
+
+    def accept(
+        self, rows: pd.DataFrame | Iterable[Mapping[str, Any]], *, coder: str | None = None
+    ) -> list[str]:
+        """Code the given suggestions (one undoable action), keeping their source
+        (``rule``/``model``), reason and score."""
+        from casework.nlp.suggest import suggestions_to_codings
+
+        return self.code_many(suggestions_to_codings(rows), coder=coder)
 
     def undo(self, *, coder: str | None = None) -> bool:
         """Undo the coder's last action; False when there is nothing to undo."""
@@ -362,5 +429,24 @@ class Project:
         target = undo_target(own, redo=redo)
         if target is None:
             return False
+        self._check_undo(events, who, target)
         self._append(who, [{"event": "undo", "target": target}])
         return True
+
+    def _check_undo(self, events: pd.DataFrame, coder: str, target: str) -> None:
+        """Refuse an undo that would bring back codings of a code no longer in the
+        codebook (e.g. undoing the recodes of a merge after the code was removed)."""
+        trial = pd.concat(
+            [events, pd.DataFrame([{"eid": "?", "batch": "?", "event": "undo",
+                                    "target": target, "coder": coder}])],
+            ignore_index=True,
+        )  # fmt: skip
+        after = replay(trial).codings
+        unknown = sorted(set(after["code_id"]) - set(self.codes["code_id"]))
+        if unknown:
+            raise ProjectError(
+                f"undoing this would bring back codings of '{unknown[0]}', which is no longer "
+                "in the codebook",
+                field="code_id",
+                fix=f"Add '{unknown[0]}' back to the codebook first, then undo.",
+            )

@@ -1,0 +1,71 @@
+"""Two steps of ``casework build``: the suggestions report and the matrix files."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+SUGGESTION_FIELDS = ["doc_id", "case_id", "role", "code_id", "start", "end", "reason", "quote"]
+
+
+def suggestions_report(project: Any, out: Path, *, cache_dir: Path) -> list[Path]:
+    """``suggestions.csv`` (every rule suggestion not yet decided) and
+    ``suggestions_summary.csv`` (per code: suggestions, documents, cases, codings)."""
+    from casework.export._convert import write_text
+    from casework.nlp.suggest import suggest
+
+    found = suggest(project, project.codebook, coder=project.coder, rules=True, cache_dir=cache_dir)
+    found = found.sort_values(["doc_id", "start", "end", "code_id"], kind="stable")
+    rows = found.reindex(columns=SUGGESTION_FIELDS)
+    codes = project.codes[["code_id", "name"]].astype({"code_id": str})
+    coded = project.codings.groupby("code_id").size().rename("codings")
+    summary = (
+        found.groupby("code_id")
+        .agg(
+            suggestions=("doc_id", "size"),
+            documents=("doc_id", "nunique"),
+            cases=("case_id", "nunique"),
+        )
+        .reindex(codes["code_id"], fill_value=0)
+        .join(coded)
+        .fillna({"codings": 0})
+        .astype(int)
+        .reset_index()
+        .merge(codes, on="code_id", how="left")
+    )
+    summary = summary[["code_id", "name", "suggestions", "documents", "cases", "codings"]]
+    return [
+        write_text(out / "suggestions.csv", rows.to_csv(index=False, lineterminator="\n")),
+        write_text(
+            out / "suggestions_summary.csv", summary.to_csv(index=False, lineterminator="\n")
+        ),
+    ]
+
+
+def matrices(project: Any, cases: Sequence[str], folder: Path) -> list[Path]:
+    """Per case: participants × themes with the excerpts (``case-<id>.csv``/``.html``);
+    across cases: cases × themes with the number of codings (``cross-case.*``)."""
+    from casework.export.workbook import write_csv, write_html
+    from casework.matrices import framework_matrix
+
+    written = []
+    for case_id in cases:
+        matrix = framework_matrix(
+            project, "participant", cell="excerpts", where={"case_id": case_id}
+        )
+        stem = folder / f"case-{case_id}"
+        written.append(write_csv(matrix, stem.with_suffix(".csv"), form="long"))
+        written.append(
+            write_html(
+                matrix,
+                stem.with_suffix(".html"),
+                title=f"Case {case_id}: participants by theme (excerpts)",
+            )
+        )
+    matrix = framework_matrix(project, "case", cell="count", where={"case_id": list(cases)})
+    written.append(write_csv(matrix, folder / "cross-case.csv", form="wide"))
+    written.append(
+        write_html(matrix, folder / "cross-case.html", title="Cases by theme (number of codings)")
+    )
+    return written

@@ -1,0 +1,139 @@
+"""``casework autocode`` (rule and learned suggestions) and ``casework redact``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+import typer
+
+from casework.cli._common import PathArgument, project_at
+
+
+def autocode(
+    path: Path = PathArgument,
+    rules: bool = typer.Option(True, "--rules/--no-rules", help="Suggest from codebook keywords "
+                               "and patterns."),
+    learned: bool = typer.Option(False, "--learned", help="Also suggest from a model trained on "
+                                 "the coder's codings (reports its cross-validated figures)."),
+    accept_above: float | None = typer.Option(None, "--accept-above", min=0.0, max=1.0,
+                                              help="Accept suggestions scoring at least this "
+                                              "(rule hits count as 1.0). Without it nothing is "
+                                              "written."),
+    coder: str | None = typer.Option(None, "--coder", help="Whose codings and rejections to "
+                                     "respect, and who accepts (default: the project's coder)."),
+    unit: str | None = typer.Option(None, "--unit", help="sentence or segment (default: [nlp] "
+                                    "unit in casework.toml, else sentence)."),
+    min_score: float = typer.Option(0.5, "--min-score", help="Lowest model score to suggest."),
+    min_f1: float = typer.Option(0.5, "--min-f1", help="A code's cross-validated F1 must reach "
+                                 "this for the model to suggest it."),
+    min_examples: int = typer.Option(8, "--min-examples", min=2, help="Coded sentences a code "
+                                     "needs before the model learns it."),
+    report: Path | None = typer.Option(None, "--report", help="Write the suggestions to this "
+                                       "CSV file."),
+) -> None:
+    """Suggest codings from the codebook's rules (and a learned model); accept on request."""
+    from tqdm import tqdm
+
+    from casework.nlp.suggest import suggest, suggestions_to_codings
+
+    project = project_at(path, coder)
+    who = project.coder
+    model = _model(project, who, min_f1, min_examples) if learned else None
+    with tqdm(total=len(project.documents), unit="doc", desc="autocode", file=sys.stderr,
+              leave=False, disable=None) as bar:  # fmt: skip
+        rows = suggest(project, project.codebook, coder=who, rules=rules,
+                       learned=model is not None, model=model, unit=unit,
+                       min_score=min_score, progress=bar.update)  # fmt: skip
+    chosen = rows.iloc[0:0]
+    if accept_above is not None and len(rows):
+        score = rows["confidence"].where(rows["source"] == "model", 1.0)
+        chosen = rows[score >= accept_above]
+        if len(chosen):
+            project.code_many(suggestions_to_codings(chosen), coder=who)
+    if report is not None:
+        rows.to_csv(report, index=False)
+    _summary(rows, chosen, accept_above, report)
+
+
+def _model(  # type: ignore[no-untyped-def]
+    project, coder: str | None, min_f1: float, min_examples: int
+):
+    from casework.nlp.learned import Settings, train_model
+
+    if not coder:
+        from casework.errors import ConfigError
+
+        raise ConfigError("--learned needs a coder", field="coder",
+                          fix="Pass --coder NAME or set coder under [project] in casework.toml.")
+    typer.echo("training on your codings (cross-validated)…", err=True)
+    model = train_model(project, coder=coder, min_f1=min_f1,
+                        settings=Settings(min_examples=min_examples))
+    report = model.scored_report()
+    shown = report[report["trained"]][["code_id", "examples", "precision", "recall", "f1",
+                                       "passes"]]  # fmt: skip
+    typer.echo(shown.to_string(index=False, float_format="{:.2f}".format))
+    waiting = report[~report["trained"] & (report["examples"] > 0)]
+    if len(waiting):
+        typer.echo(f"{len(waiting)} codes need more coded examples before the model learns them "
+                   f"(e.g. {waiting.iloc[0]['code_id']}: {int(waiting.iloc[0]['needed'])} more).")
+    return model
+
+
+def _summary(rows: pd.DataFrame, chosen: pd.DataFrame, accept_above: float | None,
+             report: Path | None) -> None:  # fmt: skip
+    if rows.empty:
+        typer.echo("No suggestions.")
+        return
+    table = pd.crosstab(rows["code_id"], rows["source"]).rename_axis(None, axis=1)
+    table["accepted"] = chosen["code_id"].value_counts().reindex(table.index).fillna(0)
+    table = table.astype(int).reset_index().sort_values("code_id")
+    typer.echo(table.to_string(index=False))
+    kinds = ", ".join(f"{n} {s}" for s, n in rows["source"].value_counts().items())
+    typer.echo(f"{len(rows)} suggestions ({kinds}).")
+    if accept_above is None:
+        typer.echo("Nothing written: review them in the notebook, or pass --accept-above X.")
+    else:
+        typer.echo(f"Accepted {len(chosen)} scoring at least {accept_above:g} "
+                   "(one undoable action).")
+    if report is not None:
+        typer.echo(f"Suggestions written to {report}.")
+
+
+def redact(
+    paths: list[Path] = typer.Argument(..., metavar="[PATH] DEST",
+                                       help="Project folder (default: the current folder) and "
+                                       "the new folder for the pseudonymised copy."),
+    names: Path | None = typer.Option(None, "--names", help="Names to hide, one a line ("
+                                      "variants split by '|', 'place:'/'org:' prefixes); "
+                                      "default: redact.txt in the project."),
+    patterns: bool = typer.Option(True, "--patterns/--no-patterns",
+                                  help="Hide e-mail addresses, UK phone numbers and postcodes."),
+    ner: bool = typer.Option(True, "--ner/--no-ner", help="Hide PERSON/ORG/GPE entities when "
+                             "the project's pipeline has NER."),
+) -> None:
+    """Write a pseudonymised copy of a project; the key goes beside it, never inside."""
+    from casework.nlp.redact import redact_project
+
+    if len(paths) not in (1, 2):
+        raise typer.BadParameter("give DEST, or PATH and DEST", param_hint="[PATH] DEST")
+    src, dest = (Path("."), paths[0]) if len(paths) == 1 else (paths[0], paths[1])
+    result = redact_project(src, dest, names, patterns=patterns, ner=ner)
+    typer.echo(f"Wrote {result.dest}: {result.documents} transcripts, {result.replacements} "
+               f"replacements, {result.codings} codings carried over.")
+    typer.echo(f"Key (keep it private): {result.key_path}")
+    if result.orphans:
+        typer.echo(f"{result.orphans} codings could not be placed in the new text (their quotes "
+                   "were not found); they were copied with their text redacted.")
+    if result.dropped_lines:
+        typer.echo(f"{result.dropped_lines} damaged log lines were left out of the copy.")
+    if result.converted:
+        typer.echo(f"Written as Markdown: {', '.join(result.converted)}.")
+    if ner and not result.ner:
+        typer.echo("No NER in this project's pipeline: only listed names and patterns were hidden.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(autocode)
+    app.command()(redact)

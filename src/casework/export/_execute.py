@@ -1,0 +1,134 @@
+"""Running a chapter template with papermill, in the Python that runs casework.
+
+The kernel is always this interpreter (``sys.executable -m ipykernel_launcher``),
+whatever kernelspecs the machine has: a user-wide ``python3`` kernelspec pointing to
+another Python cannot hijack an export, and a fresh virtual environment needs no
+``ipykernel install`` step. A failing cell is reported by its number in the template
+(counting from 1, as Jupyter shows no numbers for unexecuted cells) and its first line.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.kernelspec import KernelSpec
+from jupyter_client.manager import AsyncKernelManager
+
+KERNEL_NAME = "python3"
+
+
+class VenvKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernel is always the current interpreter."""
+
+    @property
+    def kernel_spec(self) -> KernelSpec:
+        return current_kernel_spec()
+
+
+def current_kernel_spec() -> KernelSpec:
+    """A kernelspec for ``sys.executable``, with casework importable from its kernel."""
+    package_root = str(Path(__file__).resolve().parents[2])
+    path = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH", "")) if p)
+    return KernelSpec(
+        argv=[
+            sys.executable,
+            "-m",
+            "ipykernel_launcher",
+            "-f",
+            "{connection_file}",
+            "--log-level=ERROR",
+        ],  # no start-up chatter on the terminal
+        display_name=f"Python {sys.version_info.major}.{sys.version_info.minor} (casework)",
+        language="python",
+        env={"PYTHONPATH": path, "PYDEVD_DISABLE_FILE_VALIDATION": "1"},
+        metadata={"debugger": False},
+    )
+
+
+@dataclass(frozen=True)
+class CellFailure:
+    """Why a template did not run: which cell, its first line, and the error."""
+
+    template: str
+    cell: int | None  # 1-based position in the template
+    first_line: str
+    error: str
+
+    def __str__(self) -> str:
+        where = f"cell {self.cell}" if self.cell else "the kernel"
+        line = f" ({self.first_line})" if self.first_line else ""
+        return f"{self.template}: {where}{line} failed: {self.error}"
+
+
+class TemplateFailed(Exception):
+    """Internal: a template run failed; carries the :class:`CellFailure`."""
+
+    def __init__(self, failure: CellFailure) -> None:
+        super().__init__(str(failure))
+        self.failure = failure
+
+
+def run_template(
+    template: Path, output: Path, parameters: dict[str, Any], *, cwd: Path, timeout: int = 900
+) -> Any:
+    """Execute ``template`` with ``parameters`` into ``output``; returns the notebook."""
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # papermill's "black is not installed" and the like
+            return papermill.execute_notebook(
+                str(template),
+                str(output),
+                parameters=parameters,
+                kernel_name=KERNEL_NAME,
+                progress_bar=False,
+                log_output=False,
+                cwd=str(cwd),
+                start_timeout=180,
+                request_save_on_cell_execute=False,  # one 5 MB write, not one per cell
+                execution_timeout=timeout,
+                kernel_manager_class=VenvKernelManager,
+            )
+    except PapermillExecutionError as err:
+        source = nbformat.read(template, as_version=4)
+        cell = _cell_number(source, err.source)
+        raise TemplateFailed(
+            CellFailure(
+                template.name,
+                cell,
+                _first_line(err.source),
+                f"{err.ename}: {_one_line(err.evalue)}",
+            )
+        ) from err
+    except Exception as err:  # the kernel died, timed out or never started
+        raise TemplateFailed(
+            CellFailure(template.name, None, "", f"{type(err).__name__}: {_one_line(str(err))}")
+        ) from err
+
+
+def _cell_number(notebook: Any, source: str) -> int | None:
+    for i, cell in enumerate(notebook.cells, 1):
+        if cell.cell_type == "code" and cell.source.strip() == str(source).strip():
+            return i
+    return None
+
+
+def _first_line(source: str) -> str:
+    for line in str(source).splitlines():
+        if line.strip():
+            return line.strip()[:80]
+    return ""
+
+
+def _one_line(text: str) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= 300 else text[:299] + "…"

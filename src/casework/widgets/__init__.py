@@ -1,0 +1,40 @@
+"""Jupyter widgets over a project: thin views whose every action is one library call.
+
+- :class:`Coder`: code a transcript by selecting text; coding stripes; suggestions.
+- :class:`CodebookEditor`: add, rename, move, merge and delete codes; edit their rules.
+- :class:`MatrixExplorer`: framework matrices with cells you can open and summarise.
+
+Transcript text, codes, memos and summaries are untrusted: the widgets insert them as
+text, never as HTML.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from casework.widgets.codebook_editor import CodebookEditor
+    from casework.widgets.coder import Coder
+    from casework.widgets.matrix_explorer import MatrixExplorer
+
+_LAZY = {
+    "Coder": "casework.widgets.coder",
+    "CodebookEditor": "casework.widgets.codebook_editor",
+    "MatrixExplorer": "casework.widgets.matrix_explorer",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'casework.widgets' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

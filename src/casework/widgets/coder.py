@@ -1,0 +1,323 @@
+"""The Coder: code a transcript by selecting text, with coding stripes in the margin.
+
+A thin view over :class:`~casework.project.Project`: every action in the browser
+arrives as one message and becomes one library call (``project.code``, ``uncode``,
+``recode``, ``memo``, ``code_many`` for an accepted suggestion, ``reject``, ``undo``,
+``redo``). The same actions are methods here, so a notebook or a test can drive the
+widget without a browser.
+
+>>> coder = Coder(casework.open_project("."), doc="A/la_lead")   # doctest: +SKIP
+>>> coder                                                          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import pandas as pd
+import traitlets as t
+
+from casework.errors import CaseworkError, ProjectError, UnknownName
+from casework.store import check_coder
+from casework.widgets import _payload
+
+_STATIC = Path(__file__).with_name("static")
+
+
+class Coder(anywidget.AnyWidget):
+    """Code one document at a time: select text, pick a code, and it is saved at once.
+
+    ``project`` is an open project; ``doc`` the document to open first (default: the
+    first). ``suggestions`` is a DataFrame (doc_id, code_id, start, end, and optionally
+    source, confidence, reason); when None the project's ``suggest`` is asked, if it has
+    one; False shows none. ``pinned`` names up to nine codes for the keys 1–9.
+    """
+
+    _esm = _STATIC / "coder.js"
+    _css = _STATIC / "coder.css"
+
+    doc_id = t.Unicode("").tag(sync=True)
+    documents = t.List(t.Dict()).tag(sync=True)
+    paragraphs = t.List().tag(sync=True)
+    codebook = t.List(t.Dict()).tag(sync=True)
+    pinned = t.List(t.Unicode()).tag(sync=True)
+    codings = t.List(t.Dict()).tag(sync=True)
+    suggestions = t.List(t.Dict()).tag(sync=True)
+    coders = t.List(t.Unicode()).tag(sync=True)
+    me = t.Unicode("").tag(sync=True)
+    coder_filter = t.List(t.Unicode()).tag(sync=True)
+    code_filter = t.List(t.Unicode()).tag(sync=True)
+    focus = t.Dict().tag(sync=True)
+    status = t.Unicode("").tag(sync=True)
+    error = t.Unicode("").tag(sync=True)
+    height = t.Unicode("620px").tag(sync=True)
+
+    def __init__(
+        self,
+        project: Any,
+        doc: str | None = None,
+        *,
+        suggestions: pd.DataFrame | bool | None = None,
+        pinned: list[str] | None = None,
+        coder: str | None = None,
+        height: str = "620px",
+    ) -> None:
+        self._locked: str | None = None
+        super().__init__(height=height)
+        self.project = project
+        me = coder or project.coder
+        if not me:
+            raise ProjectError(
+                "the Coder needs a coder name", field="coder",
+                fix="Pass coder=..., set CASEWORK_CODER, or set coder in casework.toml.",
+            )  # fmt: skip
+        self.me = check_coder(me)
+        self._auto_suggest = suggestions is None
+        self._suggest_table = _payload.suggestion_table(
+            suggestions if isinstance(suggestions, pd.DataFrame) else None
+        )
+        self._suggested_docs: set[str] = set()
+        self._listeners: list[Callable[[str, dict[str, Any]], None]] = []
+        self.documents = _payload.document_choices(project.documents)
+        if not self.documents:
+            raise ProjectError("the project has no documents to code", path=project.root,
+                               fix="Add transcripts under transcripts/<case>/.")  # fmt: skip
+        self.refresh_codebook(pinned)
+        self.on_msg(self._on_message)
+        self.observe(self._load_document, names="doc_id")
+        self._set_doc(doc if doc is not None else self.documents[0]["id"])
+        self._locked = self.me
+
+    @t.validate("me")
+    def _fixed_coder(self, proposal: dict[str, Any]) -> Any:
+        """Who codes is set in Python; the browser cannot write as another coder."""
+        return self._locked or proposal["value"]
+
+    # ------------------------------------------------------------------ loading
+    def refresh_codebook(self, pinned: list[str] | None = None) -> None:
+        """Send the codebook tree again (after the codebook changed on disk)."""
+        book = self.project.codebook
+        self.codebook = book.tree
+        wanted = list(pinned) if pinned is not None else [c for c in self.pinned if c in book]
+        for code_id in wanted:
+            if code_id not in book:
+                raise UnknownName("code", code_id, book.ids, field="pinned")
+        if len(wanted) > 9:
+            raise ProjectError(f"{len(wanted)} pinned codes given", field="pinned",
+                               fix="Pin at most nine codes (keys 1–9).")  # fmt: skip
+        self.pinned = wanted
+
+    def _load_document(self, change: dict[str, Any]) -> None:
+        doc_id = change["new"]
+        try:
+            text = self.project.text(doc_id)
+        except UnknownName as err:
+            self.error = err.one_line()
+            if change["old"]:
+                self.doc_id = change["old"]
+            return
+        segments = self.project.segments
+        with self.hold_sync():
+            self.paragraphs = _payload.paragraphs(text, segments[segments["doc_id"] == doc_id])
+            self.status = f"Opened {doc_id}: {len(text):,} characters."
+            self.error = ""
+            try:
+                self._refresh()
+            except CaseworkError as err:
+                self.codings, self.suggestions = [], []
+                self.error = err.one_line()
+
+    def _set_doc(self, doc_id: str) -> None:
+        """Switch documents; the browser gets the id, text and codings in one message."""
+        with self.hold_sync():
+            self.doc_id = doc_id
+
+    def _ensure_suggestions(self, doc_id: str) -> None:
+        if not self._auto_suggest or doc_id in self._suggested_docs:
+            return
+        self._suggested_docs.add(doc_id)
+        found = _payload.project_suggestions(self.project, doc_id, self.me)
+        if found is not None and len(found):
+            table = _payload.suggestion_table(found)
+            keep = self._suggest_table[self._suggest_table["doc_id"] != doc_id]
+            self._suggest_table = pd.concat([keep, table], ignore_index=True)
+
+    def _refresh(self) -> None:
+        """Read the document's codings (all coders) and open suggestions again."""
+        codings = self.project.codings
+        self.codings = _payload.coding_rows(codings, self.doc_id)
+        self.coders = sorted({c["coder"] for c in self.codings} | {self.me})
+        self._refresh_suggestions(codings)
+
+    def _refresh_suggestions(self, codings: pd.DataFrame | None = None) -> None:
+        self._ensure_suggestions(self.doc_id)
+        codings = self.project.codings if codings is None else codings
+        self.suggestions = _payload.visible_suggestions(
+            self._suggest_table, self.doc_id, codings[codings["coder"] == self.me],
+            self.project.rejections, self.me,
+        )  # fmt: skip
+
+    def refresh(self) -> None:
+        """Re-read codings and suggestions (e.g. after coding in another window)."""
+        self._refresh()
+
+    def set_suggestions(self, frame: pd.DataFrame) -> None:
+        """Show these suggestions (doc_id, code_id, start, end, source, confidence, reason)."""
+        self._suggest_table = _payload.suggestion_table(frame)
+        self._auto_suggest = False
+        self._refresh_suggestions()
+
+    # ------------------------------------------------------------------ moving
+    def open_document(self, doc_id: str) -> None:
+        """Show another document."""
+        if doc_id not in {d["id"] for d in self.documents}:
+            raise UnknownName("document", doc_id, [d["id"] for d in self.documents])
+        self._set_doc(doc_id)
+
+    def next_document(self, step: int = 1) -> str:
+        """Open the next (or, with ``step=-1``, previous) document; returns its id."""
+        ids = [d["id"] for d in self.documents]
+        self._set_doc(ids[(ids.index(self.doc_id) + step) % len(ids)])
+        return self.doc_id
+
+    def show(self, doc_id: str, start: int, end: int) -> None:
+        """Open ``doc_id`` scrolled to the passage ``start``–``end``, selected."""
+        with self.hold_sync():
+            if doc_id != self.doc_id:
+                self.open_document(doc_id)
+            self.focus = {"start": int(start), "end": int(end),
+                          "n": int(self.focus.get("n", 0)) + 1}  # fmt: skip
+
+    # ------------------------------------------------------------------ actions
+    def apply(self, code_id: str, start: int, end: int, *, memo: str | None = None) -> str:
+        """Code ``start``–``end`` of the open document; returns the coding id."""
+        coding_id = self.project.code(self.doc_id, code_id, start, end, coder=self.me, memo=memo)
+        self._added([{"coding_id": coding_id, "code_id": code_id, "start": start, "end": end,
+                      "coder": self.me, "source": "manual", "memo": memo}])  # fmt: skip
+        self.status = f"Coded {end - start} characters at {self._code_name(code_id)}."
+        return coding_id
+
+    def uncode(self, coding_id: str) -> None:
+        """Remove one of your codings."""
+        self.project.uncode(coding_id, coder=self.me)
+        self.codings = [c for c in self.codings if c["id"] != coding_id]
+        self._refresh_suggestions()
+        self.status = "Coding removed."
+
+    def recode(self, coding_id: str, code_id: str) -> None:
+        """Move one of your codings to another code."""
+        self.project.recode(coding_id, code_id, coder=self.me)
+        self._patch(coding_id, code=code_id)
+        self.status = f"Recoded to {self._code_name(code_id)}."
+
+    def memo(self, coding_id: str, text: str) -> None:
+        """Write (or replace) the memo of one of your codings."""
+        self.project.memo(coding_id, text, coder=self.me)
+        self._patch(coding_id, memo=str(text))
+        self.status = "Memo saved."
+
+    def accept(self, key: str) -> str:
+        """Accept a suggestion: code its span, keeping its source, reason and confidence."""
+        row = self._suggestion(key)
+        coding_id = self.project.code_many([row], coder=self.me)[0]
+        self._added([{**row, "coding_id": coding_id, "coder": self.me}])
+        self.status = f"Suggestion accepted: {self._code_name(row['code_id'])}."
+        return coding_id
+
+    def reject(self, key: str, reason: str | None = None) -> None:
+        """Turn a suggestion down, so it is not offered again."""
+        row = self._suggestion(key)
+        self.project.reject(row["doc_id"], row["code_id"], row["start"], row["end"],
+                            reason=reason or row.get("reason") or None, coder=self.me)  # fmt: skip
+        self._refresh_suggestions()
+        self.status = "Suggestion rejected."
+
+    def undo(self) -> bool:
+        """Undo your last action; False when there is nothing to undo."""
+        done = self.project.undo(coder=self.me)
+        self._refresh()
+        self.status = "Undone." if done else "Nothing to undo."
+        return done
+
+    def redo(self) -> bool:
+        """Redo your last undone action; False when there is nothing to redo."""
+        done = self.project.redo(coder=self.me)
+        self._refresh()
+        self.status = "Redone." if done else "Nothing to redo."
+        return done
+
+    def on_action(self, callback: Callable[[str, dict[str, Any]], None]) -> None:
+        """Call ``callback(action, message)`` after each action from the browser succeeds."""
+        self._listeners.append(callback)
+
+    # ------------------------------------------------------------------ helpers
+    def _suggestion(self, key: str) -> dict[str, Any]:
+        open_keys = {s["key"] for s in self.suggestions}
+        if str(key) not in open_keys:
+            raise UnknownName("suggestion", key, sorted(open_keys), field="key")
+        row = self._suggest_table.loc[int(key)].to_dict()
+        row["start"], row["end"] = int(row["start"]), int(row["end"])
+        if row.get("confidence") is not None and pd.isna(row["confidence"]):
+            row["confidence"] = None
+        if row.get("reason") is not None and pd.isna(row["reason"]):
+            row["reason"] = None
+        return row
+
+    def _added(self, rows: list[dict[str, Any]]) -> None:
+        """Draw new codings without replaying every log (they are already saved)."""
+        self.codings = [*self.codings, *(_payload.coding_row(r) for r in rows)]
+        spans = {(r["code_id"], int(r["start"]), int(r["end"])) for r in rows}
+        self.suggestions = [s for s in self.suggestions
+                            if (s["code"], s["start"], s["end"]) not in spans]  # fmt: skip
+
+    def _patch(self, coding_id: str, **changes: Any) -> None:
+        self.codings = [{**c, **changes} if c["id"] == coding_id else c for c in self.codings]
+        if "code" in changes:
+            self._refresh_suggestions()
+
+    def _code_name(self, code_id: str) -> str:
+        book = self.project.codebook
+        return f"'{book[code_id].name}'" if code_id in book else f"'{code_id}'"
+
+    # ------------------------------------------------------------------ messages
+    def _on_message(self, _widget: Any, content: dict[str, Any], _buffers: Any) -> None:
+        """Run one action sent by the browser and answer with ``{kind: "done", ...}``."""
+        if not isinstance(content, dict):
+            return
+        action, req = str(content.get("action", "")), content.get("req")
+        reply: dict[str, Any] = {"kind": "done", "action": action, "req": req, "ok": True}
+        try:
+            result = self.dispatch(action, content)
+            reply["result"] = result
+            self.error = ""
+            for callback in self._listeners:
+                callback(action, content)
+        except CaseworkError as err:
+            reply.update(ok=False, error=err.one_line())
+            self.error = err.one_line()
+        except (KeyError, TypeError, ValueError) as err:
+            reply.update(ok=False, error=f"bad message for {action!r}: {err}")
+            self.error = reply["error"]
+        self.send(reply)
+
+    def dispatch(self, action: str, msg: dict[str, Any]) -> Any:
+        """Run a browser message as the matching method; unknown actions are an error."""
+        handlers: dict[str, Callable[[], Any]] = {
+            "code": lambda: self.apply(str(msg["code"]), int(msg["start"]), int(msg["end"])),
+            "uncode": lambda: self.uncode(str(msg["id"])),
+            "recode": lambda: self.recode(str(msg["id"]), str(msg["code"])),
+            "memo": lambda: self.memo(str(msg["id"]), str(msg["text"])),
+            "accept": lambda: self.accept(str(msg["key"])),
+            "reject": lambda: self.reject(str(msg["key"]), msg.get("reason") or None),
+            "undo": self.undo,
+            "redo": self.redo,
+            "open": lambda: self.open_document(str(msg["doc"])),
+            "next": lambda: self.next_document(int(msg.get("step", 1))),
+            "refresh": self.refresh,
+        }
+        if action not in handlers:
+            raise UnknownName("Coder action", action, sorted(handlers), field="action")
+        return handlers[action]()

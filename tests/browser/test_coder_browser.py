@@ -1,0 +1,307 @@
+"""End to end in JupyterLab and chromium: open the coding notebook, run it, code with the
+mouse, follow a matrix link, accept a suggestion, undo, uncode, and show an injection
+transcript as text. Each step leaves a screenshot under the module's temporary folder.
+
+The steps share one server and one page, and run in file order.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import casework
+from _browser import PWNED, Watch, add_injection, dedent, jupyter_lab, shot
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+CODER = "browser"
+DOC = "A/la_lead"
+NOTEBOOK = "notebooks/02_code_transcripts.ipynb"
+KEEP = {"casework.toml", "cases.csv", "transcripts", "codebooks", "codings", "summaries",
+        "notebooks"}  # fmt: skip
+
+CHAR_BOX = """([selector, index]) => {
+  const para = document.querySelector(selector);
+  const walker = document.createTreeWalker(para, NodeFilter.SHOW_TEXT);
+  let n = index;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (n < node.data.length) {
+      const r = document.createRange();
+      r.setStart(node, n);
+      r.setEnd(node, n + 1);
+      const b = r.getBoundingClientRect();
+      return {left: b.left, right: b.right, top: b.top, bottom: b.bottom};
+    }
+    n -= node.data.length;
+  }
+  return null;
+}"""
+
+
+class Session:
+    """The server, the page and what the steps learn from each other."""
+
+    def __init__(self, root: Path, folder: Path, page: Any, watch: Watch) -> None:
+        self.root, self.folder, self.page, self.watch = root, folder, page, watch
+        self.project = casework.open_project(root, coder=CODER)
+        self.found: dict[str, Any] = {}
+
+    def events(self) -> list[dict[str, Any]]:
+        log = self.root / "codings" / f"{CODER}.jsonl"
+        if not log.exists():
+            return []
+        return [json.loads(line) for line in log.read_text("utf-8").splitlines() if line.strip()]
+
+    def wait_event(self, test: Callable[[dict[str, Any]], bool], what: str) -> dict[str, Any]:
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            hits = [e for e in self.events() if test(e)]
+            if hits:
+                return hits[-1]
+            time.sleep(0.05)
+        self.shot("failed-" + what.replace(" ", "-"))
+        pytest.fail(f"no {what} event in codings/{CODER}.jsonl; log: {self.events()[-3:]}")
+
+    def shot(self, name: str) -> Path:
+        return shot(self.page, self.folder, name)
+
+
+def copy_demo(dest: Path) -> Path:
+    shutil.copytree(REPO, dest, ignore=lambda d, names: [
+        n for n in names if Path(d) == REPO and n not in KEEP])  # fmt: skip
+    return dest
+
+
+@pytest.fixture(scope="module")
+def session(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
+    folder = tmp_path_factory.mktemp("coder_browser")
+    root = copy_demo(folder / "demo")
+    add_injection(root)
+    with jupyter_lab(root, folder / "lab", CASEWORK_CODER=CODER) as server:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        watch = Watch(page)
+        page.goto(f"{server.url}/lab/tree/{NOTEBOOK}?reset&token={server.token}")
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
+        run_all(page)
+        try:
+            page.wait_for_selector(".cw-coder .cw-para")
+            page.wait_for_selector(".cwm-table td")
+            page.wait_for_selector(".widget-select option")
+        except Exception:
+            shot(page, folder, "failed-run-notebook")
+            pytest.fail(f"the notebook did not draw its widgets:\n{server.log_tail()}")
+        yield Session(root, folder, page, watch)
+        context.close()
+
+
+def run_all(page: Any) -> None:
+    """Run > Run All Cells; again if the kernel was not connected yet and ran nothing."""
+    problem = None
+    for _ in range(4):
+        try:
+            page.get_by_role("menuitem", name="Run").click(timeout=10_000)
+            page.get_by_text("Run All Cells", exact=True).click(timeout=10_000)
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('.jp-InputPrompt')]"
+                ".some(n => /\\[(\\*|\\d+)\\]/.test(n.textContent))", timeout=5_000)
+            return
+        except Exception as err:  # a menu not ready yet, or nothing ran: try again
+            problem = err
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(500)
+    pytest.fail(f"JupyterLab never ran the notebook (Run > Run All Cells): {problem}")
+
+
+def test_notebook_opens_the_coder(session: Session) -> None:
+    page = session.page
+    page.locator(".cw-coder").scroll_into_view_if_needed()
+    session.shot("01-notebook-run")
+    assert page.eval_on_selector(".cw-coder", "n => n.dataset.doc") == DOC
+    first = session.project.segments.query("doc_id == @DOC").iloc[1]
+    shown = page.inner_text(f".cw-para[data-offset='{first['start']}']")
+    assert shown == first["text"]
+    assert page.locator(".cw-pinned").count() == 9
+
+
+def drag_select(session: Session, phrase: str) -> tuple[int, int]:
+    """Select ``phrase`` in the open document with a real mouse drag; returns its offsets."""
+    page, project = session.page, session.project
+    text = project.text(DOC)
+    start = text.index(phrase)
+    segments = project.segments.query("doc_id == @DOC")
+    seg = segments[(segments["start"] <= start) & (segments["end"] > start)].iloc[0]
+    selector = f".cw-para[data-offset='{seg['start']}']"
+    page.locator(selector).scroll_into_view_if_needed()
+    first = page.evaluate(CHAR_BOX, [selector, start - int(seg["start"])])
+    last = page.evaluate(CHAR_BOX, [selector, start + len(phrase) - 1 - int(seg["start"])])
+    page.mouse.move(first["left"] + 1, (first["top"] + first["bottom"]) / 2)
+    page.mouse.down()
+    page.mouse.move(last["right"] - 1, (last["top"] + last["bottom"]) / 2, steps=8)
+    page.mouse.up()
+    end = start + len(phrase)
+    page.wait_for_function(
+        f"() => document.querySelector('.cw-coder').dataset.pending === '{start}-{end}'")
+    return start, end
+
+
+def test_select_with_the_mouse_and_code(session: Session) -> None:
+    page = session.page
+    phrase = "Early Years Foundation Stage Profile (EYFSP) results"
+    start, end = drag_select(session, phrase)
+    session.shot("02-selected")
+    page.click(".cw-code-name[data-code='context.local_situation']")
+    event = session.wait_event(lambda e: e["event"] == "code" and e["source"] == "manual",
+                               "manual code")  # fmt: skip
+    assert (event["doc"], event["code"], event["start"], event["end"]) == (
+        DOC, "context.local_situation", start, end)  # fmt: skip
+    assert event["quote"] == phrase
+    page.wait_for_selector(f".cw-bar[data-coding='{event['id']}']")
+    session.shot("03-coded")
+    session.found["manual"] = event
+
+
+def test_number_keys_and_type_to_filter(session: Session) -> None:
+    page = session.page
+    markdown_cells = page.locator(".jp-MarkdownCell").count()
+    start, end = drag_select(session, "deep staffing cuts")
+    page.keyboard.press("2")  # pinned: the second theme, "scoping"
+    event = session.wait_event(lambda e: e["event"] == "code" and e["code"] == "scoping",
+                               "key 2 code")  # fmt: skip
+    assert (event["start"], event["end"]) == (start, end)
+    page.wait_for_selector(f".cw-bar[data-coding='{event['id']}']")
+    # JupyterLab's own "2" (make the cell a heading) did not fire
+    assert page.locator(".jp-MarkdownCell").count() == markdown_cells
+    start, end = drag_select(session, "a new EYFS team was formed")
+    page.keyboard.press("/")
+    page.keyboard.type("workforce")
+    assert page.locator(".cw-code-name").count() < 10  # the tree is filtered
+    page.keyboard.press("Enter")
+    event = session.wait_event(lambda e: e["event"] == "code" and e["code"] == "impact.workforce",
+                               "filtered code")  # fmt: skip
+    assert (event["start"], event["end"]) == (start, end)
+    page.wait_for_selector(f".cw-bar[data-coding='{event['id']}']")
+    page.select_option(".cw-coder-filter", CODER)  # only my stripes
+    page.wait_for_function("() => document.querySelectorAll('.cw-bar.cw-other').length === 0")
+    assert page.locator(".cw-bar").count() >= 3
+    session.shot("04-keys-and-filter")
+    page.select_option(".cw-coder-filter", "")
+    page.wait_for_function("() => document.querySelectorAll('.cw-bar.cw-other').length > 0")
+
+
+def test_matrix_cell_links_back_to_the_coder(session: Session) -> None:
+    page, coded = session.page, session.found["manual"]
+    page.click(".cwm-toolbar button:has-text('Refresh')")
+    page.wait_for_function("() => document.querySelector('.cwm-status').textContent.length > 0")
+    labels = page.eval_on_selector_all(".cwm-row-label", "ns => ns.map(n => n.textContent)")
+    columns = page.eval_on_selector_all(".cwm-table thead th",
+                                        "ns => ns.slice(1).map(n => n.title)")
+    row = labels.index("A / Senior Adviser for Early Years")
+    page.click(f".cwm-cell[data-row='{row}'][data-col='{columns.index('context')}']")
+    passage = page.wait_for_selector(f".cwm-passage[data-codings~='{coded['id']}']")
+    assert coded["quote"] in passage.inner_text()
+    span = f"{passage.get_attribute('data-start')}-{passage.get_attribute('data-end')}"
+    session.shot("05-matrix-cell")
+    passage.query_selector(".cwm-goto").click()
+    page.wait_for_function(
+        f"() => document.querySelector('.cw-coder').dataset.pending === '{span}'")
+    page.locator(".cw-coder").scroll_into_view_if_needed()
+    session.shot("06-shown-in-coder")
+
+
+def _run_new_cell(page: Any, code: str) -> None:
+    """Add a cell at the end of the notebook, type ``code`` into it and run it."""
+    page.locator(".jp-Notebook .jp-Cell").last.locator(".jp-InputPrompt").click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("b")
+    page.keyboard.press("Enter")
+    page.keyboard.insert_text(code)
+    page.keyboard.press("Shift+Enter")
+
+
+def test_accept_a_suggestion(session: Session) -> None:
+    page, text = session.page, session.project.text(DOC)
+    phrase = "Free support mattered in the financial climate"
+    start = text.index(phrase)
+    end = start + len(phrase)
+    _run_new_cell(page, dedent(f"""
+        import pandas as pd
+        coder.set_suggestions(pd.DataFrame([{{
+            "doc_id": "{DOC}", "code_id": "context.motivation", "start": {start},
+            "end": {end}, "reason": "keyword: free", "confidence": 0.8}}]))
+    """))
+    # The notebook's Coder shows the tagger's own suggestions; wait for the one set here.
+    span = page.locator(".cw-coder .cw-s", has_text=phrase[:30]).first
+    span.wait_for()
+    span.scroll_into_view_if_needed()
+    session.shot("07-suggestion")
+    span.click()
+    page.click(".cw-pop .cw-accept")
+    event = session.wait_event(lambda e: e["event"] == "code" and e["source"] == "rule",
+                               "accepted suggestion")  # fmt: skip
+    assert (event["code"], event["start"], event["end"]) == ("context.motivation", start, end)
+    assert event["reason"] == "keyword: free" and event["confidence"] == 0.8
+    page.wait_for_selector(f".cw-bar[data-coding='{event['id']}']")
+    page.locator(".cw-coder .cw-s").first.wait_for(state="detached")
+    assert page.locator(".cw-coder .cw-s").count() == 0
+    session.shot("08-accepted")
+    session.found["accepted"] = event
+
+
+def test_undo(session: Session) -> None:
+    page, accepted = session.page, session.found["accepted"]
+    page.click(".cw-coder .cw-undo")
+    targets = {accepted["eid"], accepted.get("batch")}  # an undo names the event's batch
+    session.wait_event(lambda e: e["event"] == "undo" and e["target"] in targets, "undo")
+    page.wait_for_selector(f".cw-bar[data-coding='{accepted['id']}']", state="detached")
+    page.wait_for_selector(".cw-coder .cw-s")  # the suggestion is open again
+    session.shot("09-undone")
+
+
+def test_uncode_from_the_stripe(session: Session) -> None:
+    page, coded = session.page, session.found["manual"]
+    bar = page.locator(f".cw-bar[data-coding='{coded['id']}']")
+    bar.scroll_into_view_if_needed()
+    bar.hover()
+    assert page.locator(".cw-coder .cw-hl").count() >= 1  # the coded text lights up
+    bar.click()
+    session.shot("10-stripe-menu")
+    page.click(".cw-pop .cw-uncode")
+    session.wait_event(lambda e: e["event"] == "uncode" and e["target"] == coded["id"], "uncode")
+    page.wait_for_selector(f".cw-bar[data-coding='{coded['id']}']", state="detached")
+    session.shot("11-uncoded")
+
+
+def test_injection_transcript_shows_as_text(session: Session) -> None:
+    page, watch = session.page, session.watch
+    page.select_option(".cw-doc-select", "A/zz_injection")
+    page.wait_for_function(
+        "() => document.querySelector('.cw-coder').dataset.doc === 'A/zz_injection'")
+    page.locator(".cw-coder").scroll_into_view_if_needed()
+    shown = page.inner_text(".cw-coder .cw-doc")
+    assert "<script>window.__cw_pwned=1;alert('script')</script>" in shown
+    assert "<img src=x onerror=" in shown and "javascript:" in shown
+    option = page.inner_text(".cw-doc-select option[value='A/zz_injection']")
+    assert "<img src=x onerror=" in option
+    name = page.inner_text(".cw-code-name[data-code='zz_injection']")
+    assert name.startswith("<img src=x onerror=")
+    options = page.eval_on_selector_all(".widget-select option", "ns => ns.map(n => n.textContent)")
+    assert any("<img src=x onerror=" in o.replace("\xa0", " ") for o in options)  # editor
+    page.hover(".cw-coder .cw-para >> nth=1")
+    page.wait_for_timeout(300)
+    session.shot("12-injection")
+    inserted = page.eval_on_selector_all(
+        ".jp-OutputArea img, .jp-OutputArea script, .cw-coder a, .cwm a", "ns => ns.length")
+    assert inserted == 0
+    assert page.evaluate(f"() => window.{PWNED}") is None
+    assert watch.dialogs == []
+    assert watch.injected() == []

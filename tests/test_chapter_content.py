@@ -1,0 +1,335 @@
+"""What goes into a chapter, on small projects built in the test (no kernels here).
+
+The plan's checks, the sections' summaries and quotes, names kept out, escaping, the
+quote ranking, the static heatmap for Word, and the HTML normalisation that makes two
+builds byte-identical.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import casework
+from casework.errors import ConfigError, ProjectError, UnknownName
+from casework.export import _convert
+from casework.export._quotes import NameGuard, pick_quotes, rank_passages, shorten
+from casework.export._static_figures import heatmap_svg, static_figure
+from casework.export.chapter_content import case_chapter, cross_case_chapter
+from casework.export.chapter_plan import load_plan
+from casework.summaries import SummaryStore
+
+DOCS = {
+    "A/lead.md": """\
+        ---
+        participant: A-LA
+        name: Alice Example
+        role: LA lead
+        role_group: LA
+        ---
+        ## Impact
+
+        Alice Example said the programme changed practice in every setting they visited,
+        and "children were more ready for school" by the summer.
+
+        ## Challenges
+
+        Capacity in the team was the main challenge, and there was never enough time for it.
+        """,
+    "A/specialist.md": """\
+        ---
+        participant: A-SS
+        name: Bob Sample
+        role: Sector Specialist
+        ---
+        Interviewer: What changed?
+
+        SS: Practice improved across the settings we visited, in the specialist's own
+        words <script>alert(1)</script>.
+        """,
+    "B/head.md": """\
+        ---
+        participant: B-HT
+        role: Head Teacher
+        ---
+        The head teacher said children's outcomes improved a great deal over the year
+        they worked together.
+        """,
+}
+PLAN = """
+[chapters]
+cases = ["B", "A"]
+title = "Case {case_id}: {title}"
+quote_label = "{role}, Case {case_id}"
+quotes = 2
+
+[chapters.context]
+title = "Title"
+
+[[chapters.sections]]
+title = "What changed"
+codes = ["impact"]
+
+[[chapters.sections]]
+title = "Hard parts"
+codes = ["challenges"]
+
+[chapters.cross_case]
+title = "Across both cases"
+
+[[chapters.cross_case.sections]]
+title = "Impact, element by element"
+codes = ["impact"]
+subsections = true
+"""
+
+
+def _find(project: casework.Project, doc_id: str, phrase: str) -> tuple[int, int]:
+    text = project.text(doc_id)
+    start = text.index(phrase)
+    return start, start + len(phrase)
+
+
+@pytest.fixture
+def study(make_project: Callable[..., Path]) -> casework.Project:
+    root = make_project(docs=DOCS)
+    with (root / "casework.toml").open("a", encoding="utf-8") as config:
+        config.write(PLAN)
+    project = casework.open_project(root)
+    lead = "A/lead"
+    paragraph = project.text(lead).split("\n\n")[1]
+    start, end = _find(project, lead, paragraph)
+    project.code(lead, "impact.practice", start, end)
+    project.code(lead, "impact.children", *_find(project, lead, "children were more ready"))
+    project.code(lead, "challenges.capacity", *_find(project, lead, "Capacity in the team"))
+    specialist = project.text("A/specialist")
+    project.code("A/specialist", "impact.practice", specialist.index("Practice improved"),
+                 len(specialist))  # fmt: skip
+    project.code("B/head", "impact.children", 0, len(project.text("B/head")))
+    return project
+
+
+# --------------------------------------------------------------------------- the plan
+def test_plan_reads_sections_cases_and_labels(study: casework.Project) -> None:
+    plan = load_plan(study)
+    assert plan.cases == ("B", "A")
+    assert [(s.title, s.codes) for s in plan.sections] == [
+        ("What changed", ("impact",)),
+        ("Hard parts", ("challenges",)),
+    ]
+    assert plan.cross_sections[0].subsections is True
+    assert plan.label({"role": "LA lead", "case_id": "A", "name": "Alice"}) == "LA lead, Case A"
+
+
+SECTIONS = "chapters.sections"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "error", "field"),
+    [
+        ('codes = ["challenges"]', 'codes = ["challenge"]', ConfigError, f"{SECTIONS}[1].codes"),
+        ('codes = ["challenges"]', "codes = []", ConfigError, f"{SECTIONS}[1].codes"),
+        ('cases = ["B", "A"]', 'cases = ["B", "Q"]', UnknownName, "chapters.cases"),
+        ('title = "What changed"', 'title = "Hard parts"', ConfigError, f"{SECTIONS}[1].title"),
+        ('quote_label = "{role}, Case {case_id}"', 'quote_label = "{name}"', ConfigError,
+         "chapters.quote_label"),
+        ('title = "Title"', 'budget = "Budget"', UnknownName, "chapters.context"),
+        ("quotes = 2", "quotes = -1", ConfigError, "chapters.quotes"),
+        ('title = "Case {case_id}: {title}"', 'title = "Case {case}"', UnknownName,
+         "chapters.title"),
+    ],
+)  # fmt: skip
+def test_bad_plans_name_casework_toml_and_the_field(
+    study: casework.Project, old: str, new: str, error: type, field: str
+) -> None:
+    path = study.root / "casework.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(error) as caught:
+        load_plan(casework.open_project(study.root))
+    assert "casework.toml" in str(caught.value)
+    assert caught.value.field == field
+    if 'challenge"' in new:
+        assert "Did you mean 'challenges'" in str(caught.value)
+
+
+def test_without_a_plan_each_theme_is_a_section(small: casework.Project) -> None:
+    plan = load_plan(small)
+    assert [s.title for s in plan.sections] == ["Impact", "Challenges"]
+    assert plan.cases == ("A", "B")
+
+
+# --------------------------------------------------------------------------- a case chapter
+def test_case_chapter_quotes_by_role_with_references_and_no_names(
+    study: casework.Project,
+) -> None:
+    chapter = case_chapter(study, "A")
+    assert chapter.title == "Case A: First case"
+    assert chapter.headings == ["Case A: First case", "What changed", "Hard parts"]
+    impact = chapter.sections[0].html
+    assert impact.startswith('<section class="cw-section"><h2>What changed</h2>')
+    assert "Coded in 2 passages from 2 of 2 interviews." in impact
+    assert impact.count('<blockquote class="cw-quote">') == 2
+    assert '— LA lead, Case A <span class="cw-ref">[A / LA lead ¶2]</span>' in impact
+    assert "— Sector Specialist, Case A" in impact
+    assert "Alice" not in impact and "Example" not in impact
+    assert "[LA lead] said the programme" in impact
+    assert "‘children were more ready for school’" in impact  # a quote within the quote
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in impact and "<script>" not in impact
+    opening = chapter.opening.html
+    assert "with the LA lead and the Sector Specialist" in opening
+    assert "<th>Title</th><td>First case</td>" in opening
+    assert "A-LA" in opening and "Bob" not in opening
+    assert chapter.figure is not None and list(chapter.figure.data[0].y) == [
+        "A / LA lead (A-LA)", "A / Sector Specialist (A-SS)"]  # fmt: skip
+
+
+def test_a_section_with_nothing_coded_says_so(study: casework.Project) -> None:
+    chapter = case_chapter(study, "B")
+    assert "Nothing was coded here for case B." in chapter.sections[1].html
+    with pytest.raises(UnknownName, match="unknown case 'Z'"):
+        case_chapter(study, "Z")
+
+
+def test_summaries_show_with_their_evidence_and_drafts_stay_out(study: casework.Project) -> None:
+    coding = study.codings
+    linked = coding.loc[coding["code_id"] == "challenges.capacity", "coding_id"].iloc[0]
+    store = SummaryStore(study.root / "summaries", coder="tester")
+    store.write(("case", "A"), "challenges", "Capacity was **thin**. <img src=x onerror=alert(1)>",
+                links={1: [linked]})  # fmt: skip
+    store.write(("participant", "A-SS"), "impact.practice", "Settings changed, Bob Sample said.")
+    store.write(("case", "A"), "impact", "An unchecked draft.", draft=True)
+    chapter = case_chapter(study, "A")
+    hard = chapter.sections[1].html
+    assert "<strong>thin</strong>" in hard and "&lt;img src=x" in hard and "<img" not in hard
+    assert '<p class="cw-ref">[A / LA lead ¶4]</p>' in hard
+    impact = chapter.sections[0].html
+    assert (
+        "<strong>Sector Specialist.</strong> Settings changed, [Sector Specialist] said." in impact
+    )
+    assert "unchecked draft" not in impact
+    path = study.root / "casework.toml"
+    path.write_text(path.read_text().replace("quotes = 2", "quotes = 2\ndrafts = true"))
+    shown = case_chapter(casework.open_project(study.root), "A").sections[0].html
+    assert '<em class="cw-draft">(draft)</em> An unchecked draft.' in shown
+
+
+def test_cross_case_chapter_counts_interviews_per_case(study: casework.Project) -> None:
+    chapter = cross_case_chapter(study)
+    assert chapter.headings == ["Across both cases", "Impact, element by element"]
+    html = chapter.sections[0].html
+    assert "<th>Case B</th><th>Case A</th>" in html  # the plan's order
+    assert "<td>Outcomes for children</td><td>1 of 1</td><td>1 of 2</td>" in html
+    assert "<td>Changes in practice</td><td>0 of 1</td><td>2 of 2</td>" in html
+    assert html.count("<h3>") == 2
+    assert "— Head Teacher, Case B" in html
+
+
+def test_a_case_without_interviews_is_an_error(make_project: Callable[..., Path]) -> None:
+    root = make_project(cases="case_id,title\nA,First\nB,Second\nC,Empty\n")
+    with pytest.raises(ProjectError, match="case 'C' has no interviews"):
+        case_chapter(casework.open_project(root), "C")
+
+
+# --------------------------------------------------------------------------- quotes, names
+def _passage(doc: str, pid: str, text: str, ids: list[str], start: int = 0) -> dict[str, object]:
+    return {"case_id": doc[0], "participant_id": pid, "doc_id": doc, "role": "R", "code_id": "c",
+            "start": start, "end": start + len(text), "paragraph": 1,
+            "reference": f"[{doc[0]} / R ¶1]", "text": text, "coding_ids": ids}  # fmt: skip
+
+
+def test_quotes_rank_agreement_then_evidence_and_take_turns() -> None:
+    long = "A long enough passage about what changed in practice, told in full. " * 2
+    found = pd.DataFrame([
+        _passage("A/x", "X", long, ["1"]),
+        _passage("A/x", "X", long, ["2", "3"], start=500),
+        _passage("A/y", "Y", long, ["4", "5"], start=900),
+        _passage("A/y", "Y", "Too short.", ["6", "7", "8"], start=1500),
+    ])  # fmt: skip
+    codings = pd.DataFrame({"coding_id": list("12345678"),
+                            "coder": ["a", "a", "a", "a", "b", "a", "b", "c"]})  # fmt: skip
+    ranked = rank_passages(found, codings)
+    assert ranked["start"].tolist() == [900, 500, 0, 1500]  # two coders; two codings; one; short
+    assert [q.participant_id for q in pick_quotes(ranked, 2)] == ["Y", "X"]
+    assert [q.doc_id for q in pick_quotes(ranked, 3, per="case_id", cap=1)] == ["A/y"]
+    linked = rank_passages(found, codings, linked={"1"})
+    assert linked["start"].iloc[0] == 0  # a summary's evidence comes first
+
+
+def test_shorten_cuts_at_a_sentence() -> None:
+    text = ("First sentence is here. " * 30).strip()
+    cut = shorten(text, limit=60)
+    assert cut == "First sentence is here. First sentence is here. …"
+    assert shorten('He said "fine" twice.') == "He said ‘fine’ twice."
+
+
+def test_name_guard_knows_every_person_and_their_parts() -> None:
+    docs = pd.DataFrame({"name": ["Sunita Rahman and Claire Beddoes", "Sunita Marwood", None],
+                         "role": ["Coordinators", "Manager", "Head"]})  # fmt: skip
+    guard = NameGuard(docs)
+    text = "Sunita Rahman met Claire, then Sunita and Mr Marwood; Rahmania is a word."
+    assert guard.redact(text) == ("[Coordinators] met [Coordinators], then [participant] and "
+                                  "Mr [Manager]; Rahmania is a word.")  # fmt: skip
+    assert guard.found(text) == ["Claire", "Marwood", "Sunita", "Sunita Rahman"]
+    assert guard.found(guard.redact(text)) == []
+
+
+# --------------------------------------------------------------------------- figures, HTML
+def test_heatmap_svg_draws_cells_and_escapes_labels() -> None:
+    trace = {"type": "heatmap", "z": [[0.25, 0.0], [0.5, 0.1]], "x": ["<b>Impact</b>", "Other"],
+             "y": ["A / Head &amp; Co", "B"], "hovertemplate": "%{z:.1%}"}  # fmt: skip
+    svg = heatmap_svg(trace)
+    assert svg is not None and svg.startswith("<svg") and svg.count("<rect") == 4
+    assert "&lt;b&gt;Impact&lt;/b&gt;" in svg and "A / Head &amp; Co" in svg
+    assert ">25%<" in svg and ">50%<" in svg
+    html = static_figure({"data": [trace], "layout": {"title": {"text": "Cover &amp; more"}}})
+    assert html.startswith('<figure class="cw-figure"><img alt="Cover &amp; more"')
+    assert "<figcaption>Cover &amp; more</figcaption>" in html
+    note = static_figure({"data": [{"type": "bar"}], "layout": {}})
+    assert "see the HTML version" in note
+
+
+def test_normalise_numbers_figure_ids_and_drops_cdn_scripts() -> None:
+    one, two = "0a1b2c3d-1111-4222-8333-444455556666", "9f8e7d6c-aaaa-4bbb-8ccc-ddddeeeeffff"
+    html = (f'<script src="https://cdnjs.cloudflare.com/ajax/libs/mathjax/3.2.2/es5/tex-svg.min.js">'
+            f'</script><div id="{one}"></div><script>Plotly.newPlot("{one}")</script>'
+            f'<div id="{two}"></div>')  # fmt: skip
+    out = _convert.normalise(html)
+    assert "cdnjs" not in out and one not in out and two not in out
+    assert out.count("casework-figure-1") == 2 and 'id="casework-figure-2"' in out
+    assert _convert.external_resources('<img src="https://x.org/a.png">') != []
+    assert _convert.external_resources(out) == []
+
+
+def test_page_embeds_plotly_only_when_a_figure_needs_it() -> None:
+    plain = _convert.page("<h1>T</h1>", "T & co")
+    assert "<title>T &amp; co</title>" in plain and "plotly.js v" not in plain
+    figure = _convert.page('<div class="plotly-graph-div"></div>', "T")
+    assert figure.count("plotly.js v") == 1
+
+
+def test_unknown_format_and_missing_template(study: casework.Project) -> None:
+    from casework.export.chapters import export_chapters
+
+    with pytest.raises(UnknownName, match="unknown chapter format 'rtf'"):
+        export_chapters(study.root, formats="html,rtf")
+    with pytest.raises(ProjectError, match=r"notebooks/case_chapter.ipynb.*template not found"):
+        export_chapters(study.root, formats=["html"])
+
+
+def test_chapters_use_only_the_coders_the_plan_names(study: casework.Project) -> None:
+    lead = study.text("A/lead")
+    start = lead.index("Capacity in the team")
+    study.code("A/lead", "challenges.capacity", start, start + 8, coder="trainee")
+    path = study.root / "casework.toml"
+    path.write_text(path.read_text().replace('quotes = 2', 'quotes = 2\ncoders = ["trainee"]', 1))
+    project = casework.open_project(study.root)
+    assert load_plan(project).coders == ("trainee",)
+    chapter = case_chapter(project, "A")
+    assert "Nothing was coded here for case A." in chapter.sections[0].html  # tester's impact
+    assert "Capacity" in chapter.sections[1].html and "— LA lead, Case A" in chapter.sections[1].html
+    path.write_text(path.read_text().replace('coders = ["trainee"]', 'coders = "trainee"'))
+    with pytest.raises(ConfigError, match="list of coder names"):
+        load_plan(casework.open_project(study.root))

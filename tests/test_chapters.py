@@ -1,0 +1,297 @@
+"""``casework build`` and ``export_chapters`` on a copy of the demo, and on bad input.
+
+The build is shared with the browser tests (tests/_chapter_build.py). Word chapters
+are read back with python-docx: their headings must be the chapter plan's, and no
+participant's name from the transcripts' front matter may appear anywhere.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import docx
+import nbformat
+import pytest
+from _chapter_build import CASES, Built, built_demo, copy_demo, snapshot
+
+import casework
+from casework.errors import CaseworkError, ConfigError, MissingDependency, ProjectError
+from casework.export import _convert
+from casework.export.chapter_plan import load_plan
+from casework.export.chapters import export_chapters
+
+pytestmark = pytest.mark.slow
+STEMS = (*CASES, "cross-case")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    return built_demo(tmp_path_factory)
+
+
+def _names(root: Path) -> list[str]:
+    """Every participant name and name part from the front matter."""
+    names = set()
+    for value in casework.open_project(root).documents["name"].dropna():
+        for person in re.split(r"\s+and\s+", str(value)):
+            names.add(person.strip())
+            names.update(part for part in person.split() if len(part) > 2)
+    assert len(names) > 20  # the demo has 15 named people
+    return sorted(names)
+
+
+def _docx_text(path: Path) -> str:
+    document = docx.Document(str(path))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    core = document.core_properties
+    return "\n".join(
+        [p.text for p in document.paragraphs]
+        + cells
+        + [core.title or "", core.author or "", core.subject or ""]
+    )
+
+
+def _headings(path: Path, level: int) -> list[str]:
+    document = docx.Document(str(path))
+    return [p.text for p in document.paragraphs if p.style.name == f"Heading {level}"]
+
+
+# --------------------------------------------------------------------------- the build
+def test_build_writes_every_chapter_and_the_workbook(built: Built) -> None:
+    for stem in STEMS:
+        for suffix in (".html", ".docx", ".md"):
+            path = built.chapters / f"{stem}{suffix}"
+            assert path.is_file() and path.stat().st_size > 2000, path
+    exports = built.root / "exports"
+    assert (exports / "matrices.xlsx").is_file()
+    assert (exports / "validation.txt").read_text() == "No problems found.\n"
+    assert (exports / "matrices" / "cross-case.csv").is_file()
+    assert (exports / "suggestions_summary.csv").is_file()
+    assert set(built.report.files) >= {built.chapters / f"{s}.docx" for s in STEMS}
+
+
+def test_build_writes_nothing_outside_exports(built: Built) -> None:
+    assert built.after == built.before
+
+
+def test_word_headings_follow_the_chapter_plan(built: Built) -> None:
+    project = casework.open_project(built.root)
+    plan = load_plan(project)
+    for case_id in CASES:
+        path = built.chapters / f"{case_id}.docx"
+        title = plan.case_title(
+            project.cases.set_index("case_id").loc[case_id].to_dict() | {"case_id": case_id}
+        )
+        assert _headings(path, 1) == [title]
+        assert _headings(path, 2) == [
+            "Context",
+            "Setting up and scoping",
+            "The assignment",
+            "Challenges",
+            "Reflections",
+            "Impact",
+            "Evidencing the outcomes",
+        ]
+    cross = built.chapters / "cross-case.docx"
+    assert _headings(cross, 1) == [plan.cross_title]
+    assert _headings(cross, 2) == [s.title for s in plan.cross_sections]
+    assert "External perspective" not in _headings(cross, 3)  # a grandchild: not a heading
+    assert "The specialist's qualities" in _headings(cross, 3)
+
+
+def test_word_chapters_have_quotes_tables_and_a_figure(built: Built) -> None:
+    document = docx.Document(str(built.chapters / "B.docx"))
+    quotes = [p.text for p in document.paragraphs if p.style.name == "Block Text"]
+    attributions = [q for q in quotes if q.startswith("— ")]
+    assert len(attributions) >= 10
+    assert all(re.search(r", Case B \[B / [^\]]+ ¶\d+\]$", a) for a in attributions), attributions
+    assert "Head Teacher, Case B" in " ".join(attributions)
+    facts = {row.cells[0].text: row.cells[1].text for row in document.tables[0].rows}
+    assert facts["Local authority"] == "inner city borough"
+    assert facts["Days of support"] == "5"
+    assert document.inline_shapes, "the heatmap should be an image in Word"
+
+
+def test_no_participant_name_appears_in_any_chapter(built: Built) -> None:
+    names = _names(built.root)
+    for stem in STEMS:
+        texts = {
+            "docx": _docx_text(built.chapters / f"{stem}.docx"),
+            # the body: the head holds plotly.js itself (whose map data names "Saint Martin")
+            "html": (built.chapters / f"{stem}.html")
+            .read_text(encoding="utf-8")
+            .split("<body>", 1)[1],
+            "md": (built.chapters / f"{stem}.md").read_text(encoding="utf-8"),
+        }
+        for kind, text in texts.items():
+            found = [n for n in names if re.search(rf"\b{re.escape(n)}\b", text)]
+            assert not found, f"{stem}.{kind} names {found}"
+
+
+def test_html_chapters_are_offline_and_figures_have_fixed_ids(built: Built) -> None:
+    for stem in STEMS:
+        html = (built.chapters / f"{stem}.html").read_text(encoding="utf-8")
+        assert _convert.external_resources(html) == []
+        assert "cdnjs" not in html and "plotly.js v" in html
+        assert html.count("plotly.js v") == 1  # embedded once
+        assert 'id="casework-figure-1"' in html
+        assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-", html)  # no uuid4 left
+        assert "import casework" not in html and "project_root" not in html  # no code cells
+
+
+def _chapter_parts(folder: Path, stem: str) -> dict[str, bytes]:
+    parts = {
+        "html": (folder / f"{stem}.html").read_bytes(),
+        "md": (folder / f"{stem}.md").read_bytes(),
+    }
+    with zipfile.ZipFile(folder / f"{stem}.docx") as word:
+        for name in word.namelist():
+            if name != "docProps/core.xml":  # creation time
+                parts[f"docx:{name}"] = word.read(name)
+        core = word.read("docProps/core.xml").decode()
+    parts["docx:core"] = re.sub(r"<dcterms:(created|modified)[^<]*</dcterms:\1>", "", core).encode()
+    return parts
+
+
+def test_building_twice_gives_the_same_chapters(built: Built, tmp_path: Path) -> None:
+    from casework.build import build
+
+    first = tmp_path / "first"
+    shutil.copytree(built.chapters, first, ignore=shutil.ignore_patterns("executed"))
+    again = build(built.root, progress=False, formats=("html", "docx", "md"))
+    assert again.ok, str(again)
+    for stem in STEMS:
+        old, new = _chapter_parts(first, stem), _chapter_parts(built.chapters, stem)
+        assert old.keys() == new.keys()
+        different = [k for k in old if old[k] != new[k]]
+        assert not different, f"{stem}: {different}"
+    assert snapshot(built.root) == built.before
+
+
+# --------------------------------------------------------------------------- bad input
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return copy_demo(tmp_path / "demo")
+
+
+def _replace_in_config(root: Path, old: str, new: str) -> None:
+    path = root / "casework.toml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_section_naming_an_unknown_code_names_the_file_and_field(project: Path) -> None:
+    _replace_in_config(project, 'codes = ["scoping"]', 'codes = ["scoping", "scopeing"]')
+    with pytest.raises(CaseworkError) as caught:
+        export_chapters(project, formats=["html"])
+    message = str(caught.value)
+    assert "casework.toml" in message and "chapters.sections[1].codes" in message
+    assert "scopeing" in message and "scoping" in message  # lists the valid codes
+    assert not (project / "exports").exists()
+
+
+def test_a_quote_label_may_not_name_people(project: Path) -> None:
+    _replace_in_config(
+        project, 'quote_label = "{role}, Case {case_id}"', 'quote_label = "{name} ({role})"'
+    )
+    with pytest.raises(ConfigError, match=r"casework.toml.*never named.*chapters.quote_label"):
+        export_chapters(project, formats=["html"])
+
+
+def test_a_case_with_no_interviews_is_an_error(project: Path) -> None:
+    with (project / "cases.csv").open("a", encoding="utf-8") as cases:
+        cases.write("F,An empty case,,,,,,,,0\n")
+    with pytest.raises(ProjectError, match=r"case 'F' has no interviews.*transcripts/F/"):
+        export_chapters(project, cases=["F"], formats=["html"])
+    with pytest.raises(CaseworkError, match="unknown case 'Z'"):
+        export_chapters(project, cases=["Z"], formats=["html"])
+
+
+def test_missing_pandoc_is_a_clear_error(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pypandoc
+
+    def missing() -> str:
+        raise OSError("No pandoc was found")
+
+    monkeypatch.setattr(pypandoc, "get_pandoc_path", missing)
+    monkeypatch.setenv("PATH", str(project))
+    with pytest.raises(MissingDependency, match=r"pandoc is not installed.*pypandoc-binary"):
+        export_chapters(project, cases=["A"], formats=["html", "docx"])
+    assert not (project / "exports").exists()
+
+
+def test_pdf_needs_latex(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_convert, "find_latex", lambda: None)
+    with pytest.raises(MissingDependency, match=r"LaTeX engine.*texlive-xetex"):
+        export_chapters(project, cases=["A"], formats=["pdf"])
+    with pytest.raises(CaseworkError, match="unknown chapter format 'odt'"):
+        export_chapters(project, cases=["A"], formats=["html", "odt"])
+
+
+def _add_cell(template: Path, source: str, at: int) -> None:
+    notebook = nbformat.read(template, as_version=4)
+    cell = nbformat.v4.new_code_cell(source)
+    cell.id = f"test-{at}"
+    notebook.cells.insert(at, cell)
+    nbformat.write(notebook, template)
+
+
+def test_a_failing_notebook_is_reported_and_the_other_chapters_kept(project: Path) -> None:
+    template = project / "notebooks" / "case_chapter.ipynb"
+    _add_cell(template, 'if case_id == "B":\n    raise ValueError("no data for B")', 4)
+    _add_cell(
+        template,
+        "from IPython.display import HTML\n"
+        'if case_id == "C":\n    display(HTML("<p>Thanks to Diane Prescott</p>"))',
+        5,
+    )
+    report = export_chapters(project, cases=["A", "B", "C"], formats=["html"])
+    assert [c.name for c in report.chapters] == ["A"]
+    assert (project / "exports" / "chapters" / "A.html").is_file()
+    failed = {f.name: str(f) for f in report.failures}
+    assert set(failed) == {"B", "C"}
+    assert (
+        'case_chapter.ipynb: cell 5 (if case_id == "B":) failed: ValueError: no data '
+        "for B" in failed["B"]
+    )
+    assert "executed/B.ipynb" in failed["B"]
+    assert "participant's name (Diane)" in failed["C"] or "(Diane Prescott)" in failed["C"]
+    for stem in ("B", "C"):
+        assert not (project / "exports" / "chapters" / f"{stem}.html").exists()
+    assert not report.ok
+
+
+def test_cli_export_chapters_for_one_case(project: Path) -> None:
+    from casework.cli import main
+
+    status = main(["export", "chapters", str(project), "--case", "D", "--format", "html,md"])
+    assert status == 0
+    written = sorted(p.name for p in (project / "exports" / "chapters").glob("*.*"))
+    assert written == ["D.html", "D.md"]
+    text = (project / "exports" / "chapters" / "D.md").read_text(encoding="utf-8")
+    assert text.startswith("# Case Study 'D': Parental Engagement")
+    assert "## Evidencing the outcomes" in text and "> “" in text
+    assert re.search(r"!\[Coverage of the themes in case D\]\(D_media/[0-9a-f]+\.svg\)", text)
+    assert main(["export", "chapters", str(project), "--format", "odt"]) == 2
+
+
+def test_executed_notebook_keeps_its_parameters(project: Path) -> None:
+    report = export_chapters(project, cases=["E"], formats=["html"], cross_case=False)
+    assert report.ok, str(report)
+    executed = nbformat.read(project / "exports" / "chapters" / "executed" / "E.ipynb", 4)
+    injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and 'case_id = "E"' in injected[0].source
+    figures = [
+        o.data["application/vnd.plotly.v1+json"]
+        for c in executed.cells
+        for o in c.get("outputs", [])
+        if "application/vnd.plotly.v1+json" in o.get("data", {})
+    ]
+    assert len(figures) == 1
+    trace = figures[0]["data"][0]
+    assert trace["type"] == "heatmap" and len(trace["y"]) == 3  # E's three interviews
+    assert all(y.startswith("E / ") for y in trace["y"])

@@ -1,0 +1,447 @@
+"""The widgets without a browser: traits and state, and every action as one library call,
+checked against ``project.codings`` and the coder's log."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pandas as pd
+import pytest
+
+import casework
+from casework.cli import main
+from casework.cli.review import REVIEW_NOTEBOOK, voila_arguments
+from casework.codebook import Codebook
+from casework.errors import CodebookError, ProjectError, UnknownName
+from casework.project import Project
+from casework.widgets import CodebookEditor, Coder, MatrixExplorer
+from casework.widgets import _payload
+
+STATIC = Path(casework.__file__).parent / "widgets" / "static"
+REPO = Path(__file__).resolve().parents[1]
+DOC = "A/lead"
+
+
+def log(root: Path, coder: str = "tester") -> list[dict[str, Any]]:
+    path = root / "codings" / f"{coder}.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def span(project: Project, phrase: str, doc: str = DOC) -> tuple[int, int]:
+    start = project.text(doc).index(phrase)
+    return start, start + len(phrase)
+
+
+class Replies:
+    """Stands in for the comm: records what the widget sends back to the browser."""
+
+    def __init__(self, widget: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.sent: list[dict[str, Any]] = []
+        monkeypatch.setattr(widget, "send", lambda content, buffers=None: self.sent.append(content))
+        self.widget = widget
+
+    def __call__(self, **message: Any) -> dict[str, Any]:
+        self.widget._on_message(self.widget, message, [])
+        return self.sent[-1]
+
+
+@pytest.fixture
+def coder(small: Project) -> Coder:
+    return Coder(small, doc=DOC)
+
+
+# ---------------------------------------------------------------------- Coder: state
+def test_coder_shows_the_document_as_paragraphs_with_offsets(coder: Coder, small: Project) -> None:
+    text = small.text(DOC)
+    assert coder.doc_id == DOC and coder.me == "tester"
+    segments = small.segments.query("doc_id == @DOC")
+    assert [p[0] for p in coder.paragraphs] == segments["start"].tolist()
+    for offset, shown, seg_no in coder.paragraphs:
+        assert text[offset:offset + len(shown)] == shown and seg_no >= 1
+    assert [c["name"] for c in coder.codebook] == ["Impact", "Challenges"]
+    assert coder.codings == []
+    # With no suggestions given, the tagger's rule suggestions for the document show.
+    expected = small.suggest(doc_ids=[DOC])
+    shown = {(x["code"], x["start"], x["end"]) for x in coder.suggestions}
+    assert shown == set(zip(expected["code_id"], expected["start"], expected["end"]))
+    assert shown and all(x["reason"] for x in coder.suggestions)
+
+
+def test_documents_are_labelled_by_role_never_by_name(coder: Coder) -> None:
+    labels = {d["id"]: d["label"] for d in coder.documents}
+    assert labels[DOC] == "A/lead · LA lead"
+    coder.set_state({"me": "someone_else"})  # a browser cannot code as another coder
+    assert coder.me == "tester"
+    assert not any("Alice" in label for label in labels.values())
+
+
+def test_paragraphs_keep_text_outside_segments_and_cut_giant_ones() -> None:
+    text = "Intro line\n\nfirst para\n\n" + "word " * 2000
+    segments = pd.DataFrame({"start": [12], "end": [22], "seg_no": [1]})
+    blocks = _payload.paragraphs(text.rstrip(), segments)
+    assert blocks[0] == [0, "Intro line", 0]
+    assert blocks[1] == [12, "first para", 1]
+    tail = blocks[2:]
+    assert [b[2] for b in tail] == [0, -1] and 4000 <= len(tail[0][1]) <= 4100
+    assert "".join(b[1] for b in tail) == text.rstrip()[24:]
+    for offset, shown, _ in blocks:
+        assert text[offset:offset + len(shown)] == shown
+
+
+def test_offsets_are_code_points_even_with_emoji(make_project: Callable[..., Path]) -> None:
+    root = make_project(docs={"A/e.txt": "Smile \U0001f600 please.\n\nThen more text.\n"})
+    project = casework.open_project(root)
+    widget = Coder(project, doc="A/e")
+    assert widget.paragraphs[1][0] == len("Smile \U0001f600 please.\n\n")
+    coding_id = widget.apply("impact", 6, 7)
+    assert project.codings.set_index("coding_id").loc[coding_id, "quote"] == "\U0001f600"
+
+
+def test_the_coder_needs_a_coder_name(make_project: Callable[..., Path],
+                                      monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    monkeypatch.delenv("CASEWORK_CODER", raising=False)
+    project = casework.open_project(make_project(coder=None))
+    with pytest.raises(ProjectError, match="coder"):
+        Coder(project)
+
+
+def test_pinned_codes_are_checked(small: Project) -> None:
+    assert Coder(small, pinned=["impact", "challenges.capacity"]).pinned == [
+        "impact", "challenges.capacity"]  # fmt: skip
+    with pytest.raises(UnknownName, match="nope"):
+        Coder(small, pinned=["nope"])
+    with pytest.raises(ProjectError, match="nine"):
+        Coder(small, pinned=["impact"] * 10)
+
+
+# ---------------------------------------------------------------------- Coder: actions
+def test_apply_is_one_code_event(coder: Coder, small: Project) -> None:
+    start, end = span(small, "Children were more ready for school.")
+    coding_id = coder.apply("impact.children", start, end)
+    events = log(small.root)
+    assert [e["event"] for e in events] == ["code"]
+    assert (events[0]["id"], events[0]["start"], events[0]["end"]) == (coding_id, start, end)
+    row = small.codings.set_index("coding_id").loc[coding_id]
+    assert (row["code_id"], row["quote"], row["source"]) == (
+        "impact.children", "Children were more ready for school.", "manual")  # fmt: skip
+    assert coder.codings == [{"id": coding_id, "code": "impact.children", "start": start,
+                              "end": end, "coder": "tester", "source": "manual", "memo": ""}]
+
+
+def test_browser_messages_run_the_same_actions(
+    coder: Coder, small: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    send = Replies(coder, monkeypatch)
+    start, end = span(small, "main challenge")
+    reply = send(action="code", code="challenges", start=start, end=end, req=7)
+    assert reply["ok"] and reply["req"] == 7 and reply["result"] == coder.codings[0]["id"]
+    reply = send(action="code", code="no.such.code", start=start, end=end, req=8)
+    assert not reply["ok"] and "no.such.code" in reply["error"] and "no.such.code" in coder.error
+    reply = send(action="code", code="impact", start=end, end=start)
+    assert not reply["ok"] and "outside the text" in reply["error"]
+    reply = send(action="fly")
+    assert not reply["ok"] and "fly" in reply["error"]
+    assert [e["event"] for e in log(small.root)] == ["code"]  # failures wrote nothing
+    assert send(action="undo")["ok"] and coder.codings == []
+    assert send(action="redo")["ok"] and len(coder.codings) == 1
+    assert send(action="next")["ok"] and coder.doc_id == "A/specialist"
+
+
+def test_uncode_recode_and_memo_each_write_one_event(coder: Coder, small: Project) -> None:
+    coding_id = coder.apply("impact", *span(small, "changed practice"))
+    coder.recode(coding_id, "impact.practice")
+    coder.memo(coding_id, "<b>not html</b> just a note")
+    assert [e["event"] for e in log(small.root)] == ["code", "recode", "memo"]
+    row = small.codings.set_index("coding_id").loc[coding_id]
+    assert (row["code_id"], row["memo"]) == ("impact.practice", "<b>not html</b> just a note")
+    assert coder.codings[0]["code"] == "impact.practice"
+    assert coder.codings[0]["memo"] == "<b>not html</b> just a note"
+    coder.uncode(coding_id)
+    assert log(small.root)[-1] == {**log(small.root)[-1], "event": "uncode", "target": coding_id}
+    assert small.codings.empty and coder.codings == []
+
+
+def test_other_coders_codings_are_shown_not_changed(coder: Coder, small: Project) -> None:
+    theirs = small.code(DOC, "impact", 0, 20, coder="other")
+    coder.refresh()
+    assert coder.coders == ["other", "tester"]
+    assert [c["coder"] for c in coder.codings] == ["other"]
+    with pytest.raises(ProjectError, match="belongs to coder 'other'"):
+        coder.uncode(theirs)
+    assert log(small.root) == []
+
+
+def test_suggestions_accept_and_reject(coder: Coder, small: Project) -> None:
+    a, b = span(small, "Children were more ready for school."), span(small, "never enough time")
+    coder.set_suggestions(pd.DataFrame([
+        {"doc_id": DOC, "code_id": "impact.children", "start": a[0], "end": a[1],
+         "reason": "keyword: children", "confidence": 0.9},
+        {"doc_id": DOC, "code_id": "challenges.capacity", "start": b[0], "end": b[1],
+         "reason": "keyword: time"},
+        {"doc_id": "B/head", "code_id": "impact", "start": 0, "end": 5},
+    ]))  # fmt: skip
+    assert [(s["key"], s["code"]) for s in coder.suggestions] == [
+        ("0", "impact.children"), ("1", "challenges.capacity")]  # fmt: skip
+    coding_id = coder.accept("0")
+    event = log(small.root)[-1]
+    assert (event["event"], event["source"], event["reason"], event["confidence"]) == (
+        "code", "rule", "keyword: children", 0.9)  # fmt: skip
+    assert small.codings.set_index("coding_id").loc[coding_id, "source"] == "rule"
+    coder.reject("1")
+    assert log(small.root)[-1]["event"] == "reject"
+    assert len(small.rejections) == 1 and coder.suggestions == []
+    with pytest.raises(UnknownName):
+        coder.accept("1")  # rejected: no longer open
+    coder.undo()  # the rejection goes: the suggestion is open again
+    assert [s["key"] for s in coder.suggestions] == ["1"]
+    coder.undo()  # the acceptance goes too
+    assert [s["key"] for s in coder.suggestions] == ["0", "1"] and small.codings.empty
+
+
+def test_suggestions_come_from_project_suggest_when_it_exists(
+    make_project: Callable[..., Path],
+) -> None:
+    class Suggesting(Project):
+        asked: list[Any] = []
+
+        def suggest(self, docs: list[str] | None = None, coder: str | None = None) -> pd.DataFrame:
+            self.asked.append((docs, coder))
+            return pd.DataFrame({"doc_id": [DOC], "code_id": ["impact"], "start": [0],
+                                 "end": [10], "source": ["model"], "confidence": [0.7],
+                                 "reason": ["score 0.70"]})  # fmt: skip
+
+    project = Suggesting(make_project())
+    widget = Coder(project, doc=DOC)
+    assert Suggesting.asked == [([DOC], "tester")]
+    assert widget.suggestions[0]["source"] == "model" and widget.suggestions[0]["confidence"] == 0.7
+    widget.accept(widget.suggestions[0]["key"])
+    assert log(project.root)[-1]["source"] == "model"
+
+
+def test_bad_suggestion_tables_are_refused(coder: Coder) -> None:
+    with pytest.raises(ProjectError, match="'end'"):
+        coder.set_suggestions(pd.DataFrame({"doc_id": [DOC], "code_id": ["x"], "start": [1]}))
+
+
+def test_moving_between_documents_and_showing_a_passage(coder: Coder, small: Project) -> None:
+    assert coder.next_document() == "A/specialist"
+    assert coder.next_document(-1) == DOC
+    with pytest.raises(UnknownName, match="nowhere"):
+        coder.open_document("nowhere")
+    coder.show("B/head", 4, 15)
+    assert coder.doc_id == "B/head" and coder.focus == {"start": 4, "end": 15, "n": 1}
+    assert coder.paragraphs[0][1].startswith("The head teacher")
+    coder.show("B/head", 0, 3)
+    assert coder.focus["n"] == 2
+
+
+def test_front_end_never_parses_data_as_html() -> None:
+    for name in ("coder.js", "matrix.js"):
+        source = (STATIC / name).read_text("utf-8")
+        for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+            assert sink not in source, f"{name} uses {sink}"
+        assert "textContent" in source
+
+
+# ---------------------------------------------------------------------- codebook editor
+def test_editor_add_rename_update_move_save_the_yaml(small: Project) -> None:
+    linked = Coder(small)
+    editor = CodebookEditor(small, coder=linked)
+    editor.add("impact.parents", "Parents <i>and</i> carers", "impact", keywords="parents, carers")
+    editor.rename("challenges", "Barriers")
+    editor.update("impact.parents", description="Families", include="Any mention of parents")
+    editor.move("challenges.capacity", "impact")
+    on_disk = Codebook.from_disk(small.codebook_path)
+    assert on_disk["impact.parents"].name == "Parents <i>and</i> carers"
+    assert on_disk["impact.parents"].keywords == ("parents", "carers")
+    assert on_disk["impact.parents"].include == "Any mention of parents"
+    assert on_disk["challenges"].name == "Barriers"
+    assert on_disk["challenges.capacity"].parent == "impact"
+    assert "impact.parents" in small.codebook
+    names = [child["name"] for child in linked.codebook[0]["children"]]
+    assert "Parents <i>and</i> carers" in names  # the linked Coder's tree followed
+
+
+def test_editor_refuses_bad_codes_and_keeps_the_file(small: Project) -> None:
+    editor = CodebookEditor(small)
+    before = small.codebook_path.read_text("utf-8")
+    with pytest.raises(CodebookError):
+        editor.add("Bad Id", "Bad")
+    with pytest.raises(CodebookError):
+        editor.update("impact", color="red")
+    with pytest.raises(ProjectError, match="patterns"):
+        editor.update("impact", patterns=[])
+    assert small.codebook_path.read_text("utf-8") == before
+
+
+def test_merge_recodes_only_after_confirmation(small: Project) -> None:
+    editor = CodebookEditor(small)
+    first = small.code(DOC, "impact.practice", *span(small, "changed practice"))
+    second = small.code(DOC, "impact.practice", *span(small, "Practice improved", "A/specialist"),
+                        )  # fmt: skip
+    plan = editor.merge("impact.practice", "impact")
+    assert sorted(plan.codings) == sorted([first, second]) and "2 of your codings" in plan.message
+    assert [e["event"] for e in log(small.root)] == ["code", "code"]
+    assert "impact.practice" in Codebook.from_disk(small.codebook_path)
+    editor.confirm()
+    assert [e["event"] for e in log(small.root)] == ["code", "code", "recode", "recode"]
+    assert set(small.codings["code_id"]) == {"impact"}
+    assert "impact.practice" not in Codebook.from_disk(small.codebook_path)
+    with pytest.raises(ProjectError, match="nothing is waiting"):
+        editor.confirm()
+
+
+def test_delete_uncodes_after_confirmation_and_cancel_changes_nothing(small: Project) -> None:
+    editor = CodebookEditor(small)
+    small.code(DOC, "challenges.capacity", *span(small, "main challenge"))
+    with pytest.raises(CodebookError, match="children"):
+        editor.delete("challenges")
+    assert editor.pending is None
+    editor.delete("challenges", with_children=True)
+    editor.cancel()
+    assert "challenges" in Codebook.from_disk(small.codebook_path) and len(small.codings) == 1
+    plan = editor.delete("challenges", with_children=True)
+    assert len(plan.codings) == 1
+    editor.confirm()
+    assert log(small.root)[-1]["event"] == "uncode" and small.codings.empty
+    assert {"challenges", "challenges.capacity"}.isdisjoint(small.codebook.ids)
+
+
+def test_merge_is_refused_when_other_coders_used_the_code(small: Project) -> None:
+    small.code(DOC, "impact.practice", 0, 10, coder="other")
+    editor = CodebookEditor(small)
+    with pytest.raises(ProjectError, match=r"other \(1\)"):
+        editor.merge("impact.practice", "impact")
+    assert editor.pending is None and log(small.root) == []
+
+
+def test_editor_buttons_report_problems_in_the_status_line(small: Project) -> None:
+    editor = CodebookEditor(small)
+    editor._tree.value = None
+    editor._run(editor._on_delete)
+    assert editor._status.value.startswith("Not done: no code chosen")
+    editor._tree.value = "impact"
+    editor._fields["name"].value = "Effects"
+    editor._run(editor._on_save_details)
+    assert small.codebook["impact"].name == "Effects"
+    assert editor._status.value.startswith("Saved")
+
+
+# ---------------------------------------------------------------------- matrix explorer
+def test_matrix_rows_are_case_and_role_and_counts_match(small: Project) -> None:
+    small.code(DOC, "impact.children", *span(small, "Children were more ready"))
+    small.code(DOC, "challenges", *span(small, "main challenge"))
+    explorer = MatrixExplorer(small, cell="count")
+    labels = [r["label"] for r in explorer.table["rows"]]
+    assert labels[0] == "A / LA lead" and not any("Alice" in label for label in labels)
+    columns = [c["id"] for c in explorer.table["columns"]]
+    assert columns == ["impact", "challenges"]
+    assert explorer.table["cells"][0] == ["1", "1"]
+    explorer.set_view(rows="case", theme="impact", cell="coverage")
+    assert [c["id"] for c in explorer.table["columns"]] == ["impact.children", "impact.practice"]
+    assert explorer.table["cells"][0][0].endswith("%")
+    with pytest.raises(UnknownName):
+        explorer.set_view(cell="colour")
+    explorer.cell = "count"  # as the browser's select does
+    assert explorer.table["kind"] == "count" and explorer.table["cells"][0] == ["1", ""]
+    explorer.theme = "no.such.theme"
+    assert "no.such.theme" in explorer.error and explorer.theme == "impact"
+
+
+def test_matrix_cell_passages_context_and_coder_link(small: Project) -> None:
+    coding = small.code(DOC, "impact.children", *span(small, "Children were more ready"))
+    coder = Coder(small, doc="B/head")
+    explorer = MatrixExplorer(small, coder=coder)
+    detail = explorer.open_cell(0, 0)
+    assert [p["coding_ids"] for p in detail["passages"]] == [[coding]]
+    assert detail["passages"][0]["text"] == "Children were more ready"
+    followed: list[tuple[str, int, int]] = []
+    explorer.on_goto(lambda *where: followed.append(where))
+    explorer.goto(0)
+    start, end = span(small, "Children were more ready")
+    assert followed == [(DOC, start, end)]
+    assert coder.doc_id == DOC and (coder.focus["start"], coder.focus["end"]) == (start, end)
+    alone = MatrixExplorer(small)
+    alone.open_cell(0, 0)
+    alone.goto(0)
+    context = alone.detail["context"]
+    assert context["passage"] == "Children were more ready"
+    assert context["before"].endswith("settings. ") and context["after"].startswith(" for school")
+    with pytest.raises(ProjectError):
+        alone.open_cell(9, 9)
+
+
+def test_summaries_are_saved_as_events_and_read_only_refuses(
+    small: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small.code(DOC, "impact.children", *span(small, "Children were more ready"))
+    explorer = MatrixExplorer(small)
+    explorer.open_cell(0, 0)
+    explorer.save_summary("Readiness <script>x</script> improved.")
+    lines = (small.root / "summaries" / "tester.jsonl").read_text("utf-8").splitlines()
+    events = [json.loads(line) for line in lines]
+    assert [(e["event"], e["row_id"], e["code"]) for e in events] == [
+        ("summary", "A-LA", "impact")]  # fmt: skip
+    assert explorer.detail["summary"]["text"] == "Readiness <script>x</script> improved."
+    explorer.set_view(cell="summary")
+    assert explorer.table["cells"][0][0] == "Readiness <script>x</script> improved."
+    review = MatrixExplorer(small, read_only=True, cell="summary")
+    review.open_cell(0, 0)
+    assert review.detail["summary"]["text"].startswith("Readiness")
+    with pytest.raises(ProjectError, match="read-only"):
+        review.save_summary("changed")
+    review.set_state({"read_only": False})  # a browser trying to turn editing on
+    assert review.read_only is True
+    send = Replies(review, monkeypatch)
+    send(action="save", text="changed")
+    assert "read-only" in review.error
+    assert len((small.root / "summaries" / "tester.jsonl").read_text("utf-8").splitlines()) == 1
+
+
+def test_a_draft_summary_is_proposed_from_the_excerpts(small: Project) -> None:
+    small.code(DOC, "impact.children", *span(small, "Children were more ready for school."))
+    explorer = MatrixExplorer(small)
+    explorer.open_cell(0, 0)
+    text = explorer.propose_summary()
+    assert "Children were more ready for school." in text and "[A / LA lead" in text
+    assert explorer.detail["summary"] == {"text": text, "draft": True, "coder": "tester",
+                                          "mine": True}  # fmt: skip
+    explorer.save_summary("Readiness improved, in the lead's words.")
+    assert explorer.detail["summary"]["draft"] is False
+
+
+# ---------------------------------------------------------------------- review app, notebooks
+def test_review_serves_locally_with_a_token(tmp_path: Path) -> None:
+    args = voila_arguments(8899, "secret-token", tmp_path)
+    assert args[0] == str(REVIEW_NOTEBOOK) and "--Voila.ip=127.0.0.1" in args
+    assert "--token=secret-token" in args and "--port=8899" in args
+    assert "--show_tracebacks=False" in args and "--strip_sources=True" in args
+
+
+@pytest.mark.parametrize(
+    "path", [REVIEW_NOTEBOOK, REPO / "notebooks" / "02_code_transcripts.ipynb"]
+)
+def test_notebooks_are_committed_without_outputs(path: Path) -> None:
+    notebook = nbformat.read(path, as_version=4)
+    nbformat.validate(notebook)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    assert code and all(c.outputs == [] and c.execution_count is None for c in code)
+
+
+def test_review_command_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                            monkeypatch: pytest.MonkeyPatch,
+                                            make_project: Callable[..., Path]) -> None:  # fmt: skip
+    assert main(["review", str(tmp_path / "missing")]) == 2
+    assert "no such project folder" in capsys.readouterr().err
+    monkeypatch.setitem(sys.modules, "voila.app", None)  # as if Voila were not installed
+    assert main(["review", str(make_project())]) == 2
+    err = capsys.readouterr().err
+    assert "pip install" in err and "voila" in err.lower() and len(err.strip().splitlines()) == 1
+
