@@ -291,15 +291,7 @@ class SummaryStore:
         old = self._existing(row, code_id, who)
         ids = [coding_ids] if isinstance(coding_ids, str) else list(coding_ids)
         links = old["links"] + [(int(paragraph), str(c)) for c in ids]
-        return self.write(
-            row,
-            code_id,
-            old["text"],
-            links=links,
-            coder=who,
-            draft=old["draft"],
-            provenance=old["provenance"],
-        )
+        return self._relink(row, code_id, old, links, who)
 
     def unlink(
         self,
@@ -325,15 +317,15 @@ class SummaryStore:
             for p, c in old["links"]
             if not (p == int(paragraph) and (ids is None or c in ids))
         ]
-        return self.write(
-            row,
-            code_id,
-            old["text"],
-            links=links,
-            coder=who,
-            draft=old["draft"],
-            provenance=old["provenance"],
-        )
+        return self._relink(row, code_id, old, links, who)
+
+    def _relink(
+        self, row: Sequence[str], code_id: str, old: dict[str, Any],
+        links: list[tuple[int, str]], coder: str,
+    ) -> str:  # fmt: skip
+        """Write the same summary again with new links (text, draft mark kept)."""
+        return self.write(row, code_id, old["text"], links=links, coder=coder,
+                          draft=old["draft"], provenance=old["provenance"])  # fmt: skip
 
     def delete(self, row: Sequence[str], code_id: str, *, coder: str | None = None) -> str:
         """Remove a cell's summary (the history stays in the log)."""
