@@ -167,7 +167,8 @@ def no_latex_error() -> MissingDependency:
         "PDF chapters need a LaTeX engine (xelatex, lualatex or pdflatex) and none is installed",
         field="formats",
         fix="Install one (Debian: apt-get install --no-install-recommends texlive-xetex "
-        "texlive-fonts-recommended texlive-plain-generic), or leave pdf out of the formats.",
+        "texlive-fonts-recommended texlive-plain-generic lmodern librsvg2-bin), or leave pdf "
+        "out of the formats.",
     )
 
 
