@@ -10,6 +10,7 @@ import pytest
 from casework.codebook import Code, Codebook
 from casework.errors import CaseworkError, UnknownName
 from casework.nlp.suggest import SUGGESTION_COLUMNS, suggest, suggestions_to_codings
+from casework.project import Project
 from casework.tables import Tables
 
 TEXT = ("Interviewer: What changed?\n\n"
@@ -205,9 +206,7 @@ def test_unchanged_text_reuses_cached_hits(tmp_path: Path, monkeypatch) -> None:
     assert hit_file.stat().st_size > 100  # written again
 
 
-def test_project_suggest_accept_reject_round_trip(small: "casework.Project") -> None:
-    import casework  # noqa: F401
-
+def test_project_suggest_accept_reject_round_trip(small: Project) -> None:
     first = small.suggest()
     assert len(first) and (first["status"] == "suggested").all()
     assert small.codings.empty  # suggesting writes nothing

@@ -14,7 +14,7 @@ from casework.codebook import Codebook
 from casework.codings import ResolvedCodings, resolve_codings, unknown_code_error
 from casework.config import read_config, resolve_coder, setting
 from casework.corpus import Corpus, load_corpus
-from casework.errors import CaseworkError, ConfigError, Problem, ProjectError, UnknownName
+from casework.errors import ConfigError, Problem, ProjectError, UnknownName
 from casework.replay import replay, undo_target
 from casework.sqlstore import open_store
 from casework.store import EventStore, check_coder, new_id, utc_now
@@ -125,7 +125,7 @@ class Project:
 
     def reload(self) -> None:
         """Forget cached tables, so the next access reads the folder again."""
-        for name in ("_corpus", "codebook", "codebook_path", "_shas"):
+        for name in ("_corpus", "codebook", "codebook_path", "_shas", "summaries"):
             self.__dict__.pop(name, None)
         self._resolved = None
         self._events = None
