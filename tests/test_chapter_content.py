@@ -333,3 +333,11 @@ def test_chapters_use_only_the_coders_the_plan_names(study: casework.Project) ->
     path.write_text(path.read_text().replace('coders = ["trainee"]', 'coders = "trainee"'))
     with pytest.raises(ConfigError, match="list of coder names"):
         load_plan(casework.open_project(study.root))
+
+
+def test_a_theme_summary_opens_a_section_with_sub_headings(study: casework.Project) -> None:
+    store = SummaryStore(study.root / "summaries", coder="tester")
+    store.write(("case", "A"), "impact", "Overall, practice moved.")
+    chapter = cross_case_chapter(casework.open_project(study.root))
+    section = next(s.html for s in chapter.sections if "Overall, practice moved." in s.html)
+    assert section.index("Overall, practice moved.") < section.index("<h3>")

@@ -212,3 +212,15 @@ def test_cli_matrix_writes_and_says_where(demo, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert set(pd.read_csv(csv)["case_id"]) == {"A"}
+
+
+def test_theme_level_summaries_get_an_overall_column(tables, tmp_path):
+    store = SummaryStore(tmp_path / "summaries", coder="ann")
+    store.write(("participant", "A-LA"), "impact", "Broad change across settings.")
+    wb = openpyxl.load_workbook(write_workbook(tables, tmp_path / "m.xlsx", summaries=store))
+    impact = _rows(wb["Impact"])
+    assert impact[0][3:] == ["Impact (overall)", "Outcomes for children", "Changes in practice"]
+    overall = impact[1][3]
+    assert overall.startswith("Broad change across settings.\n\nRefs: ")
+    assert "[A / LA lead ¶2]" in overall and "[A / LA lead ¶3]" in overall  # rolled up
+    assert _rows(wb["Process"])[0][3] != "Process (overall)"  # no summary there: no column

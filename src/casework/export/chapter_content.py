@@ -166,13 +166,15 @@ def _section_body(ctx: _Context, codes: Sequence[str], scope: _Scope, n_quotes: 
     return parts
 
 
-def _summary_rows(ctx: _Context, codes: Sequence[str], scope: _Scope) -> pd.DataFrame:
-    """Latest summaries of the section's codes: the case's and its participants' (case
-    chapter), or each case's (cross-case chapter)."""
+def _summary_rows(
+    ctx: _Context, codes: Sequence[str], scope: _Scope, *, exact: bool = False
+) -> pd.DataFrame:
+    """Latest summaries of the section's codes (and their sub-codes unless ``exact``):
+    the case's and its participants' (case chapter), or each case's (cross-case)."""
     table = ctx.summaries
     if table.empty:
         return table
-    table = table[table["code_id"].isin(ctx.descendants(codes))]
+    table = table[table["code_id"].isin(set(codes) if exact else ctx.descendants(codes))]
     keep = (table["row_kind"] == "case") & table["row_id"].isin(scope.cases)
     if scope.case:
         docs = ctx.docs
@@ -222,6 +224,10 @@ def _section(ctx: _Context, section: Section, scope: _Scope, n_quotes: int) -> h
             h.section(2, section.title, _section_body(ctx, section.codes, scope, n_quotes))
         )
     parts = [] if scope.case else [_which_cases(ctx, section, scope)]
+    # Summaries written for the section's codes as a whole come before the sub-headings.
+    overall = _summary_rows(ctx, section.codes, scope, exact=True)
+    if not overall.empty:
+        parts += _summaries(ctx, overall, scope, ctx.found(section.codes, scope))
     for code in section.codes:
         for sub in ctx.children(code) or [code]:
             parts.append(h.section(3, ctx.name(sub), _section_body(ctx, [sub], scope, n_quotes)))

@@ -123,6 +123,16 @@ def _references(
     return out
 
 
+def _summarised_themes(tables: Any, rows: str, summaries: Any) -> set[str]:
+    """Codes that have at least one summary for this kind of row."""
+    from casework.summaries import load_summaries
+
+    table = load_summaries(summaries, tables)
+    if table.empty:
+        return set()
+    return set(table.loc[table["row_kind"] == rows, "code_id"].astype(str))
+
+
 def _theme_cells(
     tables: Any, columns: list[str], rows: str, cell: str, where: Any, coders: Any, summaries: Any
 ) -> pd.DataFrame:
@@ -213,14 +223,20 @@ def write_workbook(
     wb = Workbook()
     wb.remove(wb.active)
     taken: set[str] = set()
+    overall = _summarised_themes(tables, rows, summaries) if cell == "summary" else set()
     for theme in chosen:
         if theme not in names:
             raise UnknownName("code", theme, names, field="themes")
         columns = children(book, theme) or [theme]
+        headers = dict(names)
+        if theme in overall and columns != [theme]:
+            # Summaries written for the theme as a whole get a first column of their own.
+            columns = [theme, *columns]
+            headers[theme] = f"{names[theme]} (overall)"
         matrix = _theme_cells(tables, columns, rows, cell, where, coders, summaries)
         meta = matrix.attrs.get("casework", {})
         sheet = wb.create_sheet(_sheet_name(names[theme], taken))
-        _write_theme(sheet, matrix, rows, names, meta.get("code_colors", {}), meta.get("roles", {}))
+        _write_theme(sheet, matrix, rows, headers, meta.get("code_colors", {}), meta.get("roles", {}))
     cases = wb.create_sheet(_sheet_name(CASES_SHEET, taken))
     attributes = _case_attributes(tables)
     for j, name in enumerate(attributes.columns, 1):
