@@ -315,6 +315,7 @@ def framework_matrix(
     where: Mapping[str, Any] | None = None,
     coders: str | Sequence[str] | None = None,
     summaries: Any = None,
+    client: Any = None,
 ) -> pd.DataFrame:
     """Chart ``rows`` (participants grouped by case, or cases) against codes.
 
@@ -323,14 +324,18 @@ def framework_matrix(
     keeps documents whose document or case attributes match (a value or a list);
     ``coders`` keeps those coders' codings and summaries. ``summaries`` is a
     :class:`~casework.summaries.SummaryStore`, a summaries DataFrame or a folder
-    (default: the project's ``summaries/``).
+    (default: the project's ``summaries/``). With a ``dask.distributed`` ``client``, count,
+    documents and coverage cells are computed per document chunk on its workers
+    (:mod:`casework.engine.matrices`); the result is identical.
     """
     _check_kind(rows, ROW_KINDS, "rows", "row kind")
     _check_kind(cell, CELL_KINDS, "cell", "cell kind")
     ch = chart(
         tables, rows, theme=theme, codes=codes, where=where, coders=coders, spans=cell != "summary"
     )
-    return _framework(tables, ch, rows, cell, coders, summaries, theme=theme, where=where)
+    return _framework(
+        tables, ch, rows, cell, coders, summaries, client=client, theme=theme, where=where
+    )
 
 
 def _framework(
@@ -342,10 +347,15 @@ def _framework(
     summaries: Any,
     *,
     roll_up: bool = False,
+    client: Any = None,
     **meta: Any,
 ) -> pd.DataFrame:
-    if cell == "count":
-        values: np.ndarray = count_cells(ch)
+    if client is not None and cell in ("count", "documents", "coverage"):
+        from casework.engine.matrices import distributed_cells
+
+        values: np.ndarray = distributed_cells(client, ch, cell)
+    elif cell == "count":
+        values = count_cells(ch)
     elif cell == "documents":
         values = document_cells(ch)
     elif cell == "coverage":
@@ -373,9 +383,11 @@ def cross_case_matrix(
     coders: str | Sequence[str] | None = None,
     summaries: Any = None,
     participant_summaries: bool = True,
+    client: Any = None,
 ) -> pd.DataFrame:
     """Cases x themes. Summary cells show the per-case summary; where a case has none
-    and ``participant_summaries`` is true, its participants' summaries, labelled by role."""
+    and ``participant_summaries`` is true, its participants' summaries, labelled by role.
+    ``client``: as for :func:`framework_matrix`."""
     _check_kind(cell, CELL_KINDS, "cell", "cell kind")
     ch = chart(
         tables,
@@ -394,6 +406,7 @@ def cross_case_matrix(
         coders,
         summaries,
         roll_up=participant_summaries,
+        client=client,
         theme=theme,
         where=where,
     )

@@ -32,20 +32,46 @@ def autocode(
                                      "needs before the model learns it."),
     report: Path | None = typer.Option(None, "--report", help="Write the suggestions to this "
                                        "CSV file."),
+    engine: str = typer.Option("local", "--engine", help="local (this process) or dask (a "
+                               "dask.distributed cluster; same suggestions)."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="A Dask scheduler's "
+                                         "address or scheduler file (implies --engine dask; "
+                                         "default: a local cluster on 127.0.0.1)."),
+    workers: int = typer.Option(2, "--workers", min=1, help="Worker processes of the local "
+                                "Dask cluster."),
 ) -> None:
-    """Suggest codings from the codebook's rules (and a learned model); accept on request."""
+    """Suggest codings from the codebook's rules (and a learned model); accept on request.
+
+    Nothing is written until every suggestion is made; Ctrl-C leaves the project as it was.
+    """
     from tqdm import tqdm
 
     from casework.nlp.suggest import suggest, suggestions_to_codings
 
+    engine = "dask" if scheduler else engine
+    if engine not in ("local", "dask"):
+        from casework.errors import UnknownName
+
+        raise UnknownName("engine", engine, ("local", "dask"), field="engine")
     project = project_at(path, coder)
     who = project.coder
     model = _model(project, who, min_f1, min_examples) if learned else None
     with tqdm(total=len(project.documents), unit="doc", desc="autocode", file=sys.stderr,
               leave=False, disable=None) as bar:  # fmt: skip
-        rows = suggest(project, project.codebook, coder=who, rules=rules,
-                       learned=model is not None, model=model, unit=unit,
+        options = dict(coder=who, rules=rules, learned=model is not None, model=model, unit=unit,
                        min_score=min_score, progress=bar.update)  # fmt: skip
+        try:
+            if engine == "dask":
+                from casework.engine import suggest as suggest_on_cluster
+
+                rows = suggest_on_cluster(project, project.codebook, scheduler=scheduler,
+                                          workers=workers, **options)  # type: ignore[arg-type]
+            else:
+                rows = suggest(project, project.codebook, **options)  # type: ignore[arg-type]
+        except KeyboardInterrupt:  # nothing is written before this point
+            bar.close()
+            typer.echo("casework: interrupted; the project is unchanged", err=True)
+            raise typer.Exit(130) from None
     chosen = rows.iloc[0:0]
     if accept_above is not None and len(rows):
         score = rows["confidence"].where(rows["source"] == "model", 1.0)

@@ -251,7 +251,11 @@ class LearnedModel:
     def add_candidates(self, pile: Any, docs: Mapping[str, Doc], *, min_score: float) -> None:
         """Add sentences scoring at least ``min_score`` for a passing code to ``pile``
         (a :class:`casework.nlp.suggest.Candidates`)."""
-        scores = self.score(docs)
+        self.add_scored(pile, self.score(docs), min_score=min_score)
+
+    def add_scored(self, pile: Any, scores: pd.DataFrame, *, min_score: float) -> None:
+        """:meth:`add_candidates` for scores already computed (rows as :meth:`score` orders
+        them), e.g. on a cluster's workers."""
         scores = scores[scores["score"] >= min_score]
         f1 = dict(zip(self.report["code_id"], self.report["f1"]))
         for doc_id, rows in scores.groupby("doc_id", sort=False):

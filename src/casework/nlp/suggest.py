@@ -10,7 +10,6 @@ Rule hits are many (one every ten words is common), so they are handled as array
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +22,10 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
+    from casework.nlp._assemble import Merged
+    from casework.nlp._docindex import Hits
     from casework.nlp.learned import LearnedModel
+    from casework.nlp.rules import RuleSet
 
 CODING_COLUMNS = [
     "coding_id", "doc_id", "case_id", "participant_id", "role", "code_id", "start", "end",
@@ -58,8 +60,13 @@ def suggest(
     ``model`` is a trained :class:`~casework.nlp.learned.LearnedModel`; without one,
     ``learned=True`` trains (or loads) the coder's model with default settings.
     """
-    from casework.nlp.pipeline import cache_dir_for, doc_texts, iter_parsed, pipeline_for
-    from casework.nlp.pipeline import project_setting
+    from casework.nlp.pipeline import (
+        cache_dir_for,
+        doc_texts,
+        iter_parsed,
+        pipeline_for,
+        project_setting,
+    )
 
     unit = unit or project_setting(tables, "unit", "sentence")
     if unit not in UNITS:
@@ -82,8 +89,22 @@ def suggest(
     elif not learned:
         for _ in iter_parsed(items, nlp, folder, progress=progress):
             pass  # parse anyway: the cache fills and the progress bar moves
-    frame = drop_decided(pile.merged(), tables, coder, rejections)
-    return finish(frame, tables, coder)
+    return assemble(pile, tables, coder, rejections)
+
+
+def assemble(pile: Candidates, tables: Any, coder: str | None,
+             rejections: pd.DataFrame | None = None, *,
+             created_at: str | None = None) -> pd.DataFrame:  # fmt: skip
+    """The suggestions table from a pile of candidates (which is emptied)."""
+    from casework.nlp._assemble import decided, finish
+
+    merged = pile.merged_arrays()
+    pile.clear()
+    gone = decided(merged.docs, merged.doc, merged.codes, merged.code, merged.start, merged.end,
+                   tables, coder, rejections)  # fmt: skip
+    if gone.any():
+        merged = merged.take(~gone)
+    return finish(merged, tables, coder, SUGGESTION_COLUMNS, created_at)
 
 
 def _need_coder(coder: str | None) -> str:
@@ -113,8 +134,7 @@ def add_rule_candidates(
     from casework.nlp.rules import compile_rules
 
     ruleset = compile_rules(codebook, nlp)
-    code_of = np.array([pile.code(r.code_id) for r in ruleset.rules], dtype=np.int64)
-    reason_of = np.array([pile.reason(r.reason) for r in ruleset.rules], dtype=np.int64)
+    code_of, reason_of = rule_ids(pile, ruleset)
     cache = HitCache(cache_dir, ruleset.fingerprint) if cache_dir else None
     keys = {doc_id: text_key(text) for doc_id, text in items} if cache else {}
     found: dict[str, Any] = {}
@@ -132,6 +152,19 @@ def add_rule_candidates(
             cache.add(keys[doc_id], found[doc_id])
     if cache:
         cache.save()
+    add_hits(pile, items, found, code_of, reason_of)
+
+
+def rule_ids(pile: Candidates, ruleset: RuleSet) -> tuple[np.ndarray, np.ndarray]:
+    """The pile's code and reason id of each rule (interned in rule order)."""
+    code_of = np.array([pile.code(r.code_id) for r in ruleset.rules], dtype=np.int64)
+    reason_of = np.array([pile.reason(r.reason) for r in ruleset.rules], dtype=np.int64)
+    return code_of, reason_of
+
+
+def add_hits(pile: Candidates, items: Iterable[tuple[str, Any]], found: Mapping[str, Hits],
+             code_of: np.ndarray, reason_of: np.ndarray) -> None:  # fmt: skip
+    """Add each document's rule hits (``found[doc_id]``) to ``pile``, in ``items`` order."""
     for doc_id, _ in items:
         hits = found[doc_id]
         if len(hits):
@@ -149,8 +182,9 @@ class Candidates:
         self.codes: list[str] = []
         self.reasons: list[str] = []
         self._ids: dict[str, dict[str, int]] = {"doc": {}, "code": {}, "reason": {}}
-        self._chunks: list[tuple[np.ndarray, ...]] = []
+        self._chunks: list[Any] = []
         self._segments = _segment_bounds(tables)
+        self._label_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def _intern(self, kind: str, value: str, values: list[str]) -> int:
         ids = self._ids[kind]
@@ -169,14 +203,16 @@ class Candidates:
             reasons: np.ndarray, scores: np.ndarray | None = None) -> None:  # fmt: skip
         """Add candidates on sentences (start, end), moved to segments if that is the unit."""
         starts, ends = self._to_units(doc_id, np.asarray(starts), np.asarray(ends))
-        doc = np.full(len(codes), self._intern("doc", doc_id, self.docs), dtype=np.int64)
-        score = np.full(len(codes), np.nan) if scores is None else np.asarray(scores, float)
-        self._chunks.append((doc, np.asarray(codes), starts, ends, np.asarray(reasons), score))
+        doc = self._intern("doc", doc_id, self.docs)
+        score = None if scores is None else np.asarray(scores, float)
+        self._chunks.append((doc, np.asarray(codes, dtype=np.int32), starts, ends,
+                             np.asarray(reasons, dtype=np.int32), score))  # fmt: skip
 
     def _to_units(
         self, doc_id: str, starts: np.ndarray, ends: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Sentences, or the segments holding them; a leading speaker label is left out."""
+        starts, ends = starts.astype(np.int64), ends.astype(np.int64)
         bounds = self._segments.get(doc_id)
         if bounds is None:
             return starts, ends
@@ -186,41 +222,39 @@ class Candidates:
             inside = (i >= 0) & (starts < seg_ends[np.maximum(i, 0)])
             starts = np.where(inside, seg_starts[np.maximum(i, 0)], starts)
             ends = np.where(inside, seg_ends[np.maximum(i, 0)], ends)
-        labelled = {int(a): sp for a, sp in zip(seg_starts.tolist(), speakers) if sp}
-        if labelled:
-            text = self.tables.text(doc_id)
-            moved = {a: _after_label(text, a, sp) for a, sp in labelled.items()}
-            starts = np.array([moved.get(a, a) for a in starts.tolist()], dtype=np.int64)
+        labelled, moved = self._labels(doc_id, seg_starts, speakers)
+        if len(labelled) and len(starts):
+            at = np.minimum(np.searchsorted(labelled, starts), len(labelled) - 1)
+            starts = np.where(labelled[at] == starts, moved[at], starts)
         return starts, np.maximum(ends, starts)
+
+    def _labels(self, doc_id: str, seg_starts: np.ndarray,
+                speakers: list[str]) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+        """Starts of a document's labelled segments (sorted) and where their words begin."""
+        found = self._label_cache.get(doc_id)
+        if found is None:
+            pairs = {int(a): sp for a, sp in zip(seg_starts.tolist(), speakers, strict=True) if sp}
+            text = self.tables.text(doc_id) if pairs else ""
+            keys = np.array(sorted(pairs), dtype=np.int64)
+            moved = np.array([_after_label(text, a, pairs[a]) for a in keys.tolist()],
+                             dtype=np.int64)  # fmt: skip
+            found = self._label_cache[doc_id] = (keys, moved)
+        return found
+
+    def merged_arrays(self) -> Merged:
+        """One row per doc, code and unit, as arrays: see :func:`casework.nlp._assemble.merge`."""
+        from casework.nlp._assemble import merge
+
+        return merge(self._chunks, self.docs, self.codes, list(self.reasons))
 
     def merged(self) -> pd.DataFrame:
         """One row per doc, code and unit: reasons joined, rule before model, best score."""
-        columns = ["doc_id", "code_id", "start", "end", "source", "confidence", "reason"]
-        if not self._chunks:
-            return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in columns})
-        doc, code, start, end, reason, score = (np.concatenate(c) for c in zip(*self._chunks))
-        order = np.lexsort((reason, end, start, code, doc))
-        doc, code, start, end, reason, score = (a[order] for a in (doc, code, start, end,
-                                                                   reason, score))  # fmt: skip
-        new = np.ones(len(doc), dtype=bool)
-        new[1:] = (doc[1:] != doc[:-1]) | (code[1:] != code[:-1]) | (start[1:] != start[:-1]) \
-            | (end[1:] != end[:-1])  # fmt: skip
-        first = np.flatnonzero(new)
-        rule = np.maximum.reduceat(np.isnan(score).astype(np.int8), first) > 0
-        best = np.fmax.reduceat(score, first)
-        texts = np.array(self.reasons, dtype=object)
-        joined = texts[reason[first]]
-        counts = np.diff(np.append(first, len(doc)))
-        for g in np.flatnonzero(counts > 1).tolist():
-            ids = dict.fromkeys(reason[first[g] : first[g] + counts[g]].tolist())
-            joined[g] = "; ".join(self.reasons[i] for i in ids)
-        return pd.DataFrame({
-            "doc_id": np.array(self.docs, dtype=object)[doc[first]],
-            "code_id": np.array(self.codes, dtype=object)[code[first]],
-            "start": start[first].astype(np.int64), "end": end[first].astype(np.int64),
-            "source": np.where(rule, "rule", "model").astype(object), "confidence": best,
-            "reason": joined,
-        })  # fmt: skip
+        return self.merged_arrays().to_frame()
+
+    def clear(self) -> None:
+        """Forget the candidates (interned ids stay)."""
+        self._chunks = []
+        self._label_cache = {}
 
 
 def _segment_bounds(tables: Any) -> dict[str, tuple[np.ndarray, np.ndarray, list[str]]]:
@@ -252,88 +286,45 @@ def drop_decided(
     frame: pd.DataFrame, tables: Any, coder: str | None, rejections: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """Leave out what ``coder`` rejected (exact span) or already coded (overlapping span)."""
+    from casework.nlp._assemble import decided
+
     if frame.empty:
         return frame
-    if rejections is None:
-        rejections = getattr(tables, "rejections", None)
-    keys = ["doc_id", "code_id", "start", "end"]
-    rejected = _of_coder(rejections, coder)
-    if rejected is not None and len(rejected):
-        gone = frame[keys].merge(rejected[keys].astype(frame[keys].dtypes.to_dict()),
-                                 how="left", indicator=True)["_merge"].eq("both").to_numpy()
-        frame = frame[~gone]
-    coded = _of_coder(getattr(tables, "codings", None), coder)
-    if coded is None or coded.empty or frame.empty:
-        return frame.reset_index(drop=True)
-    spans = coded[keys].rename(columns={"start": "c_start", "end": "c_end"})
-    spans = spans.astype({"doc_id": object, "code_id": object})
-    pairs = frame.reset_index().merge(spans, on=["doc_id", "code_id"])
-    overlap = pairs[(pairs["c_start"] < pairs["end"]) & (pairs["start"] < pairs["c_end"])]
-    return frame.drop(index=overlap["index"].unique()).reset_index(drop=True)
-
-
-def _of_coder(frame: pd.DataFrame | None, coder: str | None) -> pd.DataFrame | None:
-    if frame is None or len(frame) == 0:
-        return frame
-    frame = frame.rename(columns={"doc": "doc_id", "code": "code_id"})
-    if coder is not None and "coder" in frame.columns:
-        frame = frame[frame["coder"] == coder]
-    return frame.astype({"doc_id": object, "code_id": object, "start": "int64", "end": "int64"})
+    doc, docs = pd.factorize(frame["doc_id"].astype(object).astype(str))
+    code, codes = pd.factorize(frame["code_id"].astype(object).astype(str))
+    gone = decided(list(docs), doc, list(codes), code, frame["start"].to_numpy(np.int64),
+                   frame["end"].to_numpy(np.int64), tables, coder, rejections)  # fmt: skip
+    return frame[~gone].reset_index(drop=True)
 
 
 def finish(frame: pd.DataFrame, tables: Any, coder: str | None) -> pd.DataFrame:
-    """Add the codings columns (document attributes, quote, ids, status), in text order."""
-    if frame.empty:
-        return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in SUGGESTION_COLUMNS})
-    docs = tables.documents
-    doc_list = [str(d) for d in docs["doc_id"].tolist()]
-    codes = getattr(tables, "codes", None)
-    code_list = [str(c) for c in codes["code_id"].tolist()] if codes is not None else []
-    doc_id = frame["doc_id"].to_numpy(dtype=object)
-    code_id = frame["code_id"].to_numpy(dtype=object)
-    start, end = frame["start"].to_numpy(np.int64), frame["end"].to_numpy(np.int64)
-    doc_rank = _rank(doc_id, doc_list)
-    order = np.lexsort((end, _rank(code_id, code_list), start, doc_rank))
-    doc_id, code_id, start, end, doc_rank = (a[order] for a in (doc_id, code_id, start, end,
-                                                               doc_rank))  # fmt: skip
-    texts = {d: tables.text(d) for d in set(doc_id.tolist())}
-    out: dict[str, Any] = {
-        "coding_id": suggestion_ids(doc_id, code_id, start, end), "doc_id": doc_id,
-    }  # fmt: skip
-    for column in ("case_id", "participant_id", "role"):
-        values = docs[column].tolist() if column in docs.columns else [None] * len(doc_list)
-        out[column] = np.array([*values, None], dtype=object)[doc_rank]
-    out.update({
-        "code_id": code_id, "start": start, "end": end,
-        "quote": [texts[d][a:b] for d, a, b in zip(doc_id.tolist(), start.tolist(), end.tolist())],
-        "coder": coder, "source": frame["source"].to_numpy(dtype=object)[order],
-        "confidence": frame["confidence"].to_numpy(dtype=float)[order],
-        "reason": frame["reason"].to_numpy(dtype=object)[order],
-        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "memo": None, "status": "suggested",
-    })  # fmt: skip
-    return pd.DataFrame(out, columns=SUGGESTION_COLUMNS)
+    """Add the codings columns (document attributes, quote, ids, status), in text order.
 
+    ``frame`` has the columns of :meth:`Candidates.merged`.
+    """
+    from casework.nlp._assemble import Merged
+    from casework.nlp._assemble import finish as finish_merged
 
-def _rank(values: np.ndarray, known: list[str]) -> np.ndarray:
-    """Position of each value in ``known`` (unknown values last)."""
-    position = {v: i for i, v in enumerate(known)}
-    codes, uniques = pd.factorize(values)
-    ranks = np.array([position.get(str(u), len(known)) for u in uniques], dtype=np.int64)
-    return ranks[codes]
-
-
-def _dtype(column: str) -> str:
-    return {"start": "int64", "end": "int64", "confidence": "float64"}.get(column, "object")
+    doc, docs = pd.factorize(frame["doc_id"].astype(object))
+    code, codes = pd.factorize(frame["code_id"].astype(object))
+    reason, reasons = pd.factorize(frame["reason"].astype(object))
+    merged = Merged(list(map(str, docs)), list(map(str, codes)), list(reasons), doc, code,
+                    frame["start"].to_numpy(np.int64), frame["end"].to_numpy(np.int64),
+                    frame["source"].eq("rule").to_numpy(bool),
+                    frame["confidence"].to_numpy(float), reason)  # fmt: skip
+    return finish_merged(merged, tables, coder, SUGGESTION_COLUMNS)
 
 
 def suggestion_ids(doc_id: np.ndarray, code_id: np.ndarray, start: np.ndarray,
                    end: np.ndarray) -> list[str]:  # fmt: skip
     """Stable ids: the same doc, code and span give the same id in every run."""
-    h = pd.util.hash_array(np.asarray(doc_id, dtype=object))
-    for column in (np.asarray(code_id, dtype=object), start, end):
-        h = h * np.uint64(1_000_003) ^ pd.util.hash_array(column)
-    return [f"sg-{v:016x}" for v in h.tolist()]
+    from casework.nlp._assemble import hex_ids, id_hashes
+
+    doc, docs = pd.factorize(np.asarray(doc_id, dtype=object))
+    code, codes = pd.factorize(np.asarray(code_id, dtype=object))
+    h = id_hashes(np.asarray(docs, dtype=object), doc, np.asarray(codes, dtype=object), code,
+                  np.asarray(start), np.asarray(end))  # fmt: skip
+    return list(hex_ids(h).to_pylist())
 
 
 def suggestions_to_codings(

@@ -1,0 +1,177 @@
+"""Scale: seconds and peak memory to open, tag and chart 100 / 1,000 / 10,000 interviews.
+
+For each size a synthetic study is written (``_synthetic.make_project``: the demo
+codebook, 20 cases, 5,000-word interviews, 20 codings per interview), then every step
+runs in a fresh child process, so its peak resident memory (``ru_maxrss``) is its own:
+
+* ``open``: ``open_project`` and the documents, segments and codings tables;
+* ``tag``: rule suggestions (``casework.nlp.suggest.suggest``) on a cold cache: every
+  transcript parsed, doc and hit caches written, the whole suggestions table built;
+* ``re-tag``: the same after one transcript changed: only that one is parsed again;
+* ``matrix``: the cross-case matrix (cases x themes) of coverage, then of excerpts.
+
+Seconds are wall-clock for the step alone (not the open it needs first); memory is the
+child's peak, open included. Each size is compared with the previous one: for 10x the
+work, linear is 10x, and the target is at most 12x (within 1.2x of linear). The machine
+is shared, so the load average is printed with the figures.
+
+    .venv/bin/python benchmarks/bench_scale.py [--sizes 100,1000,10000] [--words 5000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "src"))
+
+STEPS = ("open", "tag", "re-tag", "matrix")
+LINEAR_SLACK = 1.2
+MEMORY_LIMIT_GB = 8.0
+
+
+# --------------------------------------------------------------------------- a child
+def child(step: str, root: Path) -> dict[str, Any]:
+    """Run one step in this (fresh) process; return its figures."""
+    import casework
+
+    began = time.perf_counter()
+    project = casework.open_project(root)
+    project.documents, project.segments, project.codings  # noqa: B018  (load them)
+    opened = time.perf_counter() - began
+    out: dict[str, Any] = {"seconds": opened}
+    if step in ("tag", "re-tag"):
+        out.update(_tag(project))
+    elif step == "matrix":
+        out.update(_matrix(project))
+    out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["cpu"] = sum(os.times()[:2])
+    return out
+
+
+def _tag(project: Any) -> dict[str, Any]:
+    from casework.nlp.suggest import suggest
+
+    docs = project.root / ".casework" / "docs"
+    before = len(list(docs.glob("*/*.spacy")))
+    began = time.perf_counter()
+    rows = suggest(project, project.codebook, coder=project.coder)
+    seconds = time.perf_counter() - began
+    parsed = len(list(docs.glob("*/*.spacy"))) - before
+    return {"seconds": seconds, "rows": len(rows), "parsed": parsed}
+
+
+def _matrix(project: Any) -> dict[str, Any]:
+    from casework.matrices import cross_case_matrix
+
+    began = time.perf_counter()
+    coverage = cross_case_matrix(project, cell="coverage")
+    excerpts = cross_case_matrix(project, cell="excerpts")
+    seconds = time.perf_counter() - began
+    return {"seconds": seconds, "rows": int(coverage.shape[0]),
+            "chars": int(excerpts.map(len).to_numpy().sum())}  # fmt: skip
+
+
+def run_child(step: str, root: Path) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, __file__, "--child", step, str(root)],
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    if done.returncode != 0:
+        raise SystemExit(f"step {step} on {root} failed:\n{done.stderr}")
+    figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
+
+
+# --------------------------------------------------------------------------- the run
+def measure(size: int, words: int, folder: Path) -> dict[str, dict[str, Any]]:
+    from _synthetic import make_project
+
+    root = folder / f"study-{size}"
+    began = time.perf_counter()
+    make_project(root, interviews=size, words=words, codings=20 * size)
+    print(f"  wrote {size:,} interviews x {words:,} words in {time.perf_counter() - began:.0f} s",
+          flush=True)  # fmt: skip
+    found: dict[str, dict[str, Any]] = {}
+    for step in STEPS:
+        if step == "re-tag":
+            _change_one(root)
+        found[step] = run_child(step, root)
+        f = found[step]
+        extra = f" ({f['rows']:,} rows, {f['parsed']:,} parsed)" if "parsed" in f else ""
+        print(f"  {step:7s} {f['seconds']:8.1f} s  {f['peak_mb'] / 1024:6.2f} GB{extra}",
+              flush=True)  # fmt: skip
+    shutil.rmtree(root, ignore_errors=True)
+    return found
+
+
+def _change_one(root: Path) -> None:
+    path = sorted((root / "transcripts").rglob("*.md"))[0]
+    with path.open("a", encoding="utf-8") as out:
+        out.write("\nRespondent: School readiness improved once the training began.\n")
+
+
+def report(sizes: list[int], results: dict[int, dict[str, dict[str, Any]]]) -> bool:
+    heads = [f"{n:,} s" for n in sizes] + [f"{n:,} GB" for n in sizes]
+    print("\n| step | " + " | ".join(heads) + " | time ratios | memory ratios |")
+    print("|---" * (2 * len(sizes) + 3) + "|")
+    ok = True
+    for step in STEPS:
+        secs = [results[n][step]["seconds"] for n in sizes]
+        mem = [results[n][step]["peak_mb"] / 1024 for n in sizes]
+        t_ratio, m_ratio = [], []
+        for i in range(1, len(sizes)):
+            target = sizes[i] / sizes[i - 1] * LINEAR_SLACK
+            t = secs[i] / max(secs[i - 1], 1e-9)
+            t_ratio.append(f"{t:.1f}" + ("" if t <= target else " (!)"))
+            m_ratio.append(f"{mem[i] / mem[i - 1]:.1f}")
+            ok &= t <= target or secs[i] < 1.0  # under a second, ratios are noise
+        print(f"| {step} | " + " | ".join(f"{s:.1f}" for s in secs) + " | "
+              + " | ".join(f"{m:.2f}" for m in mem) + f" | {', '.join(t_ratio)} | "
+              + f"{', '.join(m_ratio)} |")  # fmt: skip
+    biggest = max(sizes)
+    peak = max(results[biggest][s]["peak_mb"] for s in STEPS) / 1024
+    verdict = "ok" if peak < MEMORY_LIMIT_GB else "OVER"
+    print(f"\nPeak memory at {biggest:,} interviews: {peak:.2f} GB "
+          f"(limit {MEMORY_LIMIT_GB:g} GB: {verdict}).")
+    print(f"Time ratios within {LINEAR_SLACK:g}x of linear: {'yes' if ok else 'NO'} "
+          "((!) marks a step over).")  # fmt: skip
+    return ok and peak < MEMORY_LIMIT_GB
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="100,1000,10000")
+    parser.add_argument("--words", type=int, default=5000)
+    parser.add_argument("--dir", type=Path, default=None, help="where to write the studies")
+    parser.add_argument("--child", nargs=2, metavar=("STEP", "ROOT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child[0], Path(args.child[1]))))
+        return
+    sizes = [int(s) for s in args.sizes.split(",")]
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; "
+          f"{args.words:,} words per interview")  # fmt: skip
+    results = {}
+    began = time.perf_counter()
+    with tempfile.TemporaryDirectory(dir=args.dir) as folder:
+        for size in sizes:
+            print(f"{size:,} interviews:", flush=True)
+            results[size] = measure(size, args.words, Path(folder))
+    ok = report(sizes, results)
+    print(f"Load average now {os.getloadavg()[0]:.2f}; the whole run took "
+          f"{(time.perf_counter() - began) / 60:.1f} min.")  # fmt: skip
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
