@@ -132,37 +132,7 @@ def test_cooccurrence_by_segment_and_document(tables):
     )
 )
 def test_overlap_counts_match_every_pair_checked_by_hand(rows):
-    t = make_tables([])
-    records = []
-    for i, (doc, code, start, length) in enumerate(rows):
-        case, pid, role, _ = PEOPLE[doc]
-        records.append(
-            {
-                "coding_id": f"h{i}",
-                "doc_id": doc,
-                "case_id": case,
-                "code_id": code,
-                "participant_id": pid,
-                "role": role,
-                "start": start,
-                "end": min(start + length, len(TEXTS[doc])),
-                "coder": "ann",
-            }
-        )
-    t.codings = pd.DataFrame(
-        records,
-        columns=[
-            "coding_id",
-            "doc_id",
-            "case_id",
-            "code_id",
-            "participant_id",
-            "role",
-            "start",
-            "end",
-            "coder",
-        ],
-    )
+    t, records = _tables_with_codings(rows)
     leaves = ["impact.children", "impact.practice.team", "process.scoping"]
     got = cooccurrence(t, codes=leaves)
     want = pd.DataFrame(0, index=leaves, columns=leaves)
@@ -202,38 +172,7 @@ def test_code_frequencies_by_document(tables):
     )
 )
 def test_segment_counts_match_brute_force(rows):
-    t = make_tables([])
-    records = []
-    for i, (doc, code, start, length) in enumerate(rows):
-        start = min(start, len(TEXTS[doc]) - 1)
-        case, pid, role, _ = PEOPLE[doc]
-        records.append(
-            {
-                "coding_id": f"h{i}",
-                "doc_id": doc,
-                "case_id": case,
-                "code_id": code,
-                "participant_id": pid,
-                "role": role,
-                "start": start,
-                "end": min(start + length, len(TEXTS[doc])),
-                "coder": "ann",
-            }
-        )
-    t.codings = pd.DataFrame(
-        records,
-        columns=[
-            "coding_id",
-            "doc_id",
-            "case_id",
-            "code_id",
-            "participant_id",
-            "role",
-            "start",
-            "end",
-            "coder",
-        ],
-    )
+    t, records = _tables_with_codings(rows, keep_start_inside=True)
     leaves = ["impact.children", "impact.practice.team", "process.scoping"]
     got = cooccurrence(t, by="segment", codes=leaves)
     touched = {code: set() for code in leaves}
@@ -249,3 +188,22 @@ def test_segment_counts_match_brute_force(rows):
     for a in leaves:
         for b in leaves:
             assert got.loc[a, b] == len(touched[a] & touched[b]), (a, b)
+
+
+def _tables_with_codings(rows, *, keep_start_inside=False):
+    """The tiny study with codings made from (doc, code, start, length) rows, by "ann"."""
+    t = make_tables([])
+    records = []
+    for i, (doc, code, start, length) in enumerate(rows):
+        if keep_start_inside:
+            start = min(start, len(TEXTS[doc]) - 1)
+        case, pid, role, _ = PEOPLE[doc]
+        records.append({
+            "coding_id": f"h{i}", "doc_id": doc, "case_id": case, "code_id": code,
+            "participant_id": pid, "role": role, "start": start,
+            "end": min(start + length, len(TEXTS[doc])), "coder": "ann",
+        })  # fmt: skip
+    columns = ["coding_id", "doc_id", "case_id", "code_id", "participant_id", "role", "start",
+               "end", "coder"]  # fmt: skip
+    t.codings = pd.DataFrame(records, columns=columns)
+    return t, records
