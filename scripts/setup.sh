@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up a development environment on a fresh Debian machine: the Debian packages the
 # tests need (chromium, postgresql: scripts/system-deps.sh, as root), a virtual
-# environment in .venv with casework and its development tools. Safe to run again.
+# environment in .venv with casework and its development tools, the widgets' JavaScript
+# bundled with esbuild. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,4 +15,8 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[dev]"
+# The widgets' JavaScript: esbuild (pinned in package-lock.json) bundles the ES modules
+# under src/casework/widgets/static/ into static/dist/, which the package ships.
+npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+.venv/bin/python scripts/build_js.py
 echo "casework is installed in .venv ($(.venv/bin/casework --help >/dev/null && echo ok))"

@@ -2,7 +2,7 @@
 # Debian packages the full test suite needs: chromium (browser tests of the widgets and
 # exported chapters), postgresql (the shared event store), and a LaTeX engine with the
 # fonts and SVG converter pandoc needs for PDF chapters (poppler-utils to read them back in
-# tests). Needs root; safe to rerun.
+# tests), node and npm (esbuild bundles the widgets' JavaScript). Needs root; safe to rerun.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
@@ -11,6 +11,7 @@ command -v xelatex >/dev/null 2>&1 || need+=(texlive-xetex texlive-fonts-recomme
 kpsewhich lmodern.sty >/dev/null 2>&1 || need+=(lmodern)
 command -v rsvg-convert >/dev/null 2>&1 || need+=(librsvg2-bin)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+command -v npm >/dev/null 2>&1 || need+=(nodejs npm)  # esbuild bundles the widgets' JS
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then
         echo "system-deps: run as root, or install: ${need[*]}" >&2

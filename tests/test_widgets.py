@@ -3,7 +3,10 @@ checked against ``project.codings`` and the coder's log."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import re
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -243,11 +246,41 @@ def test_moving_between_documents_and_showing_a_passage(coder: Coder, small: Pro
 
 
 def test_front_end_never_parses_data_as_html() -> None:
-    for name in ("coder.js", "matrix.js"):
-        source = (STATIC / name).read_text("utf-8")
+    sources = sorted(STATIC.rglob("*.js"))
+    assert {"dist/coder.js", "dist/matrix.js", "coder/index.js", "shared/dom.js"} <= {
+        p.relative_to(STATIC).as_posix() for p in sources}  # fmt: skip
+    for path in sources:
+        source = path.read_text("utf-8")
         for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
-            assert sink not in source, f"{name} uses {sink}"
-        assert "textContent" in source
+            assert sink not in source, f"{path.name} uses {sink}"
+    assert "textContent" in (STATIC / "shared" / "dom.js").read_text("utf-8")
+
+
+def _build_script() -> Any:
+    spec = importlib.util.spec_from_file_location("build_js", REPO / "scripts" / "build_js.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_shipped_bundles_are_built_from_the_current_sources(tmp_path: Path) -> None:
+    build_js = _build_script()
+    assert build_js.stale() == [], "run `python scripts/build_js.py` and commit static/dist"
+    # The check can fail: a copy of the sources with one module edited is stale.
+    copy = tmp_path / "static"
+    shutil.copytree(STATIC, copy)
+    with (copy / "coder" / "keyboard.js").open("a", encoding="utf-8") as out:
+        out.write("// edited\n")
+    assert build_js.stale(copy) == ["dist/coder.js", "dist/matrix.js"]
+
+
+def test_each_widget_loads_one_bundled_module() -> None:
+    for widget, name in ((Coder, "coder.js"), (MatrixExplorer, "matrix.js")):
+        text = str(widget._esm)  # anywidget reads the file given as _esm
+        assert text == (STATIC / "dist" / name).read_text("utf-8")
+        assert not re.search(r"^\s*import\s", text, re.M)  # nothing left to resolve at load
+        assert "export default" in text or "export {" in text
 
 
 # ---------------------------------------------------------------------- codebook editor

@@ -36,7 +36,7 @@ class Coder(anywidget.AnyWidget):
     one; False shows none. ``pinned`` names up to nine codes for the keys 1–9.
     """
 
-    _esm = _STATIC / "coder.js"
+    _esm = _STATIC / "dist" / "coder.js"  # bundled by scripts/build_js.py
     _css = _STATIC / "coder.css"
 
     doc_id = t.Unicode("").tag(sync=True)

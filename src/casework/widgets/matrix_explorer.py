@@ -34,7 +34,7 @@ class MatrixExplorer(anywidget.AnyWidget):
     open; ``read_only`` hides every edit (summaries) for reviewers who do not code.
     """
 
-    _esm = _STATIC / "matrix.js"
+    _esm = _STATIC / "dist" / "matrix.js"  # bundled by scripts/build_js.py
     _css = _STATIC / "matrix.css"
 
     rows = t.Unicode("participant").tag(sync=True)

@@ -1,43 +1,10 @@
 // casework matrix explorer: a framework matrix whose cells open onto their passages and
 // summary. Every string from the model is inserted with textContent, never as HTML.
 
-const COLOR_RE = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
+import { button as makeButton, el, options, safeColor, select } from "./shared/dom.js";
+
 const FOLD = 200; // characters shown in a cell before it is folded
-
-function el(tag, cls, text) {
-  const node = document.createElement(tag);
-  if (cls) node.className = cls;
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  return node;
-}
-
-function button(label, title, onClick, cls = "cwm-btn") {
-  const node = el("button", cls, label);
-  node.type = "button";
-  if (title) node.title = title;
-  node.addEventListener("click", (event) => {
-    event.preventDefault();
-    onClick(event);
-  });
-  return node;
-}
-
-function select(cls, title, onChange) {
-  const node = el("select", cls);
-  node.title = title;
-  node.addEventListener("change", () => onChange(node.value));
-  return node;
-}
-
-function options(node, items, value) {
-  node.textContent = "";
-  for (const [v, label] of items) {
-    const option = el("option", null, label);
-    option.value = v;
-    node.appendChild(option);
-  }
-  node.value = value;
-}
+const button = (label, title, onClick, cls = "cwm-btn") => makeButton(label, title, onClick, cls);
 
 class MatrixView {
   constructor(model, host) {
@@ -120,7 +87,7 @@ class MatrixView {
     for (const column of columns) {
       const th = el("th", null, column.name);
       th.title = column.id;
-      th.style.borderTopColor = COLOR_RE.test(column.color) ? column.color : "#999";
+      th.style.borderTopColor = safeColor(column.color, "#999");
       head.appendChild(th);
     }
     grid.appendChild(el("thead")).appendChild(head);

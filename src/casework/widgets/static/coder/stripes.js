@@ -1,0 +1,114 @@
+// Coding stripes in the margin: one lane per coding along its whole extent.
+import { el } from "../shared/dom.js";
+
+export const LANE_PX = 7; // width of one stripe lane
+const LANE_GAP = 100; // characters between two codings that share a lane
+
+export const stripes = {
+  // Draw the stripes of the given rows now if their chunk is near the screen; the others
+  // are redrawn when their chunk comes near again (so a reflow costs one screen, not all).
+  stripeRows(idx) {
+    const now = [];
+    for (const i of idx) {
+      const chunk = this.chunks[this.chunkOf(i)];
+      if (!chunk || !chunk.rendered) continue;
+      if (chunk.visible) now.push(i);
+      else chunk.stale = true;
+    }
+    this.drawStripes(now);
+  },
+
+  restripe() {
+    this.stripeRows(this.rows.map((r, i) => (r && r.isConnected ? i : -1)).filter((i) => i >= 0));
+  },
+
+  // Stripe lanes: a coding keeps one lane through its whole extent; codings that neither
+  // overlap nor sit on nearby lines share a lane, so the margin stays narrow.
+  packLanes() {
+    const pos = (id) => (this.info.has(id) ? this.info.get(id).position : 1e9);
+    const order = [...this.codings.values()].sort((x, y) => x.start - y.start || y.end - x.end
+      || pos(x.code) - pos(y.code) || (x.id < y.id ? -1 : 1));
+    const ends = [];
+    const lanes = new Map();
+    for (const c of order) {
+      let lane = ends.findIndex((end) => end + LANE_GAP <= c.start);
+      if (lane < 0) lane = ends.push(0) - 1;
+      ends[lane] = c.end;
+      lanes.set(c.id, lane);
+    }
+    const changed = [...lanes].filter(([id, lane]) => this.lanes.get(id) !== lane).map(([id]) => id);
+    this.lanes = lanes;
+    this.nLanes = ends.length;
+    return changed;
+  },
+
+  // Keep the lanes of known codings; put each new one in the lowest lane that is free
+  // along its extent.
+  placeLanes() {
+    const lanes = new Map();
+    for (const id of this.codings.keys()) if (this.lanes.has(id)) lanes.set(id, this.lanes.get(id));
+    const fresh = [...this.codings.values()].filter((c) => !lanes.has(c.id)).sort((x, y) => x.start - y.start);
+    for (const c of fresh) {
+      const taken = new Set();
+      for (const [id, lane] of lanes) {
+        const o = this.codings.get(id);
+        if (o.start < c.end + LANE_GAP && c.start < o.end + LANE_GAP) taken.add(lane);
+      }
+      let lane = 0;
+      while (taken.has(lane)) lane += 1;
+      lanes.set(c.id, lane);
+    }
+    this.lanes = lanes;
+    this.nLanes = lanes.size ? Math.max(...lanes.values()) + 1 : 0;
+    return fresh.map((c) => c.id);
+  },
+
+  // One bar per coding, in its code's lane, spanning the coded lines of each paragraph.
+  drawStripes(idx) {
+    const rows = idx.map((i) => [i, this.rows[i]]).filter(([, r]) => r && r.isConnected);
+    for (const [, row] of rows) row.lastChild.textContent = "";
+    const jobs = [];
+    for (const [i, row] of rows) {
+      const p = this.paras[i];
+      const box = row.getBoundingClientRect();
+      const para = row.children[1];
+      for (const c of this.byPara.get(i) || []) {
+        const spans = (this.pieces.get(c.id) || []).filter((s) => s.parentNode === para);
+        let top = 0;
+        let bottom = box.height;
+        if (spans.length && c.start >= p.offset) top = Math.min(...spans.map((s) => s.getBoundingClientRect().top)) - box.top;
+        if (spans.length && c.end <= p.end) bottom = Math.max(...spans.map((s) => s.getBoundingClientRect().bottom)) - box.top;
+        jobs.push([row.lastChild, c, top, bottom]);
+      }
+    }
+    const me = this.model.get("me");
+    for (const [stripes, c, top, bottom] of jobs) {
+      const bar = el("div", "cw-bar");
+      bar.style.left = `${(this.lanes.get(c.id) || 0) * LANE_PX}px`;
+      bar.style.top = `${top}px`;
+      bar.style.height = `${Math.max(4, bottom - top)}px`;
+      bar.style.backgroundColor = this.color(c.code);
+      bar.dataset.coding = c.id;
+      bar.dataset.code = c.code;
+      bar.title = `${this.codeName(c.code)} · ${c.coder}${c.memo ? " · memo" : ""}`;
+      if (c.coder !== me) bar.classList.add("cw-other");
+      if (c.memo) bar.classList.add("cw-memo");
+      bar._coding = c.id;
+      stripes.appendChild(bar);
+    }
+  },
+
+  onHover(event, on) {
+    const bar = event.target.closest && event.target.closest(".cw-bar");
+    if (!bar) return;
+    const id = bar._coding;
+    const color = this.color((this.codings.get(id) || {}).code);
+    for (const span of this.pieces.get(id) || []) {
+      span.classList.toggle("cw-hl", on);
+      span.style.setProperty("--cw-hl", color);
+    }
+    for (const other of this.docEl.querySelectorAll(".cw-bar")) {
+      if (other._coding === id) other.classList.toggle("cw-bar-hl", on);
+    }
+  },
+};
