@@ -16,7 +16,8 @@ import pytest
 import casework
 from casework.errors import ConfigError, ProjectError, UnknownName
 from casework.export import _convert
-from casework.export._quotes import NameGuard, pick_quotes, rank_passages, shorten
+from casework.export._quotes import pick_quotes, rank_passages, shorten
+from casework.privacy import NameMask
 from casework.export._static_figures import heatmap_svg, static_figure
 from casework.export.chapter_content import case_chapter, cross_case_chapter
 from casework.export.chapter_plan import load_plan
@@ -175,7 +176,7 @@ def test_case_chapter_quotes_by_role_with_references_and_no_names(
     assert '— LA lead, Case A <span class="cw-ref">[A / LA lead ¶2]</span>' in impact
     assert "— Sector Specialist, Case A" in impact
     assert "Alice" not in impact and "Example" not in impact
-    assert "[LA lead] said the programme" in impact
+    assert "[name] said the programme" in impact
     assert "‘children were more ready for school’" in impact  # a quote within the quote
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in impact and "<script>" not in impact
     opening = chapter.opening.html
@@ -207,7 +208,7 @@ def test_summaries_show_with_their_evidence_and_drafts_stay_out(study: casework.
     assert '<p class="cw-ref">[A / LA lead ¶4]</p>' in hard
     impact = chapter.sections[0].html
     assert (
-        "<strong>Sector Specialist.</strong> Settings changed, [Sector Specialist] said." in impact
+        "<strong>Sector Specialist.</strong> Settings changed, [name] said." in impact
     )
     assert "unchecked draft" not in impact
     path = study.root / "casework.toml"
@@ -265,15 +266,19 @@ def test_shorten_cuts_at_a_sentence() -> None:
     assert shorten('He said "fine" twice.') == "He said ‘fine’ twice."
 
 
-def test_name_guard_knows_every_person_and_their_parts() -> None:
-    docs = pd.DataFrame({"name": ["Sunita Rahman and Claire Beddoes", "Sunita Marwood", None],
-                         "role": ["Coordinators", "Manager", "Head"]})  # fmt: skip
-    guard = NameGuard(docs)
+def test_name_mask_knows_every_person_and_their_parts() -> None:
+    mask = NameMask(["Sunita Rahman and Claire Beddoes", "Sunita Marwood"])
     text = "Sunita Rahman met Claire, then Sunita and Mr Marwood; Rahmania is a word."
-    assert guard.redact(text) == ("[Coordinators] met [Coordinators], then [participant] and "
-                                  "Mr [Manager]; Rahmania is a word.")  # fmt: skip
-    assert guard.found(text) == ["Claire", "Marwood", "Sunita", "Sunita Rahman"]
-    assert guard.found(guard.redact(text)) == []
+    assert mask.redact(text) == "[name] met [name], then [name] and Mr [name]; Rahmania is a word."
+    assert mask.found(text) == ["Claire", "Marwood", "Sunita", "Sunita Rahman"]
+    assert mask.found(mask.redact(text)) == []
+
+
+def test_name_mask_puts_roles_for_speaker_labels() -> None:
+    mask = NameMask(["Sam Okafor"], {"Sam": "participant", "Researcher 1": "interviewer"})
+    text = "Researcher 1: And then?\nSam: We used NVivo, Sam says. Mail sam.o@example.org"
+    assert mask.redact(text) == ("[Interviewer] And then?\n[Participant] We used NVivo, [name] "
+                                 "says. Mail [email]")  # fmt: skip
 
 
 # --------------------------------------------------------------------------- figures, HTML

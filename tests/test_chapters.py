@@ -35,7 +35,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
 def _names(root: Path) -> list[str]:
     """Every participant name and name part from the front matter."""
     names = set()
-    for value in casework.open_project(root).documents["name"].dropna():
+    private = casework.open_project(root).private
+    for value in (fields["name"] for fields in private.values() if fields.get("name")):
         for person in re.split(r"\s+and\s+", str(value)):
             names.add(person.strip())
             names.update(part for part in person.split() if len(part) > 2)

@@ -36,11 +36,15 @@ def test_tables_have_documented_columns(small: casework.Project) -> None:
     assert sorted(docs["doc_id"]) == ["A/lead", "A/specialist", "B/head"]
     lead = docs.set_index("doc_id").loc["A/lead"]
     assert (lead["case_id"], lead["participant_id"], lead["role"]) == ("A", "A-LA", "LA lead")
-    assert lead["name"] == "Alice Example"  # kept as an attribute, never shown in outputs
-    assert docs.set_index("doc_id").loc["B/head", "participant_id"] == "B/head"
-    assert list(small.segments.columns[:6]) == ["doc_id", "seg_no", "start", "end", "speaker", "text"]
+    assert "name" not in docs.columns  # a private field: never a column any output shows
+    assert small.private["A/lead"]["name"] == "Alice Example"
+    assert docs.set_index("doc_id").loc["B/head", "participant_id"] == "P01"  # never the path
+    assert list(small.segments.columns[:7]) == [
+        "doc_id", "seg_no", "start", "end", "speaker", "speaker_role", "text"
+    ]  # fmt: skip
     spec = small.segments[small.segments["doc_id"] == "A/specialist"]
     assert spec["speaker"].tolist() == ["Interviewer", "SS"]
+    assert spec["speaker_role"].tolist() == ["interviewer", "participant"]
     assert list(small.codes["code_id"]) == [
         "impact", "impact.children", "impact.practice", "challenges", "challenges.capacity",
     ]  # fmt: skip

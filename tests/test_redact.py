@@ -68,8 +68,8 @@ def test_copy_is_pseudonymised_and_codings_follow(project: Path, tmp_path: Path)
     assert lead.startswith("Person 1 leads early years in Place 1. Email Email 1 or\ncall Phone 1.")
     assert "at Postcode 1." in lead and "about 1,500 children" in lead  # numbers that are not phones
     assert "worked with Person 1 for ten days" in ss and "Ring me on Phone 2." in ss
-    docs = copy.documents.set_index("doc_id")
-    assert docs.loc["A/lead", "name"] == "Person 1" and docs.loc["A/specialist", "name"] == "Person 2"
+    assert copy.private["A/lead"]["name"] == "Person 1"
+    assert copy.private["A/specialist"]["name"] == "Person 2"
     quotes = dict(zip(copy.codings["code_id"], copy.codings["quote"]))
     assert quotes["challenges.capacity"] == "Person 1 said budget cuts hurt"
     assert quotes["impact.children"] == "In 2012 about 1,500 children took part"
@@ -155,5 +155,5 @@ def test_redact_cli(project: Path, tmp_path: Path, capsys) -> None:  # type: ign
     copy = casework.open_project(tmp_path / "anon")
     assert "Catherine" in copy.text("A/lead")  # only the names given are hidden…
     assert "+44" in copy.text("A/specialist")  # …and no patterns
-    assert set(copy.documents["name"]) == {"Person 1", "Person 2"}  # front matter, always
+    assert {f["name"] for f in copy.private.values()} == {"Person 1", "Person 2"}  # always
     assert main(["redact", str(project), str(tmp_path / "anon")]) == 2  # not empty: refused

@@ -11,16 +11,28 @@ import pandas as pd
 from casework.anchors import text_sha
 from casework.cases import read_cases
 from casework.errors import CaseworkError, ProjectError, SourceError
-from casework.sources import Source, known_suffixes, read_source
+from casework.sources import (
+    Source,
+    assign_roles,
+    fixed_roles,
+    known_suffixes,
+    read_source,
+    segment_roles,
+    speaker_rows,
+    speakers_frame,
+)
 
 TRANSCRIPTS = "transcripts"
 CASES_FILE = "cases.csv"
 DOCUMENT_COLUMNS = [
     "doc_id", "case_id", "participant_id", "role", "title", "path", "n_chars", "n_words", "sha",
 ]  # fmt: skip
-SEGMENT_COLUMNS = ["doc_id", "seg_no", "start", "end", "speaker", "text"]
+SEGMENT_COLUMNS = ["doc_id", "seg_no", "start", "end", "speaker", "speaker_role", "text"]
 # Front-matter keys that fill a documented column rather than becoming one of their own.
 _MAPPED_KEYS = {"case": "case_id", "participant": "participant_id", "role": "role", "title": "title"}
+#: Fields that may name a person: kept in ``Corpus.private``, never in ``documents``.
+PRIVATE_KEYS = ("name", "author", "private")
+_NOT_COLUMNS = {*_MAPPED_KEYS, *PRIVATE_KEYS, "speakers"}
 
 
 @dataclass
@@ -32,6 +44,11 @@ class Corpus:
     cases: pd.DataFrame
     texts: dict[str, str]
     errors: list[CaseworkError] = field(default_factory=list)
+    #: doc_id, speaker, role, turns, words, how (see ``casework.sources.assign_roles``)
+    speakers: pd.DataFrame = field(default_factory=lambda: speakers_frame([]))
+    #: doc_id → the document's private fields (name, author, and its ``private:``
+    #: mapping: original file name, personal sheet columns). No output reads these.
+    private: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def transcript_files(root: Path) -> list[Path]:
@@ -66,11 +83,13 @@ def load_corpus(root: Path) -> Corpus:
     segments = _SegmentColumns()
     texts: dict[str, str] = {}
     seen: dict[str, Path] = {}
+    private: dict[str, dict[str, Any]] = {}
     for path in transcript_files(root):
         doc_id = doc_id_for(root, path)
         try:
             source = read_source(path)
             row = _document_row(root, path, doc_id, source, known_cases)
+            fixed = fixed_roles(source.attributes.get("speakers"), path)
         except CaseworkError as err:
             errors.append(err)
             continue
@@ -87,11 +106,46 @@ def load_corpus(root: Path) -> Corpus:
         seen[doc_id] = path
         rows.append(row)
         texts[doc_id] = source.text
-        segments.add(doc_id, source)
+        private[doc_id] = private_fields(source.attributes)
+        segments.add(doc_id, source, names=person_names(private[doc_id]), fixed=fixed)
+    _number_participants(rows)
     documents = _documents_frame(rows)
     if cases is None:
         cases = pd.DataFrame({"case_id": sorted(documents["case_id"].unique())})
-    return Corpus(documents, segments.frame(), cases, texts, errors)
+    return Corpus(documents, segments.frame(), cases, texts, errors,
+                  speakers_frame(segments.speakers), private)  # fmt: skip
+
+
+def private_fields(attributes: dict[str, Any]) -> dict[str, Any]:
+    """A source's private fields, flat: name, author and its ``private:`` mapping."""
+    found: dict[str, Any] = {}
+    extra = attributes.get("private")
+    if isinstance(extra, dict):
+        found.update({str(k): v for k, v in extra.items()})
+    elif extra not in (None, ""):
+        found["private"] = extra
+    for key in ("name", "author"):
+        if attributes.get(key) not in (None, ""):
+            found[key] = attributes[key]
+    return found
+
+
+def person_names(private: dict[str, Any]) -> list[str]:
+    """The people a document's private fields name (its ``name`` and ``author``)."""
+    return [str(private[k]) for k in ("name", "author") if private.get(k) not in (None, "")]
+
+
+def _number_participants(rows: list[dict[str, Any]]) -> None:
+    """Documents that give no participant id get ``P01``, ``P02``… (never their path)."""
+    used = {r["participant_id"] for r in rows if r["participant_id"]}
+    number = 0
+    for row in rows:
+        if row["participant_id"]:
+            continue
+        number += 1
+        while f"P{number:02d}" in used:
+            number += 1
+        row["participant_id"] = f"P{number:02d}"
 
 
 def _load_cases(root: Path, errors: list[CaseworkError]) -> pd.DataFrame | None:
@@ -130,7 +184,7 @@ def _document_row(
     row: dict[str, Any] = {
         "doc_id": doc_id,
         "case_id": case,
-        "participant_id": str(attrs.get("participant", doc_id)),
+        "participant_id": str(attrs.get("participant", "") or ""),
         "role": str(attrs.get("role", "") or ""),
         "title": str(attrs.get("title", path.stem)),
         "path": str(path.relative_to(root).as_posix()),
@@ -139,7 +193,7 @@ def _document_row(
         "sha": text_sha(source.text),
     }
     for key, value in attrs.items():
-        if key not in _MAPPED_KEYS and key not in row:
+        if key not in _NOT_COLUMNS and key not in row:
             row[key] = value
     return row
 
@@ -158,16 +212,26 @@ class _SegmentColumns:
     def __init__(self) -> None:
         self.columns: dict[str, list[Any]] = {c: [] for c in SEGMENT_COLUMNS}
         self.times: dict[str, list[Any]] = {"begin_time": [], "end_time": []}
+        self.speakers: list[dict[str, Any]] = []
 
-    def add(self, doc_id: str, source: Source) -> None:
+    def add(
+        self, doc_id: str, source: Source, *, names: list[str], fixed: dict[str, str]
+    ) -> None:
         cols, text = self.columns, source.text
+        texts = [text[seg.start : seg.end] for seg in source.segments]
+        labels = [seg.speaker for seg in source.segments]
+        turns = [(label, len(t.split()) - len(label.split()))
+                 for label, t in zip(labels, texts, strict=True)]  # fmt: skip
+        roles = assign_roles(turns, names=names, fixed=fixed)
+        self.speakers.extend(speaker_rows(doc_id, turns, roles))
+        cols["speaker_role"].extend(segment_roles(labels, roles))
         for no, seg in enumerate(source.segments, 1):
             cols["doc_id"].append(doc_id)
             cols["seg_no"].append(no)
             cols["start"].append(seg.start)
             cols["end"].append(seg.end)
             cols["speaker"].append(seg.speaker)
-            cols["text"].append(text[seg.start : seg.end])
+            cols["text"].append(texts[no - 1])
             self.times["begin_time"].append(seg.attributes.get("begin"))
             self.times["end_time"].append(seg.attributes.get("end"))
 

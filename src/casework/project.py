@@ -85,8 +85,20 @@ class Project:
 
     @property
     def segments(self) -> pd.DataFrame:
-        """doc_id, seg_no, start, end, speaker, text."""
+        """doc_id, seg_no, start, end, speaker, speaker_role, text."""
         return self._corpus.segments
+
+    @property
+    def speakers(self) -> pd.DataFrame:
+        """doc_id, speaker, role (interviewer/participant/other), turns, words, how."""
+        return self._corpus.speakers
+
+    @property
+    def private(self) -> Mapping[str, Mapping[str, Any]]:
+        """doc_id → private fields (name, author, original file name, personal columns).
+
+        Only the privacy layer reads these, to know which names to hide."""
+        return self._corpus.private
 
     def text(self, doc_id: str) -> str:
         try:

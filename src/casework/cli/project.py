@@ -37,6 +37,25 @@ def info(path: Path = PathArgument) -> None:
         typer.echo(f"orphaned:  {len(project.orphans)} (run 'casework validate')")
 
 
+def speakers(
+    path: Path = PathArgument,
+    document: str | None = typer.Option(None, "--doc", help="Only this document id."),
+) -> None:
+    """List each transcript's speakers and the role casework gave them, for review.
+
+    Fix a wrong role in the transcript's front matter, e.g. 'speakers:' then
+    '  Researcher 1: interviewer'.
+    """
+    table = project_at(path).speakers
+    if document is not None:
+        table = table[table["doc_id"] == document]
+    if table.empty:
+        typer.echo("No speaker labels found.")
+        return
+    typer.echo(table.drop(columns=["named"]).to_string(index=False))
+
+
 def register(app: typer.Typer) -> None:
     app.command()(validate)
     app.command()(info)
+    app.command()(speakers)

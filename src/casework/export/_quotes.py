@@ -3,14 +3,13 @@
 The best-evidenced passages come first: those a summary links to as its evidence,
 then those more coders (then more codings) agree on, then direct speech, then a
 readable length; one passage per participant before anyone gets a second, so each
-voice is heard. Names from the transcripts' front matter never reach a chapter:
-:class:`NameGuard` replaces them with the person's role and finds any left over.
+voice is heard. Names never reach a chapter: ``casework.privacy.name_mask`` hides them.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -120,52 +119,3 @@ def shorten(text: str, limit: int = LONGEST) -> str:
     if len(kept) > limit:  # one very long sentence: cut at a word
         kept = kept[:limit].rsplit(" ", 1)[0]
     return kept.rstrip(",;:") + " …"
-
-
-class NameGuard:
-    """Replaces participants' names (front matter ``name``) with their role."""
-
-    def __init__(self, documents: pd.DataFrame, *, fields: Sequence[str] = ("name",)) -> None:
-        people: dict[str, set[str]] = {}
-        for field in fields:
-            if field not in documents.columns:
-                continue
-            roles = documents.get("role", pd.Series("participant", index=documents.index))
-            for value, role in zip(documents[field], roles, strict=True):
-                if isinstance(value, str) and value.strip():
-                    label = role if isinstance(role, str) and role.strip() else "participant"
-                    for name in _names(value):
-                        people.setdefault(name, set()).add(label)
-        # longest first, so "Diane Prescott" goes before "Diane"
-        self._names = sorted(people, key=lambda n: (-len(n), n))
-        self._roles = {
-            n: next(iter(r)) if len(r) == 1 else "participant" for n, r in people.items()
-        }
-        self._pattern = (
-            re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in self._names) + r")(?![\w-])")
-            if self._names
-            else None
-        )
-
-    @property
-    def names(self) -> list[str]:
-        return list(self._names)
-
-    def redact(self, text: str) -> str:
-        """``text`` with every known name replaced by ``[role]``."""
-        if self._pattern is None or not text:
-            return text
-        return self._pattern.sub(lambda m: f"[{self._roles[m.group(1)]}]", text)
-
-    def found(self, text: str) -> list[str]:
-        """The names that occur in ``text`` (empty when it is clean)."""
-        if self._pattern is None:
-            return []
-        return sorted({m.group(1) for m in self._pattern.finditer(text)})
-
-
-def _names(value: str) -> list[str]:
-    """A name field's full names and their parts: "Ann Lee and Bo Day" → 4 parts + 2."""
-    people = [p.strip() for p in re.split(r"\s*(?:,|;|&|\band\b)\s*", value) if p.strip()]
-    parts = [w for p in people for w in p.split() if len(w) > 1 and w[0].isupper()]
-    return sorted({*people, *parts})

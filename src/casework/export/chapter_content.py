@@ -19,9 +19,10 @@ import pandas as pd
 
 from casework.errors import ProjectError, UnknownName
 from casework.export import _chapter_html as h
-from casework.export._quotes import NameGuard, Quote, pick_quotes, rank_passages
+from casework.export._quotes import Quote, pick_quotes, rank_passages
 from casework.export.chapter_plan import ChapterPlan, Section, load_plan
 from casework.matrices import passages
+from casework.privacy import name_mask
 
 
 @dataclass
@@ -58,7 +59,7 @@ class _Context:
         codings = project.codings
         self.codings = codings[codings["coder"].isin(self.coders)] if self.coders else codings
         self.codes = project.codes.set_index("code_id")
-        self.guard = NameGuard(self.docs)
+        self.guard = name_mask(project)
         from casework.summaries import load_summaries
 
         summaries = load_summaries(None, project)

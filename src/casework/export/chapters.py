@@ -21,9 +21,9 @@ from pathlib import Path
 from casework.errors import CaseworkError, ProjectError, UnknownName
 from casework.export import _convert as convert
 from casework.export._execute import TemplateFailed, run_template
-from casework.export._quotes import NameGuard
 from casework.export.chapter_content import check_case
 from casework.export.chapter_plan import load_plan
+from casework.privacy import NameMask, name_mask
 
 CHAPTER_FORMATS = ("html", "docx", "md", "pdf")
 CASE_TEMPLATE = Path("notebooks") / "case_chapter.ipynb"
@@ -111,7 +111,7 @@ def export_chapters(
     templates = _templates(root, bool(chosen), cross)
     out = Path(out_dir).resolve() if out_dir else root / "exports" / "chapters"
     report = ChapterReport(out)
-    job = _Job(root, out, wanted, pandoc_path, latex, NameGuard(project.documents))
+    job = _Job(root, out, wanted, pandoc_path, latex, name_mask(project))
     work = [(templates[0], c, {"case_id": c}) for c in chosen]
     work += [(templates[-1], CROSS_CASE, {})] if cross else []
     workers = max(1, jobs if jobs is not None else min(2, os.cpu_count() or 1))
@@ -172,7 +172,7 @@ class _Job:
     formats: tuple[str, ...]
     pandoc_path: str
     latex: str | None
-    guard: NameGuard
+    guard: NameMask
 
     def chapter(
         self, template: Path, name: str, parameters: dict[str, str]

@@ -338,10 +338,11 @@ class _ProjectWriter:
         return [make_guid("source", str(d)) for d in docs]
 
     def _omissions(self) -> None:
-        if "name" in self.documents.columns and self.documents["name"].notna().any():
+        private = getattr(self.p, "private", None) or {}
+        named = sum(1 for fields in private.values() if fields.get("name"))
+        if named:
             self.left_out.append(LeftOut("document attribute", "name", "participants' names "
-                                         "never leave casework", int(self.documents["name"]
-                                                                     .notna().sum())))  # fmt: skip
+                                         "never leave casework", named))  # fmt: skip
         for attr, what in (("rejections", "rejected suggestion"), ("orphans", "orphaned coding")):
             frame = getattr(self.p, attr, None)
             if isinstance(frame, pd.DataFrame) and len(frame):

@@ -8,16 +8,37 @@ its attributes and its :class:`Segment` spans (paragraphs and speaker turns).
 from __future__ import annotations
 
 from casework.sources import captions, docx, markdown, plain  # noqa: F401 - registers readers
+from casework.sources._header import parse_header, split_header
 from casework.sources._registry import get_reader, known_suffixes, read_source, register_reader
+from casework.sources._speakers import (
+    ROLES,
+    SPEAKER_COLUMNS,
+    assign_roles,
+    fixed_roles,
+    label_role,
+    segment_roles,
+    speaker_rows,
+    speakers_frame,
+)
 from casework.sources._text import Segment, Source, normalise_text, split_segments
 
 __all__ = [
+    "ROLES",
+    "SPEAKER_COLUMNS",
     "Segment",
     "Source",
+    "assign_roles",
+    "fixed_roles",
     "get_reader",
     "known_suffixes",
+    "label_role",
     "normalise_text",
+    "parse_header",
     "read_source",
     "register_reader",
+    "segment_roles",
+    "speaker_rows",
+    "speakers_frame",
+    "split_header",
     "split_segments",
 ]

@@ -224,3 +224,16 @@ def split_segments(text: str) -> tuple[Segment, ...]:
         if pos < para_end:
             segments.append(Segment(pos, para_end, speaker))
     return tuple(segments)
+
+
+def with_header(path: Path, text: str, attributes: dict[str, Any]) -> Source:
+    """A :class:`Source` of ``text`` whose header line (if any) became attributes.
+
+    Attributes the file states itself (front matter, document properties) win over the
+    header's.
+    """
+    from casework.sources._header import split_header
+
+    found, text = split_header(text)
+    return Source(path=path, text=text, attributes={**found, **attributes},
+                  segments=split_segments(text))  # fmt: skip

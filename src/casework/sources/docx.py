@@ -16,7 +16,7 @@ from typing import Any
 
 from casework.errors import SourceError
 from casework.sources._registry import register_reader
-from casework.sources._text import Source, normalise_text, split_segments
+from casework.sources._text import Source, normalise_text, with_header
 
 _RESAVE = (
     "Open it in Word or LibreOffice and save it as a Word document (.docx), "
@@ -30,12 +30,7 @@ def read_docx(path: Path, raw: bytes) -> Source:
     document = _open(path, raw)
     paragraphs = [text for text in _texts(document) if text.strip()]
     text = normalise_text("\n\n".join(paragraphs))
-    return Source(
-        path=path,
-        text=text,
-        attributes=_attributes(document),
-        segments=split_segments(text),
-    )
+    return with_header(path, text, _attributes(document))
 
 
 def _open(path: Path, raw: bytes) -> Any:

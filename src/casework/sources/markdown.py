@@ -17,7 +17,7 @@ import yaml
 
 from casework.errors import SourceError
 from casework.sources._registry import register_reader
-from casework.sources._text import Source, decode_text, normalise_text, split_segments
+from casework.sources._text import Source, decode_text, normalise_text, with_header
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -29,11 +29,11 @@ _FIRST_FIELD_LINE = 2  # the line after the opening '---'
 
 @register_reader(".md")
 def read_markdown(path: Path, raw: bytes) -> Source:
-    """Read a Markdown transcript; front-matter fields become attributes."""
+    """Read a Markdown transcript; front matter and a header line become attributes."""
     text = normalise_text(decode_text(raw, path))
     front, body = split_front_matter(text, path)
     attributes = parse_front_matter(front, path) if front is not None else {}
-    return Source(path=path, text=body, attributes=attributes, segments=split_segments(body))
+    return with_header(path, body, attributes)
 
 
 def split_front_matter(text: str, path: str | Path) -> tuple[str | None, str]:

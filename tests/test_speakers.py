@@ -1,0 +1,108 @@
+"""Speakers and their roles, header lines, front matter in .txt, private fields."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import casework
+from casework.cli import main
+from casework.errors import SourceError
+from casework.sources import assign_roles, label_role, parse_header, read_source, split_header
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("03-Feb-2023 - 09:12 - 47m05s \u2013 Sam",
+         {"date": "2023-02-03", "time": "09:12", "duration_minutes": 47.1, "name": "Sam"}),
+        ("2023-02-03 | 2:05 pm | 1h02m", {"date": "2023-02-03", "time": "14:05",
+                                          "duration_minutes": 62.0}),
+        ("3 February 2023 \u2014 00:47:05", {"date": "2023-02-03", "duration_minutes": 47.1}),
+        ("14/03/2023 - Alex Morgan", {"date": "2023-03-14", "name": "Alex Morgan"}),
+    ],
+)  # fmt: skip
+def test_header_lines_become_attributes(line: str, expected: dict[str, object]) -> None:
+    assert parse_header(line) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["On 3 Feb 2023 we met the team.", "Sam - 09:12", "Researcher 1: 03-Feb-2023?",
+     "31-Feb-2023 - Sam", "2023 was a hard year - Sam"],
+)  # fmt: skip
+def test_sentences_are_not_headers(line: str) -> None:
+    assert parse_header(line) is None
+    assert split_header(line + "\n\nMore.")[0] == {}
+
+
+def test_labels_name_roles() -> None:
+    for label in ("Interviewer", "Researcher 1", "I", "Q", "Int", "Moderator", "Facilitator",
+                  "INTERVIEWER 2"):
+        assert label_role(label) == "interviewer", label
+    for label in ("Participant", "Respondent", "P3", "Interviewee", "R", "A"):
+        assert label_role(label) == "participant", label
+    assert label_role("Sam") is None and label_role("Head Teacher") is None
+
+
+def test_roles_from_names_words_and_the_front_matter() -> None:
+    turns = [("Jo", 10), ("Sam", 200), ("Jo", 15), ("Sam", 150)]
+    roles = assign_roles(turns)
+    assert roles == {"Sam": ("participant", "says the most"),
+                     "Jo": ("interviewer", "the one other speaker")}  # fmt: skip
+    by_name = assign_roles([("Jo", 500), ("Sam", 20)], names=["Sam Okafor"])
+    assert by_name["Sam"][0] == "participant" and by_name["Jo"][0] == "interviewer"
+    fixed = assign_roles(turns, fixed={"Sam": "interviewer", "Jo": "participant"})
+    assert fixed["Sam"] == ("interviewer", "speakers: in the front matter")
+    three = assign_roles([("Researcher 1", 50), ("Sam", 300), ("Kit", 40)])
+    assert three["Researcher 1"][0] == "interviewer" and three["Kit"] == ("other", "not recognised")
+
+
+def test_txt_with_front_matter_header_and_speakers(tmp_path: Path) -> None:
+    path = tmp_path / "one.txt"
+    path.write_text(
+        "---\ncase: A\nspeakers:\n  Kit: interviewer\n---\n"
+        "03-Feb-2023 - 09:12 - 47m05s \u2013 Sam\n\nKit: How did it start?\n\nSam: Slowly.\n",
+        encoding="utf-8",
+    )
+    source = read_source(path)
+    assert source.text.startswith("Kit: How did it start?")  # the header is not codable text
+    assert source.attributes["date"] == "2023-02-03" and source.attributes["name"] == "Sam"
+    assert source.attributes["speakers"] == {"Kit": "interviewer"}
+
+
+def test_project_speakers_roles_and_private_names(
+    make_project: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_project(docs={
+        "A/one.txt": "12-Jan-2024 - 10:00 - 30m - Dana Reyes\n\nResearcher 1: Tell me about "
+                     "the project.\n\nDana: It began with a pilot in two schools and grew "
+                     "quickly once the staff saw results.\n\nResearcher 1: Thanks.",
+        "A/two.txt": "---\nspeakers:\n  Lee: interviewer\n  Max: participant\n---\n"
+                     "Lee: Go on.\n\nMax: Yes.",
+    })  # fmt: skip
+    project = casework.open_project(root)
+    speakers = project.speakers.set_index(["doc_id", "speaker"])
+    assert speakers.loc[("A/one", "Researcher 1"), "role"] == "interviewer"
+    assert speakers.loc[("A/one", "Dana"), "role"] == "participant"
+    assert speakers.loc[("A/one", "Dana"), "how"] == "the participant's name"
+    assert speakers.loc[("A/one", "Researcher 1"), "turns"] == 2
+    assert speakers.loc[("A/two", "Max"), "how"] == "speakers: in the front matter"
+    one = project.segments[project.segments["doc_id"] == "A/one"]
+    assert one["speaker_role"].tolist() == ["interviewer", "participant", "interviewer"]
+    assert "Dana Reyes" not in project.text("A/one")
+    assert project.private["A/one"] == {"name": "Dana Reyes"}
+    docs = project.documents.set_index("doc_id")
+    assert "name" not in docs.columns and docs.loc["A/one", "date"] == "2024-01-12"
+    assert set(docs["participant_id"]) == {"P01", "P02"}
+    assert main(["speakers", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert "Researcher 1" in out and "interviewer" in out and "the participant's name" in out
+
+
+def test_bad_speaker_role_names_the_field(make_project: Callable[..., Path]) -> None:
+    root = make_project(docs={"A/x.txt": "---\nspeakers:\n  Lee: boss\n---\nLee: Hi."})
+    with pytest.raises(SourceError, match=r"speakers.Lee.*interviewer, participant, other"):
+        _ = casework.open_project(root).documents
