@@ -106,3 +106,59 @@ def test_bad_speaker_role_names_the_field(make_project: Callable[..., Path]) -> 
     root = make_project(docs={"A/x.txt": "---\nspeakers:\n  Lee: boss\n---\nLee: Hi."})
     with pytest.raises(SourceError, match=r"speakers.Lee.*interviewer, participant, other"):
         _ = casework.open_project(root).documents
+
+
+def test_suggestions_stay_in_participants_turns(make_project: Callable[..., Path]) -> None:
+    root = make_project(docs={
+        "A/one.txt": "Researcher 1: Did the children change? Tell me about practice\n"
+                     "Dana: The children changed a lot and practice too.\n\n"
+                     "Researcher 1: And capacity?\n\n"
+                     "Dana: Capacity was thin, there was never enough time.",
+    })  # fmt: skip
+    project = casework.open_project(root)
+    rows = project.suggest()
+    assert len(rows) >= 3
+    segments = project.segments[project.segments["doc_id"] == "A/one"]
+    for row in rows.itertuples():
+        holder = segments[(segments["start"] <= row.start) & (row.end <= segments["end"])]
+        assert len(holder) == 1, row.quote  # inside one turn
+        assert holder["speaker_role"].iloc[0] == "participant", row.quote
+        assert row.quote == project.text("A/one")[row.start : row.end]
+    assert rows["coding_id"].is_unique
+    (root / "casework.toml").write_text(
+        (root / "casework.toml").read_text() + "[nlp]\ninterviewer_turns = true\n"
+    )
+    everyone = casework.open_project(root).suggest()
+    assert len(everyone) > len(rows)
+    assert any(q.startswith("Did the children") or "capacity?" in q for q in everyone["quote"])
+
+
+def test_keep_to_turns_splits_cuts_and_drops() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from casework.nlp._assemble import Merged
+    from casework.nlp._turns import keep_to_turns
+    from casework.tables import Tables
+
+    text = "Q: Why? Because\nSam: it works. Yes.\n\nQ: Ok."
+    q2 = text.index("Q: Ok.")
+    segments = pd.DataFrame({
+        "doc_id": ["d"] * 3, "start": [0, text.index("Sam"), q2],
+        "end": [text.index("\nSam"), text.index("\n\n"), len(text)],
+        "speaker": ["Q", "Sam", "Q"], "speaker_role": ["interviewer", "participant", "interviewer"],
+    })  # fmt: skip
+    tables = Tables(pd.DataFrame({"doc_id": ["d"]}), segments, pd.DataFrame(), pd.DataFrame(),
+                    {"d": text})  # fmt: skip
+    # "Because … works." crosses a turn; "Yes.\n\nQ: Ok." starts in one and runs on;
+    # "Why?" is the interviewer's
+    starts = np.array([text.index("Because"), text.index("Yes"), text.index("Why")])
+    ends = np.array([text.index("works.") + 6, len(text), text.index("?") + 1])
+    merged = Merged(["d"], ["c"], ["r"], np.zeros(3, np.int64), np.zeros(3, np.int64), starts,
+                    ends, np.ones(3, bool), np.full(3, np.nan), np.zeros(3, np.int64))  # fmt: skip
+    out = keep_to_turns(merged, tables, interviewer=False)
+    assert sorted(text[a:b] for a, b in zip(out.start, out.end, strict=True)) == ["Yes.", "it works."]
+    both = keep_to_turns(merged, tables, interviewer=True)
+    assert sorted(text[a:b] for a, b in zip(both.start, both.end, strict=True)) == [
+        "Because", "Ok.", "Why?", "Yes.", "it works."
+    ]  # fmt: skip

@@ -9,6 +9,7 @@ about the time pandas takes to pivot them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -258,12 +259,21 @@ def participant_ids(docs: pd.DataFrame) -> list[str]:
     return [d if _blank(p) else str(p) for p, d in zip(docs["participant_id"], ids, strict=True)]
 
 
+def role_label(role: Any, participant_id: Any) -> str:
+    """How a person is labelled: their role, else "Participant 3" for id ``P03`` (else
+    the id itself); never a name or a path."""
+    if not _blank(role):
+        return str(role)
+    pid = "" if _blank(participant_id) else str(participant_id)
+    number = re.fullmatch(r"P0*(\d+)", pid)
+    return f"Participant {number[1]}" if number else (pid or "Participant")
+
+
 def role_labels(docs: pd.DataFrame) -> list[str]:
-    """How quotes are labelled: role, else participant id (never the name)."""
+    """How quotes are labelled: role, else "Participant N" (never the name)."""
     pids = participant_ids(docs)
-    if "role" not in docs.columns:
-        return pids
-    return [p if _blank(r) else str(r) for r, p in zip(docs["role"], pids, strict=True)]
+    roles = docs["role"].tolist() if "role" in docs.columns else [None] * len(pids)
+    return [role_label(r, p) for r, p in zip(roles, pids, strict=True)]
 
 
 def assign_rows(

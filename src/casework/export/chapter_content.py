@@ -17,12 +17,14 @@ from typing import Any
 
 import pandas as pd
 
+from casework._charting import role_label
 from casework.errors import ProjectError, UnknownName
 from casework.export import _chapter_html as h
 from casework.export._quotes import Quote, pick_quotes, rank_passages
 from casework.export.chapter_plan import ChapterPlan, Section, load_plan
 from casework.matrices import passages
 from casework.privacy import name_mask
+from casework.sources import roles_at
 
 
 @dataclass
@@ -91,7 +93,7 @@ class _Context:
     def label(self, quote: Quote) -> str:
         doc = self.docs[self.docs["doc_id"] == quote.doc_id].iloc[0]
         values = {
-            "role": quote.role,
+            "role": role_label(quote.role, quote.participant_id),
             "case_id": quote.case_id,
             "participant_id": quote.participant_id,
             "role_group": doc.get("role_group"),
@@ -103,6 +105,7 @@ class _Context:
             self.project, "participant", codes=list(codes), where={"case_id": list(scope.cases)},
             coders=self.coders,
         )
+        rows = rows[roles_at(self.project.segments, rows) != "interviewer"]  # their words only
         return rows.assign(text=rows["text"].map(self.text))
 
 

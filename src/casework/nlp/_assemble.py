@@ -264,6 +264,9 @@ def finish(merged: Merged, tables: Any, coder: str | None, columns: Sequence[str
     ``merged`` is sorted in place (a copy would double the largest arrays). ``created_at``
     defaults to now (UTC, seconds).
     """
+    from casework.nlp._turns import keep_to_turns
+
+    merged = keep_to_turns(merged, tables)  # never across a turn, nor in an interviewer's
     if not len(merged):
         return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in columns})
     docs = tables.documents

@@ -150,3 +150,20 @@ def _is_generic(label: str) -> bool:
 def speakers_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=SPEAKER_COLUMNS)
     return frame.astype({"turns": "int64", "words": "int64", "named": "bool"})
+
+
+def roles_at(segments: pd.DataFrame, spans: pd.DataFrame) -> pd.Series:
+    """The speaker role where each span (doc_id, start) begins ("" outside any segment)."""
+    if spans.empty or segments.empty or "speaker_role" not in segments.columns:
+        return pd.Series("", index=spans.index, dtype=object)
+    ordered = segments.sort_values(["doc_id", "start"])
+    out = pd.Series("", index=spans.index, dtype=object)
+    for doc_id, group in spans.groupby(spans["doc_id"].astype(str), sort=False):
+        segs = ordered[ordered["doc_id"].astype(str) == doc_id]
+        if segs.empty:
+            continue
+        starts = segs["start"].to_numpy()
+        at = starts.searchsorted(group["start"].to_numpy(), side="right") - 1
+        roles = segs["speaker_role"].to_numpy(object)
+        out.loc[group.index] = [roles[i] if i >= 0 else "" for i in at]
+    return out

@@ -1,0 +1,132 @@
+"""Suggestions kept inside one speaker's turn, and out of the interviewer's.
+
+A suggestion is the sentence (or segment) a rule or the model found. By default none is
+offered in an interviewer's turn (a question is not evidence), and none crosses from one
+turn into the next: a sentence the sentencizer ran across a turn change is cut at the
+end of the turn it starts in. ``[nlp] interviewer_turns = true`` offers suggestions in
+interviewers' turns too. Works on the merged candidate arrays, so it costs a few array
+passes however many suggestions there are.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from casework.nlp._assemble import Merged
+
+SETTING = "interviewer_turns"
+_SHIFT = np.int64(1) << np.int64(40)  # doc number in the high bits, offset in the low
+
+
+def include_interviewer(tables: Any) -> bool:
+    """``[nlp] interviewer_turns`` of the tables' project (default False)."""
+    from casework.nlp.pipeline import project_setting
+
+    return bool(project_setting(tables, SETTING, False))
+
+
+def keep_to_turns(merged: Merged, tables: Any, *, interviewer: bool | None = None) -> Merged:
+    """``merged`` with each row split at turn changes (a piece per turn, the speaker's
+    label left out), pieces in interviewers' turns dropped (unless ``interviewer``), and
+    rows that became duplicates dropped."""
+    segments = getattr(tables, "segments", None)
+    if not len(merged) or segments is None or not len(segments):
+        return merged
+    if interviewer is None:
+        interviewer = include_interviewer(tables)
+    bounds = _bounds(segments, merged.docs)
+    if bounds is None:
+        return merged
+    keys, ends, roles, speakers = bounds
+    rows = np.arange(len(merged))
+    doc = merged.doc.astype(np.int64)
+    start, end = merged.start.astype(np.int64), merged.end.astype(np.int64)
+    pieces: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for _ in range(8):  # a sentence rarely runs over more than two turns
+        seg, found = _segment_of(keys, ends, doc, start)
+        start = np.where(found, np.maximum(start, keys[seg] % _SHIFT), start)
+        cut = np.where(found, np.minimum(end, ends[seg]), end)
+        keep = cut > start
+        if not interviewer:
+            keep &= ~(found & (roles[seg] == 1))
+        pieces.append((rows[keep], start[keep], cut[keep]))
+        more = found & (end > ends[seg]) & (seg + 1 < len(keys))
+        more &= keys[np.minimum(seg + 1, len(keys) - 1)] // _SHIFT == doc
+        if not more.any():
+            break
+        nxt = seg[more] + 1
+        rows, doc, end = rows[more], doc[more], end[more]
+        start = _words_start(tables, merged.docs, keys, speakers, nxt)
+    index = np.concatenate([p[0] for p in pieces])
+    out = merged.take(index)
+    out.start = np.concatenate([p[1] for p in pieces])
+    out.end = np.concatenate([p[2] for p in pieces])
+    return _unique(out)
+
+
+def _segment_of(
+    keys: np.ndarray, ends: np.ndarray, doc: np.ndarray, start: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The segment each (doc, start) lies in (or, from a gap between segments, the next
+    one); and whether there is one."""
+    last = len(keys) - 1
+    at = np.searchsorted(keys, doc * _SHIFT + start, side="right") - 1
+    seg = np.maximum(at, 0)
+    inside = (at >= 0) & (keys[seg] // _SHIFT == doc) & (start < ends[seg])
+    nxt = np.minimum(at + 1, last)
+    after = (at + 1 <= last) & (keys[nxt] // _SHIFT == doc)
+    seg = np.where(inside, seg, nxt)
+    found = inside | after
+    return seg, found
+
+
+def _words_start(tables: Any, docs: list[str], keys: np.ndarray, speakers: np.ndarray,
+                 segs: np.ndarray) -> np.ndarray:  # fmt: skip
+    """Where the words of each segment begin, past its speaker label."""
+    from casework.nlp.suggest import _after_label
+
+    out = np.empty(len(segs), np.int64)
+    for i, seg in enumerate(segs.tolist()):
+        doc, begin = divmod(int(keys[seg]), int(_SHIFT))
+        speaker = speakers[seg]
+        out[i] = _after_label(tables.text(docs[doc]), begin, speaker) if speaker else begin
+    return out
+
+
+def _bounds(segments: pd.DataFrame, docs: list[str]) -> tuple[np.ndarray, ...] | None:
+    """Sorted segment keys (doc number, start), ends, roles (1 = interviewer), speakers."""
+    number = {d: i for i, d in enumerate(docs)}
+    seg_doc = segments["doc_id"].astype(str).map(number)
+    wanted = seg_doc.notna().to_numpy()
+    if not wanted.any():
+        return None
+    doc = seg_doc.to_numpy()[wanted].astype(np.int64)
+    keys = doc * _SHIFT + segments["start"].to_numpy(np.int64)[wanted]
+    ends = segments["end"].to_numpy(np.int64)[wanted]
+    if "speaker_role" in segments.columns:
+        roles = (segments["speaker_role"].to_numpy(object)[wanted] == "interviewer").astype(np.int8)
+    else:
+        roles = np.zeros(len(keys), np.int8)
+    speakers = segments["speaker"].fillna("").astype(str).to_numpy(object)[wanted]
+    order = np.argsort(keys, kind="stable")
+    return keys[order], ends[order], roles[order], speakers[order]
+
+
+def _unique(merged: Merged) -> Merged:
+    """The first of rows with the same document, code and span (after cutting)."""
+    if len(merged) < 2:
+        return merged
+    order = np.lexsort((merged.end, merged.start, merged.code, merged.doc))
+    columns = (merged.doc, merged.code, merged.start, merged.end)
+    same = np.ones(len(order) - 1, bool)
+    for column in columns:
+        ordered = column[order]
+        same &= ordered[1:] == ordered[:-1]
+    if not same.any():
+        return merged
+    drop = np.zeros(len(merged), bool)
+    drop[order[1:][same]] = True
+    return merged.take(~drop)
