@@ -9,7 +9,14 @@ import pytest
 
 from casework.errors import CaseworkError, ConfigError, ProjectError, UnknownName
 from casework.matrices import cross_case_matrix, framework_matrix
-from casework.summaries import SummaryStore, cell_view, draft_summary, load_summaries, paragraphs
+from casework.summaries import (
+    SummaryStore,
+    carry_links,
+    cell_view,
+    draft_summary,
+    load_summaries,
+    paragraphs,
+)
 from casework.views import matrix_html
 
 try:
@@ -77,12 +84,38 @@ def test_link_and_unlink_paragraphs(store):
         store.link(LA, "impact", 3, "c1")
 
 
-def test_an_edit_that_drops_a_linked_paragraph_must_say_what_to_keep(store):
-    store.write(LA, "impact", "One.\n\nTwo.", links={2: "c4"})
-    with pytest.raises(ProjectError, match="paragraph 2"):
-        store.edit(LA, "impact", "Only one now.")
+def test_an_edit_keeps_the_text_and_evidence_follows_its_paragraph(store):
+    store.write(LA, "impact", "One thing changed.\n\nTwo people left.", links={2: "c4"})
+    store.edit(LA, "impact", "Two people left, in the end.")  # the first paragraph is gone
+    assert store.get(LA, "impact")["text"] == "Two people left, in the end."
+    assert store.get(LA, "impact")["links"] == [(1, "c4")]
+    store.edit(LA, "impact", "Something new entirely.")  # nothing left to carry: text kept
+    assert store.get(LA, "impact") | {"links": [], "text": "Something new entirely."} == \
+        store.get(LA, "impact")
+    assert store.history(LA, "impact")["links"].tolist()[1] == [{"paragraph": 1, "coding": "c4"}]
     store.edit(LA, "impact", "Only one now.", links={1: "c4"})
     assert store.get(LA, "impact")["links"] == [(1, "c4")]
+
+
+@pytest.mark.parametrize(
+    ("new", "expected"),
+    [
+        ("A first point about staff.\n\nA third about parents and carers.",
+         [(1, "a"), (2, "c"), (None, "b")]),  # the middle paragraph deleted
+        ("A third about parents and carers.\n\nA first point about staff.",
+         [(1, "c"), (2, "a"), (None, "b")]),  # moved
+        ("A first point.\n\nThe second, on budgets and cuts, kept.\n\nParents and carers.",
+         [(1, "a"), (2, "b"), (3, "c")]),  # each shortened or lengthened
+        ("A first point about staff. The second on budgets and cuts.", [(1, "a"), (1, "b"),
+                                                                         (None, "c")]),  # merged
+        ("Nothing alike.", [(None, "a"), (None, "b"), (None, "c")]),
+    ],
+)
+def test_carry_links_follows_paragraphs_by_their_wording(new, expected):
+    old = ("A first point about staff.\n\nThe second on budgets and cuts.\n\n"
+           "A third about parents and carers.")
+    links = [(1, "a"), (2, "b"), (3, "c")]
+    assert carry_links(old, links, new) == expected
 
 
 def test_summary_linked_to_a_vanished_coding_is_flagged_and_kept(store, tables):

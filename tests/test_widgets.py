@@ -20,7 +20,7 @@ import casework
 from casework.cli import main
 from casework.cli.review import REVIEW_NOTEBOOK, voila_arguments
 from casework.codebook import Codebook
-from casework.errors import CodebookError, ProjectError, UnknownName
+from casework.errors import CodebookError, ProjectError, StoreError, UnknownName
 from casework.project import Project
 from casework.widgets import CodebookEditor, Coder, MatrixExplorer
 from casework.widgets import _payload
@@ -438,16 +438,150 @@ def test_summaries_are_saved_as_events_and_read_only_refuses(
     assert len((small.root / "summaries" / "tester.jsonl").read_text("utf-8").splitlines()) == 1
 
 
-def test_a_draft_summary_is_proposed_from_the_excerpts(small: Project) -> None:
+def summary_events(root: Path, coder: str = "tester") -> list[dict[str, Any]]:
+    path = root / "summaries" / f"{coder}.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def two_sentence_cell(small: Project) -> MatrixExplorer:
+    """The lead's impact cell, coded in two passages, opened in an explorer."""
+    small.code(DOC, "impact.practice", *span(small, "The programme changed practice in settings."))
     small.code(DOC, "impact.children", *span(small, "Children were more ready for school."))
     explorer = MatrixExplorer(small)
     explorer.open_cell(0, 0)
+    return explorer
+
+
+def test_a_draft_stays_in_the_editor_until_save(small: Project) -> None:
+    explorer = two_sentence_cell(small)
     text = explorer.propose_summary()
     assert "Children were more ready for school." in text and "[A / LA lead" in text
-    assert explorer.detail["summary"] == {"text": text, "draft": True, "coder": "tester",
-                                          "mine": True}  # fmt: skip
+    assert summary_events(small.root) == []  # nothing in the log before Save
+    assert explorer.detail["summary"] is None
+    assert explorer.editor["text"] == text and explorer.editor["draft"] is True
+    assert explorer.editor["dirty"] is True and "not saved" in explorer.status
+    assert [link["paragraph"] for link in explorer.editor["links"]] == [1, 2]
+    saved = explorer.save_summary(text)  # saved unchanged: still a draft, with provenance
+    assert saved.draft and explorer.status.startswith("Draft saved")
+    (event,) = summary_events(small.root)
+    assert event["draft"] is True and event["text"] == text
+    assert event["provenance"]["method"] == "extractive" and len(event["links"]) == 2
     explorer.save_summary("Readiness improved, in the lead's words.")
     assert explorer.detail["summary"]["draft"] is False
+    assert summary_events(small.root)[-1]["draft"] is False
+
+
+def test_shortening_a_draft_keeps_the_text_and_shows_the_lost_evidence(small: Project) -> None:
+    explorer = two_sentence_cell(small)
+    draft = explorer.propose_summary()
+    first = draft.split("\n\n")[0]
+    short = first.replace("The programme changed practice", "Practice changed")
+    explorer.type_summary(short)
+    links = explorer.editor["links"]
+    assert [(link["paragraph"], link["quote"]) for link in links] == [
+        (1, "The programme changed practice in settings."),
+        (None, "Children were more ready for school.")]  # fmt: skip
+    assert explorer.editor["unplaced"] == 1 and len(explorer.editor["paragraphs"]) == 1
+    saved = explorer.save_summary(short)  # the case that lost the text before
+    assert saved.eid is not None and explorer.error == ""
+    event = summary_events(small.root)[-1]
+    assert event["text"] == short and event["draft"] is False
+    assert [link["paragraph"] for link in event["links"]] == [1]
+    assert "Summary saved with 1 evidence link." in explorer.status
+    assert "1 piece of evidence lost its paragraph" in explorer.status
+    lost = next(link["index"] for link in explorer.editor["links"] if link["paragraph"] is None)
+    explorer.relink(lost, 1)  # the researcher keeps it, for the one paragraph left
+    assert explorer.editor["dirty"] and explorer.editor["unplaced"] == 0
+    explorer.save_summary(short)
+    assert len(summary_events(small.root)[-1]["links"]) == 2
+    explorer.drop_link(0)
+    explorer.save_summary(short)
+    assert [link["coding"] for link in summary_events(small.root)[-1]["links"]] == [
+        small.codings["coding_id"].iloc[1]]  # fmt: skip
+
+
+def test_evidence_can_be_linked_from_a_passage_and_changes_wait_for_save(
+    small: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    explorer = two_sentence_cell(small)
+    send = Replies(explorer, monkeypatch)
+    send(action="type", text="Practice changed.\n\nChildren were readier.")
+    send(action="link", passage=1, paragraph=2)
+    assert [(e["paragraph"], e["reference"].startswith("[A / LA lead")) for e in
+            explorer.editor["links"]] == [(2, True)]  # fmt: skip
+    assert summary_events(small.root) == []
+    send(action="open", row=0, col=1)  # another cell while words are unsaved: refused
+    assert "unsaved changes" in explorer.error and explorer.detail["code"] == "impact"
+    explorer.set_view(theme="impact")  # a new view keeps the unsaved summary open
+    assert explorer.editor["text"].startswith("Practice changed.")
+    assert "unsaved summary stays open" in explorer.status
+    send(action="discard")
+    assert explorer.editor["text"] == "" and not explorer.editor["dirty"]
+
+
+def test_a_failed_save_never_says_saved(small: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    explorer = two_sentence_cell(small)
+    send = Replies(explorer, monkeypatch)
+
+    def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise StoreError("cannot append to the summaries log: disk full", fix="Free some space.")
+
+    monkeypatch.setattr(explorer._store.store, "append", broken)
+    send(action="save", text="Words that must not be lost.")
+    assert "disk full" in explorer.error and "saved" not in explorer.status.lower()
+    assert explorer.editor["text"] == "Words that must not be lost."  # still in the editor
+    assert explorer.editor["dirty"] is True
+
+
+def test_review_hides_drafts_unless_asked_and_filters_by_coder_and_case(small: Project) -> None:
+    explorer = two_sentence_cell(small)
+    explorer.propose_summary()
+    explorer.save_summary(explorer.editor["text"])  # a saved draft
+    small.code("B/head", "impact.children", *span(small, "children's outcomes improved",
+                                                 "B/head"), coder="other")  # fmt: skip
+    review = MatrixExplorer(small, read_only=True, cell="summary", title="Test study")
+    assert review.drafts is False and review.table["cells"][0][0] == ""
+    review.open_cell(0, 0)
+    assert review.detail["summary"] is None
+    review.set_view(drafts=True)
+    assert review.table["cells"][0][0].startswith("[draft]")
+    review.set_view(cell="count", by_coder="other")
+    shown = zip(review.table["rows"], review.table["cells"], strict=True)
+    assert [r["id"] for r, cells in shown if any(cells)] == ["B/head"]
+    assert "Coder: other" in review.table["filters"] and "Drafts shown" in review.table["filters"]
+    review.set_view(by_coder="", case="A", rows="case")
+    assert [r["label"] for r in review.table["rows"]] == ["A — First case"]
+    assert review.cases == [{"id": "A", "title": "First case"}, {"id": "B", "title": "Second case"}]
+    assert review.coders == ["other", "tester"]
+    with pytest.raises(UnknownName):
+        review.set_view(by_coder="nobody")
+
+
+def test_download_is_the_matrix_as_shown(small: Project, monkeypatch: pytest.MonkeyPatch,
+                                         tmp_path: Path) -> None:  # fmt: skip
+    from openpyxl import load_workbook
+
+    small.code(DOC, "impact.children", *span(small, "Children were more ready"))
+    small.code("B/head", "challenges", *span(small, "Capacity was tight", "B/head"))
+    explorer = MatrixExplorer(small, cell="count", read_only=True)
+    sent: list[tuple[dict[str, Any], list[bytes]]] = []
+    monkeypatch.setattr(explorer, "send", lambda content, buffers=None: sent.append(
+        (content, buffers or [])))  # fmt: skip
+    explorer.set_view(case="B")
+    name, data = explorer.download("xlsx")
+    assert name == "matrix-themes-participant-count-B.xlsx"
+    assert sent[-1][0]["kind"] == "download" and sent[-1][1] == [data]
+    (tmp_path / name).write_bytes(data)
+    sheet = load_workbook(tmp_path / name)["Matrix"]
+    rows = [[c.value for c in r] for r in sheet.iter_rows()]
+    assert rows[0][:5] == ["Case", "Participant", "Role", "Impact", "Challenges"]
+    assert [r[0] for r in rows[1:]] == ["B"] and rows[1][3:] == [0, 1]
+    _, page = explorer.download("html")
+    assert b"Case: B" in page and b"A-LA" not in page
+    with pytest.raises(UnknownName):
+        explorer.download("pdf")
 
 
 # ---------------------------------------------------------------------- review app, notebooks

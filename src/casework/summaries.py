@@ -10,6 +10,7 @@ provenance, until a person edits it.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -30,11 +31,13 @@ __all__ = [
     "Draft",
     "SummaryStore",
     "as_row",
+    "carry_links",
     "cell_view",
     "default_nlp",
     "draft_summary",
     "load_summaries",
     "normalise_links",
+    "paragraph_map",
     "paragraphs",
 ]
 
@@ -79,6 +82,68 @@ def normalise_links(links: Links | None, text: str) -> list[tuple[int, str]]:
         if not 1 <= paragraph <= count:
             raise UnknownName("summary paragraph", paragraph, range(1, count + 1), field="links")
     return sorted(set(pairs))
+
+
+_WORD = re.compile(r"\w{4,}")  # words that carry meaning: short and common ones match anything
+_COMMON = frozenset(
+    "about after also been before being could from have into more much only other over "
+    "said some such than that their them then there these they this very were what when "
+    "which while will with would your".split()
+)
+_SAME_PARAGRAPH = 0.5  # share of the shorter paragraph's words found in the other, in order
+
+
+def _match(old: str, new: str) -> float:
+    """How much of the shorter paragraph is the other's wording (words in order, 0..1)."""
+    a, b = ([w for w in _WORD.findall(t.lower()) if w not in _COMMON] for t in (old, new))
+    if not a or not b:
+        return 1.0 if old.strip() == new.strip() else 0.0
+    shared = sum(m.size for m in difflib.SequenceMatcher(None, a, b, autojunk=False)
+                 .get_matching_blocks())  # fmt: skip
+    if shared < min(2, len(a), len(b)):
+        return 0.0
+    return shared / min(len(a), len(b))
+
+
+def paragraph_map(old_text: str, new_text: str) -> dict[int, int]:
+    """Old paragraph number → the new paragraph it became (both from 1).
+
+    A paragraph kept as it was, moved, shortened, lengthened or merged into another is
+    found by its wording; a paragraph deleted or rewritten beyond recognition is absent.
+    """
+    old, new = paragraphs(old_text), paragraphs(new_text)
+    keys_old, keys_new = [p.strip() for p in old], [p.strip() for p in new]
+    found: dict[int, int] = {}
+    matcher = difflib.SequenceMatcher(None, keys_old, keys_new, autojunk=False)
+    for block in matcher.get_matching_blocks():
+        for k in range(block.size):
+            found[block.a + k] = block.b + k
+    for i, text in enumerate(old):
+        if i in found:
+            continue
+        scores = [(_match(text, other), -abs(i - j), j) for j, other in enumerate(new)]
+        best = max(scores, default=(0.0, 0, -1))
+        if best[0] >= _SAME_PARAGRAPH:
+            found[i] = best[2]
+    return {i + 1: j + 1 for i, j in found.items()}
+
+
+def carry_links(
+    old_text: str, links: Iterable[tuple[int | None, str]], new_text: str
+) -> list[tuple[int | None, str]]:
+    """The links of ``old_text`` carried to the paragraphs of ``new_text`` they became.
+
+    Evidence follows its paragraph when paragraphs move, shrink or merge; a link whose
+    paragraph is gone gets paragraph None (for the researcher to relink or drop, never
+    silently). Links already without a paragraph stay so. Order: by paragraph, None last.
+    """
+    where = paragraph_map(old_text, new_text)
+    out: list[tuple[int | None, str]] = []
+    for paragraph, coding_id in links:
+        pair = (where.get(paragraph) if paragraph is not None else None, str(coding_id))
+        if pair not in out:
+            out.append(pair)
+    return sorted(out, key=lambda pc: (pc[0] is None, pc[0] or 0, pc[1]))
 
 
 def _clean_links(value: Any) -> list[tuple[int, str]]:
@@ -262,19 +327,17 @@ class SummaryStore:
         links: Links | None = None,
         coder: str | None = None,
     ) -> str:
-        """A person's edit: new text (links kept unless given); the draft mark goes."""
+        """A person's edit: the new text is written as given and the draft mark goes.
+
+        Without ``links`` the evidence follows its paragraphs (:func:`carry_links`); the
+        links of a paragraph that is gone are left out of the new state (the log keeps
+        them in the earlier event). Call :func:`carry_links` first to see which.
+        """
         who = self._coder(coder)
         old = self._existing(row, code_id, who)
         if links is None:
-            count = len(paragraphs(text))
-            beyond = sorted({p for p, _ in old["links"] if p > count})
-            if beyond:
-                raise ProjectError(
-                    f"the edit leaves {count} paragraphs but links point to paragraph {beyond[0]}",
-                    field="links",
-                    fix="Pass links=... to say which paragraphs keep which evidence.",
-                )
-            links = old["links"]
+            carried = carry_links(old["text"], old["links"], text)
+            links = [(p, c) for p, c in carried if p is not None]
         return self.write(row, code_id, text, links=links, coder=who)
 
     def link(

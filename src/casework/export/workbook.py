@@ -183,6 +183,24 @@ def _write_theme(
     sheet.freeze_panes = sheet.cell(row=2, column=len(heads) + 1)
 
 
+def write_matrix_xlsx(
+    matrix: pd.DataFrame, path: str | Path, *, rows: str = "participant",
+    title: str = "Framework matrix",
+) -> Path:  # fmt: skip
+    """One matrix, as it is (e.g. filtered in the review app), as a one-sheet workbook."""
+    from openpyxl import Workbook
+
+    meta = matrix.attrs.get("casework", {})
+    wb = Workbook()
+    sheet = wb.active
+    sheet.title = _sheet_name("Matrix", set())
+    _write_theme(sheet, matrix, rows, meta.get("code_names", {}), meta.get("code_colors", {}),
+                 meta.get("roles", {}))  # fmt: skip
+    about = wb.create_sheet("About")
+    _put(about, 1, 1, title)
+    return atomic_write(path, wb.save)
+
+
 def _six(hex_colour: str) -> str:
     h = hex_colour.lstrip("#")
     return "#" + ("".join(c * 2 for c in h) if len(h) == 3 else h)
