@@ -1,4 +1,4 @@
-// casework bundle; sources sha256 e0994be77d0ac9a658938f0d6374f11f31b41679e099223ab519164b803b00b4
+// casework bundle; sources sha256 ebbbf0df4466a7258de1c3296a4163e4df78b90942d1a407dc14e370a6fc656d
 
 // src/casework/widgets/static/shared/dom.js
 var COLOR_RE = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
