@@ -1,6 +1,6 @@
 """Autocoding 1,000 interviews: a 2-worker Dask ``LocalCluster`` against one process.
 
-Writes the synthetic study (``_synthetic.make_project``: 1,000 interviews x 5,000 words,
+Writes the synthetic study (``_corpus.make_project``: 1,000 interviews x 5,000 words,
 the demo codebook), then times rule suggestions from a cold cache (every transcript
 parsed, the doc and hit caches written, the whole suggestions table built) three ways:
 
@@ -63,7 +63,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args()
 
-    from _synthetic import make_project
+    from _corpus import make_project
 
     import casework
     from casework import engine

@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _synthetic import make_project
+from _corpus import make_project
 
 import casework
 

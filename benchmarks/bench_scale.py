@@ -1,13 +1,18 @@
 """Scale: seconds and peak memory to open, tag and chart 100 / 1,000 / 10,000 interviews.
 
-For each size a synthetic study is written (``_synthetic.make_project``: the demo
+For each size a synthetic study is written (``_corpus.make_project``: the benchmark
 codebook, 20 cases, 5,000-word interviews, 20 codings per interview), then every step
 runs in a fresh child process, so its peak resident memory (``ru_maxrss``) is its own:
 
 * ``open``: ``open_project`` and the documents, segments and codings tables;
 * ``tag``: rule suggestions (``casework.nlp.suggest.suggest``) on a cold cache: every
   transcript parsed, doc and hit caches written, the whole suggestions table built;
-* ``re-tag``: the same after one transcript changed: only that one is parsed again;
+* ``re-tag``: after one transcript changed, the suggestions table kept in memory
+  (``casework.nlp.SuggestionTable``, built before the change) is refreshed: only that
+  document is parsed and suggested again and its rows spliced in (target <= 2 s at
+  10,000 interviews);
+* ``re-tag, full``: for comparison, the whole table built again by ``suggest`` after the
+  change (warm caches: only the changed transcript is parsed);
 * ``matrix``: the cross-case matrix (cases x themes) of coverage, then of excerpts.
 
 Seconds are wall-clock for the step alone (not the open it needs first); memory is the
@@ -36,7 +41,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "src"))
 
-STEPS = ("open", "tag", "re-tag", "matrix")
+import _corpus  # noqa: E402
+
+STEPS = ("open", "tag", "re-tag", "re-tag, full", "matrix")
+RETAG_TARGET = 2.0
 LINEAR_SLACK = 1.2
 MEMORY_LIMIT_GB = 8.0
 
@@ -51,8 +59,10 @@ def child(step: str, root: Path) -> dict[str, Any]:
     project.documents, project.segments, project.codings  # noqa: B018  (load them)
     opened = time.perf_counter() - began
     out: dict[str, Any] = {"seconds": opened}
-    if step in ("tag", "re-tag"):
+    if step in ("tag", "re-tag, full"):
         out.update(_tag(project))
+    elif step == "re-tag":
+        out.update(_retag(project))
     elif step == "matrix":
         out.update(_matrix(project))
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -70,6 +80,21 @@ def _tag(project: Any) -> dict[str, Any]:
     seconds = time.perf_counter() - began
     parsed = len(list(docs.glob("*/*.spacy"))) - before
     return {"seconds": seconds, "rows": len(rows), "parsed": parsed}
+
+
+def _retag(project: Any) -> dict[str, Any]:
+    """Keep the table, change one transcript, reopen (untimed), refresh the table."""
+    import casework
+    from casework.nlp import SuggestionTable
+
+    table = SuggestionTable(project, project.codebook, coder=project.coder)
+    _change_one(project.root)
+    changed = casework.open_project(project.root)
+    changed.documents, changed.segments, changed.codings  # noqa: B018  (load them)
+    began = time.perf_counter()
+    redone = table.refresh(changed)
+    seconds = time.perf_counter() - began
+    return {"seconds": seconds, "rows": len(table.frame), "parsed": len(redone)}
 
 
 def _matrix(project: Any) -> dict[str, Any]:
@@ -94,7 +119,7 @@ def run_child(step: str, root: Path) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- the run
 def measure(size: int, words: int, folder: Path) -> dict[str, dict[str, Any]]:
-    from _synthetic import make_project
+    from _corpus import make_project
 
     root = folder / f"study-{size}"
     began = time.perf_counter()
@@ -103,21 +128,22 @@ def measure(size: int, words: int, folder: Path) -> dict[str, dict[str, Any]]:
           flush=True)  # fmt: skip
     found: dict[str, dict[str, Any]] = {}
     for step in STEPS:
-        if step == "re-tag":
-            _change_one(root)
         found[step] = run_child(step, root)
         f = found[step]
         extra = f" ({f['rows']:,} rows, {f['parsed']:,} parsed)" if "parsed" in f else ""
-        print(f"  {step:7s} {f['seconds']:8.1f} s  {f['peak_mb'] / 1024:6.2f} GB{extra}",
-              flush=True)  # fmt: skip
+        print(f"  {step:12s} {f['seconds']:8.2f} s  {f['peak_mb'] / 1024:6.2f} GB{extra}; "
+              f"{_corpus.load()}", flush=True)  # fmt: skip
     shutil.rmtree(root, ignore_errors=True)
     return found
 
 
 def _change_one(root: Path) -> None:
-    path = sorted((root / "transcripts").rglob("*.md"))[0]
+    """Add a turn to the middle transcript (a new turn every call)."""
+    paths = sorted((root / "transcripts").rglob("*.md"))
+    path = paths[len(paths) // 2]
     with path.open("a", encoding="utf-8") as out:
-        out.write("\nRespondent: School readiness improved once the training began.\n")
+        out.write(f"\nParticipant: School readiness improved once the training began "
+                  f"({time.time_ns()}).\n")
 
 
 def report(sizes: list[int], results: dict[int, dict[str, dict[str, Any]]]) -> bool:
@@ -139,13 +165,16 @@ def report(sizes: list[int], results: dict[int, dict[str, dict[str, Any]]]) -> b
               + " | ".join(f"{m:.2f}" for m in mem) + f" | {', '.join(t_ratio)} | "
               + f"{', '.join(m_ratio)} |")  # fmt: skip
     biggest = max(sizes)
+    retag = results[biggest]["re-tag"]["seconds"]
+    print(f"\nRe-tag after one transcript changed at {biggest:,} interviews: {retag:.2f} s "
+          f"(the whole table again: {results[biggest]['re-tag, full']['seconds']:.1f} s); "
+          f"target <= {RETAG_TARGET:g} s: {_corpus.verdict(retag <= RETAG_TARGET)}")
     peak = max(results[biggest][s]["peak_mb"] for s in STEPS) / 1024
-    verdict = "ok" if peak < MEMORY_LIMIT_GB else "OVER"
-    print(f"\nPeak memory at {biggest:,} interviews: {peak:.2f} GB "
-          f"(limit {MEMORY_LIMIT_GB:g} GB: {verdict}).")
-    print(f"Time ratios within {LINEAR_SLACK:g}x of linear: {'yes' if ok else 'NO'} "
+    print(f"Peak memory at {biggest:,} interviews: {peak:.2f} GB "
+          f"(limit {MEMORY_LIMIT_GB:g} GB: {_corpus.verdict(peak < MEMORY_LIMIT_GB)}).")
+    print(f"Time ratios within {LINEAR_SLACK:g}x of linear: {_corpus.verdict(ok)} "
           "((!) marks a step over).")  # fmt: skip
-    return ok and peak < MEMORY_LIMIT_GB
+    return ok and peak < MEMORY_LIMIT_GB and retag <= RETAG_TARGET
 
 
 def main() -> None:

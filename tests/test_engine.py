@@ -40,8 +40,8 @@ from casework import engine  # noqa: E402
 
 
 def _synthetic():  # type: ignore[no-untyped-def]
-    path = REPO / "benchmarks" / "_synthetic.py"
-    spec = importlib.util.spec_from_file_location("_synthetic", path)
+    path = REPO / "benchmarks" / "_corpus.py"
+    spec = importlib.util.spec_from_file_location("_corpus", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -5,6 +5,7 @@ function needs it, so importing this package stays cheap. ``suggest`` lives in
 
 from __future__ import annotations
 
+from casework.nlp._incremental import SuggestionTable
 from casework.nlp.learned import LearnedModel, NotEnoughExamples, Settings, train_model
 from casework.nlp.pipeline import load_pipeline, parse, pipeline_id
 from casework.nlp.redact import RedactionResult, redact_project
@@ -18,6 +19,7 @@ __all__ = [
     "RedactionResult",
     "RuleSet",
     "Settings",
+    "SuggestionTable",
     "compile_rules",
     "load_pipeline",
     "parse",

@@ -1,0 +1,148 @@
+"""A rule-suggestions table kept up to date one document at a time.
+
+At 10,000 interviews the suggestions table has millions of rows; building it again
+because one transcript changed costs a cold run's assembly (reading every document's
+cached hits, joining reasons, copying quotes). :class:`SuggestionTable` keeps the table
+and, per document, what its rows depend on besides the rules: the text, and the coder's
+codings and rejections of that document. :meth:`SuggestionTable.refresh` re-suggests only
+the documents where one of those changed (or that were added), drops the rows of
+documents that are gone, and splices the new rows in, so the result is the table a full
+:func:`~casework.nlp.suggest.suggest` would return (``created_at`` aside: new rows are
+new suggestions). A changed codebook or pipeline means a full rebuild.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+
+class SuggestionTable:
+    """Rule suggestions for ``coder`` over ``tables``, refreshed per changed document.
+
+    The arguments are those of :func:`~casework.nlp.suggest.suggest` (rules only: a learned
+    model depends on every document's codings, so it is not incremental). ``frame`` is the
+    table; call :meth:`refresh` with the tables after transcripts, codings or rejections
+    changed.
+    """
+
+    def __init__(self, tables: Any, codebook: Any, *, coder: str | None,
+                 unit: str | None = None, nlp: Language | None = None,
+                 cache_dir: str | Path | bool | None = True,
+                 rejections: pd.DataFrame | None = None) -> None:  # fmt: skip
+        from casework.nlp.pipeline import pipeline_for, project_setting
+
+        self.codebook = codebook
+        self.coder = coder
+        self.unit = unit or project_setting(tables, "unit", "sentence")
+        self.nlp = nlp or pipeline_for(tables)
+        self.cache_dir = cache_dir
+        self._explicit_rejections = rejections is not None
+        self.frame = self._suggest(tables, None, rejections)
+        self._state = _doc_state(tables, coder, self._rejections(tables, rejections))
+        self._fingerprint = self._rules_fingerprint()
+
+    def refresh(self, tables: Any, *, doc_ids: Iterable[str] | None = None,
+                rejections: pd.DataFrame | None = None) -> list[str]:  # fmt: skip
+        """Bring the table up to date with ``tables``; returns the documents re-suggested.
+
+        Documents whose text, codings or rejections (by this coder) changed are found by
+        comparing fingerprints; ``doc_ids`` adds documents to redo regardless.
+        """
+        rejected = self._rejections(tables, rejections)
+        state = _doc_state(tables, self.coder, rejected)
+        if self._rules_fingerprint() != self._fingerprint:
+            self.frame = self._suggest(tables, None, rejected)
+            self._state, self._fingerprint = state, self._rules_fingerprint()
+            return list(state)
+        redo = {d for d, s in state.items() if self._state.get(d) != s}
+        redo |= set(doc_ids or ()) & set(state)
+        gone = set(self._state) - set(state)
+        self._state = state
+        if not redo and not gone:
+            return []
+        order = list(state)
+        fresh = self._suggest(tables, order_subset(order, redo), rejected) if redo else None
+        self.frame = _splice(self.frame, fresh, redo | gone, order)
+        return order_subset(order, redo)
+
+    # ------------------------------------------------------------------ helpers
+    def _rejections(self, tables: Any, rejections: pd.DataFrame | None) -> pd.DataFrame | None:
+        if rejections is not None or self._explicit_rejections:
+            return rejections
+        found: pd.DataFrame | None = getattr(tables, "rejections", None)
+        return found
+
+    def _suggest(self, tables: Any, doc_ids: list[str] | None,
+                 rejections: pd.DataFrame | None) -> pd.DataFrame:  # fmt: skip
+        from casework.nlp.suggest import suggest
+
+        return suggest(tables, self.codebook, coder=self.coder, unit=self.unit, nlp=self.nlp,
+                       cache_dir=self.cache_dir, rejections=rejections,
+                       doc_ids=doc_ids)  # fmt: skip
+
+    def _rules_fingerprint(self) -> str:
+        from casework.nlp.rules import compile_rules
+
+        return compile_rules(self.codebook, self.nlp).fingerprint
+
+
+def order_subset(order: list[str], wanted: set[str]) -> list[str]:
+    return [d for d in order if d in wanted]
+
+
+def _doc_state(tables: Any, coder: str | None,
+               rejections: pd.DataFrame | None) -> dict[str, tuple[int, int, int]]:  # fmt: skip
+    """Per document: a hash of its text, and of the coder's codings and rejections on it."""
+    coded = _span_hashes(getattr(tables, "codings", None), coder)
+    rejected = _span_hashes(rejections, coder)
+    return {
+        str(d): (hash(tables.text(d)), coded.get(str(d), 0), rejected.get(str(d), 0))
+        for d in tables.documents["doc_id"].tolist()
+    }
+
+
+def _span_hashes(frame: pd.DataFrame | None, coder: str | None) -> dict[str, int]:
+    """A hash per document of the (code, start, end) rows ``coder`` has there (any order)."""
+    if frame is None or not len(frame):
+        return {}
+    frame = frame.rename(columns={"doc": "doc_id", "code": "code_id"})
+    if coder is not None and "coder" in frame.columns:
+        frame = frame[frame["coder"] == coder]
+    if frame.empty:
+        return {}
+    keys = frame[["code_id", "start", "end"]].astype({"code_id": str, "start": "int64",
+                                                      "end": "int64"})  # fmt: skip
+    hashed = pd.util.hash_pandas_object(keys, index=False).to_numpy(np.uint64)
+    sums = pd.Series(hashed).groupby(frame["doc_id"].astype(str).to_numpy()).sum()
+    counts = frame.groupby(frame["doc_id"].astype(str).to_numpy()).size()
+    return {str(d): hash((int(s), int(counts[d]))) for d, s in sums.items()}
+
+
+def _splice(frame: pd.DataFrame, fresh: pd.DataFrame | None, drop: set[str],
+            order: list[str]) -> pd.DataFrame:  # fmt: skip
+    """``frame`` without the rows of ``drop``, with ``fresh`` put in document order.
+
+    Rows are grouped by document in ``order`` (the documents table's order) and each
+    document's rows are already in text order, so only whole groups move.
+    """
+    doc = frame["doc_id"].to_numpy(dtype=object)
+    keep = ~np.isin(doc, np.array(sorted(drop), dtype=object))
+    parts = [frame[keep]]
+    if fresh is not None and len(fresh):
+        parts.append(fresh.astype(frame.dtypes.to_dict()) if len(frame) else fresh)
+    if len(parts) == 1:
+        return parts[0].reset_index(drop=True)
+    out = pd.concat(parts, ignore_index=True)
+    rank = pd.Index(order).get_indexer(out["doc_id"].to_numpy(dtype=object))
+    where = np.argsort(rank, kind="stable")
+    if (where == np.arange(len(where))).all():
+        return out
+    return out.take(where).reset_index(drop=True)

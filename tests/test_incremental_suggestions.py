@@ -1,0 +1,102 @@
+"""SuggestionTable: after a change, re-suggesting only the documents it touched gives the
+same table as suggesting everything again."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import casework
+from casework.nlp import SuggestionTable
+from casework.nlp.suggest import suggest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _corpus():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("_corpus", REPO / "benchmarks" / "_corpus.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    return Path(_corpus().make_project(tmp_path / "study", interviews=9, words=700, cases=3,
+                                       codings=12))  # fmt: skip
+
+
+def full(project: casework.Project) -> pd.DataFrame:
+    return suggest(project, project.codebook, coder="bench", rejections=project.rejections)
+
+
+def same(table: SuggestionTable, project: casework.Project) -> None:
+    expected = full(project)
+    assert len(expected) > 100
+    pd.testing.assert_frame_equal(table.frame.drop(columns="created_at"),
+                                  expected.drop(columns="created_at"))  # fmt: skip
+
+
+def transcript(root: Path, number: int) -> Path:
+    return sorted((root / "transcripts").rglob("*.md"))[number]
+
+
+def test_a_changed_transcript_is_the_only_one_redone(root: Path) -> None:
+    project = casework.open_project(root)
+    table = SuggestionTable(project, project.codebook, coder="bench")
+    same(table, project)
+    assert table.refresh(project) == []
+    path = transcript(root, 4)  # in the middle of the table
+    text = path.read_text(encoding="utf-8")
+    cut = text.index("Participant:")
+    path.write_text(text[:cut] + "Participant: My role was the lead officer here.\n\n"
+                    + text[cut:].replace("Participant:", "Interviewer:", 1),
+                    encoding="utf-8")  # fmt: skip
+    project = casework.open_project(root)
+    doc = project.documents["doc_id"].tolist()
+    changed = [d for d in doc if path.as_posix().endswith(f"{d}.md")]
+    assert table.refresh(project) == changed
+    same(table, project)
+    assert (table.frame["doc_id"] == changed[0]).any()
+
+
+def test_codings_and_rejections_redo_their_documents(root: Path) -> None:
+    project = casework.open_project(root)
+    table = SuggestionTable(project, project.codebook, coder="bench")
+    rows = table.frame
+    first, last = rows.iloc[[0]], rows.iloc[[len(rows) - 1]]
+    project.accept(first, coder="bench")
+    project.reject(last, coder="bench")
+    project = casework.open_project(root)
+    redone = table.refresh(project)
+    assert set(redone) == {first["doc_id"].iloc[0], last["doc_id"].iloc[0]}
+    same(table, project)
+    assert first["coding_id"].iloc[0] not in set(table.frame["coding_id"])
+    assert last["coding_id"].iloc[0] not in set(table.frame["coding_id"])
+
+
+def test_removed_and_added_documents(root: Path) -> None:
+    project = casework.open_project(root)
+    table = SuggestionTable(project, project.codebook, coder="bench")
+    gone = transcript(root, 2)
+    new = gone.with_name("added_interview.md")
+    new.write_text(gone.read_text(encoding="utf-8").replace("Interviewer:", "Interviewer: So,"),
+                   encoding="utf-8")  # fmt: skip
+    gone.unlink()
+    project = casework.open_project(root)
+    redone = table.refresh(project)
+    assert len(redone) == 1 and redone[0].endswith("added_interview")
+    same(table, project)
+
+
+def test_a_changed_codebook_rebuilds_everything(root: Path) -> None:
+    project = casework.open_project(root)
+    table = SuggestionTable(project, project.codebook, coder="bench")
+    code = project.codebook.entries[1]
+    table.codebook = project.codebook.add(code.replace(id="context.extra", keywords=("the",)))
+    assert len(table.refresh(project)) == len(project.documents)
+    assert "context.extra" in set(table.frame["code_id"])
