@@ -54,6 +54,8 @@ def child(step: str, root: Path) -> dict[str, Any]:
     """Run one step in this (fresh) process; return its figures."""
     import casework
 
+    if step == "re-tag, full":
+        _change_one(root)
     began = time.perf_counter()
     project = casework.open_project(root)
     project.documents, project.segments, project.codings  # noqa: B018  (load them)
