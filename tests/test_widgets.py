@@ -70,7 +70,9 @@ def test_coder_shows_the_document_as_paragraphs_with_offsets(coder: Coder, small
         assert text[offset:offset + len(shown)] == shown and seg_no >= 1
     assert [c["name"] for c in coder.codebook] == ["Impact", "Challenges"]
     assert coder.codings == []
-    # With no suggestions given, the tagger's rule suggestions for the document show.
+    # Suggestions are hidden until asked for, then the tagger's rule suggestions show.
+    assert coder.suggestions == [] and coder.suggestion_total > 0
+    coder.show_suggestions = True
     expected = small.suggest(doc_ids=[DOC])
     shown = {(x["code"], x["start"], x["end"]) for x in coder.suggestions}
     assert shown == set(zip(expected["code_id"], expected["start"], expected["end"]))
@@ -190,6 +192,7 @@ def test_suggestions_accept_and_reject(coder: Coder, small: Project) -> None:
          "reason": "keyword: time"},
         {"doc_id": "B/head", "code_id": "impact", "start": 0, "end": 5},
     ]))  # fmt: skip
+    coder.show_suggestions = True
     assert [(s["key"], s["code"]) for s in coder.suggestions] == [
         ("0", "impact.children"), ("1", "challenges.capacity")]  # fmt: skip
     coding_id = coder.accept("0")
@@ -222,6 +225,7 @@ def test_suggestions_come_from_project_suggest_when_it_exists(
 
     project = Suggesting(make_project())
     widget = Coder(project, doc=DOC)
+    widget.show_suggestions = True
     assert Suggesting.asked == [([DOC], "tester")]
     assert widget.suggestions[0]["source"] == "model" and widget.suggestions[0]["confidence"] == 0.7
     widget.accept(widget.suggestions[0]["key"])
@@ -612,3 +616,161 @@ def test_review_command_errors_are_one_line(tmp_path: Path, capsys: pytest.Captu
     err = capsys.readouterr().err
     assert "pip install" in err and "voila" in err.lower() and len(err.strip().splitlines()) == 1
 
+
+
+# ---------------------------------------------------------------------- Coder: visible work
+def test_suggestions_hidden_until_toggled_then_filtered_by_score_and_code(
+    coder: Coder, small: Project
+) -> None:
+    a, b = span(small, "Children were more ready for school."), span(small, "never enough time")
+    c = span(small, "changed practice")
+    coder.set_suggestions(pd.DataFrame([
+        {"doc_id": DOC, "code_id": "impact.children", "start": a[0], "end": a[1],
+         "confidence": 0.9},
+        {"doc_id": DOC, "code_id": "challenges.capacity", "start": b[0], "end": b[1],
+         "confidence": 0.4},
+        {"doc_id": DOC, "code_id": "impact.practice", "start": c[0], "end": c[1]},  # no score
+    ]))  # fmt: skip
+    assert coder.suggestions == [] and coder.suggestion_total == 3
+    coder.show_suggestions = True
+    assert len(coder.suggestions) == 3  # at 0 every suggestion shows, scored or not
+    coder.min_score = 0.5
+    assert [s["code"] for s in coder.suggestions] == ["impact.children"]
+    coder.min_score = 0.3
+    assert {s["code"] for s in coder.suggestions} == {"impact.children", "challenges.capacity"}
+    coder.suggest_code = "challenges"  # a code and its sub-codes
+    assert [s["code"] for s in coder.suggestions] == ["challenges.capacity"]
+    coder.suggest_code, coder.min_score = "", 0.0
+    coder.max_shown = 1
+    coder.show_suggestions = False
+    coder.show_suggestions = True
+    assert [s["code"] for s in coder.suggestions] == ["impact.children"]  # the best first
+
+
+def test_accept_all_shown_is_one_action_and_one_undo_restores(
+    coder: Coder, small: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = small.text(DOC)
+    words = [m for m in ("programme", "settings", "Children", "Capacity", "team", "time")
+             if m in text]  # fmt: skip
+    rows = [{"doc_id": DOC, "code_id": "impact", "start": text.index(w),
+             "end": text.index(w) + len(w), "confidence": 0.5 + i / 20}
+            for i, w in enumerate(words)]  # fmt: skip
+    coder.set_suggestions(pd.DataFrame(rows))
+    coder.show_suggestions, coder.min_score = True, 0.6
+    shown = {s["key"] for s in coder.suggestions}
+    assert 0 < len(shown) < len(words)
+    reply = Replies(coder, monkeypatch)(action="accept_shown")
+    assert reply["ok"] and len(reply["result"]) == len(shown)
+    events = log(small.root)
+    assert {e["batch"] for e in events} == {events[0]["batch"]} and len(events) == len(shown)
+    assert len(coder.codings) == len(shown) and coder.suggestions == []
+    assert coder.counts["impact"][0] == len(shown)
+    coder.undo()
+    assert coder.codings == [] and small.codings.empty
+    assert {s["key"] for s in coder.suggestions} == shown and coder.counts["impact"][0] == 0
+
+
+def test_reject_all_shown_is_one_action_and_one_undo_restores(coder: Coder, small: Project) -> None:
+    a, b = span(small, "main challenge"), span(small, "never enough time")
+    coder.set_suggestions(pd.DataFrame([
+        {"doc_id": DOC, "code_id": "challenges", "start": a[0], "end": a[1], "confidence": 0.7},
+        {"doc_id": DOC, "code_id": "challenges.capacity", "start": b[0], "end": b[1],
+         "confidence": 0.8}]))  # fmt: skip
+    coder.show_suggestions = True
+    assert coder.reject_shown() == 2
+    assert [e["event"] for e in log(small.root)] == ["reject", "reject"]
+    assert len({e["batch"] for e in log(small.root)}) == 1
+    assert coder.suggestions == [] and coder.suggestion_total == 0
+    coder.undo()
+    assert len(coder.suggestions) == 2 and small.rejections.empty
+    coder.show_suggestions = False
+    assert coder.accept_shown() == [] and coder.reject_shown() == 0  # nothing shown
+
+
+def test_counts_and_progress_follow_coding(coder: Coder, small: Project) -> None:
+    assert coder.counts["impact.children"] == [0, 0, 0, 0]
+    assert coder.progress[DOC] == {"paragraphs": 4, "coded": 0, "codings": 0, "share": 0.0}
+    coder.apply("impact.children", *span(small, "Children were more ready"))
+    assert coder.counts["impact.children"] == [1, 1, 1, 1]
+    assert coder.counts["impact"] == [0, 0, 1, 1]  # with its sub-codes
+    assert coder.progress[DOC]["coded"] == 1 and coder.progress[DOC]["codings"] == 1
+    coder.open_document("B/head")
+    coder.apply("impact.children", 4, 16)
+    assert coder.counts["impact.children"] == [2, 2, 2, 2]
+    small.code("B/head", "impact.children", 0, 3, coder="other")
+    coder.refresh()
+    assert coder.counts["impact.children"][0] == 3
+    coder.coder_filter = ["other"]  # counts follow the coders shown
+    assert coder.counts["impact.children"] == [1, 1, 1, 1]
+    assert coder.progress["B/head"]["codings"] == 1  # progress stays mine
+    coder.undo()
+    coder.coder_filter = []
+    assert coder.counts["impact.children"][0] == 2
+
+
+def test_retrieve_lists_a_codes_passages_across_documents(
+    coder: Coder, small: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    coder.apply("impact.children", *span(small, "Children were more ready for school."))
+    coder.open_document("B/head")
+    coder.apply("impact", 0, 16)
+    send = Replies(coder, monkeypatch)
+    assert send(action="retrieve", code="impact")["result"] == 2
+    got = coder.retrieval
+    assert got["code"] == "impact" and got["name"] == "Impact"
+    assert {p["doc"] for p in got["passages"]} == {DOC, "B/head"}  # sub-codes included
+    first = next(p for p in got["passages"] if p["doc"] == DOC)
+    assert first["text"] == "Children were more ready for school." and "A" in first["reference"]
+    assert send(action="show", doc=DOC, start=first["start"], end=first["end"])["ok"]
+    assert coder.doc_id == DOC
+    assert (coder.focus["start"], coder.focus["end"]) == (first["start"], first["end"])
+    assert not send(action="retrieve", code="nope")["ok"]
+
+
+def test_search_the_text_and_code_the_hits(
+    coder: Coder, small: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    send = Replies(coder, monkeypatch)
+    text = small.text(DOC)
+    assert send(action="search", query="practice", mode="words")["result"] == 1
+    assert [text[a:b] for a, b in coder.search["hits"]] == ["practice"]
+    assert coder.search_text("child", "lemma") == 1  # "Children"
+    assert coder.search_text(r"\bt\w+e\b", "regex") >= 2  # "There", "time"
+    assert {text[a:b].lower() for a, b in coder.search["hits"]} >= {"there", "time"}
+    reply = send(action="search", query="([", mode="regex")
+    assert not reply["ok"] and "regular expression" in reply["error"]
+    assert coder.search_text("never enough", "words") == 1
+    ids = send(action="code_hits", code="challenges.capacity")["result"]
+    assert len(ids) == 1 and log(small.root)[-1]["quote"] == "never enough"
+    assert coder.counts["challenges.capacity"][0] == 1
+    coder.open_document("B/head")
+    assert coder.search == {}
+    with pytest.raises(ProjectError, match="search"):
+        coder.code_hits("impact")
+
+
+def test_new_code_from_the_coder_gets_an_id_from_its_name(
+    coder: Coder, small: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    start, end = span(small, "main challenge")
+    send = Replies(coder, monkeypatch)
+    reply = send(action="new_code", name="Staff time!", parent="challenges", start=start, end=end)
+    assert reply["ok"] and reply["result"] == "challenges.staff_time"
+    assert "challenges.staff_time" in Codebook.from_disk(small.codebook_path)
+    assert coder.codings[-1]["code"] == "challenges.staff_time"
+    names = [c["name"] for c in coder.codebook[1]["children"]]
+    assert names[-1] == "Staff time!" and coder.counts["challenges.staff_time"][0] == 1
+    assert coder.new_code("Staff time!", "challenges") == "challenges.staff_time_2"
+    assert coder.new_code("Équipe") == "equipe"
+    with pytest.raises(UnknownName):
+        coder.new_code("Orphan", "no.such.parent")
+
+
+def test_each_sub_code_has_its_own_shade_of_its_themes_colour(small: Project) -> None:
+    book = small.codebook
+    shades = {c: book.shade(c) for c in book.ids}
+    assert shades["impact"] == "#4e79a7" and shades["challenges"] == "#e15759"
+    assert len({shades["impact"], shades["impact.children"], shades["impact.practice"]}) == 3
+    tree = {n["id"]: n for n in book.tree}
+    assert tree["impact"]["children"][0]["shade"] == shades["impact.children"]

@@ -36,6 +36,7 @@ class Tree:
             if root not in self.span:
                 self._walk(root)
         self.colors = self._colors(codes)
+        self.shades = self._shades(codes)
 
     def _walk(self, root: str) -> None:
         """Depth-first from ``root``, recording each code's slice of ``order``."""
@@ -87,6 +88,32 @@ class Tree:
                 number = rank.get(code_id, self.index[code_id])
                 out[code_id] = PALETTE[number % len(PALETTE)]
         return out
+
+
+    def _shades(self, codes: Sequence[Code]) -> dict[str, str]:
+        """Each code's own shade: its own colour, else its parent's shade made lighter or
+        darker by its place among its siblings, so sub-codes of a theme tell apart."""
+        out: dict[str, str] = {}
+        for code_id in self.order:
+            parent = self.parent[code_id]
+            color = codes[self.index[code_id]].color
+            if parent is None or parent not in out or (
+                isinstance(color, str) and COLOR_RE.fullmatch(color)
+            ):
+                out[code_id] = self.colors[code_id]
+                continue
+            siblings = self.children[parent]
+            k, n = siblings.index(code_id), len(siblings)
+            # from 35% towards black to 55% towards white, evenly over the siblings
+            out[code_id] = _mix(out[parent], -0.35 + 0.9 * (k + 1) / (n + 1))
+        return out
+
+
+def _mix(color: str, amount: float) -> str:
+    """``color`` moved ``amount`` of the way to white (> 0) or black (< 0)."""
+    rgb = [int(color[i : i + 2], 16) for i in (1, 3, 5)]
+    target = 255 if amount > 0 else 0
+    return "#" + "".join(f"{round(v + (target - v) * abs(amount)):02x}" for v in rgb)
 
 
 def _six_digits(color: str) -> str:

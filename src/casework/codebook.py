@@ -13,6 +13,8 @@ at once, each with its line (:class:`~casework.errors.CodebookError` ``.problems
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -218,6 +220,26 @@ class Codebook:
         self._position(code_id)
         return self._tree.colors[code_id]
 
+    def id_for(self, name: str, parent: str | None = None) -> str:
+        """A new, unused id made from ``name`` (under ``parent``: ``parent.name``), so a
+        researcher names a code and never invents a dotted id: "Staff time!" under
+        ``challenges`` → ``challenges.staff_time`` (``_2``, ``_3``… if taken)."""
+        if parent is not None:
+            self._parent_known(parent)
+        plain = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
+        slug = re.sub(r"[^a-z0-9]+", "_", plain.lower()).strip("_") or "code"
+        base = f"{parent}.{slug}" if parent else slug
+        found, n = base, 2
+        while found in self:
+            found, n = f"{base}_{n}", n + 1
+        return found
+
+    def shade(self, code_id: str) -> str:
+        """The code's own shade of its colour: sub-codes that inherit a theme's colour
+        each get a lighter or darker shade of it (the Coder's stripes and tints)."""
+        self._position(code_id)
+        return self._tree.shades[code_id]
+
     @property
     def codes(self) -> pd.DataFrame:
         """One row per code in file order, with the columns of :data:`CODE_COLUMNS`."""
@@ -249,7 +271,7 @@ class Codebook:
 
     @property
     def tree(self) -> list[dict[str, Any]]:
-        """The top-level codes as nested dicts (id, name, description, color, depth,
+        """The top-level codes as nested dicts (id, name, description, color, shade, depth,
         children), JSON-ready for widgets."""
         tree = self._tree
         nodes: dict[str, dict[str, Any]] = {
@@ -258,6 +280,7 @@ class Codebook:
                 "name": self._codes[pos].name,
                 "description": self._codes[pos].description,
                 "color": tree.colors[code_id],
+                "shade": tree.shades[code_id],
                 "depth": tree.depth[code_id],
                 "children": [],
             }

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from casework.anchors import make_anchor
-from casework.codebook import Codebook
+from casework.codebook import Code, Codebook
 from casework.codings import ResolvedCodings, resolve_codings, unknown_code_error
 from casework.config import read_config, resolve_coder, setting
 from casework.corpus import Corpus, load_corpus
-from casework.errors import ConfigError, Problem, ProjectError, UnknownName
+from casework.errors import CodebookError, ConfigError, Problem, ProjectError, UnknownName
 from casework.replay import replay, undo_target
 from casework.sqlstore import open_store
 from casework.store import EventStore, check_coder, new_id, utc_now
@@ -134,6 +134,20 @@ class Project:
     def codes(self) -> pd.DataFrame:
         """code_id, parent_id, name, description, include, exclude, depth, color, position."""
         return self.codebook.codes
+
+    def add_code(self, name: str, *, parent: str | None = None, **fields: Any) -> str:
+        """Add a code named ``name`` (under ``parent``) to the codebook file and return
+        its id, made from the name (:meth:`Codebook.id_for`). The file is written by the
+        codebook's own writer, after the new codebook is known good."""
+        book = self.codebook
+        code_id = book.id_for(name, parent)
+        new = book.add(Code(code_id, str(name).strip(), parent=parent, **fields))
+        problems = new.validate()
+        if problems:
+            raise CodebookError(problems, fix="Nothing was saved; correct the code and retry.")
+        new.to_disk(self.codebook_path)
+        self.__dict__.pop("codebook", None)
+        return code_id
 
     def reload(self) -> None:
         """Forget cached tables, so the next access reads the folder again."""

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-MODES = ("word", "phrase", "lemma")
+MODES = ("word", "phrase", "lemma", "regex")
 KWIC_COLUMNS = ["doc_id", "case_id", "participant_id", "role", "start", "end", "left", "match",
                 "right", "sentence_start", "sentence_end", "sentence", "query", "mode"]  # fmt: skip
 
@@ -39,14 +39,16 @@ def kwic(
     codes: Iterable[str] | None = None,
     coder: str | None = None,
     case_sensitive: bool = False,
+    doc_ids: Iterable[str] | None = None,
     nlp: Language | None = None,
     cache_dir: str | Path | bool | None = True,
 ) -> pd.DataFrame:
     """Every occurrence of ``query`` with ``window`` words of context each side.
 
     ``mode``: ``"word"`` (one word; a trailing ``*`` matches any ending, ``support*``),
-    ``"phrase"`` (words in sequence) or ``"lemma"`` (any form: "child" finds "children").
-    ``cases`` and ``roles`` keep documents of those cases or roles; ``codes`` keeps hits
+    ``"phrase"`` (words in sequence), ``"lemma"`` (any form: "child" finds "children") or
+    ``"regex"`` (a Python regular expression over the text; a hit is widened to whole
+    words). ``cases``, ``roles`` and ``doc_ids`` keep those documents; ``codes`` keeps hits
     inside passages coded with one of those codes or a code below them (by ``coder`` if
     given).
     """
@@ -59,6 +61,13 @@ def kwic(
         raise CaseworkError(f"window must be 0 or more words, not {window}", field="window")
     nlp, folder = _pipeline(tables, nlp, cache_dir)
     documents = _select(tables.documents, cases, roles)
+    if doc_ids is not None:
+        wanted = [str(d) for d in ([doc_ids] if isinstance(doc_ids, str) else doc_ids)]
+        known = set(documents["doc_id"])
+        for doc_id in wanted:
+            if doc_id not in set(tables.documents["doc_id"]):
+                raise UnknownName("document", doc_id, sorted(known), field="doc_ids")
+        documents = documents[documents["doc_id"].isin(wanted)]
     find = _finder(nlp, query, mode, case_sensitive)
     rows: list[dict[str, Any]] = []
     from casework.nlp.pipeline import doc_texts, iter_parsed
@@ -99,6 +108,8 @@ def _finder(nlp: Language, query: str, mode: str, case_sensitive: bool) -> Any:
     """A function doc → list of (start token, end token) matches."""
     from spacy.matcher import PhraseMatcher
 
+    if mode == "regex":
+        return _regex_finder(query, case_sensitive)
     words = query.split()
     if mode == "word" and len(words) == 1 and words[0].endswith("*") and len(words[0]) > 1:
         return _prefix_finder(words[0][:-1], case_sensitive)
@@ -112,6 +123,27 @@ def _finder(nlp: Language, query: str, mode: str, case_sensitive: bool) -> Any:
         pattern = Doc(nlp.vocab, words=lemmas, lemmas=lemmas)
     matcher.add("query", [pattern])
     return lambda doc: [(s, e) for _, s, e in matcher(doc)]
+
+
+def _regex_finder(query: str, case_sensitive: bool) -> Any:
+    try:
+        pattern = re.compile(query, 0 if case_sensitive else re.IGNORECASE)
+    except re.error as err:
+        raise CaseworkError(f"the regular expression {query!r} is not valid: {err}",
+                            field="query", fix="Correct the expression, or search in "
+                            "word mode.") from None  # fmt: skip
+
+    def find(doc: Doc) -> list[tuple[int, int]]:
+        out = []
+        for hit in pattern.finditer(doc.text):
+            if hit.end() > hit.start():
+                span = doc.char_span(hit.start(), hit.end(), alignment_mode="expand")
+                found = (span.start, span.end) if span is not None and len(span) else None
+                if found and (not out or out[-1] != found):
+                    out.append(found)
+        return out
+
+    return find
 
 
 def _prefix_finder(prefix: str, case_sensitive: bool) -> Any:

@@ -157,6 +157,35 @@ def visible_suggestions(
     return out
 
 
+def shown_suggestions(
+    open_rows: list[dict[str, Any]], *, show: bool, min_score: float,
+    codes: set[str] | None = None, limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """The open suggestions to draw: none unless ``show``; else those of ``codes`` (all
+    when None) scoring ``min_score`` or more (unscored ones only while it is 0), the
+    ``limit`` best, in reading order."""
+    if not show:
+        return []
+    keep = [s for s in open_rows
+            if (codes is None or s["code"] in codes)
+            and (s["confidence"] >= min_score if s["confidence"] is not None
+                 else min_score <= 0)]  # fmt: skip
+    if limit is not None and len(keep) > limit:
+        best = sorted(keep, key=lambda s: -(s["confidence"] if s["confidence"] is not None
+                                            else -1.0))[:limit]  # fmt: skip
+        keep = sorted(best, key=lambda s: (s["start"], s["end"], s["code"]))
+    return keep
+
+
+def passage_rows(passages: pd.DataFrame) -> list[dict[str, Any]]:
+    """Retrieved passages (from ``matrices.passages``) as the Coder lists them."""
+    return [
+        {"doc": str(r.doc_id), "start": int(r.start), "end": int(r.end),
+         "reference": str(r.reference), "text": str(r.text), "codings": len(r.coding_ids)}
+        for r in passages.itertuples(index=False)
+    ]  # fmt: skip
+
+
 def _spans(frame: pd.DataFrame) -> set[tuple[str, int, int]]:
     if frame.empty:
         return set()

@@ -2,9 +2,11 @@
 
 A thin view over :class:`~casework.project.Project`: every action in the browser
 arrives as one message and becomes one library call (``project.code``, ``uncode``,
-``recode``, ``memo``, ``code_many`` for an accepted suggestion, ``reject``, ``undo``,
-``redo``). The same actions are methods here, so a notebook or a test can drive the
-widget without a browser.
+``recode``, ``memo``, ``accept`` for accepted suggestions, ``reject``, ``undo``, ``redo``,
+``add_code``; ``matrices.passages`` to retrieve a code's passages, ``queries.kwic`` to
+search the text; ``codings.code_counts`` and ``coding_progress`` for the counts). The
+same actions are methods here, so a notebook or a test can drive the widget without a
+browser.
 
 >>> coder = Coder(casework.open_project("."), doc="A/la_lead")   # doctest: +SKIP
 >>> coder                                                          # doctest: +SKIP
@@ -20,9 +22,14 @@ import anywidget
 import pandas as pd
 import traitlets as t
 
+from casework import matrices, queries
+from casework.codings import code_counts, coding_progress
 from casework.errors import CaseworkError, ProjectError, UnknownName
 from casework.store import check_coder
 from casework.widgets import _payload
+
+#: Search modes offered in the Coder (``words`` is kwic's word or phrase by word count).
+SEARCH_MODES = ("words", "lemma", "regex")
 
 _STATIC = Path(__file__).with_name("static")
 
@@ -33,7 +40,11 @@ class Coder(anywidget.AnyWidget):
     ``project`` is an open project; ``doc`` the document to open first (default: the
     first). ``suggestions`` is a DataFrame (doc_id, code_id, start, end, and optionally
     source, confidence, reason); when None the project's ``suggest`` is asked, if it has
-    one; False shows none. ``pinned`` names up to nine codes for the keys 1–9.
+    one; False shows none. Suggestions are hidden until ``show_suggestions`` is set (the
+    toolbar's toggle); then those scoring at least ``min_score`` (of the code
+    ``suggest_code`` and its sub-codes, when set) are shown, at most ``max_shown``, best
+    first. Suggestions without a score show only while ``min_score`` is 0. ``pinned``
+    names up to nine codes for the keys 1–9.
     """
 
     _esm = _STATIC / "dist" / "coder.js"  # bundled by scripts/build_js.py
@@ -51,6 +62,14 @@ class Coder(anywidget.AnyWidget):
     coder_filter = t.List(t.Unicode()).tag(sync=True)
     code_filter = t.List(t.Unicode()).tag(sync=True)
     focus = t.Dict().tag(sync=True)
+    counts = t.Dict().tag(sync=True)  # code id -> [passages, documents, with sub-codes: both]
+    progress = t.Dict().tag(sync=True)  # doc id -> {paragraphs, coded, codings, share}
+    show_suggestions = t.Bool(False).tag(sync=True)
+    min_score = t.Float(0.0).tag(sync=True)
+    suggest_code = t.Unicode("").tag(sync=True)
+    suggestion_total = t.Int(0).tag(sync=True)  # open suggestions in the document
+    retrieval = t.Dict().tag(sync=True)  # {code, name, passages: [...]} of retrieve()
+    search = t.Dict().tag(sync=True)  # {query, mode, hits: [[start, end], ...]}
     status = t.Unicode("").tag(sync=True)
     error = t.Unicode("").tag(sync=True)
     height = t.Unicode("620px").tag(sync=True)
@@ -64,8 +83,12 @@ class Coder(anywidget.AnyWidget):
         pinned: list[str] | None = None,
         coder: str | None = None,
         height: str = "620px",
+        max_shown: int = 300,
     ) -> None:
         self._locked: str | None = None
+        self.max_shown = int(max_shown)
+        self._open: list[dict[str, Any]] = []  # open suggestions of the document
+        self._hits = pd.DataFrame()
         super().__init__(height=height)
         self.project = project
         me = coder or project.coder
@@ -88,6 +111,9 @@ class Coder(anywidget.AnyWidget):
         self.refresh_codebook(pinned)
         self.on_msg(self._on_message)
         self.observe(self._load_document, names="doc_id")
+        self.observe(lambda _c: self._show_suggestions(),
+                     names=["show_suggestions", "min_score", "suggest_code"])  # fmt: skip
+        self.observe(lambda _c: self._refresh_counts(), names="coder_filter")
         self._set_doc(doc if doc is not None else self.documents[0]["id"])
         self._locked = self.me
 
@@ -124,6 +150,7 @@ class Coder(anywidget.AnyWidget):
             self.paragraphs = _payload.paragraphs(text, segments[segments["doc_id"] == doc_id])
             self.status = f"Opened {doc_id}: {len(text):,} characters."
             self.error = ""
+            self.search, self._hits = {}, pd.DataFrame()
             try:
                 self._refresh()
             except CaseworkError as err:
@@ -151,14 +178,43 @@ class Coder(anywidget.AnyWidget):
         self.codings = _payload.coding_rows(codings, self.doc_id)
         self.coders = sorted({c["coder"] for c in self.codings} | {self.me})
         self._refresh_suggestions(codings)
+        self._refresh_counts(codings)
 
     def _refresh_suggestions(self, codings: pd.DataFrame | None = None) -> None:
         self._ensure_suggestions(self.doc_id)
         codings = self.project.codings if codings is None else codings
-        self.suggestions = _payload.visible_suggestions(
+        self._open = _payload.visible_suggestions(
             self._suggest_table, self.doc_id, codings[codings["coder"] == self.me],
             self.project.rejections, self.me,
         )  # fmt: skip
+        self._show_suggestions()
+
+    def _show_suggestions(self) -> None:
+        """Send the open suggestions the toggle, the score slider and the code let through."""
+        self.suggestion_total = len(self._open)
+        codes = None
+        if self.suggest_code and self.suggest_code in self.project.codebook:
+            codes = set(self.project.codebook.descendants(self.suggest_code))
+        self.suggestions = _payload.shown_suggestions(
+            self._open, show=self.show_suggestions, min_score=self.min_score, codes=codes,
+            limit=self.max_shown,
+        )  # fmt: skip
+
+    def _refresh_counts(self, codings: pd.DataFrame | None = None) -> None:
+        """Counts per code (by the coders filtered in) and my progress per document."""
+        codings = self.project.codings if codings is None else codings
+        who = self.coder_filter
+        counted = codings[codings["coder"].isin(who)] if who else codings
+        table = code_counts(counted, self.project.codebook)
+        self.counts = {
+            row[0]: [int(v) for v in row[1:]] for row in table.itertuples(index=False)
+        }
+        mine = coding_progress(self.project.segments, codings[codings["coder"] == self.me])
+        self.progress = {
+            str(r.doc_id): {"paragraphs": int(r.paragraphs), "coded": int(r.paragraphs_coded),
+                            "codings": int(r.codings), "share": float(r.share_coded)}
+            for r in mine.itertuples(index=False)
+        }  # fmt: skip
 
     def refresh(self) -> None:
         """Re-read codings and suggestions (e.g. after coding in another window)."""
@@ -197,6 +253,7 @@ class Coder(anywidget.AnyWidget):
         coding_id = self.project.code(self.doc_id, code_id, start, end, coder=self.me, memo=memo)
         self._added([{"coding_id": coding_id, "code_id": code_id, "start": start, "end": end,
                       "coder": self.me, "source": "manual", "memo": memo}])  # fmt: skip
+        self._refresh_counts()
         self.status = f"Coded {end - start} characters at {self._code_name(code_id)}."
         return coding_id
 
@@ -205,12 +262,14 @@ class Coder(anywidget.AnyWidget):
         self.project.uncode(coding_id, coder=self.me)
         self.codings = [c for c in self.codings if c["id"] != coding_id]
         self._refresh_suggestions()
+        self._refresh_counts()
         self.status = "Coding removed."
 
     def recode(self, coding_id: str, code_id: str) -> None:
         """Move one of your codings to another code."""
         self.project.recode(coding_id, code_id, coder=self.me)
         self._patch(coding_id, code=code_id)
+        self._refresh_counts()
         self.status = f"Recoded to {self._code_name(code_id)}."
 
     def memo(self, coding_id: str, text: str) -> None:
@@ -224,6 +283,7 @@ class Coder(anywidget.AnyWidget):
         row = self._suggestion(key)
         coding_id = self.project.code_many([row], coder=self.me)[0]
         self._added([{**row, "coding_id": coding_id, "coder": self.me}])
+        self._refresh_counts()
         self.status = f"Suggestion accepted: {self._code_name(row['code_id'])}."
         return coding_id
 
@@ -234,6 +294,88 @@ class Coder(anywidget.AnyWidget):
                             reason=reason or row.get("reason") or None, coder=self.me)  # fmt: skip
         self._refresh_suggestions()
         self.status = "Suggestion rejected."
+
+    def accept_shown(self) -> list[str]:
+        """Accept every suggestion shown now, as one undoable action; returns coding ids."""
+        rows = [self._suggestion(s["key"]) for s in self.suggestions]
+        if not rows:
+            self.status = "No suggestions are shown."
+            return []
+        ids = self.project.accept(rows, coder=self.me)
+        self._added([{**r, "coding_id": i, "coder": self.me}
+                     for r, i in zip(rows, ids, strict=True)])  # fmt: skip
+        self._show_suggestions()
+        self._refresh_counts()
+        self.status = f"Accepted {len(ids)} suggestions (one undo takes them all back)."
+        return ids
+
+    def reject_shown(self) -> int:
+        """Turn down every suggestion shown now, as one undoable action; returns how many."""
+        rows = [self._suggestion(s["key"]) for s in self.suggestions]
+        if not rows:
+            self.status = "No suggestions are shown."
+            return 0
+        self.project.reject(rows, coder=self.me)
+        self._refresh_suggestions()
+        self.status = f"Rejected {len(rows)} suggestions (one undo brings them back)."
+        return len(rows)
+
+    def new_code(self, name: str, parent: str | None = None, *, start: int | None = None,
+                 end: int | None = None) -> str:  # fmt: skip
+        """Add a code named ``name`` to the codebook (its id made from the name) and, given
+        ``start``-``end``, code that span with it; returns the new code's id."""
+        code_id = self.project.add_code(name, parent=parent or None)
+        self.refresh_codebook()
+        self._refresh_counts()
+        if start is not None and end is not None:
+            self.apply(code_id, int(start), int(end))
+        self.status = f"Added the code {self._code_name(code_id)} ({code_id})."
+        return code_id
+
+    # ------------------------------------------------------------------ finding
+    def retrieve(self, code_id: str) -> int:
+        """List every passage coded with ``code_id`` (and its sub-codes) in all documents,
+        by the coders filtered in, in ``retrieval``; returns how many."""
+        if code_id not in self.project.codebook:
+            raise UnknownName("code", code_id, self.project.codebook.ids, field="code")
+        found = matrices.passages(self.project, "case", codes=[code_id],
+                                  coders=self.coder_filter or None)  # fmt: skip
+        self.retrieval = {
+            "code": code_id, "name": self.project.codebook[code_id].name,
+            "passages": _payload.passage_rows(found),
+        }  # fmt: skip
+        self.status = f"{len(found)} passages coded {self._code_name(code_id)}."
+        return len(found)
+
+    def search_text(self, query: str, mode: str = "words") -> int:
+        """Find ``query`` in the open document (``words``, ``lemma`` or ``regex``); the hits
+        are highlighted and go to ``search``; returns how many."""
+        if mode not in SEARCH_MODES:
+            raise UnknownName("search mode", mode, SEARCH_MODES, field="mode")
+        query = str(query).strip()
+        if not query:
+            self._hits = pd.DataFrame()
+            self.search = {}
+            return 0
+        kind = mode if mode != "words" else ("phrase" if len(query.split()) > 1 else "word")
+        self._hits = queries.kwic(self.project, query, mode=kind, window=0, doc_ids=[self.doc_id])
+        hits = self._hits[["start", "end"]].astype(int).to_numpy().tolist()
+        self.search = {"query": query, "mode": mode, "doc": self.doc_id, "hits": hits}
+        self.status = f"{len(self._hits)} hits for {query!r} ({mode})."
+        return len(self._hits)
+
+    def code_hits(self, code_id: str, unit: str = "match") -> list[str]:
+        """Code every hit of the last search with ``code_id`` as one undoable action
+        (``unit``: the words found, their ``sentence`` or ``segment``)."""
+        if self._hits.empty:
+            raise ProjectError("there are no search hits to code", field="search",
+                               fix="Search the text first.")  # fmt: skip
+        rows = queries.code_all_hits(self._hits, code_id, unit=unit, coder=self.me,
+                                     tables=self.project)  # fmt: skip
+        ids = self.project.accept(rows, coder=self.me) if len(rows) else []
+        self._refresh()
+        self.status = f"Coded {len(ids)} hits at {self._code_name(code_id)}."
+        return ids
 
     def undo(self) -> bool:
         """Undo your last action; False when there is nothing to undo."""
@@ -255,7 +397,7 @@ class Coder(anywidget.AnyWidget):
 
     # ------------------------------------------------------------------ helpers
     def _suggestion(self, key: str) -> dict[str, Any]:
-        open_keys = {s["key"] for s in self.suggestions}
+        open_keys = {s["key"] for s in self._open}
         if str(key) not in open_keys:
             raise UnknownName("suggestion", key, sorted(open_keys), field="key")
         row = self._suggest_table.loc[int(key)].to_dict()
@@ -270,6 +412,8 @@ class Coder(anywidget.AnyWidget):
         """Draw new codings without replaying every log (they are already saved)."""
         self.codings = [*self.codings, *(_payload.coding_row(r) for r in rows)]
         spans = {(r["code_id"], int(r["start"]), int(r["end"])) for r in rows}
+        self._open = [s for s in self._open if (s["code"], s["start"], s["end"]) not in spans]
+        self.suggestion_total = len(self._open)
         self.suggestions = [s for s in self.suggestions
                             if (s["code"], s["start"], s["end"]) not in spans]  # fmt: skip
 
@@ -317,6 +461,16 @@ class Coder(anywidget.AnyWidget):
             "open": lambda: self.open_document(str(msg["doc"])),
             "next": lambda: self.next_document(int(msg.get("step", 1))),
             "refresh": self.refresh,
+            "accept_shown": self.accept_shown,
+            "reject_shown": self.reject_shown,
+            "new_code": lambda: self.new_code(
+                str(msg["name"]), msg.get("parent") or None,
+                start=None if msg.get("start") is None else int(msg["start"]),
+                end=None if msg.get("end") is None else int(msg["end"])),
+            "retrieve": lambda: self.retrieve(str(msg["code"])),
+            "show": lambda: self.show(str(msg["doc"]), int(msg["start"]), int(msg["end"])),
+            "search": lambda: self.search_text(str(msg["query"]), str(msg.get("mode", "words"))),
+            "code_hits": lambda: self.code_hits(str(msg["code"]), str(msg.get("unit", "match"))),
         }
         if action not in handlers:
             raise UnknownName("Coder action", action, sorted(handlers), field="action")
