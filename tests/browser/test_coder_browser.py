@@ -239,7 +239,8 @@ def test_accept_a_suggestion(session: Session) -> None:
             "doc_id": "{DOC}", "code_id": "context.motivation", "start": {start},
             "end": {end}, "reason": "keyword: free", "confidence": 0.8}}]))
     """))
-    # The notebook's Coder shows the tagger's own suggestions; wait for the one set here.
+    # Suggestions are hidden until the toggle shows them; then wait for the one set here.
+    page.check(".cw-coder .cw-sugg-toggle")
     span = page.locator(".cw-coder .cw-s", has_text=phrase[:30]).first
     span.wait_for()
     span.scroll_into_view_if_needed()

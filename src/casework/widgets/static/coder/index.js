@@ -1,37 +1,42 @@
-// casework Coder: a transcript with coding stripes in the margin, a codebook tree and
-// suggestions. Every string that comes from the model (transcript text, code names,
-// memos, reasons, coder names) is inserted with textContent or as a DOM property, never
-// parsed as HTML. The view is one class whose methods come from modules by job.
+// casework Coder: a transcript with labelled coding stripes in the margin, a codebook tree
+// with counts, suggestions, search, retrieval and a document list. Every string that comes
+// from the model (transcript text, code names, memos, reasons, coder names) is inserted
+// with textContent or as a DOM property, never parsed as HTML. The view is one class whose
+// methods come from modules by job.
 import { button, el, options } from "../shared/dom.js";
 import { keyboard } from "./keyboard.js";
 import { menus } from "./menus.js";
+import { panels } from "./panels.js";
 import { rendering } from "./render.js";
 import { selection } from "./selection.js";
 import { stripes } from "./stripes.js";
+import { toolbar } from "./toolbar.js";
 import { tree } from "./tree.js";
 
 class CoderView {
   constructor(model, host) {
     this.model = model;
     this.req = 0;
-    this.timing = null;
+    this.timing = new Map(); // request number -> {t0, name}
     this.pending = null;
     this.docId = null;
     this.paras = [];
     this.rows = [];
-    this.chunks = [];
     this.pieces = new Map(); // coding id -> spans
     this.suggPieces = new Map(); // suggestion key -> spans
     this.codings = new Map();
     this.suggs = new Map();
+    this.hits = new Map(); // search hit key -> {key, start, end}
     this.byPara = new Map();
     this.suggByPara = new Map();
+    this.hitsByPara = new Map();
     this.lanes = new Map();
     this.collapsed = new Set();
     this.dirty = new Set();
     this.focusDone = null;
     this.nextSugg = 0;
-    this.root = el("div", "cw-coder");
+    this.hitAt = -1;
+    this.root = el("div", "cw-coder cw-tinted");
     this.root.tabIndex = 0;
     // JupyterLab: no notebook shortcut (e.g. "1" = heading) fires while we have focus.
     this.root.setAttribute("data-lm-suppress-shortcuts", "true");
@@ -40,6 +45,7 @@ class CoderView {
     this.listen();
     this.loadCodebook();
     this.rebuild();
+    this.renderRetrieval();
     this.showStatus();
   }
 
@@ -47,20 +53,20 @@ class CoderView {
     const bar = el("div", "cw-toolbar");
     this.docSelect = el("select", "cw-doc-select");
     this.docSelect.title = "Document";
-    this.docSelect.addEventListener("change", () =>
-      this.send({ action: "open", doc: this.docSelect.value }),
-    );
+    this.docSelect.addEventListener("change", () => this.send({ action: "open", doc: this.docSelect.value }));
     this.coderSelect = el("select", "cw-coder-filter");
     this.coderSelect.title = "Show the stripes of one coder";
-    this.coderSelect.addEventListener("change", () =>
-      this.setFilter("coder_filter", this.coderSelect.value),
-    );
+    this.coderSelect.addEventListener("change", () => this.setFilter("coder_filter", this.coderSelect.value));
     this.codeSelect = el("select", "cw-code-filter");
-    this.codeSelect.title = "Show the stripes of one code (and its sub-codes)";
-    this.codeSelect.addEventListener("change", () =>
-      this.setFilter("code_filter", this.codeSelect.value),
-    );
-    this.suggInfo = el("span", "cw-sugg-info");
+    this.codeSelect.title = "Show (and tint) the codings of one code and its sub-codes";
+    this.codeSelect.addEventListener("change", () => this.setFilter("code_filter", this.codeSelect.value));
+    const tint = el("input", "cw-tint-toggle");
+    tint.type = "checkbox";
+    tint.checked = true;
+    tint.addEventListener("change", () => this.root.classList.toggle("cw-tinted", tint.checked));
+    const tintLabel = el("label", "cw-check", "Tint");
+    tintLabel.title = "Tint coded text in its code's colour";
+    tintLabel.prepend(tint);
     bar.append(
       button("◀", "Previous document", () => this.send({ action: "next", step: -1 }), "cw-btn cw-prev"),
       this.docSelect,
@@ -69,36 +75,25 @@ class CoderView {
       button("Redo", "Redo (Ctrl+Shift+Z)", () => this.send({ action: "redo" }), "cw-btn cw-redo"),
       this.coderSelect,
       this.codeSelect,
-      this.suggInfo,
-      button("Next suggestion", "Scroll to the next suggestion", () => this.gotoSuggestion(), "cw-btn cw-sugg-next"),
+      tintLabel,
     );
     const main = el("div", "cw-main");
     this.scroll = el("div", "cw-scroll");
     this.docEl = el("div", "cw-doc");
     this.scroll.appendChild(this.docEl);
-    const side = el("div", "cw-side");
-    this.selInfo = el("div", "cw-selection", "Select text with the mouse, then pick a code.");
-    this.pinsEl = el("div", "cw-pins");
-    this.filter = el("input", "cw-filter");
-    this.filter.type = "search";
-    this.filter.placeholder = "Filter codes ( / )";
-    this.filter.addEventListener("input", () => this.renderTree());
-    this.filter.addEventListener("keydown", (event) => this.filterKey(event));
-    this.treeEl = el("div", "cw-tree");
-    side.append(this.selInfo, this.pinsEl, this.filter, this.treeEl);
-    main.append(this.scroll, side);
+    main.append(this.scroll, this.buildSide());
     this.statusEl = el("div", "cw-status");
     this.statusEl.setAttribute("role", "status");
     this.errorEl = el("div", "cw-error");
     this.errorEl.setAttribute("role", "alert");
+    this.retrievalEl = el("div", "cw-retrieval");
     this.pop = el("div", "cw-pop");
     this.pop.hidden = true;
-    this.root.append(bar, main, this.statusEl, this.errorEl, this.pop);
+    this.tip = el("div", "cw-tip");
+    this.tip.hidden = true;
+    this.root.append(bar, this.buildFindBar(), this.buildSuggestionBar(), main, this.statusEl, this.errorEl,
+      this.retrievalEl, this.pop, this.tip);
     this.applyHeight();
-    this.observer = new IntersectionObserver((entries) => this.onIntersect(entries), {
-      root: this.scroll,
-      rootMargin: "1200px 0px",
-    });
     // Stripes follow the text: draw them again when it reflows (and once attached).
     this.width = 0;
     this.resizer = new ResizeObserver(() => {
@@ -114,7 +109,7 @@ class CoderView {
   applyHeight() {
     const height = String(this.model.get("height") || "620px");
     this.scroll.style.height = height;
-    this.treeEl.parentElement.style.height = height;
+    this.side.style.height = height;
   }
 
   listen() {
@@ -124,13 +119,20 @@ class CoderView {
       ["change:doc_id", () => this.schedule("doc")],
       ["change:codings", () => this.schedule("codings")],
       ["change:suggestions", () => this.schedule("codings")],
+      ["change:search", () => this.schedule("search")],
       ["change:coder_filter", () => this.schedule("filters")],
       ["change:code_filter", () => this.schedule("filters")],
       ["change:codebook", () => this.schedule("codebook")],
+      ["change:counts", () => this.schedule("counts")],
+      ["change:progress", () => this.schedule("progress")],
       ["change:pinned", () => this.renderPins()],
       ["change:coders", () => this.fillSelects()],
-      ["change:documents", () => this.fillSelects()],
+      ["change:documents", () => this.schedule("progress")],
       ["change:focus", () => this.schedule("focus")],
+      ["change:retrieval", () => this.renderRetrieval()],
+      ["change:suggestion_total", () => this.updateSuggInfo()],
+      ["change:show_suggestions", () => this.syncSuggestionBar()],
+      ["change:min_score", () => this.syncSuggestionBar()],
       ["change:status", () => this.showStatus()],
       ["change:error", () => this.showStatus()],
       ["change:height", () => this.applyHeight()],
@@ -151,7 +153,6 @@ class CoderView {
   }
 
   destroy() {
-    this.observer.disconnect();
     this.resizer.disconnect();
     for (const [name, fn] of this.handlers) this.model.off(name, fn);
   }
@@ -168,9 +169,12 @@ class CoderView {
     this.dirty = new Set();
     this.scheduled = false;
     if (dirty.has("codebook")) this.loadCodebook();
+    else if (dirty.has("counts")) this.renderTree();
     if (dirty.has("doc") || this.model.get("doc_id") !== this.docId) this.rebuild();
     else if (dirty.has("filters")) this.update(true);
-    else if (dirty.has("codings") || dirty.has("codebook")) this.update(false);
+    else if (dirty.has("codings") || dirty.has("codebook") || dirty.has("search")) this.update(false);
+    if (dirty.has("progress") || dirty.has("doc")) this.renderDocuments();
+    if (dirty.has("search") || dirty.has("doc")) this.updateHitInfo();
     if (dirty.has("focus") || dirty.has("doc")) this.applyFocus();
   }
 
@@ -180,16 +184,25 @@ class CoderView {
     return this.req;
   }
 
+  // Time an action from now to the frame after Python's reply (its changes drawn);
+  // the figure goes to data-<name>-ms on the root (the benchmark reads it).
+  sendTimed(message, name) {
+    const t0 = performance.now();
+    const req = this.send(message);
+    this.timing.set(req, { t0, name });
+    return req;
+  }
+
   onMessage(msg) {
     if (!msg || msg.kind !== "done") return;
-    const timing = this.timing;
-    if (timing && msg.req === timing.req) {
-      this.timing = null;
-      requestAnimationFrame(() => {
-        this.root.dataset.lastCodeMs = (performance.now() - timing.t0).toFixed(1);
-        this.root.dataset.lastResult = msg.ok ? String(msg.result || "") : "error";
-      });
-    }
+    const timing = this.timing.get(msg.req);
+    if (!timing) return;
+    this.timing.delete(msg.req);
+    requestAnimationFrame(() => {
+      const key = timing.name.replace(/-(\w)/g, (_, c) => c.toUpperCase());
+      this.root.dataset[`${key}Ms`] = (performance.now() - timing.t0).toFixed(1);
+      this.root.dataset[`${key}Result`] = msg.ok ? String(Array.isArray(msg.result) ? msg.result.length : msg.result ?? "") : "error";
+    });
   }
 
   showStatus() {
@@ -201,23 +214,23 @@ class CoderView {
 
   fillSelects() {
     const docs = this.model.get("documents") || [];
-    this.docSelect.textContent = "";
-    for (const doc of docs) {
-      const option = el("option", null, doc.label);
-      option.value = doc.id;
-      this.docSelect.appendChild(option);
-    }
-    this.docSelect.value = this.model.get("doc_id");
+    options(this.docSelect, docs.map((d) => [d.id, d.label]), this.model.get("doc_id"));
     const coders = (this.model.get("coders") || []).map((c) => [c, c]);
-    options(this.coderSelect, [["", "All coders"], ...coders]);
-    this.coderSelect.value = (this.model.get("coder_filter") || [])[0] || "";
+    options(this.coderSelect, [["", "All coders"], ...coders], (this.model.get("coder_filter") || [])[0] || "");
     const codes = [...this.info.entries()].map(([id, c]) => [id, "\u00a0".repeat(2 * (c.depth - 1)) + c.name]);
-    options(this.codeSelect, [["", "All codes"], ...codes]);
-    this.codeSelect.value = (this.model.get("code_filter") || [])[0] || "";
+    options(this.codeSelect, [["", "All codes"], ...codes], (this.model.get("code_filter") || [])[0] || "");
+    options(this.suggCodeSelect, [["", "Suggestions of all codes"], ...codes], this.model.get("suggest_code") || "");
+    options(this.hitCodeSelect, [["", "Code all hits as…"], ...codes], "");
+    options(this.parentSelect, [["", "(top level)"], ...codes], this.parentSelect.value || "");
   }
 
   setFilter(name, value) {
     this.model.set(name, value ? [value] : []);
+    this.model.save_changes();
+  }
+
+  setTrait(name, value) {
+    this.model.set(name, value);
     this.model.save_changes();
   }
 
@@ -226,7 +239,7 @@ class CoderView {
   }
 }
 
-Object.assign(CoderView.prototype, tree, rendering, stripes, selection, menus, keyboard);
+Object.assign(CoderView.prototype, tree, toolbar, panels, rendering, stripes, selection, menus, keyboard);
 
 export default {
   render({ model, el: host }) {

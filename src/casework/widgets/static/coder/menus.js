@@ -5,9 +5,9 @@ const MAX_LIST = 40; // codes listed in the recode menu
 
 export const menus = {
   onDocClick(event) {
-    const bar = event.target.closest(".cw-bar");
+    const bar = event.target.closest(".cw-bar, .cw-label, .cw-memo-mark");
     if (bar) {
-      this.openCodingMenu(bar._coding, bar);
+      this.openCodingMenu(bar._coding || bar.dataset.coding, bar);
       return;
     }
     const sel = window.getSelection();

@@ -1,16 +1,14 @@
-// The document: paragraphs drawn in lazy chunks, cut where codings and suggestions
-// begin and end; which codings touch which paragraph; redrawing only what changed.
+// The document: every paragraph drawn at once (one layout, then the stripes), cut where
+// codings, suggestions and search hits begin and end; which of them touch which paragraph;
+// redrawing only what changed.
 import { el } from "../shared/dom.js";
-import { LANE_PX } from "./stripes.js";
+import { LABEL_PX, LANE_PX } from "./stripes.js";
 import { countPoints, pointsToUnits } from "./text.js";
-
-const CHUNK_CHARS = 6000; // characters rendered per lazy chunk
 
 export const rendering = {
   rebuild() {
     const started = performance.now();
     this.docId = this.model.get("doc_id");
-    this.observer.disconnect();
     this.closePop();
     this.clearPending();
     this.paras = (this.model.get("paragraphs") || []).map(([offset, text, seg]) => ({
@@ -24,75 +22,23 @@ export const rendering = {
     this.suggPieces.clear();
     this.docEl.textContent = "";
     this.lanes = new Map();
+    this.hitAt = -1;
     this.index(true);
-    this.chunks = [];
-    const perLine = Math.max(40, (this.scroll.clientWidth || 700) / 7.5);
-    let first = 0;
-    let size = 0;
-    this.paras.forEach((p, i) => {
-      size += p.text.length;
-      if (size >= CHUNK_CHARS || i === this.paras.length - 1) {
-        const node = el("div", "cw-chunk");
-        node.dataset.chunk = String(this.chunks.length);
-        node.style.height = `${Math.ceil(size / perLine) * 22 + (i - first + 1) * 12}px`;
-        this.chunks.push({ first, last: i, node, rendered: false, visible: !this.chunks.length, stale: false });
-        this.docEl.appendChild(node);
-        first = i + 1;
-        size = 0;
-      }
-    });
-    if (this.chunks.length) this.renderChunk(0);
-    for (const chunk of this.chunks) this.observer.observe(chunk.node);
+    // All paragraphs go in at once: one layout for the whole document, then one pass
+    // reading every stripe's position and one writing the bars.
+    const frag = document.createDocumentFragment();
+    for (let i = 0; i < this.paras.length; i += 1) frag.appendChild(this.renderRow(i));
+    this.docEl.appendChild(frag);
+    this.restripe();
     this.scroll.scrollTop = 0;
     this.fillSelects();
     this.updateSuggInfo();
     const doc = this.docId;
     requestAnimationFrame(() => {
+      // data-doc marks the document fully drawn: every paragraph laid out, every stripe.
       this.root.dataset.openMs = (performance.now() - started).toFixed(1);
       this.root.dataset.doc = doc;
     });
-  },
-
-  onIntersect(entries) {
-    for (const entry of entries) {
-      const chunk = this.chunks[Number(entry.target.dataset.chunk)];
-      if (!chunk || chunk.node !== entry.target) continue;
-      chunk.visible = entry.isIntersecting;
-      if (!chunk.visible) continue;
-      if (!chunk.rendered) this.renderChunk(Number(entry.target.dataset.chunk));
-      else if (chunk.stale) {
-        chunk.stale = false;
-        const idx = [];
-        for (let i = chunk.first; i <= chunk.last; i += 1) idx.push(i);
-        this.drawStripes(idx);
-      }
-    }
-  },
-
-  renderChunk(c) {
-    const chunk = this.chunks[c];
-    if (!chunk || chunk.rendered) return;
-    chunk.rendered = true;
-    const frag = document.createDocumentFragment();
-    const idx = [];
-    for (let i = chunk.first; i <= chunk.last; i += 1) {
-      frag.appendChild(this.renderRow(i));
-      idx.push(i);
-    }
-    chunk.node.style.height = "";
-    chunk.node.appendChild(frag);
-    this.drawStripes(idx);
-  },
-
-  chunkOf(i) {
-    let lo = 0;
-    let hi = this.chunks.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.chunks[mid].last < i) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
   },
 
   // Index of the last paragraph starting at or before pos (0 when none).
@@ -107,6 +53,12 @@ export const rendering = {
     return lo;
   },
 
+  // The first paragraph an item touches (it may start in the gap before it).
+  firstParaOf(item) {
+    const i = this.paraAt(item.start);
+    return this.paras[i].end <= item.start ? i + 1 : i;
+  },
+
   visibleCodings() {
     const coders = this.model.get("coder_filter") || [];
     const codes = new Set((this.model.get("code_filter") || []).flatMap((c) => this.descendants(c)));
@@ -115,18 +67,23 @@ export const rendering = {
     );
   },
 
-  // Which codings and suggestions touch which paragraph, and each coding's stripe lane.
-  // With ``full`` every lane is packed again (a new document, other filters); otherwise
-  // codings keep their lanes and only new ones are placed, so stripes do not jump.
+  // Which codings, suggestions and hits touch which paragraph, and each coding's stripe
+  // lane. With ``full`` every lane is packed again (a new document, other filters);
+  // otherwise codings keep their lanes and only new ones are placed, so stripes do not jump.
   index(full) {
     this.codings = new Map(this.visibleCodings().map((c) => [c.id, c]));
     this.suggs = new Map((this.model.get("suggestions") || []).map((s) => [s.key, s]));
+    const search = this.model.get("search") || {};
+    const hits = search.doc === this.docId ? search.hits || [] : [];
+    this.hits = new Map(hits.map(([start, end]) => [`${start}-${end}`, { key: `${start}-${end}`, start, end }]));
     this.byPara = this.spread(this.codings.values());
     this.suggByPara = this.spread(this.suggs.values());
+    this.hitsByPara = this.spread(this.hits.values());
     const changed = full ? this.packLanes() : this.placeLanes();
     // The margin grows two lanes at a time, so the text seldom reflows.
     const shown = Math.max(2, Math.ceil(this.nLanes / 2) * 2);
-    this.root.style.setProperty("--cw-lanes", `${shown * LANE_PX + 4}px`);
+    this.root.style.setProperty("--cw-lanes", `${shown * LANE_PX + 4 + LABEL_PX}px`);
+    this.root.style.setProperty("--cw-label-left", `${shown * LANE_PX + 4}px`);
     const reflow = shown !== this.shownLanes;
     this.shownLanes = shown;
     return { changed, reflow };
@@ -145,28 +102,30 @@ export const rendering = {
     return map;
   },
 
-  // Redraw what changed after codings, suggestions or filters changed.
+  // Redraw what changed after codings, suggestions, hits or filters changed.
   update(full) {
     const started = performance.now();
     const before = new Map([...this.codings].map(([k, v]) => [k, JSON.stringify(v)]));
-    const beforeS = new Set(this.suggs.keys());
-    const oldCodings = new Map(this.codings);
-    const oldSuggs = new Map(this.suggs);
+    const old = [this.codings, this.suggs, this.hits];
     const { changed: moved, reflow } = this.index(full);
     const touched = new Set();
     const mark = (item) => {
       for (let i = this.paraAt(item.start); i < this.paras.length && this.paras[i].offset < item.end; i += 1) touched.add(i);
     };
     for (const [id, c] of this.codings) if (before.get(id) !== JSON.stringify(c)) mark(c);
-    for (const [id, c] of oldCodings) if (!this.codings.has(id) || before.get(id) !== JSON.stringify(this.codings.get(id))) mark(c);
-    for (const [key, s] of this.suggs) if (!beforeS.has(key)) mark(s);
-    for (const [key, s] of oldSuggs) if (!this.suggs.has(key)) mark(s);
+    for (const [id, c] of old[0]) if (!this.codings.has(id) || before.get(id) !== JSON.stringify(this.codings.get(id))) mark(c);
+    for (const [now, was] of [[this.suggs, old[1]], [this.hits, old[2]]]) {
+      for (const [key, s] of now) if (!was.has(key)) mark(s);
+      for (const [key, s] of was) if (!now.has(key)) mark(s);
+    }
+    // The tint follows the code filter: every coded paragraph changes with it.
+    if (full) for (const i of [...this.byPara.keys()]) touched.add(i);
     const redraw = [];
     for (const i of touched) {
-      const old = this.rows[i];
-      if (!old || !old.isConnected) continue;
-      this.forgetRow(old);
-      old.replaceWith(this.renderRow(i));
+      const row = this.rows[i];
+      if (!row) continue;
+      this.forgetRow(row);
+      row.replaceWith(this.renderRow(i));
       redraw.push(i);
     }
     const restripe = new Set(redraw);
@@ -176,14 +135,9 @@ export const rendering = {
     }
     // A wider or narrower margin reflows the text: every drawn stripe moves then.
     if (reflow || full) this.restripe();
-    else this.stripeRows([...restripe]);
+    else this.drawStripes([...restripe]);
     this.updateSuggInfo();
     this.root.dataset.lastUpdateMs = (performance.now() - started).toFixed(1);
-  },
-
-  updateSuggInfo() {
-    const n = this.suggs.size;
-    this.suggInfo.textContent = n ? `${n} suggestion${n === 1 ? "" : "s"}` : "";
   },
 
   forgetRow(row) {
@@ -202,6 +156,15 @@ export const rendering = {
     const row = el("div", "cw-row");
     row.dataset.i = String(i);
     const num = el("div", "cw-num", p.seg > 0 ? `¶${p.seg}` : "");
+    // Memo markers: one per coding with a memo that starts in this paragraph.
+    for (const c of this.byPara.get(i) || []) {
+      if (!c.memo || i !== this.firstParaOf(c)) continue;
+      const mark = el("span", "cw-memo-mark", "✎");
+      mark.title = `Memo (${this.codeName(c.code)} · ${c.coder}): ${c.memo}`;
+      mark.style.color = this.color(c.code);
+      mark.dataset.coding = c.id;
+      num.appendChild(mark);
+    }
     const para = el("div", "cw-para");
     para.dataset.i = String(i);
     para.dataset.offset = String(p.offset);
@@ -212,7 +175,8 @@ export const rendering = {
     return row;
   },
 
-  // The paragraph's text, cut into pieces where codings and suggestions begin and end.
+  // The paragraph's text, cut into pieces where codings, suggestions and hits begin and
+  // end. A coded piece is tinted in the colour of its narrowest coding.
   fillText(row, para, i) {
     const p = this.paras[i];
     const len = p.end - p.offset;
@@ -221,6 +185,7 @@ export const rendering = {
     const cuts = new Set([0, len]);
     for (const c of this.byPara.get(i) || []) items.push({ a: clamp(c.start), b: clamp(c.end), c });
     for (const s of this.suggByPara.get(i) || []) items.push({ a: clamp(s.start), b: clamp(s.end), s });
+    for (const h of this.hitsByPara.get(i) || []) items.push({ a: clamp(h.start), b: clamp(h.end), h });
     for (const it of items) cuts.add(it.a).add(it.b);
     const marks = [...cuts].sort((x, y) => x - y);
     row._ids = new Set();
@@ -235,13 +200,23 @@ export const rendering = {
         continue;
       }
       const span = el("span", null, text);
-      const ids = cover.filter((it) => it.c).map((it) => it.c.id);
+      const coded = cover.filter((it) => it.c);
+      const ids = coded.map((it) => it.c.id);
       const keys = cover.filter((it) => it.s).map((it) => it.s.key);
-      if (ids.length) span.classList.add("cw-c", ids.length > 1 ? "cw-c2" : "cw-c1");
+      const hit = cover.find((it) => it.h);
+      if (ids.length) {
+        span.classList.add("cw-c", ids.length > 1 ? "cw-c2" : "cw-c1");
+        const narrowest = coded.reduce((x, y) => (y.c.end - y.c.start < x.c.end - x.c.start ? y : x));
+        span.style.setProperty("--cw-tint", this.color(narrowest.c.code));
+      }
       if (keys.length) {
         span.classList.add("cw-s");
         span.dataset.suggestion = keys[0];
         span.style.setProperty("--cw-sc", this.color(this.suggs.get(keys[0]).code));
+      }
+      if (hit) {
+        span.classList.add("cw-hit");
+        span.dataset.hit = hit.h.key;
       }
       span._ids = ids;
       span._keys = keys;

@@ -67,9 +67,7 @@ export const selection = {
   applyCode(code) {
     if (!this.pending) return this.flash("Select some text first, then pick a code.");
     const { start, end } = this.pending;
-    const t0 = performance.now();
-    const req = this.send({ action: "code", code, start, end });
-    this.timing = { req, t0 };
+    this.sendTimed({ action: "code", code, start, end }, "last-code");
     this.clearPending();
     const sel = window.getSelection();
     if (sel) sel.removeAllRanges();
@@ -94,16 +92,20 @@ export const selection = {
     return last ? [last, last.data.length] : [para, 0];
   },
 
-  applyFocus() {
-    const focus = this.model.get("focus") || {};
-    if (focus.n === undefined || focus.n === this.focusDone || !this.paras.length) return;
-    this.focusDone = focus.n;
-    const first = this.paraAt(focus.start);
-    const last = this.paraAt(Math.max(focus.start, focus.end - 1));
-    for (let c = this.chunkOf(first); c <= this.chunkOf(last); c += 1) this.renderChunk(c);
-    this.rows[first].scrollIntoView({ block: "center" });
-    const a = this.domPoint(focus.start);
-    const b = this.domPoint(focus.end);
+  // Scroll the Coder's own text box (never the notebook) so paragraph i is in the middle.
+  scrollToRow(i) {
+    const row = this.rows[i];
+    if (!row) return;
+    const box = this.scroll.getBoundingClientRect();
+    const at = row.getBoundingClientRect();
+    const middle = this.scroll.scrollTop + (at.top - box.top) - (this.scroll.clientHeight - Math.min(at.height, this.scroll.clientHeight)) / 2;
+    this.scroll.scrollTop = Math.max(0, middle);
+  },
+
+  // Select start–end in the text (as if by the mouse) and make it the pending span.
+  selectSpan(start, end) {
+    const a = this.domPoint(start);
+    const b = this.domPoint(end);
     if (a && b) {
       const range = document.createRange();
       range.setStart(a[0], a[1]);
@@ -112,20 +114,46 @@ export const selection = {
       sel.removeAllRanges();
       sel.addRange(range);
     }
-    this.setPending(focus.start, focus.end);
-    this.rows[first].classList.add("cw-flash");
-    setTimeout(() => this.rows[first] && this.rows[first].classList.remove("cw-flash"), 1500);
+    this.setPending(start, end);
+  },
+
+  applyFocus() {
+    const focus = this.model.get("focus") || {};
+    if (focus.n === undefined || focus.n === this.focusDone || !this.paras.length) return;
+    this.focusDone = focus.n;
+    const first = this.firstParaOf(focus);
+    this.scrollToRow(first);
+    this.selectSpan(focus.start, focus.end);
+    this.root.focus({ preventScroll: true });
+    const row = this.rows[first];
+    if (row) {
+      row.classList.add("cw-flash");
+      setTimeout(() => row.classList.remove("cw-flash"), 1500);
+    }
   },
 
   gotoSuggestion() {
     const list = [...this.suggs.values()].sort((a, b) => a.start - b.start);
-    if (!list.length) return this.flash("No open suggestions in this document.");
+    if (!list.length) return this.flash("No suggestions shown in this document.");
     const s = list[this.nextSugg % list.length];
     this.nextSugg += 1;
-    const i = this.paraAt(s.start);
-    this.renderChunk(this.chunkOf(i));
-    this.rows[i].scrollIntoView({ block: "center" });
+    this.scrollToRow(this.firstParaOf(s));
     const span = (this.suggPieces.get(s.key) || [])[0];
     if (span) this.openSuggestionMenu([s.key], span);
+  },
+
+  // Move to the next (step 1) or previous (-1) search hit and select it: picking a code
+  // then codes it.
+  gotoHit(step) {
+    const list = [...this.hits.values()].sort((a, b) => a.start - b.start);
+    if (!list.length) return this.flash("No search hits in this document.");
+    if (this.hitAt < 0) this.hitAt = step > 0 ? 0 : list.length - 1;
+    else this.hitAt = (this.hitAt + step + list.length) % list.length;
+    const h = list[this.hitAt];
+    for (const node of this.docEl.querySelectorAll(".cw-hit-current")) node.classList.remove("cw-hit-current");
+    for (const node of this.docEl.querySelectorAll(`.cw-hit[data-hit="${h.key}"]`)) node.classList.add("cw-hit-current");
+    this.scrollToRow(this.firstParaOf(h));
+    this.selectSpan(h.start, h.end);
+    this.hitInfo.textContent = `hit ${this.hitAt + 1} of ${list.length}`;
   },
 };

@@ -1,25 +1,15 @@
-// Coding stripes in the margin: one lane per coding along its whole extent.
+// Coding stripes in the margin: one lane per coding along its whole extent, labelled with
+// its code where the margin has room, and named in a tip on hover.
 import { el } from "../shared/dom.js";
 
 export const LANE_PX = 7; // width of one stripe lane
+export const LABEL_PX = 112; // width of the label column right of the lanes
+const LABEL_LINE = 14; // height of one label
 const LANE_GAP = 100; // characters between two codings that share a lane
 
 export const stripes = {
-  // Draw the stripes of the given rows now if their chunk is near the screen; the others
-  // are redrawn when their chunk comes near again (so a reflow costs one screen, not all).
-  stripeRows(idx) {
-    const now = [];
-    for (const i of idx) {
-      const chunk = this.chunks[this.chunkOf(i)];
-      if (!chunk || !chunk.rendered) continue;
-      if (chunk.visible) now.push(i);
-      else chunk.stale = true;
-    }
-    this.drawStripes(now);
-  },
-
   restripe() {
-    this.stripeRows(this.rows.map((r, i) => (r && r.isConnected ? i : -1)).filter((i) => i >= 0));
+    this.drawStripes(this.rows.map((r, i) => (r && r.isConnected ? i : -1)).filter((i) => i >= 0));
   },
 
   // Stripe lanes: a coding keeps one lane through its whole extent; codings that neither
@@ -78,11 +68,13 @@ export const stripes = {
         let bottom = box.height;
         if (spans.length && c.start >= p.offset) top = Math.min(...spans.map((s) => s.getBoundingClientRect().top)) - box.top;
         if (spans.length && c.end <= p.end) bottom = Math.max(...spans.map((s) => s.getBoundingClientRect().bottom)) - box.top;
-        jobs.push([row.lastChild, c, top, bottom]);
+        jobs.push([row.lastChild, c, top, bottom, i === this.firstParaOf(c)]);
       }
     }
     const me = this.model.get("me");
-    for (const [stripes, c, top, bottom] of jobs) {
+    const labelled = new Map(); // stripes box -> bottom of its last label
+    jobs.sort((x, y) => x[2] - y[2]);
+    for (const [stripes, c, top, bottom, first] of jobs) {
       const bar = el("div", "cw-bar");
       bar.style.left = `${(this.lanes.get(c.id) || 0) * LANE_PX}px`;
       bar.style.top = `${top}px`;
@@ -95,13 +87,25 @@ export const stripes = {
       if (c.memo) bar.classList.add("cw-memo");
       bar._coding = c.id;
       stripes.appendChild(bar);
+      // A label where the coding starts, unless it would cover the one above.
+      if (first && top >= (labelled.get(stripes) ?? -LABEL_LINE)) {
+        const label = el("div", "cw-label", this.codeName(c.code));
+        label.style.top = `${top}px`;
+        label.style.color = this.color(c.code);
+        label.dataset.coding = c.id;
+        label._coding = c.id;
+        if (c.coder !== me) label.classList.add("cw-other");
+        stripes.appendChild(label);
+        labelled.set(stripes, top + LABEL_LINE);
+      }
     }
   },
 
   onHover(event, on) {
-    const bar = event.target.closest && event.target.closest(".cw-bar");
+    const bar = event.target.closest && event.target.closest(".cw-bar, .cw-label");
     if (!bar) return;
     const id = bar._coding;
+    this.showTip(on ? this.codings.get(id) : null, bar);
     const color = this.color((this.codings.get(id) || {}).code);
     for (const span of this.pieces.get(id) || []) {
       span.classList.toggle("cw-hl", on);
@@ -110,5 +114,20 @@ export const stripes = {
     for (const other of this.docEl.querySelectorAll(".cw-bar")) {
       if (other._coding === id) other.classList.toggle("cw-bar-hl", on);
     }
+  },
+
+  // The hovered stripe's code, coder and memo, next to it.
+  showTip(c, anchor) {
+    this.tip.hidden = !c;
+    if (!c) return;
+    this.tip.textContent = "";
+    const swatch = el("span", "cw-swatch");
+    swatch.style.backgroundColor = this.color(c.code);
+    this.tip.append(swatch, el("strong", null, this.codeName(c.code)), el("span", "cw-muted", ` · ${c.coder}`));
+    if (c.memo) this.tip.appendChild(el("div", "cw-memo-text", c.memo));
+    const box = this.root.getBoundingClientRect();
+    const at = anchor.getBoundingClientRect();
+    this.tip.style.top = `${at.top - box.top}px`;
+    this.tip.style.right = `${Math.max(0, box.right - at.left + 6)}px`;
   },
 };

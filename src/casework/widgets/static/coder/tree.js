@@ -1,7 +1,68 @@
-// The codebook tree in the side panel: names, colours, pins, the type-to-filter box.
+// The side panel: the codebook tree (names, shades, counts, pins, the type-to-filter box,
+// a new code by name) and, on its other tab, the document list.
 import { button, el, safeColor } from "../shared/dom.js";
 
 export const tree = {
+  buildSide() {
+    this.side = el("div", "cw-side");
+    const tabs = el("div", "cw-tabs");
+    this.codesTab = button("Codes", "The codebook", () => this.showTab("codes"), "cw-tab cw-tab-codes");
+    this.docsTab = button("Documents", "Every document with your coding progress", () => this.showTab("docs"),
+      "cw-tab cw-tab-docs");
+    tabs.append(this.codesTab, this.docsTab);
+    this.codesPane = el("div", "cw-pane cw-codes-pane");
+    this.selInfo = el("div", "cw-selection", "Select text with the mouse, then pick a code.");
+    this.pinsEl = el("div", "cw-pins");
+    this.filter = el("input", "cw-filter");
+    this.filter.type = "search";
+    this.filter.placeholder = "Filter codes ( / )";
+    this.filter.addEventListener("input", () => this.renderTree());
+    this.filter.addEventListener("keydown", (event) => this.filterKey(event));
+    this.treeEl = el("div", "cw-tree");
+    this.codesPane.append(this.selInfo, this.pinsEl, this.filter, this.treeEl, this.buildNewCode());
+    this.docsPane = el("div", "cw-pane cw-docs-pane");
+    this.docList = el("div", "cw-doc-list");
+    this.docsPane.append(this.docList);
+    this.side.append(tabs, this.codesPane, this.docsPane);
+    this.showTab("codes");
+    return this.side;
+  },
+
+  showTab(name) {
+    this.codesPane.hidden = name !== "codes";
+    this.docsPane.hidden = name !== "docs";
+    this.codesTab.classList.toggle("cw-tab-on", name === "codes");
+    this.docsTab.classList.toggle("cw-tab-on", name === "docs");
+  },
+
+  // A new code by name (its id is made from the name in Python); with text selected the
+  // selection is coded with it at once.
+  buildNewCode() {
+    const box = el("div", "cw-new-code");
+    this.newName = el("input", "cw-new-name");
+    this.newName.placeholder = "New code name";
+    this.parentSelect = el("select", "cw-new-parent");
+    this.parentSelect.title = "Parent of the new code";
+    const add = () => {
+      const name = this.newName.value.trim();
+      if (!name) return this.flash("Type a name for the new code.");
+      const msg = { action: "new_code", name, parent: this.parentSelect.value || null };
+      if (this.pending) Object.assign(msg, this.pending);
+      this.sendTimed(msg, "new-code");
+      this.newName.value = "";
+      this.clearPending();
+    };
+    this.newName.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        add();
+      }
+    });
+    box.append(this.newName, this.parentSelect, button("Add", "Add the code (and code the selection with it)", add,
+      "cw-btn cw-new-add"));
+    return box;
+  },
+
   loadCodebook() {
     this.info = new Map();
     let position = 0;
@@ -10,7 +71,7 @@ export const tree = {
         this.info.set(node.id, {
           name: String(node.name || node.id),
           description: String(node.description || ""),
-          color: safeColor(node.color),
+          color: safeColor(node.shade || node.color),
           depth: Number(node.depth) || 1,
           parent,
           children: (node.children || []).map((c) => c.id),
@@ -44,6 +105,7 @@ export const tree = {
   renderTree() {
     const query = this.filter.value.trim().toLowerCase();
     const pinned = this.model.get("pinned") || [];
+    const counts = this.model.get("counts") || {};
     this.treeEl.textContent = "";
     this.firstMatch = null;
     // How well a code matches: its name first, then its id, then its description.
@@ -78,17 +140,36 @@ export const tree = {
       caret.disabled = !code.children.length;
       const swatch = el("span", "cw-swatch");
       swatch.style.backgroundColor = code.color;
-      const name = button(code.name, code.description || code.name, () => this.applyCode(id), "cw-code-name");
+      const hint = this.pending ? "Code the selection" : "List its passages in every document";
+      const name = button(code.name, `${code.description || code.name}\n(${hint})`, () => this.codeOrRetrieve(id),
+        "cw-code-name");
       name.dataset.code = id;
+      const [own, ownDocs, all, allDocs] = counts[id] || [0, 0, 0, 0];
+      const count = button(all ? String(all) : "", `${own} passages in ${ownDocs} documents; with sub-codes ${all} in ${allDocs}. Click to list them.`,
+        () => this.retrieve(id), "cw-count");
+      count.dataset.code = id;
+      count.dataset.passages = String(all);
+      count.dataset.documents = String(allDocs);
+      if (all) count.appendChild(el("span", "cw-count-docs", ` · ${allDocs}`));
       const slot = pinned.indexOf(id);
       const pin = button(slot >= 0 ? `★${slot + 1}` : "☆", slot >= 0 ? "Unpin" : "Pin to a number key", () =>
         this.togglePin(id),
       "cw-pin");
-      row.append(caret, swatch, name, pin);
+      row.append(caret, swatch, name, count, pin);
       rows.set(id, row);
       this.treeEl.appendChild(row);
     }
     if (query && this.firstMatch) rows.get(this.firstMatch).classList.add("cw-first"); // Enter applies it
+  },
+
+  // A click on a code codes the selection; with nothing selected it lists the passages.
+  codeOrRetrieve(id) {
+    if (this.pending) this.applyCode(id);
+    else this.retrieve(id);
+  },
+
+  retrieve(id) {
+    this.sendTimed({ action: "retrieve", code: id }, "retrieve");
   },
 
   hiddenByCollapse(id) {

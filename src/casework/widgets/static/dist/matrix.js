@@ -1,4 +1,4 @@
-// casework bundle; sources sha256 ebbbf0df4466a7258de1c3296a4163e4df78b90942d1a407dc14e370a6fc656d
+// casework bundle; sources sha256 e3a2c58aace8b7e1d2567264066f46c7c653a5a29b9a0a5f04e2b36991ba02d5
 
 // src/casework/widgets/static/shared/dom.js
 var COLOR_RE = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
