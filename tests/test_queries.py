@@ -75,8 +75,22 @@ def test_filters_by_case_role_and_code() -> None:
 def test_bad_queries() -> None:
     with pytest.raises(CaseworkError, match="empty query"):
         kwic(make(), "  ", cache_dir=False)
-    with pytest.raises(UnknownName, match="unknown mode 'regex'"):
-        kwic(make(), "x", mode="regex", cache_dir=False)
+    with pytest.raises(UnknownName, match="unknown mode 'regexp'"):
+        kwic(make(), "x", mode="regexp", cache_dir=False)
+    with pytest.raises(CaseworkError, match="regular expression"):
+        kwic(make(), "(unclosed", mode="regex", cache_dir=False)
+    with pytest.raises(UnknownName, match="nowhere"):
+        kwic(make(), "x", doc_ids=["nowhere"], cache_dir=False)
+
+
+def test_regex_search_widens_hits_to_whole_words_in_chosen_documents() -> None:
+    tables = make()
+    every = kwic(tables, r"support\w*", mode="regex", window=2, cache_dir=False)
+    assert {m.lower() for m in every["match"]} >= {"support", "supported"}
+    one = every["doc_id"].iloc[0]
+    mine = kwic(tables, "upport", mode="regex", doc_ids=[one], cache_dir=False)
+    assert set(mine["doc_id"]) == {one}
+    assert all(m.lower().startswith("support") for m in mine["match"])  # whole words
 
 
 def test_word_frequency_lemmas_without_stop_words() -> None:
