@@ -18,6 +18,9 @@ def suggestions_report(project: Any, out: Path, *, cache_dir: Path) -> list[Path
     found = suggest(project, project.codebook, coder=project.coder, rules=True, cache_dir=cache_dir)
     found = found.sort_values(["doc_id", "start", "end", "code_id"], kind="stable")
     rows = found.reindex(columns=SUGGESTION_FIELDS)
+    from casework.privacy import name_mask
+
+    rows["quote"] = rows["quote"].astype(object).map(name_mask(project).redact)
     codes = project.codes[["code_id", "name"]].astype({"code_id": str})
     coded = project.codings.groupby("code_id").size().rename("codings")
     summary = (

@@ -169,6 +169,9 @@ def _linked(
     columns = ["paragraph", "coding_id", "missing", "doc_id", "code_id", "start", "end", "text"]
     if summary is None:
         return pd.DataFrame(columns=columns)
+    from casework.privacy import name_mask
+
+    mask = name_mask(tables)
     codings = tables.codings.set_index("coding_id")
     rows = []
     for paragraph, coding_id in summary["links"]:
@@ -185,7 +188,7 @@ def _linked(
                 "code_id": c["code_id"],
                 "start": int(c["start"]),
                 "end": int(c["end"]),
-                "text": tables.text(c["doc_id"])[int(c["start"]) : int(c["end"])],
+                "text": mask.redact(tables.text(c["doc_id"])[int(c["start"]) : int(c["end"])]),
             }
         )
     return pd.DataFrame(rows, columns=columns)

@@ -136,9 +136,13 @@ def references(tables: Any, ch: Charting, doc: np.ndarray, pos: np.ndarray) -> n
 def _texts(
     tables: Any, ch: Charting, doc: np.ndarray, start: np.ndarray, end: np.ndarray
 ) -> list[str]:
+    """Each excerpt's text, names and speaker labels hidden (``casework.privacy``)."""
+    from casework.privacy import name_mask
+
+    mask = name_mask(tables)
     texts = [tables.text(d) for d in ch.docs["doc_id"]]
     return [
-        texts[d][s:e].strip().replace("\n\n", " ").replace("\n", " ")
+        mask.redact(texts[d][s:e].strip()).replace("\n\n", " ").replace("\n", " ")
         for d, s, e in zip(doc.tolist(), start.tolist(), end.tolist(), strict=True)
     ]
 

@@ -419,9 +419,12 @@ class MatrixExplorer(anywidget.AnyWidget):
         text = self.project.text(doc)
         a, b = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
         a, b = _paragraph_edge(text, a, start, back=True), _paragraph_edge(text, b, end, back=False)
+        from casework.privacy import name_mask
+
+        hide = name_mask(self.project).redact  # the review app is shared: no names
         self.detail = {**self.detail, "context": {
-            "index": index, "reference": str(p["reference"]), "before": text[a:start],
-            "passage": text[start:end], "after": text[end:b]}}  # fmt: skip
+            "index": index, "reference": str(p["reference"]), "before": hide(text[a:start]),
+            "passage": hide(text[start:end]), "after": hide(text[end:b])}}  # fmt: skip
 
     def on_goto(self, callback: Callable[[str, int, int], None]) -> None:
         """Call ``callback(doc_id, start, end)`` whenever a passage link is followed."""
