@@ -13,7 +13,6 @@ last complete line before appending, so a torn fragment never glues onto a good 
 from __future__ import annotations
 
 import fcntl
-import io
 import json
 import os
 import re
@@ -161,7 +160,7 @@ def _parse_complete(
             )
         )
         data = data[:complete_end]
-    frame = _parse(path, data, first_line) if data.strip() else _empty(columns)
+    frame = _parse(path, data, first_line) if data and not data.isspace() else _empty(columns)
     for name, dtype in (columns or {}).items():
         if name not in frame.columns:
             frame[name] = pd.Series([None] * len(frame), dtype=dtype)
@@ -173,15 +172,14 @@ def _parse(path: Path, data: bytes, first_line: int = 0) -> pd.DataFrame:
     import pyarrow as pa
     import pyarrow.json as pj
 
-    try:
-        table = pj.read_json(io.BytesIO(data), read_options=pj.ReadOptions(block_size=1 << 24))
+    try:  # a zero-copy reader: pyarrow's threads read the bytes in place
+        table = pj.read_json(pa.BufferReader(data), read_options=pj.ReadOptions(block_size=1 << 24))
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         return pd.DataFrame(list(_parse_lines(path, data, first_line)))
-    frame = table.to_pandas()
     lines = data.count(b"\n")
-    if len(frame) != lines and len(frame) != lines - _blank_lines(data):
+    if table.num_rows != lines and table.num_rows != lines - _blank_lines(data):
         return pd.DataFrame(list(_parse_lines(path, data, first_line)))  # arrow skipped something
-    return frame
+    return table.to_pandas()
 
 
 def _blank_lines(data: bytes) -> int:
