@@ -1,10 +1,12 @@
 """Time every matrix kind against a bare pandas pivot_table of the same codings.
 
-Builds a synthetic study of 1,000 documents (50 cases x 20 participants) with
-1,000,000 codings on a three-level codebook, then prints, in one run, the time of a
-bare ``pivot_table`` (a count pivot, and an excerpt-joining pivot) next to each
-framework matrix kind and the queries, as ratios. Then times the same on the demo
-project (the repository root) when it opens.
+Builds a synthetic study of 1,000 documents (50 cases x 20 participants; interviews of
+``_corpus`` text, one segment a paragraph) with 1,000,000 codings on a three-level
+codebook, then times each framework matrix kind and query, wall-clock, each run right
+after a run of its baseline (a bare ``pivot_table``: a count pivot, or an excerpt-joining
+pivot for excerpt cells), ``--repeat`` times; the ratio printed is the median of the
+ratios of those pairs, so both sides see the same load. Target: co-occurrence at most 2x
+its baseline. Then times the same on the demo project (the repository root).
 
     .venv/bin/python benchmarks/bench_matrices.py [--codings N] [--docs N] [--repeat N]
 """
@@ -12,6 +14,8 @@ project (the repository root) when it opens.
 from __future__ import annotations
 
 import argparse
+import statistics
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,19 +24,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from casework.matrices import cross_case_matrix, framework_matrix
-from casework.matrix_query import code_frequencies, cooccurrence, matrix_coding_query
-from casework.tables import Tables
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "src"))
 
-WORDS = [
-    "support", "early", "years", "outcomes", "children", "team", "practice", "staff",
-    "scoping", "review", "meeting", "plan", "school", "parents", "change", "local",
-    "authority", "specialist", "training",
-]  # fmt: skip
+import _corpus  # noqa: E402
 
+from casework.matrices import cross_case_matrix, framework_matrix  # noqa: E402
+from casework.matrix_query import code_frequencies, cooccurrence, matrix_coding_query  # noqa: E402
+from casework.tables import Tables  # noqa: E402
 
-def synthetic(n_docs: int, n_codings: int, seed: int = 7) -> Tables:
-    """Documents of ~100 paragraphs, a 104-code codebook, random codings with quotes."""
+COOCCURRENCE_TARGET = 2.0
+
+def synthetic(n_docs: int, n_codings: int, seed: int = 7, words: int = 1500) -> Tables:
+    """Interviews of ``words`` words, a 104-code codebook, random codings with quotes."""
     rng = np.random.default_rng(seed)
     codes = [(f"t{t}", None) for t in range(8)]
     codes += [(f"t{t}.s{s}", f"t{t}") for t in range(8) for s in range(4)]
@@ -49,12 +54,11 @@ def synthetic(n_docs: int, n_codings: int, seed: int = 7) -> Tables:
         }
     )
     code_df["depth"] = code_df["code_id"].str.count(r"\.") + 1
-    paragraph = " ".join(rng.choice(WORDS, 30))
     texts, segs, docs = {}, [], []
     for d in range(n_docs):
         doc_id, case = f"c{d // 20:02d}/p{d % 20:02d}", f"c{d // 20:02d}"
-        paras = [f"P{d}-{i} {paragraph}" for i in range(100)]
-        text = "\n\n".join(paras)
+        text = _corpus.interview(seed, words, d)
+        paras = text.split("\n\n")
         texts[doc_id] = text
         at = 0
         for i, p in enumerate(paras, 1):
@@ -93,13 +97,19 @@ def synthetic(n_docs: int, n_codings: int, seed: int = 7) -> Tables:
     return Tables(documents, segments, code_df, codings, texts=texts, cases=cases)
 
 
-def best_of(fn: Callable[[], Any], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - began)
-    return min(times)
+def timed(fn: Callable[[], Any]) -> float:
+    began = time.perf_counter()
+    fn()
+    return time.perf_counter() - began
+
+
+def paired(fn: Callable[[], Any], baseline: Callable[[], Any],
+           repeat: int) -> tuple[float, float, float]:  # fmt: skip
+    """Median seconds of ``fn`` and of ``baseline`` run right before it each time, and the
+    median of the pairs' ratios."""
+    runs = [(timed(baseline), timed(fn)) for _ in range(repeat)]
+    return (statistics.median(t for _, t in runs), statistics.median(b for b, _ in runs),
+            statistics.median(t / b for b, t in runs))  # fmt: skip
 
 
 def count_pivot(t: Any) -> Any:
@@ -133,18 +143,25 @@ def kinds(t: Any) -> dict[str, Callable[[], Any]]:
     return out
 
 
-def report(t: Any, repeat: int, title: str, ms: bool = False) -> None:
-    base = best_of(lambda: count_pivot(t), repeat)
-    join = best_of(lambda: join_pivot(t), max(1, repeat // 2))
+def report(t: Any, repeat: int, title: str, ms: bool = False) -> bool:
     unit, scale = ("ms", 1e3) if ms else ("s", 1.0)
-    print(f"\n{title}: {len(t.codings):,} codings over {len(t.documents):,} documents")
-    print(f"  {'pandas pivot_table, count (baseline)':<52} {base * scale:9.3f} {unit}")
-    print(f"  {'pandas pivot_table, joining quotes (baseline)':<52} {join * scale:9.3f} {unit}")
+    print(f"\n{title}: {len(t.codings):,} codings over {len(t.documents):,} documents; "
+          f"{_corpus.load()}")  # fmt: skip
+    print(f"  {'':52} {'median':>9}    {'baseline':>8}  ratio (median of pairs)")
+    ok = True
     for name, fn in kinds(t).items():
-        took = best_of(fn, repeat if "excerpt" not in name else max(1, repeat // 2))
-        against = join if "excerpt" in name else base
-        which = "join" if "excerpt" in name else "count"
-        print(f"  {name:<52} {took * scale:9.3f} {unit}   {took / against:5.2f}x {which} pivot")
+        join = "excerpt" in name
+        took, base, ratio = paired(fn, (lambda: join_pivot(t)) if join else
+                                   (lambda: count_pivot(t)), repeat if not join else
+                                   max(2, repeat // 2))  # fmt: skip
+        line = (f"  {name:<52} {took * scale:9.3f} {unit}  {base * scale:8.3f} {unit}  "
+                f"{ratio:5.2f}x {'join' if join else 'count'} pivot")  # fmt: skip
+        if name.startswith("co-occurrence"):
+            met = ratio <= COOCCURRENCE_TARGET
+            ok &= met
+            line += f"  (target <= {COOCCURRENCE_TARGET:g}: {_corpus.verdict(met)})"
+        print(line + f"  [{_corpus.load()}]", flush=True)
+    return ok
 
 
 def main() -> None:
@@ -156,7 +173,7 @@ def main() -> None:
     began = time.perf_counter()
     tables = synthetic(args.docs, args.codings)
     print(f"built the synthetic study in {time.perf_counter() - began:.1f} s")
-    report(tables, args.repeat, "synthetic")
+    ok = report(tables, args.repeat, "synthetic")
     try:
         from casework import open_project
 
@@ -166,8 +183,11 @@ def main() -> None:
         )
     except Exception as err:  # the demo is optional here
         print(f"\n(demo project not timed: {err})")
-        return
+        sys.exit(0 if ok else 1)
     report(demo, 20, "demo (the Project itself)", ms=True)
+    print(f"\nco-occurrence within {COOCCURRENCE_TARGET:g}x of its baseline on the synthetic "
+          f"study: {_corpus.verdict(ok)}")
+    sys.exit(0 if ok else 1)
 
 
 if __name__ == "__main__":
