@@ -226,7 +226,7 @@ def test_broken_tree_still_builds() -> None:
 
 
 def test_to_str_is_readable_and_ordered(book: Codebook) -> None:
-    text = book.to_str()
+    text = book.to_str(keep_layout=False)
     assert text.startswith(
         "name: Peer support\ndescription: Themes for the evaluation.\n\ncodes:\n"
     )
@@ -728,3 +728,26 @@ def test_the_leading_comment_block_survives_saving(tmp_path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# Our framework.\n# Kept by the team.\n\nname: X\n")
     assert Codebook.from_disk(path)["a"].name == "Renamed"
+
+
+def test_edits_of_the_demo_codebook_touch_only_their_lines() -> None:
+    import difflib
+
+    path = Path(__file__).resolve().parents[1] / "codebooks" / "peer_support.yaml"
+    text = path.read_text("utf-8")
+    book = Codebook.from_str(text, path)
+    assert book.to_str() == text  # read and written back untouched: byte for byte
+    leaf = next(c.id for c in book if c.parent and not book.children(c.id))
+    other = next(t for t in book.top_level() if t != book[leaf].parent)
+    edited = (book.add_code("Costs & value for money", "reflections")
+              .rename(leaf, "A new name").move(leaf, other))  # fmt: skip
+    assert edited.id_for("Costs & value for money") == "costs_value_for_money_2"
+    out = edited.to_str()
+    assert Codebook.from_str(out) == edited
+    before, after = text.splitlines(), out.splitlines()
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)  # as git diff would
+    changed = [line for tag, i, j, k, m in matcher.get_opcodes() if tag != "equal"
+               for line in before[i:j] + after[k:m]]  # fmt: skip
+    block = len(book[leaf].to_dict()) + 12  # the moved block (with folded text) and the new code
+    assert len(changed) <= 2 * block, changed
+    assert out.startswith(text.split("name:", 1)[0])  # the header comment is kept

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import ipywidgets as widgets
 import nbformat
 import pandas as pd
 import pytest
@@ -22,8 +23,7 @@ from casework.cli.review import REVIEW_NOTEBOOK, voila_arguments
 from casework.codebook import Codebook
 from casework.errors import CodebookError, ProjectError, StoreError, UnknownName
 from casework.project import Project
-from casework.widgets import CodebookEditor, Coder, MatrixExplorer
-from casework.widgets import _payload
+from casework.widgets import CodebookEditor, Coder, MatrixExplorer, _payload
 
 STATIC = Path(casework.__file__).parent / "widgets" / "static"
 REPO = Path(__file__).resolve().parents[1]
@@ -292,7 +292,8 @@ def test_each_widget_loads_one_bundled_module() -> None:
 def test_editor_add_rename_update_move_save_the_yaml(small: Project) -> None:
     linked = Coder(small)
     editor = CodebookEditor(small, coder=linked)
-    editor.add("impact.parents", "Parents <i>and</i> carers", "impact", keywords="parents, carers")
+    editor.add("Parents <i>and</i> carers", "impact", code_id="impact.parents",
+               keywords="parents, carers")
     editor.rename("challenges", "Barriers")
     editor.update("impact.parents", description="Families", include="Any mention of parents")
     editor.move("challenges.capacity", "impact")
@@ -311,7 +312,7 @@ def test_editor_refuses_bad_codes_and_keeps_the_file(small: Project) -> None:
     editor = CodebookEditor(small)
     before = small.codebook_path.read_text("utf-8")
     with pytest.raises(CodebookError):
-        editor.add("Bad Id", "Bad")
+        editor.add("Bad", code_id="Bad Id")
     with pytest.raises(CodebookError):
         editor.update("impact", color="red")
     with pytest.raises(ProjectError, match="patterns"):
@@ -364,12 +365,152 @@ def test_editor_buttons_report_problems_in_the_status_line(small: Project) -> No
     editor = CodebookEditor(small)
     editor._tree.value = None
     editor._run(editor._on_delete)
-    assert editor._status.value.startswith("Not done: no code chosen")
+    assert editor.status.startswith("Not done: no code chosen")
     editor._tree.value = "impact"
     editor._fields["name"].value = "Effects"
     editor._run(editor._on_save_details)
     assert small.codebook["impact"].name == "Effects"
-    assert editor._status.value.startswith("Saved")
+    assert editor.status.startswith("Saved")
+
+
+HAND_WRITTEN = """\
+# Our codebook, shared through git.
+# Keep these comments.
+
+name: Test framework
+description: >-
+  A framework written by hand,
+  wrapped where we like.
+
+codes:
+
+  # --- impact ----------------------------------
+  - id: impact
+    name: Impact
+    color: "#4e79a7"   # blue, agreed in March
+
+  - id: impact.children
+    parent: impact
+    name: 'Outcomes for children'
+    description: >-
+      Changes for children: readiness,
+      attainment, wellbeing.
+    keywords: [children, school readiness]
+
+  - id: impact.practice
+    parent: impact
+    name: Changes in practice
+    keywords: [practice]
+    # patterns reviewed by the team
+    patterns:
+      - [{LOWER: changed}, {LOWER: practice}]
+
+  # --- challenges ------------------------------
+  - id: challenges
+    name: Challenges
+    color: "#e15759"
+
+  - id: challenges.capacity
+    parent: challenges
+    name: Capacity
+    keywords: [capacity,   time]
+"""
+
+
+def yaml_diff(before: str, after: str) -> tuple[list[str], list[str]]:
+    """The lines an edit removed and added (unified diff, context left out)."""
+    import difflib
+
+    lines = list(difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0))
+    body = [line for line in lines if not line.startswith(("---", "+++", "@@"))]
+    # sorted: where diff puts a blank line between two blocks is its choice, not the edit's
+    return (sorted(x[1:] for x in body if x.startswith("-")),
+            sorted(x[1:] for x in body if x.startswith("+")))  # fmt: skip
+
+
+@pytest.fixture
+def hand(make_project: Callable[..., Path]) -> Project:
+    return casework.open_project(make_project(codebook=HAND_WRITTEN))
+
+
+def test_each_editor_action_changes_only_the_lines_it_touches(hand: Project) -> None:
+    editor = CodebookEditor(hand)
+    path = hand.codebook_path
+
+    def act(action: Callable[[], Any]) -> tuple[list[str], list[str]]:
+        before = path.read_text("utf-8")
+        action()
+        after = path.read_text("utf-8")
+        assert after.startswith("# Our codebook, shared through git.\n# Keep these comments.\n")
+        assert Codebook.from_disk(path) == hand.codebook
+        return yaml_diff(before, after)
+
+    assert act(lambda: editor.rename("impact.practice", "Costs $5 to $10")) == (
+        ["    name: Changes in practice"], ["    name: Costs $5 to $10"])  # fmt: skip
+    removed, added = act(lambda: editor.add("Parents & carers", "impact", keywords="parents"))
+    assert removed == [] and added == sorted(["", "  - id: parents_carers", "    parent: impact",
+                                              "    name: Parents & carers",
+                                              "    keywords: [parents]"])  # fmt: skip
+    assert hand.codebook["parents_carers"].name == "Parents & carers"  # id from the name
+    assert act(lambda: editor.update("challenges", description="What got in the way.")) == (
+        [], ["    description: What got in the way."])  # fmt: skip
+    removed, added = act(lambda: editor.move("challenges.capacity", "impact"))
+    assert sorted(set(removed) ^ set(added)) == ["    parent: challenges", "    parent: impact"]
+    assert "    keywords: [capacity,   time]" in removed  # the block moved as written
+    editor.merge("parents_carers", "impact.children")
+    removed, added = act(editor.confirm)
+    assert removed == sorted(["", "  - id: parents_carers", "    parent: impact",
+                              "    name: Parents & carers", "    keywords: [parents]",
+                              "    keywords: [children, school readiness]"])  # fmt: skip
+    assert added == ["    keywords: [children, school readiness, parents]"]
+    editor.delete("impact.practice")
+    removed, added = act(editor.confirm)
+    assert added == [] and "" in removed and removed[-1] == "  - id: impact.practice"
+    assert "      - [{LOWER: changed}, {LOWER: practice}]" in removed
+    text = path.read_text("utf-8")
+    assert "    # patterns reviewed by the team" not in text  # it went with its code
+    for kept in ('    color: "#4e79a7"   # blue, agreed in March',
+                 "    name: 'Outcomes for children'", "      Changes for children: readiness,",
+                 "  # --- challenges ----"):  # fmt: skip
+        assert kept in text
+
+
+def test_an_edit_refuses_when_the_file_changed_on_disk(hand: Project) -> None:
+    editor = CodebookEditor(hand)
+    book = hand.codebook
+    path = hand.codebook_path
+    pulled = path.read_text("utf-8").replace("name: Capacity", "name: Team capacity")
+    path.write_text(pulled, "utf-8")  # e.g. a git pull while the notebook was open
+    with pytest.raises(CodebookError, match="changed on disk"):
+        book.rename("impact", "Effects").to_disk()
+    assert path.read_text("utf-8") == pulled
+    with pytest.raises(CodebookError, match="changed on disk"):  # the editor's copy is old too
+        editor.rename("impact", "Effects")
+    assert path.read_text("utf-8") == pulled
+    editor.rename("impact", "Effects")  # it read the file again: the edit goes on top
+    assert "name: Team capacity" in path.read_text("utf-8")
+    assert hand.codebook["impact"].name == "Effects"
+
+
+def test_code_names_are_never_typeset_as_maths(hand: Project) -> None:
+    editor = CodebookEditor(hand)
+    editor.rename("impact", "Costs $5 to $10 <b>x</b>")
+    editor._tree.value = "impact"
+    editor.delete("impact", with_children=True)
+    assert isinstance(editor._confirm_text, widgets.HTML)  # an HTML widget is not typeset
+    assert "Costs $5 to $10 &lt;b&gt;x&lt;/b&gt;" in editor._confirm_text.value
+    editor._say("Not done: 'Costs $5 <b>x</b>'")
+    assert isinstance(editor._status, widgets.HTML) and "&lt;b&gt;" in editor._status.value
+    assert editor.status == "Not done: 'Costs $5 <b>x</b>'"
+    labels = [w for w in _children(editor) if isinstance(w, widgets.Label)]
+    assert all("$" not in w.value for w in labels)
+
+
+def _children(widget: Any) -> list[Any]:
+    out = [widget]
+    for child in getattr(widget, "children", ()):
+        out += _children(child)
+    return out
 
 
 # ---------------------------------------------------------------------- matrix explorer

@@ -20,7 +20,7 @@ from yaml.nodes import Node
 from casework._codebook_code import Code
 
 
-class _FlowList(list):  # type: ignore[type-arg]
+class FlowList(list):  # type: ignore[type-arg]
     """A list written on one line, ``[{LOWER: a}, {LOWER: b}]``."""
 
 
@@ -90,10 +90,10 @@ def _represent_flow(dumper: yaml.SafeDumper, value: list[Any]) -> Node:
 
 
 _Dumper.add_representer(str, _represent_str)
-_Dumper.add_representer(_FlowList, _represent_flow)
+_Dumper.add_representer(FlowList, _represent_flow)
 
 
-def _dump(data: Any) -> str:
+def dump_yaml(data: Any) -> str:
     text: str = yaml.dump(
         data,
         Dumper=_Dumper,
@@ -130,23 +130,37 @@ def dump(name: str, description: str, codes: Sequence[Code]) -> str:
     if description:
         data["description"] = description
     data["codes"] = []
-    text = _dump(data)
+    text = dump_yaml(data)
     if codes:
         text = text.replace("codes: []\n", "codes:\n")
     for n, code in enumerate(codes):
         if n > 0:
             text += "\n" + (SEPARATOR if code.parent is None else "")
-        item = _dump([_item(code)])
+        item = dump_yaml([code_data(code)])
         text += "".join("  " + line if line.strip() else line
                         for line in item.splitlines(keepends=True))  # fmt: skip
     return text
 
 
-def _item(code: Code) -> dict[str, Any]:
+_FLOW_KEYWORDS = 80  # keywords fit on one line up to this many characters
+
+
+def code_data(code: Code) -> dict[str, Any]:
+    """A code as the YAML file holds it: patterns one per line, short keyword lists on one."""
     data = code.to_dict()
     if isinstance(data.get("patterns"), list):
-        data["patterns"] = [_FlowList(p) if isinstance(p, list) else p for p in data["patterns"]]
+        data["patterns"] = [FlowList(p) if isinstance(p, list) else p for p in data["patterns"]]
+    words = data.get("keywords")
+    if isinstance(words, list) and len(", ".join(words)) <= _FLOW_KEYWORDS and all(
+        _plain_word(w) for w in words
+    ):
+        data["keywords"] = FlowList(words)
     return data
+
+
+def _plain_word(word: str) -> bool:
+    """A keyword that reads the same unquoted inside ``[...]``."""
+    return bool(word) and word == word.strip() and not any(c in word for c in ",[]{}#:&*!|>'\"%@`")
 
 
 def write_atomic(target: Path, data: bytes) -> None:

@@ -23,6 +23,7 @@ import pandas as pd
 
 from casework._codebook_check import check_codes, check_fields, check_patterns
 from casework._codebook_code import PALETTE, Code, Where, copy_json
+from casework._codebook_roundtrip import splice
 from casework._codebook_tree import Tree
 from casework._codebook_write import dump, leading_comments, write_atomic
 from casework._codebook_yaml import parse
@@ -64,9 +65,14 @@ class Codebook:
         description: str = "",
         path: str | Path | None = None,
         header: str = "",
+        source: str | None = None,
+        origin: tuple[Code, ...] = (),
     ) -> None:
         self._codes: tuple[Code, ...] = tuple(codes)
         self.header = header  # the file's leading comment block, written back by to_str
+        # The text this codebook (or the one it was edited from) was read from, and the codes
+        # that text holds: to_str writes edits into that text, changing only their lines.
+        self._source, self._origin = source, tuple(origin)
         strangers = [c for c in self._codes if not isinstance(c, Code)]
         if strangers:
             raise TypeError(f"a Codebook holds Code objects, not {type(strangers[0]).__name__}")
@@ -91,7 +97,8 @@ class Codebook:
         if problems:
             raise CodebookError(sorted(problems, key=lambda p: (p.line is None, p.line or 0)))
         book = cls(parsed.codes, name=parsed.name, description=parsed.description, path=path,
-                   header=leading_comments(text))  # fmt: skip
+                   header=leading_comments(text), source=text,
+                   origin=tuple(parsed.codes))  # fmt: skip
         book._wheres = tuple(parsed.wheres)
         return book
 
@@ -112,24 +119,71 @@ class Codebook:
             raise CodebookError([problem], fix="Save it as UTF-8.") from None
         return cls.from_str(text, path)
 
-    def to_str(self) -> str:
-        """The codebook as YAML: stable key order, empty fields left out, one code per block."""
+    def to_str(self, *, keep_layout: bool = True) -> str:
+        """The codebook as YAML.
+
+        A codebook read from a file (and its edits) is written as that file with only the
+        lines of the codes that changed rewritten: comments, order, quoting and wrapping
+        of everything else stay as the researcher left them. A codebook built in Python is
+        written in a stable layout: key order fixed, empty fields left out, one code per block
+        (``keep_layout=False`` writes any codebook so).
+        """
+        if self._source is not None and keep_layout:
+            if self._codes == self._origin and self._same_top():
+                return self._source
+            edited = splice(self._source, self._origin, self._codes)
+            if edited is not None and self._same_top() and self._reads_back(edited):
+                return edited
         return self.header + dump(self._name, self._description, self._codes)
 
+    def _same_top(self) -> bool:
+        if self._source is None:
+            return False
+        parsed = parse(self._source)
+        return parsed.name == self._name and parsed.description == self._description
+
+    def _reads_back(self, text: str) -> bool:
+        try:
+            parsed = parse(text)
+        except CodebookError:
+            return False
+        return not parsed.problems and tuple(parsed.codes) == self._codes
+
     def to_disk(self, path: str | Path | None = None) -> Path:
-        """Write atomically (temp file, fsync, rename) to ``path`` or :attr:`path`."""
+        """Write atomically (temp file, fsync, rename) to ``path`` or :attr:`path`.
+
+        Writing back to the file it was read from refuses when that file changed on disk
+        since (an editor, a ``git pull``): the edit would undo those changes.
+        """
         target = Path(path) if path is not None else self._path
         if target is None:
             raise CodebookError(
                 [Problem("this codebook has no file yet")],
                 fix="Pass a path, e.g. cb.to_disk('codebooks/main.yaml').",
             )
+        text = self.to_str()
+        if self._source is not None and self._path is not None and target == self._path:
+            self._unchanged_on_disk(target)
         try:
-            write_atomic(target, self.to_str().encode("utf-8"))
+            write_atomic(target, text.encode("utf-8"))
         except OSError as exc:
             problem = Problem(f"cannot write the codebook: {exc.strerror or exc}", str(target))
             raise CodebookError([problem], fix="Check the folder exists and is writable.") from None
+        if target == self._path:  # the file now holds this codebook: later edits start here
+            self._source, self._origin = text, self._codes
         return target
+
+    def _unchanged_on_disk(self, target: Path) -> None:
+        try:
+            now = target.read_bytes().decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            return  # gone or unreadable: writing it again loses nothing of the researcher's
+        if now != self._source:
+            raise CodebookError(
+                [Problem("the codebook file changed on disk since it was read", str(target))],
+                fix="Nothing was written. Reload the project (project.reload()) and make the "
+                "edit again.",
+            )
 
     # --- looking things up ----------------------------------------------------------
 
@@ -301,7 +355,40 @@ class Codebook:
 
     def _with(self, codes: Iterable[Code]) -> Codebook:
         return Codebook(codes, name=self._name, description=self._description, path=self._path,
-                        header=self.header)  # fmt: skip
+                        header=self.header, source=self._source, origin=self._origin)  # fmt: skip
+
+    def id_for(self, name: str) -> str:
+        """A new code id made from ``name`` (``Costs & value`` → ``costs_value``), unique here."""
+        plain = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
+        base = re.sub(r"[^a-z0-9]+", "_", plain.lower()).strip("_") or "code"
+        ident, n = base, 2
+        while ident in self:
+            ident, n = f"{base}_{n}", n + 1
+        return ident
+
+    def add_code(self, name: str, parent: str | None = None, *, code_id: str | None = None,
+                 **fields: Any) -> Codebook:  # fmt: skip
+        """A codebook with a new code called ``name`` (id from the name unless given) as the
+        last child of ``parent``; the new id is ``result.ids`` minus ``self.ids``, or
+        :meth:`id_for` ``(name)`` asked before."""
+        if not isinstance(name, str) or not name.strip():
+            raise _refuse("the new code has no name", "Give it a name.")
+        ident = code_id or self.id_for(name)
+        return self.add(Code(ident, name.strip(), parent=parent or None, **fields))
+
+    def update(self, code_id: str, **fields: Any) -> Codebook:
+        """A codebook where ``code_id`` has some fields changed (e.g. ``description=``)."""
+        position = self._position(code_id)
+        if "id" in fields:
+            raise _refuse("a code's id cannot be changed", "Add a new code and merge instead.")
+        changed = self._codes[position].replace(**fields)
+        problems = check_fields(changed, Where(), None, position + 1)
+        problems += check_patterns([changed], [Where()], None)
+        if problems:
+            raise CodebookError(problems)
+        codes = list(self._codes)
+        codes[position] = changed
+        return self._with(codes)
 
     def add(self, code: Code) -> Codebook:
         """A codebook with ``code`` added as the last child of its parent (or at the end)."""

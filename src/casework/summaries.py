@@ -86,10 +86,11 @@ def normalise_links(links: Links | None, text: str) -> list[tuple[int, str]]:
 
 _WORD = re.compile(r"\w{4,}")  # words that carry meaning: short and common ones match anything
 _COMMON = frozenset(
-    "about after also been before being could from have into more much only other over "
-    "said some such than that their them then there these they this very were what when "
-    "which while will with would your".split()
-)
+    ["about", "after", "also", "been", "before", "being", "could", "from", "have", "into",
+     "more", "much", "only", "other", "over", "said", "some", "such", "than", "that", "their",
+     "them", "then", "there", "these", "they", "this", "very", "were", "what", "when", "which",
+     "while", "will", "with", "would", "your"]
+)  # fmt: skip
 _SAME_PARAGRAPH = 0.5  # share of the shorter paragraph's words found in the other, in order
 
 

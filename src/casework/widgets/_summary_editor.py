@@ -137,7 +137,7 @@ class SummaryEditor:
                                provenance=self.provenance if draft else None)  # fmt: skip
         if not draft:
             self.draft_text = None
-        self.saved_text, self.saved_links = self.text, self.placed
+        self.saved_text, self.saved_links = self.text, list[Link](self.placed)
         return Saved(eid, placed=len(self.placed), unplaced=len(self.unplaced), draft=draft)
 
     # ------------------------------------------------------------------ the view

@@ -1,18 +1,24 @@
 """The codebook editor: add, rename, move, merge and delete codes; edit their rules.
 
-Each edit is one :class:`~casework.codebook.Codebook` method (``add``, ``rename``,
-``move``, ``merge``, ``remove``) followed by ``to_disk``. Merging and deleting touch
+Each edit is one :class:`~casework.codebook.Codebook` method (``add_code``, ``rename``,
+``update``, ``move``, ``merge``, ``remove``) followed by ``to_disk``, which rewrites only
+the lines of the codes the edit touches (comments, order, quoting and wrapping of the rest
+stay as the researcher wrote them). New codes get their id from their name. Merging and
+deleting touch
 codings, so they are planned first and only run after :meth:`CodebookEditor.confirm`:
 a merge recodes your codings of the merged code, a delete uncodes your codings of the
 deleted codes, each through the project's store. When another coder has codings of the
 code, the edit is refused (their log is theirs to change), so nothing is lost silently.
 
 The widget is built from ipywidgets that show text as text (Select, Dropdown, Text,
-Textarea, Label); code names and rules are never rendered as HTML.
+Textarea); lines that show a code's name use an HTML widget given escaped text, because
+a Label would typeset ``$5 to $10`` as mathematics. Code names and rules are never
+rendered as HTML.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +26,7 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from casework.codebook import Code, Codebook
+from casework.codebook import Codebook
 from casework.errors import CaseworkError, CodebookError, ProjectError
 
 EDITABLE = ("description", "include", "exclude", "keywords", "examples", "color")
@@ -66,10 +72,12 @@ class CodebookEditor(w.VBox):
         """Call ``callback(codebook)`` after every saved change."""
         self._listeners.append(callback)
 
-    def add(self, code_id: str, name: str, parent: str | None = None, **fields: Any) -> Codebook:
-        """Add a code (as the last child of ``parent``, or at the end) and save."""
-        return self._save(self.codebook.add(Code(code_id, name, parent=parent or None,
-                                                 **_clean_fields(fields))))  # fmt: skip
+    def add(self, name: str, parent: str | None = None, *, code_id: str | None = None,
+            **fields: Any) -> Codebook:  # fmt: skip
+        """Add a code called ``name`` (its id made from the name unless given) as the last
+        child of ``parent``, or at the end, and save."""
+        return self._save(self.codebook.add_code(name, parent or None, code_id=code_id or None,
+                                                 **_clean_fields(fields)))  # fmt: skip
 
     def rename(self, code_id: str, name: str) -> Codebook:
         """Give a code a new display name (its id, and so its codings, stay) and save."""
@@ -82,11 +90,7 @@ class CodebookEditor(w.VBox):
             raise ProjectError(f"cannot edit field {unknown[0]!r} here", field=unknown[0],
                                fix=f"Edit one of {', '.join(EDITABLE)}; use rename() or move() "
                                "for the name and parent.")  # fmt: skip
-        book = self.codebook
-        changed = book[code_id].replace(**_clean_fields(fields))
-        edited = Codebook([changed if c.id == code_id else c for c in book.entries],
-                          name=book.name, description=book.description, path=book.path)  # fmt: skip
-        return self._save(edited)
+        return self._save(self.codebook.update(code_id, **_clean_fields(fields)))
 
     def move(self, code_id: str, parent: str | None) -> Codebook:
         """Move a code (with its sub-codes) under ``parent``, or to the top level, and save."""
@@ -136,7 +140,7 @@ class CodebookEditor(w.VBox):
         """Drop the pending merge or delete."""
         self.pending = None
         self._confirm_box.layout.display = "none"
-        self._status.value = "Cancelled: nothing changed."
+        self._say("Cancelled: nothing changed.")
 
     # ------------------------------------------------------------------ helpers
     def _name(self, code_id: str) -> str:
@@ -166,12 +170,17 @@ class CodebookEditor(w.VBox):
         problems = book.validate()
         if problems:
             raise CodebookError(problems, fix="Nothing was saved; correct the code and retry.")
-        book.to_disk()
+        try:
+            book.to_disk()
+        except CodebookError:  # e.g. the file changed on disk: show it, the next edit starts there
+            self.project.reload()
+            self._fill_tree()
+            raise
         self.project.reload()
         for callback in self._listeners:
             callback(self.project.codebook)
         self._fill_tree()
-        self._status.value = f"Saved {book.path}."
+        self._say(f"Saved {book.path}.")
         return self.project.codebook
 
     # ------------------------------------------------------------------ the widget
@@ -181,7 +190,7 @@ class CodebookEditor(w.VBox):
         self._tree = w.Select(options=[], rows=16, layout=w.Layout(width="340px"))
         self._tree.observe(lambda _c: self._show_code(), names="value")
         text = {"layout": w.Layout(width="420px")}
-        self._id = w.Label()
+        self._id = w.HTML()
         self._fields = {
             "name": w.Text(description="Name", **text),
             "description": w.Textarea(description="Description", **text),
@@ -193,22 +202,22 @@ class CodebookEditor(w.VBox):
         }
         save = self._button("Save details", self._on_save_details)
         self._form = w.VBox([self._id, *self._fields.values(), save])
-        self._new_id = w.Text(placeholder="new id, e.g. impact.new", layout=w.Layout(width="200px"))
-        self._new_name = w.Text(placeholder="new name", layout=w.Layout(width="200px"))
+        self._new_name = w.Text(placeholder="new code's name (its id comes from it)",
+                                layout=w.Layout(width="300px"))  # fmt: skip
         self._target = w.Dropdown(options=[], layout=w.Layout(width="300px"))
         self._children = w.Checkbox(description="with sub-codes", indent=False)
         self._actions = w.VBox([
-            w.HBox([self._new_id, self._new_name, self._button("Add as child", self._on_add_child),
+            w.HBox([self._new_name, self._button("Add as child", self._on_add_child),
                     self._button("Add at top", self._on_add_top)]),
             w.HBox([w.Label("Target"), self._target, self._button("Move under", self._on_move),
                     self._button("Merge into…", self._on_merge)]),
             w.HBox([self._button("Delete…", self._on_delete), self._children]),
         ])  # fmt: skip
-        self._confirm_text = w.Label()
+        self._confirm_text = w.HTML()
         self._confirm_box = w.HBox([self._confirm_text, self._button("Confirm", self._on_confirm),
                                     self._button("Cancel", lambda: self.cancel())],
                                    layout=w.Layout(display="none"))  # fmt: skip
-        self._status = w.Label()
+        self._status = w.HTML()
 
     def _button(self, label: str, action: Callable[[], Any]) -> w.Button:
         widget = w.Button(description=label)
@@ -219,7 +228,16 @@ class CodebookEditor(w.VBox):
         try:
             action()
         except CaseworkError as err:
-            self._status.value = f"Not done: {err.one_line()}"
+            self._say(f"Not done: {err.one_line()}")
+
+    def _say(self, text: str) -> None:
+        """Show a status line: escaped text in an HTML widget (never typeset as maths)."""
+        self._status.value = html.escape(text)
+
+    @property
+    def status(self) -> str:
+        """The status line as plain text."""
+        return html.unescape(self._status.value)
 
     def _fill_tree(self) -> None:
         query = self._search.value.strip().lower()
@@ -241,7 +259,7 @@ class CodebookEditor(w.VBox):
             self._id.value = "Choose a code on the left."
             return
         code = self.codebook[code_id]
-        self._id.value = f"id: {code.id}   parent: {code.parent or '(top level)'}"
+        self._id.value = html.escape(f"id: {code.id}   parent: {code.parent or '(top level)'}")
         values = {"name": code.name, "description": code.description, "include": code.include,
                   "exclude": code.exclude, "keywords": ", ".join(code.keywords),
                   "examples": "\n".join(code.examples), "color": code.color or ""}  # fmt: skip
@@ -254,7 +272,7 @@ class CodebookEditor(w.VBox):
         return str(self._tree.value)
 
     def _ask(self, plan: Plan) -> None:
-        self._confirm_text.value = plan.message
+        self._confirm_text.value = html.escape(plan.message)
         self._confirm_box.layout.display = "flex"
 
     def _on_save_details(self) -> None:
@@ -265,10 +283,12 @@ class CodebookEditor(w.VBox):
         self.update(code_id, **{k: values[k] for k in EDITABLE})
 
     def _on_add_child(self) -> None:
-        self.add(self._new_id.value.strip(), self._new_name.value.strip(), self._selected())
+        self.add(self._new_name.value.strip(), self._selected())
+        self._new_name.value = ""
 
     def _on_add_top(self) -> None:
-        self.add(self._new_id.value.strip(), self._new_name.value.strip(), None)
+        self.add(self._new_name.value.strip(), None)
+        self._new_name.value = ""
 
     def _on_move(self) -> None:
         self.move(self._selected(), self._target.value or None)
