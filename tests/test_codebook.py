@@ -741,7 +741,7 @@ def test_edits_of_the_demo_codebook_touch_only_their_lines() -> None:
     other = next(t for t in book.top_level() if t != book[leaf].parent)
     edited = (book.add_code("Costs & value for money", "reflections")
               .rename(leaf, "A new name").move(leaf, other))  # fmt: skip
-    assert edited.id_for("Costs & value for money") == "costs_value_for_money_2"
+    assert "reflections.costs_value_for_money" in edited
     out = edited.to_str()
     assert Codebook.from_str(out) == edited
     before, after = text.splitlines(), out.splitlines()

@@ -448,18 +448,18 @@ def test_each_editor_action_changes_only_the_lines_it_touches(hand: Project) -> 
     assert act(lambda: editor.rename("impact.practice", "Costs $5 to $10")) == (
         ["    name: Changes in practice"], ["    name: Costs $5 to $10"])  # fmt: skip
     removed, added = act(lambda: editor.add("Parents & carers", "impact", keywords="parents"))
-    assert removed == [] and added == sorted(["", "  - id: parents_carers", "    parent: impact",
-                                              "    name: Parents & carers",
-                                              "    keywords: [parents]"])  # fmt: skip
-    assert hand.codebook["parents_carers"].name == "Parents & carers"  # id from the name
+    assert removed == [] and added == sorted([
+        "", "  - id: impact.parents_carers", "    parent: impact", "    name: Parents & carers",
+        "    keywords: [parents]"])  # fmt: skip
+    assert hand.codebook["impact.parents_carers"].name == "Parents & carers"  # id from the name
     assert act(lambda: editor.update("challenges", description="What got in the way.")) == (
         [], ["    description: What got in the way."])  # fmt: skip
     removed, added = act(lambda: editor.move("challenges.capacity", "impact"))
     assert sorted(set(removed) ^ set(added)) == ["    parent: challenges", "    parent: impact"]
     assert "    keywords: [capacity,   time]" in removed  # the block moved as written
-    editor.merge("parents_carers", "impact.children")
+    editor.merge("impact.parents_carers", "impact.children")
     removed, added = act(editor.confirm)
-    assert removed == sorted(["", "  - id: parents_carers", "    parent: impact",
+    assert removed == sorted(["", "  - id: impact.parents_carers", "    parent: impact",
                               "    name: Parents & carers", "    keywords: [parents]",
                               "    keywords: [children, school readiness]"])  # fmt: skip
     assert added == ["    keywords: [children, school readiness, parents]"]

@@ -357,23 +357,13 @@ class Codebook:
         return Codebook(codes, name=self._name, description=self._description, path=self._path,
                         header=self.header, source=self._source, origin=self._origin)  # fmt: skip
 
-    def id_for(self, name: str) -> str:
-        """A new code id made from ``name`` (``Costs & value`` → ``costs_value``), unique here."""
-        plain = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
-        base = re.sub(r"[^a-z0-9]+", "_", plain.lower()).strip("_") or "code"
-        ident, n = base, 2
-        while ident in self:
-            ident, n = f"{base}_{n}", n + 1
-        return ident
-
     def add_code(self, name: str, parent: str | None = None, *, code_id: str | None = None,
                  **fields: Any) -> Codebook:  # fmt: skip
-        """A codebook with a new code called ``name`` (id from the name unless given) as the
-        last child of ``parent``; the new id is ``result.ids`` minus ``self.ids``, or
-        :meth:`id_for` ``(name)`` asked before."""
+        """A codebook with a new code called ``name`` (id from the name unless given, see
+        :meth:`id_for`) as the last child of ``parent``."""
         if not isinstance(name, str) or not name.strip():
             raise _refuse("the new code has no name", "Give it a name.")
-        ident = code_id or self.id_for(name)
+        ident = code_id or self.id_for(name, parent or None)
         return self.add(Code(ident, name.strip(), parent=parent or None, **fields))
 
     def update(self, code_id: str, **fields: Any) -> Codebook:
