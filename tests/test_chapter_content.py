@@ -180,7 +180,7 @@ def test_case_chapter_quotes_by_role_with_references_and_no_names(
     assert "‘children were more ready for school’" in impact  # a quote within the quote
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in impact and "<script>" not in impact
     opening = chapter.opening.html
-    assert "with the LA lead and the Sector Specialist" in opening
+    assert "two interviews: an LA lead and a Sector Specialist" in opening
     assert "<th>Title</th><td>First case</td>" in opening
     assert "A-LA" in opening and "Bob" not in opening
     assert chapter.figure is not None and list(chapter.figure.data[0].y) == [

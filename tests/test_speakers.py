@@ -162,3 +162,25 @@ def test_keep_to_turns_splits_cuts_and_drops() -> None:
     assert sorted(text[a:b] for a, b in zip(both.start, both.end, strict=True)) == [
         "Because", "Ok.", "Why?", "Yes.", "it works."
     ]  # fmt: skip
+
+
+def test_the_opening_sentence_reads_naturally_whatever_is_recorded() -> None:
+    import pandas as pd
+
+    from casework.export._wording import sources_sentence
+
+    def docs(roles: list[object], kinds: list[str] | None = None) -> pd.DataFrame:
+        frame = pd.DataFrame({"role": roles})
+        return frame.assign(kind=kinds) if kinds else frame
+
+    assert sources_sentence(docs(["Teacher", None, ""])) == (
+        "This chapter draws on three interviews: a Teacher and two participants whose roles "
+        "are not recorded.")  # fmt: skip
+    assert sources_sentence(docs(["Parent", "Parent", "Head"])) == (
+        "This chapter draws on three interviews: two Parents and a Head.")
+    assert sources_sentence(docs([None])) == (
+        "This chapter draws on one interview: one participant whose role is not recorded.")
+    assert sources_sentence(docs(["Parent", "Field notes"], ["transcript", "notes"])) == (
+        "This chapter draws on one interview and one set of field notes: a Parent.")
+    assert sources_sentence(docs(["Early years practitioner"])).endswith(
+        "an Early years practitioner.")

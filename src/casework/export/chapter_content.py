@@ -20,6 +20,7 @@ import pandas as pd
 from casework._charting import role_label
 from casework.errors import ProjectError, UnknownName
 from casework.export import _chapter_html as h
+from casework.export._wording import sources_sentence
 from casework.export._quotes import Quote, pick_quotes, rank_passages
 from casework.export.chapter_plan import ChapterPlan, Section, load_plan
 from casework.matrices import passages
@@ -267,14 +268,9 @@ def case_chapter(project: Any, case_id: str, plan: ChapterPlan | None = None) ->
     case = check_case(project, case_id)
     title = ctx.text(ctx.plan.case_title(case.to_dict()))
     docs = ctx.docs[ctx.docs["case_id"].astype(str) == str(case_id)]
-    roles = [f"the {ctx.text(r)}" for r in docs["role"].astype(str)]
     opening = [
         h.heading(1, title),
-        h.paragraph(
-            f"This chapter draws on {len(docs)} interview{'s' * (len(docs) != 1)}: "
-            f"with {h.join_names(roles)}.",
-            "cw-lead",
-        ),
+        h.paragraph(sources_sentence(docs, ctx.text), "cw-lead"),
         h.fact_table(
             (ctx.text(label), ctx.text(h.cell_text(case.get(col))))
             for col, label in ctx.plan.context
@@ -300,7 +296,8 @@ def case_chapter(project: Any, case_id: str, plan: ChapterPlan | None = None) ->
 
 
 def _sources(ctx: _Context, docs: pd.DataFrame) -> str:
-    extra = [c for c in ("role_group", "date", "duration_minutes", "mode") if c in docs.columns]
+    extra = [c for c in ("role_group", "date", "duration_minutes", "mode")
+             if c in docs.columns and docs[c].map(h.cell_text).ne("").any()]  # no empty columns
     labels = {
         "role_group": "Group",
         "date": "Interviewed",
@@ -309,9 +306,9 @@ def _sources(ctx: _Context, docs: pd.DataFrame) -> str:
     }
     rows = [
         [
-            f"{d.case_id} / {ctx.text(d.role)}",
+            f"{d.case_id} / {ctx.text(role_label(d.role, d.participant_id))}",
             ctx.text(d.participant_id),
-            *[ctx.text(getattr(d, c)) for c in extra],
+            *[ctx.text(h.cell_text(getattr(d, c))) or "not recorded" for c in extra],
         ]
         for d in docs.itertuples()
     ]
@@ -330,9 +327,11 @@ def cross_case_chapter(project: Any, plan: ChapterPlan | None = None) -> Chapter
         check_case(project, case_id)
     docs = ctx.docs[ctx.docs["case_id"].astype(str).isin(cases)]
     title = ctx.text(ctx.plan.cross_title)
+    titles = [ctx.text(_title_of(project, c)) for c in cases]
+    counts = [int((docs["case_id"] == c).sum()) for c in cases]
     table = h.table(
-        ["Case", "Title", "Interviews"],
-        [[c, ctx.text(_title_of(project, c)), int((docs["case_id"] == c).sum())] for c in cases],
+        ["Case", "Title", "Interviews"] if any(titles) else ["Case", "Interviews"],
+        [[c, t, n] if any(titles) else [c, n] for c, t, n in zip(cases, titles, counts, strict=True)],
         caption="The case studies",
     )
     opening = [
@@ -371,7 +370,7 @@ def cross_case_chapter(project: Any, plan: ChapterPlan | None = None) -> Chapter
 
 def _title_of(project: Any, case_id: str) -> str:
     row = project.cases[project.cases["case_id"].astype(str) == case_id]
-    return str(row["title"].iloc[0]) if "title" in row.columns and len(row) else ""
+    return h.cell_text(row["title"].iloc[0]) if "title" in row.columns and len(row) else ""
 
 
 def _heatmap(ctx: _Context, rows: str, codes: list[str], scope: _Scope, title: str) -> Any:
