@@ -33,11 +33,31 @@ def test_deletion_before_moves_the_coding() -> None:
     assert found is not None and edited[found[0] : found[1]] == "Closing words."
 
 
-def test_moved_paragraph_is_found_in_its_new_place() -> None:
+def test_moved_paragraph_without_its_context_is_an_orphan() -> None:
+    # Its old surroundings are gone: the quote alone cannot tell a moved paragraph from
+    # a deleted one repeated elsewhere, so it is reported, never moved silently.
     para = "The specialist brought an external perspective."
     anchor = make_anchor(TEXT, *span(TEXT, para))
     edited = TEXT.replace(para + "\n\n", "") + "\n\n" + para
-    assert reanchor(edited, anchor) == span(edited, para)
+    assert reanchor(edited, anchor) is None
+
+
+def test_a_deleted_passage_does_not_move_to_another_occurrence() -> None:
+    # Issue 18 item 4: "the" and a repeated sentence must not jump elsewhere.
+    text = ("We met the coordinator weekly. It changed everything for us.\n\n"
+            "Later the group grew. It changed everything for us.\n\nThe end.")  # fmt: skip
+    first = text.index("It changed everything for us.")
+    anchor = make_anchor(text, first, first + len("It changed everything for us."))
+    edited = text.replace("We met the coordinator weekly. It changed everything for us.\n\n", "")
+    assert reanchor(edited, anchor) is None
+    word = text.index("the coordinator")
+    assert reanchor(edited, make_anchor(text, word, word + 3)) is None
+
+
+def test_small_edit_beside_the_quote_keeps_it() -> None:
+    anchor = make_anchor(TEXT, *span(TEXT, "Capacity was the main challenge."))
+    edited = TEXT.replace("Opening words.", "Opening remarks.")
+    assert reanchor(edited, anchor) == span(edited, "Capacity was the main challenge.")
 
 
 def test_quote_edited_away_is_an_orphan() -> None:

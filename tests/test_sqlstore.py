@@ -14,7 +14,8 @@ import pytest
 import casework
 from casework.cli import main
 from casework.errors import StoreError
-from casework.sqlstore import SQLStore, copy_events, expand_url, redact
+from casework.sqlstore import SQLStore, copy_events, expand_url
+from casework.util import mask_url
 from casework.store import FileStore
 
 
@@ -38,13 +39,13 @@ def pg_url() -> Iterator[str]:
 
 
 def test_url_expansion_and_redaction(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PGPASS", "s3cret")
-    url = expand_url("postgresql://me:${PGPASS}@127.0.0.1/db")
+    monkeypatch.setenv("CASEWORK_PGPASS", "s3cret")
+    url = expand_url("postgresql://me:${CASEWORK_PGPASS}@127.0.0.1/db")
     assert url == "postgresql+psycopg://me:s3cret@127.0.0.1/db"
-    assert redact(url) == "postgresql+psycopg://me:***@127.0.0.1/db"
-    monkeypatch.delenv("PGPASS")
-    with pytest.raises(StoreError, match="environment variable PGPASS"):
-        expand_url("postgresql://me:${PGPASS}@127.0.0.1/db")
+    assert mask_url(url) == "postgresql+psycopg://me:***@127.0.0.1/db"
+    monkeypatch.delenv("CASEWORK_PGPASS")
+    with pytest.raises(StoreError, match="environment variable CASEWORK_PGPASS"):
+        expand_url("postgresql://me:${CASEWORK_PGPASS}@127.0.0.1/db")
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])

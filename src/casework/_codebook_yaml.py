@@ -18,7 +18,8 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from casework._codebook_code import CODE_KEYS, LIST_KEYS, TEXT_KEYS, TOP_KEYS, Code, Where
-from casework.errors import CodebookError, Problem
+from casework.errors import CodebookError, Problem, SourceError
+from casework.util import check_expansion
 
 _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NULL = "tag:yaml.org,2002:null"
@@ -59,6 +60,10 @@ def _compose(text: str, path: str | None) -> Node | None:
             [Problem(f"malformed YAML: {exc}".splitlines()[0], path, line)],
             fix="Remove the control character from that line.",
         ) from None
+    try:
+        check_expansion(node, path or "codebook", "codebook")
+    except SourceError as err:
+        raise CodebookError([Problem(err.message, path, err.line)], fix=err.fix) from None
     return node
 
 

@@ -44,7 +44,7 @@ def resolve_codings(
     where = docs.index.get_indexer(base["doc_id"])
     orphans: list[pd.DataFrame] = []
     if (where < 0).any():
-        orphans.append(_orphans(base[where < 0], "document no longer exists"))
+        orphans.append(_orphans(base[where < 0], MISSING_DOCUMENT))
         base, where = base[where >= 0], where[where >= 0]
     same = base["sha"].array == pd.array(docs["sha"].to_numpy(dtype=object)[where], dtype="str")
     same_text = pd.array(same, dtype="boolean").fillna(False).to_numpy(dtype=bool)
@@ -67,15 +67,31 @@ def resolve_codings(
     orphan_frame = (
         pd.concat(orphans, ignore_index=True) if orphans else _orphans(base.iloc[:0], "")
     )
-    if len(orphan_frame):
-        problems.append(
-            Problem(
-                f"{len(orphan_frame)} coding(s) could not be re-anchored after a transcript "
-                "changed; see Project.orphans",
-                path=log_path,
-            )
-        )
+    problems.extend(orphan_problems(orphan_frame, log_path))
     return ResolvedCodings(codings.reset_index(drop=True), orphan_frame, moved, problems)
+
+
+MISSING_DOCUMENT = "document no longer exists"
+LOST_QUOTE = "quote not found where its context agrees in the edited text"
+
+
+def orphan_problems(orphans: pd.DataFrame, log_path: str) -> list[Problem]:
+    """One problem per coder and cause, naming that coder's log (never a placeholder)."""
+    problems = []
+    for (coder, why), group in orphans.groupby(["coder", "why"], sort=True):
+        path = log_path.replace("<coder>", str(coder))
+        if why == MISSING_DOCUMENT:
+            docs = sorted(set(group["doc_id"].astype(str)))
+            shown = ", ".join(f"'{d}'" for d in docs[:3]) + (", …" if len(docs) > 3 else "")
+            message = (f"{len(group)} coding(s) name a document that does not exist "
+                       f"({shown}); see Project.orphans. Restore the transcript, or "
+                       "uncode them")  # fmt: skip
+        else:
+            message = (f"{len(group)} coding(s) could not be re-anchored after their "
+                       "transcript changed (the quote is gone, or found only where its "
+                       "context differs); see Project.orphans")  # fmt: skip
+        problems.append(Problem(message, path=path))
+    return problems
 
 
 def _unknown_codes(base: pd.DataFrame, code_ids: set[str], log_path: str) -> list[Problem]:
@@ -136,7 +152,7 @@ def _reanchor(
         ends.append(found[1])
     changed = changed.assign(start=starts, end=ends)
     mask = np.array(keep, dtype=bool)
-    return changed[mask], _orphans(changed[~mask], "quote not found in the edited text"), moved
+    return changed[mask], _orphans(changed[~mask], LOST_QUOTE), moved
 
 
 def _orphans(frame: pd.DataFrame, why: str) -> pd.DataFrame:

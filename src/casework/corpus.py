@@ -21,6 +21,7 @@ from casework.sources import (
     speaker_rows,
     speakers_frame,
 )
+from casework.util import is_inside
 
 TRANSCRIPTS = "transcripts"
 CASES_FILE = "cases.csv"
@@ -86,6 +87,9 @@ def load_corpus(root: Path) -> Corpus:
     private: dict[str, dict[str, Any]] = {}
     for path in transcript_files(root):
         doc_id = doc_id_for(root, path)
+        if not is_inside(root, path):
+            errors.append(outside_error(path, "transcript"))
+            continue
         try:
             source = read_source(path)
             row = _document_row(root, path, doc_id, source, known_cases)
@@ -148,9 +152,21 @@ def _number_participants(rows: list[dict[str, Any]]) -> None:
         row["participant_id"] = f"P{number:02d}"
 
 
+def outside_error(path: Path, what: str) -> SourceError:
+    """A file in the project that is a symbolic link to a file outside it: not read."""
+    return SourceError(
+        f"the {what} is a symbolic link to a file outside the project, so it is not read",
+        path=path,
+        fix="Copy the file into the project instead of linking to it.",
+    )
+
+
 def _load_cases(root: Path, errors: list[CaseworkError]) -> pd.DataFrame | None:
     path = root / CASES_FILE
     if not path.exists():
+        return None
+    if not is_inside(root, path):
+        errors.append(outside_error(path, "cases table"))
         return None
     try:
         return read_cases(path)

@@ -22,7 +22,9 @@ class Problem:
     field: str | None = None
 
     def __str__(self) -> str:
-        return _locate(self.path, self.line) + self.message + _field(self.field)
+        from casework.util import mask_url
+
+        return mask_url(_locate(self.path, self.line) + self.message + _field(self.field))
 
 
 def _locate(path: str | Path | None, line: int | None) -> str:
@@ -58,7 +60,9 @@ class CaseworkError(Exception):
         text = _locate(self.path, self.line) + self.message + _field(self.field)
         if self.fix:
             text = f"{text.rstrip('.')}. {self.fix}"
-        return " ".join(text.split())  # one line, whatever the message held
+        from casework.util import mask_url  # lazy: util's path helpers raise these errors
+
+        return mask_url(" ".join(text.split()))  # one line, and never a password
 
 
 class SourceError(CaseworkError, ValueError):

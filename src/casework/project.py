@@ -13,11 +13,12 @@ from casework.anchors import make_anchor
 from casework.codebook import Code, Codebook
 from casework.codings import ResolvedCodings, resolve_codings, unknown_code_error
 from casework.config import read_config, resolve_coder, setting
-from casework.corpus import Corpus, load_corpus
+from casework.corpus import Corpus, load_corpus, outside_error
 from casework.errors import CodebookError, ConfigError, Problem, ProjectError, UnknownName
-from casework.replay import replay, undo_target
+from casework.replay import foreign_problems, replay, undo_target
 from casework.sqlstore import open_store
 from casework.store import EventStore, check_coder, new_id, utc_now
+from casework.util import is_inside, path_in
 
 if TYPE_CHECKING:
     from casework.summaries import SummaryStore
@@ -114,7 +115,9 @@ class Project:
     def codebook_path(self) -> Path:
         named = setting(self.config, "project", "codebook")
         if named:
-            return self.root / str(named)
+            # casework.toml may come from someone else: the codebook must be in the project.
+            return path_in(self.root, str(named), what="codebook", subfolders=True,
+                           source=self.root / "casework.toml", field="project.codebook")  # fmt: skip
         found = sorted((self.root / "codebooks").glob("*.yaml"))
         if len(found) != 1:
             raise ConfigError(
@@ -124,6 +127,8 @@ class Project:
                 field="project.codebook",
                 fix="Set codebook = \"codebooks/<name>.yaml\" under [project].",
             )
+        if not is_inside(self.root, found[0]):
+            raise outside_error(found[0], "codebook")
         return found[0]
 
     @cached_property
@@ -182,7 +187,9 @@ class Project:
                 set(self.codes["code_id"]),
                 log_path=str(Path("codings") / "<coder>.jsonl"),
             )
-            resolved.problems = self._load_problems + resolved.problems
+            resolved.problems = (
+                self._load_problems + foreign_problems(state.foreign) + resolved.problems
+            )
             self._rejections = state.rejections
             self._resolved = resolved
         return self._resolved

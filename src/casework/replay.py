@@ -8,10 +8,12 @@ there are few of them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+
+from casework.errors import Problem
 
 CODING_EVENT_COLUMNS = {
     "eid": "str", "event": "str", "batch": "str", "coder": "str", "at": "str", "id": "str",
@@ -30,6 +32,11 @@ BASE_CODING_COLUMNS = [
 class ReplayResult:
     codings: pd.DataFrame  # BASE_CODING_COLUMNS, positions as logged (not yet re-anchored)
     rejections: pd.DataFrame  # doc_id, code_id, start, end, quote, reason, coder, created_at
+    # Events that named another coder's coding or batch, ignored: FOREIGN_COLUMNS.
+    foreign: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FOREIGN_COLUMNS))
+
+
+FOREIGN_COLUMNS = ["coder", "line", "event", "target", "owner"]
 
 
 def with_columns(events: pd.DataFrame) -> pd.DataFrame:
@@ -47,24 +54,48 @@ def with_columns(events: pd.DataFrame) -> pd.DataFrame:
     return events
 
 
-def cancelled_batches(events: pd.DataFrame) -> set[str]:
-    """Batches switched off by an undo that is itself still in force."""
-    undos = events.loc[events["event"] == "undo", ["batch", "target"]]
-    cancelled: set[str] = set()
+def cancelled_batches(events: pd.DataFrame) -> set[tuple[str, str]]:
+    """(coder, batch) pairs switched off by an undo that is itself still in force.
+
+    An undo only ever cancels its own coder's batch: one coder's log cannot switch off
+    another's work, even by reusing a batch id.
+    """
+    undos = events.loc[events["event"] == "undo", ["coder", "batch", "target"]]
+    cancelled: set[tuple[str, str]] = set()
     # An undo can only target an earlier batch, so walking backwards settles every
     # undo before anything it could target is looked at.
-    for batch, target in zip(undos["batch"].iloc[::-1], undos["target"].iloc[::-1]):
-        if batch not in cancelled and isinstance(target, str):
-            cancelled.add(target)
+    for coder, batch, target in zip(
+        undos["coder"].iloc[::-1], undos["batch"].iloc[::-1], undos["target"].iloc[::-1]
+    ):
+        if (coder, batch) not in cancelled and isinstance(target, str):
+            cancelled.add((coder, target))
     return cancelled
 
 
+def _pair_mask(frame: pd.DataFrame, column: str, pairs: set[tuple[str, str]]) -> np.ndarray:
+    """Rows whose (coder, ``column``) is one of ``pairs``: a cheap isin on the ids first,
+    then the exact pair test on the few rows that hit."""
+    ids = {b for _, b in pairs}
+    hit = frame[column].isin(ids).to_numpy(dtype=bool).copy()
+    if hit.any():
+        rows = np.flatnonzero(hit)
+        keys = zip(frame["coder"].to_numpy()[rows], frame[column].to_numpy()[rows])
+        hit[rows] = np.fromiter((k in pairs for k in keys), bool, len(rows))
+    return hit
+
+
 def replay(events: pd.DataFrame) -> ReplayResult:
-    """The codings and rejections that the events add up to."""
+    """The codings and rejections that the events add up to.
+
+    ``uncode``, ``recode``, ``memo`` and ``undo`` apply only to the codings and batches of
+    the coder whose log holds them; events aiming at another coder's are ignored and
+    listed in ``foreign``.
+    """
     events = with_columns(events)
+    foreign = _foreign_undos(events)
     cancelled = cancelled_batches(events)
     if cancelled:
-        events = events[~events["batch"].isin(cancelled)]
+        events = events[~_pair_mask(events, "batch", cancelled)]
     kind = events["event"]
     is_code = (kind == "code").to_numpy()
     # Most logs are nearly all "code" events: filter (an expensive copy of every string
@@ -81,10 +112,14 @@ def replay(events: pd.DataFrame) -> ReplayResult:
             "created_at": codes["at"], "memo": codes["memo"], "line": codes["line"],
         }
     )  # fmt: skip
+    changes = others[others["event"].isin(["uncode", "recode", "memo"])]
+    if len(changes):
+        foreign = pd.concat([foreign, _foreign_changes(codings, changes)], ignore_index=True)
     other_kind = others["event"]
-    removed = others.loc[other_kind == "uncode", "target"]
+    removed = others[other_kind == "uncode"]
     if len(removed):
-        codings = codings[~codings["coding_id"].isin(removed)]
+        pairs = set(zip(removed["coder"], removed["target"]))
+        codings = codings[~_pair_mask(codings, "coding_id", pairs)]
     codings = _apply_last(codings, others[other_kind == "recode"], "code", "code_id")
     codings = _apply_last(codings, others[other_kind == "memo"], "text", "memo")
     rejects = others[other_kind == "reject"]
@@ -95,20 +130,70 @@ def replay(events: pd.DataFrame) -> ReplayResult:
             "coder": rejects["coder"], "created_at": rejects["at"],
         }
     )  # fmt: skip
-    return ReplayResult(codings, rejections.reset_index(drop=True))
+    return ReplayResult(codings, rejections.reset_index(drop=True), foreign)
+
+
+def _foreign_changes(codings: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
+    """Changes naming a coding that exists only under another coder."""
+    targeted = codings[codings["coding_id"].isin(set(changes["target"]))]
+    owners: dict[str, set[str]] = {}
+    for coder, coding_id in zip(targeted["coder"], targeted["coding_id"]):
+        owners.setdefault(coding_id, set()).add(coder)
+    rows = [
+        {"coder": c, "line": line, "event": e, "target": t, "owner": ", ".join(sorted(owners[t]))}
+        for c, line, e, t in zip(changes["coder"], changes["line"], changes["event"],
+                                 changes["target"])
+        if t in owners and c not in owners[t]
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=FOREIGN_COLUMNS)
+
+
+def _foreign_undos(events: pd.DataFrame) -> pd.DataFrame:
+    """Undo events naming a batch that only another coder has."""
+    undos = events[events["event"] == "undo"]
+    if undos.empty:
+        return pd.DataFrame(columns=FOREIGN_COLUMNS)
+    targeted = events[events["batch"].isin(set(undos["target"]))]
+    owners: dict[str, set[str]] = {}
+    for coder, batch in zip(targeted["coder"], targeted["batch"]):
+        owners.setdefault(batch, set()).add(coder)
+    rows = [
+        {"coder": c, "line": line, "event": "undo", "target": t,
+         "owner": ", ".join(sorted(owners[t]))}
+        for c, line, t in zip(undos["coder"], undos["line"], undos["target"])
+        if t in owners and c not in owners[t]
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=FOREIGN_COLUMNS)
 
 
 def _apply_last(codings: pd.DataFrame, changes: pd.DataFrame, src: str, dest: str) -> pd.DataFrame:
-    """Set ``dest`` of each targeted coding to the value of the last change to it."""
+    """Set ``dest`` of each targeted coding to the value of the coder's last change to it."""
     if changes.empty:
         return codings
-    last = changes.drop_duplicates("target", keep="last").set_index("target")[src]
-    hit = codings["coding_id"].isin(last.index)
+    last = changes.drop_duplicates(["coder", "target"], keep="last")
+    values = dict(zip(zip(last["coder"], last["target"]), last[src]))
+    hit = _pair_mask(codings, "coding_id", set(values))
     if hit.any():
         codings = codings.copy()
         codings[dest] = codings[dest].astype("object")
-        codings.loc[hit, dest] = codings.loc[hit, "coding_id"].map(last).to_numpy()
+        rows = codings.loc[hit, ["coder", "coding_id"]]
+        codings.loc[hit, dest] = [values[k] for k in zip(rows["coder"], rows["coding_id"])]
     return codings
+
+
+def foreign_problems(foreign: pd.DataFrame, log_path: str = "codings/<coder>.jsonl") -> list[Problem]:
+    """One problem per event that tried to change another coder's work."""
+    return [
+        Problem(
+            f"{row.event} of {'batch' if row.event == 'undo' else 'coding'} {row.target} "
+            f"ignored: it belongs to coder '{row.owner}', and a log changes only its own "
+            "coder's codings",
+            path=log_path.replace("<coder>", str(row.coder)),
+            line=int(row.line) if pd.notna(row.line) else None,
+            field="target",
+        )
+        for row in foreign.itertuples()
+    ]
 
 
 def undo_target(events: pd.DataFrame, *, redo: bool = False) -> str | None:

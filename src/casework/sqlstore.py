@@ -14,38 +14,77 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 
 from casework._jsonl import LogContents, _parse, encode_records
 from casework.errors import MissingDependency, StoreError
 from casework.store import KINDS, check_coder
+from casework.util import mask_url
 
-_ENV_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_ENV_VAR = re.compile(r"\$\{([^}]*)\}")
+ENV_PREFIX = "CASEWORK_"  # the only variables a store URL may read
 TABLE = "casework_events"
+_URL_FIX = (
+    "Write ${CASEWORK_...} only in the password, e.g. "
+    "postgresql://me:${CASEWORK_DB_PASSWORD}@host/db."
+)
 
 
 def expand_url(url: str) -> str:
-    """Fill ``${VAR}`` from the environment, so passwords stay out of casework.toml."""
+    """Fill ``${CASEWORK_…}`` from the environment, in the password only.
+
+    casework.toml may come from someone else: a ``${VAR}`` anywhere else (the host, the
+    user, the database) or naming a variable without the ``CASEWORK_`` prefix could
+    send any secret of the environment to any server, so it is refused. The value is
+    percent-encoded, so a password may hold ``@``, ``/`` or ``:``.
+    """
+    spans = _password_spans(url)
 
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
+        if not any(a <= match.start() and match.end() <= b for a, b in spans):
+            raise StoreError(
+                f"${{{name}}} may only stand for the password in the store URL",
+                field="store.url",
+                fix=_URL_FIX,
+            )
+        if not re.fullmatch(rf"{ENV_PREFIX}[A-Z0-9_]+", name):
+            raise StoreError(
+                f"the store URL may only read variables named {ENV_PREFIX}…, not ${{{name}}}",
+                field="store.url",
+                fix=_URL_FIX,
+            )
         if name not in os.environ:
             raise StoreError(
                 f"the store URL needs the environment variable {name}",
                 field="store.url",
                 fix=f"Set {name} before opening the project.",
             )
-        return os.environ[name]
+        return quote(os.environ[name], safe="")
 
     url = _ENV_VAR.sub(value, url)
     # SQLAlchemy's bare postgresql:// means psycopg2; casework ships psycopg 3.
     return re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", url)
 
 
-def redact(url: str) -> str:
-    """The URL with any password replaced by ***."""
-    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
+def _password_spans(url: str) -> list[tuple[int, int]]:
+    """Where the password may be: after ``user:`` up to the authority's last ``@``,
+    and the values of ``password=`` query parameters."""
+    spans: list[tuple[int, int]] = []
+    scheme = url.find("://")
+    if scheme >= 0:
+        start = scheme + 3
+        ends = [i for i in (url.find(c, start) for c in "/?#") if i >= 0]
+        authority_end = min(ends) if ends else len(url)
+        at = url.rfind("@", start, authority_end)
+        colon = url.find(":", start, at)
+        if at >= 0 and colon >= 0:
+            spans.append((colon + 1, at))
+    for match in re.finditer(r"[?&]password=([^&#]*)", url):
+        spans.append(match.span(1))
+    return spans
 
 
 class SQLStore:
@@ -57,7 +96,7 @@ class SQLStore:
         except ImportError as err:  # pragma: no cover - a hard dependency
             raise MissingDependency("SQLAlchemy is not installed", fix="pip install sqlalchemy") from err
         self.url = expand_url(url)
-        self.shown_url = redact(self.url)
+        self.shown_url = mask_url(self.url)
         self._sa = sa
         meta = sa.MetaData()
         self.table = sa.Table(

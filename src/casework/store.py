@@ -22,7 +22,9 @@ import pandas as pd
 from casework._jsonl import LogContents, append_records, read_log
 from casework.errors import CaseworkError, Problem
 
-CODER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+CODER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")  # always fullmatch: "$" allows "\n"
+# Copies sync tools leave beside a log (Syncthing's name is otherwise a valid coder name).
+CONFLICT_COPY = re.compile(r"sync-conflict|conflicted copy|\(\d+\)$|~$", re.IGNORECASE)
 KINDS = ("codings", "summaries")
 CACHE_DIR = ".casework/events"  # snapshots of long logs; always safe to delete
 
@@ -41,13 +43,18 @@ class EventStore(Protocol):
 
 def check_coder(coder: str) -> str:
     """Return ``coder`` if it is usable as a log name, else raise."""
-    if not isinstance(coder, str) or not CODER_NAME.match(coder):
+    if not isinstance(coder, str) or not CODER_NAME.fullmatch(coder):
         raise CaseworkError(
             f"invalid coder name {coder!r}",
             field="coder",
             fix="Use letters, digits, '_', '.' or '-' (up to 64), starting with a letter or digit.",
         )
     return coder
+
+
+def is_log_name(stem: str) -> bool:
+    """Whether a file stem is a coder's log (a valid coder name, not a conflict copy)."""
+    return CODER_NAME.fullmatch(stem) is not None and CONFLICT_COPY.search(stem) is None
 
 
 def new_id() -> str:
@@ -77,7 +84,15 @@ class FileStore:
         folder = self.folders[kind]
         if not folder.is_dir():
             return []
-        return sorted(p.stem for p in folder.glob("*.jsonl") if CODER_NAME.match(p.stem))
+        return sorted(p.stem for p in folder.glob("*.jsonl") if is_log_name(p.stem))
+
+    def stray_logs(self, kind: str) -> list[Path]:
+        """``*.jsonl`` files in the folder that are no coder's log (``Jane Doe.jsonl``,
+        ``_backup.jsonl``, a sync tool's conflict copy): never read, so validate names them."""
+        folder = self.folders[kind]
+        if not folder.is_dir():
+            return []
+        return sorted(p for p in folder.glob("*.jsonl") if not is_log_name(p.stem))
 
     def append(self, kind: str, coder: str, events: Iterable[Mapping[str, Any]]) -> int:
         return append_records(self.path(kind, coder), events)

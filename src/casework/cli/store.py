@@ -15,7 +15,7 @@ store_app = typer.Typer(
 
 UrlOption = typer.Option(
     None, "--url", help="Database URL (default: [store] url in casework.toml). "
-    "Use ${VAR} for a password kept in the environment.",
+    "Use ${CASEWORK_...} for a password kept in the environment.",
 )  # fmt: skip
 
 

@@ -52,11 +52,29 @@ def quote_block(quote: Quote, label: str) -> str:
     )
 
 
+_SAFE_LINK = ("http://", "https://", "mailto:")
+
+
 @lru_cache(maxsize=1)
 def _markdown() -> Any:
+    """Markdown for text written in data (a summary is text, not a web page): raw HTML
+    escaped; an image becomes its alt text, so ``![k](/etc/passwd)`` can never pull a
+    local file (or a remote one) into a chapter; a link keeps its target only for web
+    and mail addresses."""
     import mistune
 
-    return mistune.create_markdown(escape=True, plugins=["strikethrough", "table"])
+    class TextOnly(mistune.HTMLRenderer):  # type: ignore[misc]
+        def image(self, text: str, url: str, title: str | None = None) -> str:
+            return f'<span class="cw-image">[image: {text}]</span>' if text else ""
+
+        def link(self, text: str, url: str, title: str | None = None) -> str:
+            if url.strip().lower().startswith(_SAFE_LINK):
+                return str(super().link(text, url, title))
+            return text
+
+    return mistune.create_markdown(
+        escape=True, renderer=TextOnly(escape=True), plugins=["strikethrough", "table"]
+    )
 
 
 def summary_block(

@@ -6,8 +6,10 @@ outside the target folder:
 
 - every entry name is relative and has no ``..`` part (else the archive is refused);
 - at most :data:`MAX_ENTRIES` entries and :data:`MAX_TOTAL_BYTES` uncompressed in all
-  (1 GiB), and no entry expands more than :data:`MAX_RATIO` times (zip bombs); sizes are
-  checked while reading too, not just trusted from the headers;
+  (1 GiB, media included, which is never read); no entry, nor the whole archive, expands
+  more than ``MAX_RATIO`` times (zip bombs); what is read (the project XML and text
+  sources) may total :data:`MAX_READ_BYTES`, checked against each entry's declared size
+  *before* decompressing it and while reading (see :mod:`casework.util`);
 - the XML is parsed without DTDs, entities or external references.
 """
 
@@ -22,11 +24,11 @@ from xml.etree.ElementTree import Element
 
 from casework.errors import SourceError
 from casework.export._refi_common import local, parse_xml
+from casework.util import check_entries, read_entry
 
 MAX_TOTAL_BYTES = 1 << 30
-MAX_RATIO = 200
+MAX_READ_BYTES = 256 << 20
 MAX_ENTRIES = 100_000
-_SMALL = 1 << 20  # entries below 1 MiB may compress any amount (XML of empty elements)
 _SCHEMES = re.compile(r"^(internal|relative|absolute|file)://", re.IGNORECASE)
 _EXPORT_AGAIN = "Export the project again from its program (File → Export → REFI-QDA)."
 
@@ -41,7 +43,7 @@ class Opened:
     bare: bool  # a project without its sources (a .qde on its own)
     names: dict[str, zipfile.ZipInfo] = field(default_factory=dict)  # lower-case base name
     archive: zipfile.ZipFile | None = None
-    budget: list[int] = field(default_factory=lambda: [MAX_TOTAL_BYTES])
+    budget: list[int] = field(default_factory=lambda: [MAX_READ_BYTES])
 
     def read_source(self, ref: str) -> bytes | None:
         """The bytes of a source file a path in the XML names, or None when absent.
@@ -90,8 +92,8 @@ def open_refi(path: str | Path) -> Opened:
 
 def _read_plain(path: Path) -> bytes:
     size = path.stat().st_size
-    if size > MAX_TOTAL_BYTES:
-        raise SourceError(f"the file is {size:,} bytes, over the {MAX_TOTAL_BYTES:,}-byte "
+    if size > MAX_READ_BYTES:
+        raise SourceError(f"the file is {size:,} bytes, over the {MAX_READ_BYTES:,}-byte "
                           "limit", path=path, fix="Split the project or remove media.")  # fmt: skip
     return path.read_bytes()
 
@@ -114,9 +116,11 @@ def _open_zip(path: Path) -> Opened:
     except (zipfile.BadZipFile, OSError) as err:
         raise SourceError(f"a damaged zip archive ({err})", path=path, fix=_EXPORT_AGAIN) from None
     try:
-        infos = _checked_entries(archive, path)
+        infos = check_entries(archive, path, size_on_disk=path.stat().st_size,
+                              max_total=MAX_TOTAL_BYTES, max_entries=MAX_ENTRIES,
+                              fix=_EXPORT_AGAIN)  # fmt: skip
         qde = _project_entry(infos, path)
-        budget = [MAX_TOTAL_BYTES]
+        budget = [MAX_READ_BYTES]
         root = parse_xml(_read_entry(archive, qde, path, budget), f"{path}!{qde.filename}")
         names: dict[str, zipfile.ZipInfo] = {}
         for info in infos:  # files in sources/ win over same-named files elsewhere
@@ -130,37 +134,6 @@ def _open_zip(path: Path) -> Opened:
     except BaseException:
         archive.close()
         raise
-
-
-def _checked_entries(archive: zipfile.ZipFile, path: Path) -> list[zipfile.ZipInfo]:
-    infos = archive.infolist()
-    if len(infos) > MAX_ENTRIES:
-        raise SourceError(f"the archive holds {len(infos):,} entries (limit {MAX_ENTRIES:,})",
-                          path=path, fix=_EXPORT_AGAIN)  # fmt: skip
-    total = 0
-    for info in infos:
-        name = info.filename.replace("\\", "/")
-        parts = PurePosixPath(name).parts
-        if name.startswith("/") or re.match(r"^[A-Za-z]:", name) or ".." in parts:
-            raise SourceError(
-                f"the archive entry '{info.filename}' points outside its folder "
-                "(an absolute path or '..'); casework refuses such archives",
-                path=path, fix="Do not import this file; ask its sender for a clean export.",
-            )  # fmt: skip
-        total += info.file_size
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > _SMALL and ratio > MAX_RATIO:
-            raise SourceError(
-                f"the archive entry '{info.filename}' expands {ratio:,.0f} times "
-                f"(limit {MAX_RATIO}); it looks like a zip bomb", path=path,
-                fix="Do not import this file.",
-            )  # fmt: skip
-    if total > MAX_TOTAL_BYTES:
-        raise SourceError(
-            f"the archive expands to {total:,} bytes, over the {MAX_TOTAL_BYTES:,}-byte limit",
-            path=path, fix="Export without media files, or split the project.",
-        )  # fmt: skip
-    return infos
 
 
 def _project_entry(infos: list[zipfile.ZipInfo], path: Path) -> zipfile.ZipInfo:
@@ -180,17 +153,4 @@ def _project_entry(infos: list[zipfile.ZipInfo], path: Path) -> zipfile.ZipInfo:
 def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path,
                 budget: list[int]) -> bytes:  # fmt: skip
     """Read one entry, never more than its declared size nor the remaining budget."""
-    limit = min(info.file_size, budget[0])
-    try:
-        with archive.open(info) as stream:
-            data = stream.read(limit + 1)
-    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as err:
-        raise SourceError(f"cannot read '{info.filename}' from the archive ({err})",
-                          path=path, fix=_EXPORT_AGAIN) from None  # fmt: skip
-    if len(data) > limit:
-        raise SourceError(
-            f"'{info.filename}' expands beyond its declared size or the size limit",
-            path=path, fix="Do not import this file; it may be a zip bomb.",
-        )  # fmt: skip
-    budget[0] -= len(data)
-    return data
+    return read_entry(archive, info, path, budget, fix=_EXPORT_AGAIN)

@@ -155,7 +155,9 @@ class Planner:
         for guid in guids:
             if guid:
                 if guid not in self.coders:
-                    self.coders[guid] = f"user-{guid[:8]}"
+                    # The GUID is data too: slugged, so "/../../x" cannot become a path.
+                    self.coders[guid] = unique(f"user-{slug(guid, fallback='x')[:8]}",
+                                               set(self.coders.values()))  # fmt: skip
                     self.plan.notes.append(f"user {guid} is not among the project's users; "
                                            f"their codings are under coder '{self.coders[guid]}'")
                 return self.coders[guid]

@@ -217,8 +217,8 @@ class _Job:
         if leaks:
             raise CaseworkError(
                 f"the chapter would load {leaks[0]} from the network",
-                path=self.root / CASE_TEMPLATE,
-                field="plotly renderer",
-                fix="Chapters must work offline: use pio.renderers.default = "
-                '"plotly_mimetype+notebook" and no external images or scripts.',
+                path=self.root / (CASE_TEMPLATE if name != CROSS_CASE else CROSS_TEMPLATE),
+                fix="Chapters must work offline: the template may show no remote images, "
+                "stylesheets or scripts (for plotly figures, use pio.renderers.default = "
+                '"plotly_mimetype+notebook").',
             )

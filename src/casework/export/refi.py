@@ -352,14 +352,10 @@ class _ProjectWriter:
 
 
 def _summaries(project: Any) -> pd.DataFrame:
-    columns = ["row_kind", "row_id", "code_id", "text", "coder", "draft", "links",
-               "provenance", "created_at", "updated_at"]  # fmt: skip
-    root = getattr(project, "root", None)
-    if root is None or not (Path(root) / "summaries").is_dir():
-        return pd.DataFrame(columns=columns)
-    from casework.summaries import SummaryStore
+    """Every summary, read through the project's store (files or a database)."""
+    from casework.summaries import load_summaries
 
-    return SummaryStore(Path(root) / "summaries").table()
+    return load_summaries(None, project)
 
 
 # --- writing -------------------------------------------------------------------------

@@ -28,6 +28,8 @@ from casework.export._refi_archive import open_refi
 from casework.export._refi_common import LeftOut, slug
 from casework.export._refi_parse import parse
 from casework.export._refi_plan import Plan, Planner, memo_path
+from casework.store import check_coder
+from casework.util import path_in
 
 __all__ = ["ImportReport", "import_refi"]
 
@@ -102,13 +104,25 @@ def _check_dest(dest: Path) -> None:
 
 def _write_project(plan: Plan, dest: Path, source: Path) -> None:
     parent = dest.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.importing-", dir=parent))
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.importing-", dir=parent))
+    except OSError as err:
+        raise ProjectError(
+            f"cannot create the destination folder: {err.strerror or err}", path=dest,
+            fix="Choose a folder you can write to, whose parents are folders.",
+        ) from None
     try:
         _Writer(tmp, plan, source).write()
         if dest.exists():
             dest.rmdir()  # empty, checked before
         os.rename(tmp, dest)
+    except OSError as err:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(err, CaseworkError):
+            raise
+        raise ProjectError(f"cannot write the new project: {err.strerror or err}", path=dest,
+                           fix="Check there is space and that the folder is writable.") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -127,6 +141,12 @@ class _Writer:
         target.parent.mkdir(parents=True, exist_ok=True)
         return target
 
+    def _named(self, folder: str, name: str, suffix: str, what: str) -> Path:
+        """``<folder>/<name><suffix>`` for a name from the file: refused if it leaves."""
+        target = path_in(self.root / folder, name, suffix, what=what, subfolders=True,
+                         source=self.source)  # fmt: skip
+        return self.path(target.relative_to(self.root))
+
     def write(self) -> None:
         self._config()
         if self.plan.codebook is not None:
@@ -135,7 +155,7 @@ class _Writer:
             self.path("cases.csv").write_text(_cases_csv(self.plan.cases), encoding="utf-8")
         self._documents()
         for coder, events in self.plan.events.items():
-            append_records(self.path(f"codings/{coder}.jsonl"), events)
+            append_records(self._named("codings", check_coder(coder), ".jsonl", "coder"), events)
         self._summaries()
         taken: set[str] = set()
         for name, front, text in self.plan.memos:
@@ -158,7 +178,7 @@ class _Writer:
 
         self.path("transcripts").mkdir(exist_ok=True)
         for doc in self.plan.docs:
-            target = self.path(f"transcripts/{doc.doc_id}.md")
+            target = self._named("transcripts", doc.doc_id, ".md", "document id")
             target.write_text(_markdown(doc.front, doc.text), encoding="utf-8")
             if read_source(target).text != doc.text:  # offsets are into doc.text
                 raise CaseworkError(

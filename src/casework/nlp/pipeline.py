@@ -36,7 +36,51 @@ DEFAULT_VERSION = "1.0"
 #: Runs of blank lines end a sentence too (headings, list items, speaker paragraphs).
 PARAGRAPH_BREAKS = ("\n\n", "\n\n\n", "\n\n\n\n", "\n \n", "\n  \n")
 
+#: Texts longer than this are parsed in pieces cut at paragraph breaks and joined back
+#: into one Doc (spaCy refuses texts over ``nlp.max_length``, 1,000,000 by default).
+CHUNK_CHARS = 200_000
+
 _LOADED: dict[str, Language] = {}
+
+
+def chunks(text: str, size: int = CHUNK_CHARS) -> list[str]:
+    """``text`` cut into pieces of at most ``size`` characters that join back to it,
+    each ending after a paragraph break (else a line break, else a space) when it can."""
+    pieces: list[str] = []
+    start = 0
+    while len(text) - start > size:
+        window = text[start : start + size]
+        cut = max(window.rfind("\n\n"), 0) + 2
+        if cut <= size // 2:
+            cut = max(window.rfind("\n"), window.rfind(" ")) + 1
+        if cut <= size // 2:
+            cut = size  # a very long run without breaks: cut anywhere
+        pieces.append(window[:cut])
+        start += cut
+    pieces.append(text[start:])
+    return pieces
+
+
+def pipe_texts(nlp: Language, texts: Iterable[str], chunk_chars: int = CHUNK_CHARS) -> Iterator[Doc]:
+    """``nlp.pipe(texts)``, with texts over ``chunk_chars`` parsed in pieces and joined
+    (``Doc.from_docs``), so a document of any length parses instead of failing."""
+    from spacy.tokens import Doc
+
+    limit = min(chunk_chars, nlp.max_length)
+    short: list[str] = []
+    order: list[str | None] = []  # None: the next short text; else a long text itself
+    for text in texts:
+        if len(text) > limit:
+            order.append(text)
+        else:
+            short.append(text)
+            order.append(None)
+    parsed = iter(nlp.pipe(short))
+    for item in order:
+        if item is None:
+            yield next(parsed)
+        else:
+            yield Doc.from_docs(list(nlp.pipe(chunks(item, limit))), ensure_whitespace=False)
 
 
 def load_pipeline(name: str | None = None, *, fallback: bool = False) -> Language:
@@ -246,7 +290,7 @@ def _parse_batch(
             todo.append((i, key, text))
         else:
             done[i] = doc
-    for (i, key, _), doc in zip(todo, nlp.pipe(t for _, _, t in todo)):
+    for (i, key, _), doc in zip(todo, pipe_texts(nlp, [t for _, _, t in todo])):
         if cache:
             cache.save(key, doc)
             cache.stats.parsed += 1

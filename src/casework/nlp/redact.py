@@ -175,7 +175,10 @@ def _redact_transcript(src: Path, dest: Path, path: Path, pz: Pseudonymiser, nlp
     from casework.sources.markdown import split_front_matter
 
     source = read_source(path)
-    entities = [(e.start_char, e.end_char, e.label_) for e in nlp(source.text).ents] if nlp else []
+    from casework.nlp.pipeline import pipe_texts
+
+    entities = ([(e.start_char, e.end_char, e.label_)
+                 for e in next(pipe_texts(nlp, [source.text])).ents] if nlp else [])  # fmt: skip
     new, edits = pz.redact(source.text, entities)
     rel = path.relative_to(src)
     if path.suffix.lower() == ".md":

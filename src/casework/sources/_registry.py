@@ -50,6 +50,12 @@ def get_reader(suffix: str) -> Reader:
     return reader
 
 
+#: The longest transcript read (about 2,000 pages); longer ones are refused with a message.
+#: Parsing cuts long texts into pieces, so any length up to this one parses.
+MAX_SOURCE_CHARS = 10_000_000
+MAX_SOURCE_BYTES = 64 << 20  # a .docx may hold images; plain text is 4 bytes a character at most
+
+
 def read_source(path: str | Path) -> Source:
     """Read one transcript file with the reader registered for its suffix."""
     path = Path(path)
@@ -58,6 +64,12 @@ def read_source(path: str | Path) -> Source:
     if reader is None:
         raise UnknownName("source format", suffix or "(no suffix)", known_suffixes(), path=path)
     source = reader(path, _read_bytes(path))
+    if len(source.text) > MAX_SOURCE_CHARS:
+        raise SourceError(
+            f"the transcript is {len(source.text):,} characters long, over the "
+            f"{MAX_SOURCE_CHARS:,} casework reads", path=path,
+            fix="Split it into several files (one per interview or session).",
+        )  # fmt: skip
     if not source.text.strip():
         raise SourceError(
             "empty transcript: the file has no text",
@@ -69,6 +81,12 @@ def read_source(path: str | Path) -> Source:
 
 def _read_bytes(path: Path) -> bytes:
     try:
+        size = path.stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            raise SourceError(
+                f"the file is {size:,} bytes, over the {MAX_SOURCE_BYTES:,} casework reads",
+                path=path, fix="Split it into several files (one per interview or session).",
+            )  # fmt: skip
         return path.read_bytes()
     except FileNotFoundError:
         raise SourceError("file not found", path=path, fix="Check the path.") from None

@@ -29,7 +29,6 @@ _LOOKS_LIKE_TIME = re.compile(r"\d{1,4}:\d\d")
 _VTT_HEADER = re.compile(r"WEBVTT(?:[ \t].*)?")
 _VTT_SKIPPED = re.compile(r"(?:NOTE|STYLE|REGION)(?:[ \t].*)?")
 _VOICE = re.compile(r"<v(?:\.[^\s>]*)?(?:[ \t]+(?P<name>[^>]*))?>")
-_TAG = re.compile(r"<[^>\n]*>|\{\\[^}\n]*\}")  # HTML-like tags; SRT {\an8} overrides
 _SPACES = re.compile(r"\s+")
 
 _VTT_FIX = "Write cue timings as 00:01:02.500 --> 00:01:05.000 (hours optional)."
@@ -229,7 +228,7 @@ def _vtt_words(lines: list[str]) -> tuple[str, str]:
             return ""
         return "" if name == voices[0] else f" {name}: "
 
-    payload = _TAG.sub("", _VOICE.sub(voice, payload))
+    payload = _strip_tags(payload, voice)
     words = _SPACES.sub(" ", html.unescape(payload)).strip()
     if voices:
         return voices[0], words
@@ -238,8 +237,52 @@ def _vtt_words(lines: list[str]) -> tuple[str, str]:
 
 def _srt_words(lines: list[str]) -> tuple[str, str]:
     """``(speaker, words)`` of SubRip cue text (tags dropped, a leading label read)."""
-    words = _SPACES.sub(" ", _TAG.sub("", " ".join(lines))).strip()
+    words = _SPACES.sub(" ", _strip_tags(" ".join(lines))).strip()
     return _labelled(words)
+
+
+def _strip_tags(text: str, voice: Callable[[re.Match[str]], str] | None = None) -> str:
+    """``text`` without HTML-like tags (``<i>``, ``<v Name>``: ``voice`` says what a voice
+    tag becomes) and SubRip overrides (``{\\an8}``).
+
+    A scan, not a regex: ``<[^>]*>`` retries from every ``<`` of a line that never
+    closes, so 80,000 ``<`` took 23 s and a 5 MB line never finished. Here each
+    character is looked at a bounded number of times, whatever the line holds.
+    """
+    return _drop_spans(_drop_spans(text, "<", ">", voice), "{\\", "}", None)
+
+
+def _drop_spans(
+    text: str, opener: str, closer: str, voice: Callable[[re.Match[str]], str] | None
+) -> str:
+    out: list[str] = []
+    i, n = 0, len(text)
+    close_at = newline_at = -1  # the next closer / newline found, reused while still ahead
+    while i < n:
+        start = text.find(opener, i)
+        if start < 0:
+            break
+        if close_at < start + len(opener):
+            close_at = text.find(closer, start + len(opener))
+            close_at = n if close_at < 0 else close_at
+        if newline_at < start:
+            newline_at = text.find("\n", start)
+            newline_at = n if newline_at < 0 else newline_at
+        if close_at >= newline_at:  # nothing closes on this line: keep the rest of it
+            out.append(text[i:newline_at])
+            i = newline_at
+            if i >= n:
+                break
+            out.append("\n")
+            i += 1
+            continue
+        out.append(text[i:start])
+        match = _VOICE.fullmatch(text, start, close_at + 1) if voice is not None else None
+        if match is not None and voice is not None:
+            out.append(voice(match))
+        i = close_at + 1
+    out.append(text[i:])
+    return "".join(out)
 
 
 def _labelled(words: str) -> tuple[str, str]:

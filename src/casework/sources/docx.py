@@ -17,6 +17,7 @@ from typing import Any
 from casework.errors import SourceError
 from casework.sources._registry import register_reader
 from casework.sources._text import Source, normalise_text, with_header
+from casework.util import check_entries, verify_all
 
 _RESAVE = (
     "Open it in Word or LibreOffice and save it as a Word document (.docx), "
@@ -33,10 +34,26 @@ def read_docx(path: Path, raw: bytes) -> Source:
     return with_header(path, text, _attributes(document))
 
 
+MAX_DOCX_BYTES = 256 << 20  # all parts of one .docx, decompressed
+
+
+def _check_zip(path: Path, raw: bytes) -> None:
+    """Sizes, methods and every deflate stream checked before python-docx reads it."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return  # python-docx says what is wrong with a file that is no zip
+    with archive:
+        infos = check_entries(archive, path, size_on_disk=len(raw), max_total=MAX_DOCX_BYTES,
+                              fix=_RESAVE)  # fmt: skip
+        verify_all(archive, infos, path, MAX_DOCX_BYTES, fix=_RESAVE)
+
+
 def _open(path: Path, raw: bytes) -> Any:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    _check_zip(path, raw)
     try:
         from lxml.etree import XMLSyntaxError
     except ImportError:  # pragma: no cover - lxml is a python-docx dependency

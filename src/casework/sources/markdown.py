@@ -18,8 +18,7 @@ import yaml
 from casework.errors import SourceError
 from casework.sources._registry import register_reader
 from casework.sources._text import Source, decode_text, normalise_text, with_header
-
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from casework.util import load_yaml
 
 _OPEN = re.compile(r"---[^\S\n]*(?:\n|\Z)")
 _CLOSE = re.compile(r"^---[^\S\n]*$", re.MULTILINE)
@@ -59,7 +58,10 @@ def split_front_matter(text: str, path: str | Path) -> tuple[str | None, str]:
 def parse_front_matter(front: str, path: str | Path) -> dict[str, Any]:
     """Parse front-matter YAML into a JSON-friendly mapping of attributes."""
     try:
-        data = yaml.load(front, Loader=_Loader)  # a safe loader
+        data = load_yaml(front, path, "front matter")  # safe, alias expansion bounded
+    except SourceError as err:  # its line counts from the front matter's first line
+        line = err.line + _FIRST_FIELD_LINE - 1 if err.line is not None else None
+        raise SourceError(err.message, path=path, line=line, fix=err.fix) from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         problem = getattr(err, "problem", None) or str(err)
