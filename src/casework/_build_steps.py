@@ -14,6 +14,7 @@ def suggestions_report(project: Any, out: Path, *, cache_dir: Path) -> list[Path
     ``suggestions_summary.csv`` (per code: suggestions, documents, cases, codings)."""
     from casework.export._convert import write_text
     from casework.nlp.suggest import suggest
+    from casework.util import to_csv_safe
 
     found = suggest(project, project.codebook, coder=project.coder, rules=True, cache_dir=cache_dir)
     found = found.sort_values(["doc_id", "start", "end", "code_id"], kind="stable")
@@ -39,9 +40,9 @@ def suggestions_report(project: Any, out: Path, *, cache_dir: Path) -> list[Path
     )
     summary = summary[["code_id", "name", "suggestions", "documents", "cases", "codings"]]
     return [
-        write_text(out / "suggestions.csv", rows.to_csv(index=False, lineterminator="\n")),
+        write_text(out / "suggestions.csv", str(to_csv_safe(rows, lineterminator="\n"))),
         write_text(
-            out / "suggestions_summary.csv", summary.to_csv(index=False, lineterminator="\n")
+            out / "suggestions_summary.csv", str(to_csv_safe(summary, lineterminator="\n"))
         ),
     ]
 
@@ -51,18 +52,19 @@ def matrices(project: Any, cases: Sequence[str], folder: Path) -> list[Path]:
     across cases: cases × themes with the number of codings (``cross-case.*``)."""
     from casework.export.workbook import write_csv, write_html
     from casework.matrices import framework_matrix
+    from casework.util import path_in
 
     written = []
     for case_id in cases:
         matrix = framework_matrix(
             project, "participant", cell="excerpts", where={"case_id": case_id}
         )
-        stem = folder / f"case-{case_id}"
-        written.append(write_csv(matrix, stem.with_suffix(".csv"), form="long"))
+        written.append(write_csv(matrix, path_in(folder, case_id, ".csv", prefix="case-",
+                                                 what="case id"), form="long"))  # fmt: skip
         written.append(
             write_html(
                 matrix,
-                stem.with_suffix(".html"),
+                path_in(folder, case_id, ".html", prefix="case-", what="case id"),
                 title=f"Case {case_id}: participants by theme (excerpts)",
             )
         )

@@ -44,15 +44,22 @@ def encode_records(records: Iterable[Mapping[str, Any]]) -> bytes:
     return "".join(dumps(dict(r)) + "\n" for r in records).encode("utf-8")
 
 
-def append_records(path: Path, records: Iterable[Mapping[str, Any]]) -> int:
-    """Append records to a log in one locked, fsynced write; returns how many."""
+def append_records(
+    path: Path, records: Iterable[Mapping[str, Any]], *, cache_dir: Path | None = None
+) -> int:
+    """Append records to a log in one locked, fsynced write; returns how many.
+
+    With ``cache_dir``, a snapshot of the log that was current stays current."""
     data = encode_records(records)
     if not data:
         return 0
     with _locked_for_append(path) as fd:
+        before = os.fstat(fd)
         _repair_torn_tail(path, fd)
         _write_all(fd, data)
         os.fsync(fd)
+        if cache_dir is not None and before.st_size >= _snapshot.MIN_BYTES:
+            _snapshot.after_append(cache_dir, path, before, fd)
     return data.count(b"\n")
 
 
@@ -157,6 +164,7 @@ def _parse_complete(
                 "torn last line skipped (an interrupted write); earlier events are intact",
                 path=str(path),
                 line=line_no,
+                warning=True,
             )
         )
         data = data[:complete_end]

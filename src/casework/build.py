@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from casework.errors import Problem
+from casework.validate import require_valid
 from casework.export.chapters import ChapterReport, export_chapters
 
 STEPS = ("validate", "suggestions", "matrices", "workbook", "chapters")
@@ -123,11 +124,13 @@ def build(
     out_dir = (root / out).resolve()
     project = open_project(root)
     report = BuildReport(out_dir)
+    # Everything build reads is checked before anything is written (caches included).
+    warnings = require_valid(check_build(project), "casework build")
     plan = load_plan(project)
     n_chapters = len(cases if cases is not None else plan.cases) + (cases is None)
     steps = _Steps(progress, len(STEPS) - 1 + n_chapters, report)  # a tick per chapter
     try:
-        _validate(project, out_dir, report, steps)
+        _validate(warnings, out_dir, report, steps)
         _suggestions(project, out_dir, report, steps)
         _matrices(project, plan, out_dir, report, steps)
         _workbook(project, out_dir, report, steps)
@@ -155,11 +158,29 @@ def build(
     return report
 
 
-def _validate(project: Any, out: Path, report: BuildReport, steps: _Steps) -> None:
+def check_build(project: Any) -> list[Problem]:
+    """Every problem in what ``build`` reads: the project (:meth:`Project.validate`), the
+    chapter plan in casework.toml and the chapter templates."""
+    from casework.errors import CaseworkError
+    from casework.export.chapter_plan import load_plan
+    from casework.export.chapters import check_templates
+
+    problems = list(project.validate())
+    if any(not p.warning for p in problems):
+        return problems  # the plan is checked against codes and cases that must load first
+    try:
+        load_plan(project)
+    except CaseworkError as err:
+        problems.append(Problem(err.one_line(), field=err.field))
+    problems.extend(check_templates(Path(project.root)))
+    return problems
+
+
+def _validate(warnings: list[Problem], out: Path, report: BuildReport, steps: _Steps) -> None:
     from casework.export._convert import write_text
 
     steps.begin("validate")
-    report.problems = project.validate()
+    report.problems = warnings
     lines = [str(p) for p in report.problems] or ["No problems found."]
     report.files.append(write_text(out / "validation.txt", "\n".join(lines) + "\n"))
     steps.end()

@@ -90,7 +90,7 @@ def orphan_problems(orphans: pd.DataFrame, log_path: str) -> list[Problem]:
             message = (f"{len(group)} coding(s) could not be re-anchored after their "
                        "transcript changed (the quote is gone, or found only where its "
                        "context differs); see Project.orphans")  # fmt: skip
-        problems.append(Problem(message, path=path))
+        problems.append(Problem(message, path=path, warning=True))
     return problems
 
 

@@ -14,12 +14,17 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an input, located as precisely as we can."""
+    """One thing wrong with an input, located as precisely as we can.
+
+    A ``warning`` is reported but stops nothing (an orphaned coding, an event that was
+    ignored); any other problem stops ``build`` and ``autocode`` before they write.
+    """
 
     message: str
     path: str | None = None
     line: int | None = None
     field: str | None = None
+    warning: bool = False
 
     def __str__(self) -> str:
         from casework.util import mask_url

@@ -191,6 +191,7 @@ def foreign_problems(foreign: pd.DataFrame, log_path: str = "codings/<coder>.jso
             path=log_path.replace("<coder>", str(row.coder)),
             line=int(row.line) if pd.notna(row.line) else None,
             field="target",
+            warning=True,
         )
         for row in foreign.itertuples()
     ]

@@ -95,7 +95,20 @@ class FileStore:
         return sorted(p for p in folder.glob("*.jsonl") if not is_log_name(p.stem))
 
     def append(self, kind: str, coder: str, events: Iterable[Mapping[str, Any]]) -> int:
-        return append_records(self.path(kind, coder), events)
+        return append_records(self.path(kind, coder), events, cache_dir=self.root / CACHE_DIR)
+
+    def check_snapshots(self) -> list[Problem]:
+        """Each log whose snapshot does not hash to the log's bytes (the snapshot is
+        deleted, so the next read is a full one)."""
+        from casework import _snapshot
+
+        problems = []
+        for kind in KINDS:
+            for coder in self.coders(kind):
+                why = _snapshot.check(self.root / CACHE_DIR, self.path(kind, coder))
+                if why is not None:
+                    problems.append(Problem(why, path=f"{kind}/{coder}.jsonl", warning=True))
+        return problems
 
     def raw_events(self, kind: str, coder: str) -> list[dict[str, Any]]:
         """The coder's events exactly as logged, in order (for copying between stores)."""

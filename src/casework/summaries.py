@@ -22,7 +22,7 @@ import pandas as pd
 
 from casework._cellviews import CELL_VIEWS, Draft, cell_view, default_nlp, draft_summary
 from casework._charting import as_row
-from casework.errors import ConfigError, Problem, ProjectError, UnknownName
+from casework.errors import ConfigError, Problem, ProjectError, StoreError, UnknownName
 from casework.store import EventStore, FileStore, check_coder, new_id, utc_now
 
 __all__ = [
@@ -147,6 +147,42 @@ def carry_links(
     return sorted(out, key=lambda pc: (pc[0] is None, pc[0] or 0, pc[1]))
 
 
+_NEEDED = {"summary": ("at", "row_kind", "row_id", "code", "text"),
+           "delete": ("row_kind", "row_id", "code")}  # fmt: skip
+
+
+def _check_event(e: Mapping[str, Any]) -> None:
+    """A summary event replay can use, else a StoreError naming its log and line."""
+    kind = e.get("event")
+    missing = [k for k in _NEEDED.get(str(kind), ()) if _absent(e.get(k))]
+    problem = None
+    if kind not in _NEEDED:
+        problem = f"unknown summary event {kind!r}"
+    elif missing:
+        problem = f"the {kind} event has no '{missing[0]}'"
+    elif e.get("row_kind") not in ("participant", "case"):
+        problem = f"row_kind must be 'participant' or 'case', not {e.get('row_kind')!r}"
+    elif kind == "summary" and not isinstance(e.get("text"), str):
+        problem = "the summary's text is not a string"
+    else:
+        try:
+            _clean_links(e.get("links"))
+        except (TypeError, ValueError, KeyError, IndexError):
+            problem = "its links are not a list of {paragraph, coding} pairs"
+    if problem is not None:
+        line = e.get("line")
+        raise StoreError(
+            problem,
+            path=f"summaries/{e.get('coder')}.jsonl",
+            line=int(line) if isinstance(line, (int, np.integer)) else None,
+            fix="Restore the line from version control or delete it.",
+        )
+
+
+def _absent(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value))
+
+
 def _clean_links(value: Any) -> list[tuple[int, str]]:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return []
@@ -202,7 +238,10 @@ class SummaryStore:
 
     def _state(self, coder: str | None = None) -> dict[tuple[str, str, str, str], dict[str, Any]]:
         state: dict[tuple[str, str, str, str], dict[str, Any]] = {}
-        for e in self.events(coder).to_dict("records"):
+        contents = self.store.read("summaries", check_coder(coder) if coder else None)
+        self.problems = list(contents.problems)
+        for e in contents.frame.to_dict("records"):
+            _check_event(e)
             key = (str(e["coder"]), str(e["row_kind"]), str(e["row_id"]), str(e["code"]))
             if e["event"] == "delete":
                 state.pop(key, None)

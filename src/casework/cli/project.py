@@ -11,11 +11,12 @@ from casework.cli._common import PathArgument, project_at
 
 def validate(path: Path = PathArgument) -> None:
     """List every problem in a project (exit status 1 when there are any)."""
+    from casework.build import check_build
     from casework.project import Project
 
-    problems = Project(path).validate()
+    problems = check_build(Project(path))
     for problem in problems:
-        typer.echo(str(problem))
+        typer.echo(("warning: " if problem.warning else "") + str(problem))
     if problems:
         typer.echo(f"{len(problems)} problem(s) found.")
         raise typer.Exit(1)

@@ -79,7 +79,9 @@ def autocode(
         if len(chosen):
             project.code_many(suggestions_to_codings(chosen), coder=who)
     if report is not None:
-        rows.to_csv(report, index=False)
+        from casework.util import to_csv_safe
+
+        to_csv_safe(rows, report)
     _summary(rows, chosen, accept_above, report)
 
 

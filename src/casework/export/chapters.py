@@ -18,12 +18,13 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from casework.errors import CaseworkError, ProjectError, UnknownName
+from casework.errors import CaseworkError, Problem, ProjectError, UnknownName
 from casework.export import _convert as convert
 from casework.export._execute import TemplateFailed, run_template
 from casework.export.chapter_content import check_case
 from casework.export.chapter_plan import load_plan
 from casework.privacy import NameMask, name_mask
+from casework.util import path_in
 
 CHAPTER_FORMATS = ("html", "docx", "md", "pdf")
 CASE_TEMPLATE = Path("notebooks") / "case_chapter.ipynb"
@@ -110,6 +111,8 @@ def export_chapters(
     cross = cases is None if cross_case is None else cross_case
     templates = _templates(root, bool(chosen), cross)
     out = Path(out_dir).resolve() if out_dir else root / "exports" / "chapters"
+    for case_id in chosen:  # a case id names files: refuse one that leaves the folder
+        path_in(out, case_id, "_media", what="case id", source=root / "cases.csv")
     report = ChapterReport(out)
     job = _Job(root, out, wanted, pandoc_path, latex, name_mask(project))
     work = [(templates[0], c, {"case_id": c}) for c in chosen]
@@ -150,6 +153,26 @@ def _check_cases(project: object, planned: Sequence[str], cases: Sequence[str] |
     for case_id in chosen:
         check_case(project, str(case_id))
     return [str(c) for c in chosen]
+
+
+def check_templates(root: Path) -> list[Problem]:
+    """The chapter templates: present and readable as notebooks (nothing is run)."""
+    import nbformat
+
+    problems = []
+    for rel in (CASE_TEMPLATE, CROSS_TEMPLATE):
+        path = root / rel
+        if not path.is_file():
+            problems.append(Problem("chapter template not found", path=str(path),
+                                    field="template"))  # fmt: skip
+            continue
+        try:
+            nbformat.validate(nbformat.read(path, as_version=4))
+        except Exception as err:  # nbformat raises JSON, schema and version errors alike
+            first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            problems.append(Problem(f"not a valid notebook: {first}", path=str(path),
+                                    field="template"))  # fmt: skip
+    return problems
 
 
 def _templates(root: Path, cases: bool, cross: bool) -> list[Path]:

@@ -21,6 +21,7 @@ import pandas as pd
 from casework._charting import children, codebook_of
 from casework.errors import StoreError, UnknownName
 from casework.matrices import CELL_KINDS, framework_matrix, passages
+from casework.util import to_csv_safe
 from casework.views import colour, matrix_page
 
 EXPORT_FORMATS = ("xlsx", "csv", "html")
@@ -70,7 +71,7 @@ def write_csv(matrix: pd.DataFrame, path: str | Path, *, form: str = "long") -> 
     if form not in CSV_FORMS:
         raise UnknownName("CSV form", form, CSV_FORMS, field="form")
     frame = matrix_long(matrix) if form == "long" else matrix.reset_index()
-    return atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, encoding="utf-8"))
+    return atomic_write(path, lambda tmp: to_csv_safe(frame, tmp, encoding="utf-8"))
 
 
 def write_html(matrix: pd.DataFrame, path: str | Path, *, title: str = "Framework matrix") -> Path:

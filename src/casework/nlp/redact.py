@@ -25,6 +25,7 @@ import pandas as pd
 
 from casework.errors import CaseworkError, ProjectError
 from casework.nlp._pseudonyms import Edit, Entity, Pseudonymiser, map_offset, read_names
+from casework.util import to_csv_safe
 
 SKIP_DIRS = {
     ".git", ".casework", "exports", ".venv", "venv", "__pycache__", ".ipynb_checkpoints",
@@ -92,7 +93,7 @@ def redact_project(
             _copy(src, dest, path, pz, docs, result)
     result.key = pz.key()
     result.replacements = int(result.key["occurrences"].sum())
-    result.key.to_csv(key_path, index=False)
+    to_csv_safe(result.key, key_path)
     return result
 
 

@@ -1,6 +1,7 @@
 """Base helpers every layer may use: safe paths from names, masked URLs, checked zips."""
 
 from casework.util._archives import MAX_RATIO, check_entries, read_entry, verify_all
+from casework.util._csv import neutralise, neutralise_cell, to_csv_safe
 from casework.util._paths import MAX_COMPONENT_BYTES, is_inside, path_in, unsafe_name
 from casework.util._urls import mask_url
 from casework.util._yaml import MAX_YAML_DEPTH, MAX_YAML_NODES, check_expansion, compose_yaml, load_yaml
@@ -16,8 +17,11 @@ __all__ = [
     "check_entries",
     "is_inside",
     "mask_url",
+    "neutralise",
+    "neutralise_cell",
     "path_in",
     "read_entry",
+    "to_csv_safe",
     "unsafe_name",
     "verify_all",
 ]
