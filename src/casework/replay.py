@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from casework.errors import Problem
+from casework.errors import Problem, StoreError
 
 CODING_EVENT_COLUMNS = {
     "eid": "str", "event": "str", "batch": "str", "coder": "str", "at": "str", "id": "str",
@@ -100,7 +100,7 @@ def replay(events: pd.DataFrame) -> ReplayResult:
     is_code = (kind == "code").to_numpy()
     # Most logs are nearly all "code" events: filter (an expensive copy of every string
     # column) only when something else is there.
-    codes = events if is_code.all() else events[is_code]
+    codes = _checked_codes(events if is_code.all() else events[is_code])
     others = events[~is_code] if not is_code.all() else events.iloc[:0]
     codings = pd.DataFrame(
         {
@@ -131,6 +131,38 @@ def replay(events: pd.DataFrame) -> ReplayResult:
         }
     )  # fmt: skip
     return ReplayResult(codings, rejections.reset_index(drop=True), foreign)
+
+
+def _checked_codes(codes: pd.DataFrame) -> pd.DataFrame:
+    """``code`` events whose id, start and end are usable, else a StoreError naming the
+    line (a hand-edited ``"start": "abc"`` must not end in a traceback far away)."""
+    for column in ("start", "end"):
+        values = codes[column]
+        if values.dtype.kind in "iu":
+            continue
+        numeric = pd.to_numeric(values, errors="coerce")
+        bad = numeric.isna() | (numeric != numeric.round())
+        if bad.any():
+            _bad_line(codes[bad.to_numpy(dtype=bool)].iloc[0], column,
+                      f"'{column}' is {codes[bad.to_numpy(dtype=bool)].iloc[0][column]!r}, "
+                      "not a whole number")  # fmt: skip
+        codes = codes.assign(**{column: numeric.astype("int64")})
+    missing = codes["id"].isna().to_numpy(dtype=bool)
+    if missing.any():
+        _bad_line(codes[missing].iloc[0], "id", "a code event without an 'id'")
+    return codes
+
+
+def _bad_line(row: pd.Series, field_name: str, message: str) -> None:
+    line = row.get("line")
+    raise StoreError(
+        message,
+        path=f"codings/{row.get('coder')}.jsonl",
+        line=int(line) if line is not None and pd.notna(line) else None,
+        field=field_name,
+        fix="Restore the line from version control or delete it (casework writes whole "
+        "numbers, code points from 0).",
+    )
 
 
 def _foreign_changes(codings: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:

@@ -44,9 +44,9 @@ def autocode(
 
     Nothing is written until every suggestion is made; Ctrl-C leaves the project as it was.
     """
-    from tqdm import tqdm
-
-    from casework.nlp.suggest import suggest, suggestions_to_codings
+    from casework.nlp.suggest import suggestions_to_codings
+    from casework.util import watch_interrupts
+    from casework.validate import require_valid
 
     engine = "dask" if scheduler else engine
     if engine not in ("local", "dask"):
@@ -54,7 +54,33 @@ def autocode(
 
         raise UnknownName("engine", engine, ("local", "dask"), field="engine")
     project = project_at(path, coder)
+    require_valid(project.validate(), "casework autocode")  # before any cache is written
     who = project.coder
+    with watch_interrupts() as check_interrupt:
+        rows = _suggest(project, who, learned, min_f1, min_examples, engine, scheduler,
+                        workers, rules=rules, unit=unit, min_score=min_score)  # fmt: skip
+        check_interrupt()  # a Ctrl-C some library swallowed still cancels the writes
+    chosen = rows.iloc[0:0]
+    if accept_above is not None and len(rows):
+        score = rows["confidence"].where(rows["source"] == "model", 1.0)
+        chosen = rows[score >= accept_above]
+        if len(chosen):
+            project.code_many(suggestions_to_codings(chosen), coder=who)
+    if report is not None:
+        from casework.util import to_csv_safe
+
+        to_csv_safe(rows, report)
+    _summary(rows, chosen, accept_above, report)
+
+
+def _suggest(  # type: ignore[no-untyped-def]
+    project, who, learned, min_f1, min_examples, engine, scheduler, workers, **settings
+) -> pd.DataFrame:
+    from tqdm import tqdm
+
+    from casework.nlp.suggest import suggest
+
+    rules, unit, min_score = settings["rules"], settings["unit"], settings["min_score"]
     model = _model(project, who, min_f1, min_examples) if learned else None
     with tqdm(total=len(project.documents), unit="doc", desc="autocode", file=sys.stderr,
               leave=False, disable=None) as bar:  # fmt: skip
@@ -72,17 +98,7 @@ def autocode(
             bar.close()
             typer.echo("casework: interrupted; the project is unchanged", err=True)
             raise typer.Exit(130) from None
-    chosen = rows.iloc[0:0]
-    if accept_above is not None and len(rows):
-        score = rows["confidence"].where(rows["source"] == "model", 1.0)
-        chosen = rows[score >= accept_above]
-        if len(chosen):
-            project.code_many(suggestions_to_codings(chosen), coder=who)
-    if report is not None:
-        from casework.util import to_csv_safe
-
-        to_csv_safe(rows, report)
-    _summary(rows, chosen, accept_above, report)
+    return rows
 
 
 def _model(  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -149,29 +150,55 @@ def _preload() -> None:
     load_pipeline()
 
 
+_ADDRESS = re.compile(r"(?:(?:tcp|tls|ws|wss|ucx)://)?\[?[A-Za-z0-9_.:-]+\]?:\d{1,5}")
+_ADDRESS_FIX = (
+    "Pass the file dask scheduler --scheduler-file wrote, or an address such as "
+    "tcp://127.0.0.1:8786. Leave --scheduler out for a local cluster."
+)
+
+
+def scheduler_address(scheduler: str | Path) -> str:
+    """The address ``scheduler`` names (itself, or the ``address`` in a scheduler file),
+    checked before connecting: a wrong file or a malformed address is one line at once,
+    not a traceback after a long wait."""
+    import json
+
+    target = str(scheduler)
+    path = Path(target)
+    if path.is_file():
+        try:
+            if path.stat().st_size > 1 << 20:
+                raise ValueError("too large")
+            info = json.loads(path.read_text(encoding="utf-8"))
+            address = info["address"] if isinstance(info, dict) else None
+        except (OSError, ValueError, KeyError) as err:
+            raise ConfigError(
+                f"{target} is not a Dask scheduler file ({type(err).__name__})",
+                field="scheduler", fix=_ADDRESS_FIX,
+            ) from None  # fmt: skip
+        if not isinstance(address, str) or not _ADDRESS.fullmatch(address):
+            raise ConfigError(f"{target} is not a Dask scheduler file (no valid address)",
+                              field="scheduler", fix=_ADDRESS_FIX)  # fmt: skip
+        return address
+    if not _ADDRESS.fullmatch(target):
+        raise ConfigError(f"no scheduler file {target}, and it is not an address either",
+                          field="scheduler", fix=_ADDRESS_FIX)  # fmt: skip
+    return target
+
+
 def _open_client(distributed: Any, scheduler: str | Path, timeout: float) -> Client:
     target = str(scheduler)
-    as_file = Path(target).is_file()
-    if not as_file and ":" not in target:
-        raise ConfigError(
-            f"no scheduler file {target}", field="scheduler",
-            fix="Pass the file dask scheduler --scheduler-file wrote, or an address such as "
-            "tcp://127.0.0.1:8786.",
-        )  # fmt: skip
+    address = scheduler_address(scheduler)
     try:
-        if as_file:
-            return distributed.Client(scheduler_file=target, timeout=timeout,
-                                      set_as_default=False)  # fmt: skip
-        return distributed.Client(target, timeout=timeout, set_as_default=False)
+        return distributed.Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as err:
-        what = "scheduler file" if as_file else "scheduler"
         raise ConfigError(
-            f"cannot reach the Dask {what} {target} ({' '.join(str(err).split())})",
+            f"cannot reach the Dask scheduler {target} ({' '.join(str(err).split())})",
             field="scheduler",
             fix="Start one with: dask scheduler --host 127.0.0.1 --scheduler-file FILE and "
             "dask worker --scheduler-file FILE; then pass --scheduler FILE (or its "
             "tcp://host:port address). Leave --scheduler out for a local cluster.",
-        ) from err
+        ) from None
 
 
 def _need_workers(client: Client, scheduler: str, timeout: float) -> None:
@@ -182,7 +209,7 @@ def _need_workers(client: Client, scheduler: str, timeout: float) -> None:
             f"the Dask scheduler {scheduler} has no workers",
             field="scheduler",
             fix="Start at least one: dask worker ADDRESS (or --scheduler-file FILE).",
-        ) from err
+        ) from None
 
 
 def _quietly(close: Any) -> None:

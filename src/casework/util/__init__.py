@@ -2,6 +2,7 @@
 
 from casework.util._archives import MAX_RATIO, check_entries, read_entry, verify_all
 from casework.util._csv import neutralise, neutralise_cell, to_csv_safe
+from casework.util._interrupt import watch_interrupts
 from casework.util._paths import MAX_COMPONENT_BYTES, is_inside, path_in, unsafe_name
 from casework.util._urls import mask_url
 from casework.util._yaml import MAX_YAML_DEPTH, MAX_YAML_NODES, check_expansion, compose_yaml, load_yaml
@@ -24,4 +25,5 @@ __all__ = [
     "to_csv_safe",
     "unsafe_name",
     "verify_all",
+    "watch_interrupts",
 ]
