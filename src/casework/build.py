@@ -158,7 +158,7 @@ def build(
     return report
 
 
-def check_build(project: Any) -> list[Problem]:
+def check_build(project: Any, *, templates_required: bool = True) -> list[Problem]:
     """Every problem in what ``build`` reads: the project (:meth:`Project.validate`), the
     chapter plan in casework.toml and the chapter templates."""
     from casework.errors import CaseworkError
@@ -172,7 +172,7 @@ def check_build(project: Any) -> list[Problem]:
         load_plan(project)
     except CaseworkError as err:
         problems.append(Problem(err.one_line(), field=err.field))
-    problems.extend(check_templates(Path(project.root)))
+    problems.extend(check_templates(Path(project.root), required=templates_required))
     return problems
 
 

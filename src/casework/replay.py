@@ -225,7 +225,7 @@ def foreign_problems(foreign: pd.DataFrame, log_path: str = "codings/<coder>.jso
             field="target",
             warning=True,
         )
-        for row in foreign.itertuples()
+        for row in foreign.sort_values(["coder", "line"], kind="stable").itertuples()
     ]
 
 
