@@ -19,7 +19,7 @@ import pytest
 
 import casework
 from casework.cli import main
-from casework.cli.review import REVIEW_NOTEBOOK, voila_arguments
+from casework.cli.review import REVIEW_NOTEBOOK, TEMPLATES, review_notebook, voila_arguments
 from casework.codebook import Codebook
 from casework.errors import CodebookError, ProjectError, StoreError, UnknownName
 from casework.project import Project
@@ -734,6 +734,11 @@ def test_download_is_the_matrix_as_shown(small: Project, monkeypatch: pytest.Mon
 def test_review_serves_locally_with_a_token(tmp_path: Path) -> None:
     args = voila_arguments(8899, "secret-token", tmp_path)
     assert args[0] == str(REVIEW_NOTEBOOK) and "--Voila.ip=127.0.0.1" in args
+    assert "--template=casework-review" in args
+    titled = review_notebook("Study <b>1</b> · review", tmp_path)
+    assert nbformat.read(titled, as_version=4).metadata.title == "Study <b>1</b> · review"
+    template = TEMPLATES / "voila" / "templates" / "casework-review" / "index.html.j2"
+    assert template.exists()  # the browser test checks that no request leaves the machine
     assert "--token=secret-token" in args and "--port=8899" in args
     assert "--show_tracebacks=False" in args and "--strip_sources=True" in args
 

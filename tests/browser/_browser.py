@@ -191,6 +191,27 @@ class Watch:
         return hits + [u for u in self.failed if u.rstrip("/").endswith("/x")]
 
 
+#: Screenshots the documentation reuses: one fixed, git-ignored folder, stable names.
+DOC_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "_static" / "screenshots"
+
+
+def doc_shot(page: Any, name: str, *, full_page: bool = False) -> Path:
+    """A screenshot for the docs, ``docs/_static/screenshots/<name>.png``."""
+    DOC_SHOTS.mkdir(parents=True, exist_ok=True)
+    path = DOC_SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+def off_machine(url: str) -> bool:
+    """A request that would leave this machine (anything but 127.0.0.1, data: and blob:)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return parts.scheme not in ("data", "blob", "about") and parts.hostname not in (
+        "127.0.0.1", "localhost")  # fmt: skip
+
+
 def shot(page: Any, folder: Path, name: str) -> Path:
     """A screenshot of the current step under the test's temporary folder."""
     path = folder / "screenshots" / f"{name}.png"
