@@ -73,8 +73,8 @@ def suggest(
         raise UnknownName("unit", unit, UNITS, field="unit")
     nlp = nlp or pipeline_for(tables)
     folder = cache_dir_for(tables) if cache_dir is True else (cache_dir or None)
-    pile = Candidates(tables, unit)
     items = list(doc_texts(tables, doc_ids))
+    pile = Candidates(tables, unit, docs=None if doc_ids is None else [d for d, _ in items])
     docs: dict[str, Doc] | None = None
     if learned:
         docs = dict(iter_parsed(items, nlp, folder, progress=progress))
@@ -175,7 +175,9 @@ def add_hits(pile: Candidates, items: Iterable[tuple[str, Any]], found: Mapping[
 class Candidates:
     """Suggestion candidates as arrays: doc, code, unit start/end, reason id, score."""
 
-    def __init__(self, tables: Any, unit: str) -> None:
+    def __init__(self, tables: Any, unit: str, docs: Iterable[str] | None = None) -> None:
+        """``docs``: the only documents candidates will come from (None: any), so that
+        suggesting one document does not index every document's segments."""
         self.unit = unit
         self.tables = tables
         self.docs: list[str] = []
@@ -183,7 +185,7 @@ class Candidates:
         self.reasons: list[str] = []
         self._ids: dict[str, dict[str, int]] = {"doc": {}, "code": {}, "reason": {}}
         self._chunks: list[Any] = []
-        self._segments = _segment_bounds(tables)
+        self._segments = _segment_bounds(tables, docs)
         self._label_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def _intern(self, kind: str, value: str, values: list[str]) -> int:
@@ -257,10 +259,13 @@ class Candidates:
         self._label_cache = {}
 
 
-def _segment_bounds(tables: Any) -> dict[str, tuple[np.ndarray, np.ndarray, list[str]]]:
+def _segment_bounds(tables: Any, docs: Iterable[str] | None = None,
+                    ) -> dict[str, tuple[np.ndarray, np.ndarray, list[str]]]:  # fmt: skip
     segments = getattr(tables, "segments", None)
     if segments is None or not len(segments):
         return {}
+    if docs is not None:
+        segments = segments[segments["doc_id"].isin(list(docs))]
     ordered = segments.sort_values(["doc_id", "start"])
     if "speaker" not in ordered.columns:
         ordered = ordered.assign(speaker="")
