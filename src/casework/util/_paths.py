@@ -16,6 +16,7 @@ from pathlib import Path
 from casework.errors import ProjectError
 
 MAX_COMPONENT_BYTES = 255  # the file-name limit of ext4, APFS, NTFS (in UTF-8 bytes)
+_RESERVED = frozenset('\\:*?"<>|')
 
 
 def unsafe_name(name: object, *, subfolders: bool = False, suffix: str = "") -> str | None:
@@ -30,8 +31,9 @@ def unsafe_name(name: object, *, subfolders: bool = False, suffix: str = "") -> 
     for char in name:
         if unicodedata.category(char) == "Cc":  # NUL, newline, tab, escape…
             return f"it holds the control character U+{ord(char):04X}"
-    if "\\" in name:
-        return "it holds a backslash"
+    reserved = next((c for c in name if c in _RESERVED), None)
+    if reserved is not None:  # Windows cannot store these: a shared project would break
+        return f"it holds {reserved!r}"
     if name.startswith("/"):
         return "it is an absolute path"
     parts = name.split("/")
@@ -40,6 +42,8 @@ def unsafe_name(name: object, *, subfolders: bool = False, suffix: str = "") -> 
     for i, part in enumerate(parts):
         if part in ("", ".", ".."):
             return f"it holds the path part '{part}'" if part else "it holds '//' or ends in '/'"
+        if part.startswith("."):
+            return "it starts with '.' (a hidden file, which casework would not read)"
         tail = suffix if i == len(parts) - 1 else ""
         if len((part + tail).encode("utf-8")) > MAX_COMPONENT_BYTES:
             return f"a part of it is longer than {MAX_COMPONENT_BYTES} bytes"
@@ -73,10 +77,11 @@ def path_in(
         else:
             return target
     fix = (
-        f"Give a path inside {base.name}/ without '..', a leading '/', '\\' or control characters."
+        f"Give a path inside {base.name}/ without '..', a leading '/' or '.', control "
+        "characters or any of \\ : * ? \" < > |."
         if subfolders
-        else f"Rename the {what}: use a plain name without '/', '\\', '..' or control "
-        "characters."
+        else f"Rename the {what}: no '/', leading '.', control characters or any of "
+        "\\ : * ? \" < > |."
     )
     raise ProjectError(
         f"the {what} {name!r} cannot name a file in {base}: {why}",
