@@ -252,7 +252,7 @@ def test_segment_alpha_equals_krippendorff_package_with_missing_documents() -> N
 
 
 def test_disagreement_table_names_who_coded_what() -> None:
-    text = "0123456789" * 10
+    text = "abcd " * 20
     tables = make_tables({"d": text}, [("a", "d", "c", 10, 30), ("b", "d", "c", 20, 40),
                                        ("b", "d", "c", 40, 45)])  # fmt: skip
     gaps = agreement(tables, coders=["a", "b"]).disagreements
@@ -318,3 +318,25 @@ def test_casework_agreement_is_the_function_however_it_was_imported() -> None:
     tables = make_tables({"d": "x" * 1000}, [("a", "d", "c", 0, 150), ("b", "d", "c", 100, 200)])
     assert round(casework.agreement(tables).overall["kappa"].iloc[0], 3) == 0.318
     assert round(module.agreement(tables, coders=["a", "b"]).by_code["kappa"].iloc[0], 3) == 0.318
+
+
+def test_the_meeting_agenda_has_no_slivers_and_gives_context() -> None:
+    text = ("We changed practice. The team met weekly, and it helped. "
+            "Parents came to every session; staff noticed. Nothing else changed.")
+    s1, s2 = text.index("We changed"), text.index("The team")
+    p1, p2 = text.index("Parents"), text.index("Nothing")
+    tables = make_tables({"d": text}, [
+        ("a", "d", "c", s1, s2 - 2), ("b", "d", "c", s1, s2),  # b took ". ": punctuation
+        ("a", "d", "c", p1, p2 - 1), ("b", "d", "c", p1 + 3, p2 - 1),  # "Par": part of a word
+        ("a", "d", "c", s2, s2 + 8), ("a", "d", "c", s2 + 9, s2 + 19),  # one passage for a…
+    ])  # fmt: skip
+    result = agreement(tables, coders=["a", "b"])
+    agenda = result.disagreements
+    assert agenda["text"].tolist() == ["The team met weekly"]  # …merged over the space
+    assert agenda.iloc[0]["before"] == "We changed practice."
+    assert agenda.iloc[0]["after"].startswith(", and it helped. Parents came")
+    slivers = result.slivers.sort_values("start")
+    assert slivers["text"].tolist() == [". ", "Par"]
+    assert slivers["reason"].tolist() == ["only white space or punctuation",
+                                          "shorter than a word (a span ends inside a word)"]
+    assert set(slivers.columns) == set(agenda.columns) | {"reason"}

@@ -136,6 +136,8 @@ def test_analysis_notebooks_show_real_figures(executed: tuple[Path, dict[str, An
     assert "[A / Head Teacher ¶" in _outputs(matrices, "case-a")
     review = _notebook(executed, "05_team_review.ipynb")
     assert "Agreement between demo, second (unit: character" in _outputs(review, "agreement")
+    agenda = _outputs(review, "disagreement-table")
+    assert "passages to discuss" in agenda and "slivers left out" in agenda
     cross = _notebook(executed, "04_cross_case.ipynb")
     assert "LA lead" in _outputs(cross, "query-run")
     explore = _notebook(executed, "01_load_and_explore.ipynb")

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from casework._agreement_agenda import Piece, agenda, context
 from casework._agreement_math import (
     Spans,
     binary_alpha,
@@ -57,6 +58,8 @@ __all__ = [
 ]
 
 UNITS = ("character", "sentence", "paragraph")
+DISAGREEMENT_COLUMNS = ["doc_id", "code_id", "start", "end", "unit", "text", "coded_by",
+                        "not_coded_by", "before", "after"]  # fmt: skip
 
 
 @dataclass
@@ -67,8 +70,11 @@ class AgreementResult:
     both, a_only, b_only, neither, agreement (%), kappa, a_coded_doc, b_coded_doc.
     ``by_code`` and ``overall``: the same counts pooled per code / over everything.
     ``alpha``: code_id, alpha, unit ("segment"), n_segments, n_coders, n_values; the
-    pooled alpha over all codes is ``overall_alpha``. ``disagreements``: doc_id, code_id,
-    start, end, text, coded_by, not_coded_by (in the comparison unit).
+    pooled alpha over all codes is ``overall_alpha``. ``disagreements`` (the agenda of
+    a review meeting): doc_id, code_id, start, end, unit, text, coded_by, not_coded_by,
+    before, after (the context); pieces separated only by white space or punctuation are
+    merged, and slivers (only white space or punctuation, or shorter than a word) are
+    left out and listed in ``slivers`` with the same columns and a ``reason``.
     """
 
     coders: tuple[str, ...]
@@ -79,6 +85,7 @@ class AgreementResult:
     alpha: pd.DataFrame
     overall_alpha: float
     disagreements: pd.DataFrame
+    slivers: pd.DataFrame
 
     def summary(self) -> pd.DataFrame:
         """Per code: pooled agreement and kappa of each pair, with the code's alpha."""
@@ -347,18 +354,24 @@ class _Comparison:
         pooled = sum(self.alpha_stats.values(), np.zeros(4))
         overall_alpha = binary_alpha(pooled)
         overall["alpha"] = overall_alpha
+        kept, dropped = agenda([Piece(*row) for row in self.disagree])
         return AgreementResult(tuple(self.groups), self.unit, by_doc, by_code, overall, alpha,
-                               overall_alpha, self._disagreement_frame())  # fmt: skip
+                               overall_alpha, self._frame(kept),
+                               self._frame([p for p, _ in dropped],
+                                           [r for _, r in dropped]))  # fmt: skip
 
-    def _disagreement_frame(self) -> pd.DataFrame:
+    def _frame(self, pieces: list[Piece], reasons: list[str] | None = None) -> pd.DataFrame:
         out = []
-        for doc_id, code_id, start, end, pattern, text in self.disagree:
-            yes = [g for g, hit in zip(self.groups, pattern, strict=True) if hit]
-            no = [g for g, hit in zip(self.groups, pattern, strict=True) if not hit]
-            out.append((doc_id, code_id, start, end, self.unit, text[start:end],
-                        ", ".join(yes), ", ".join(no)))  # fmt: skip
-        return pd.DataFrame(out, columns=["doc_id", "code_id", "start", "end", "unit", "text",
-                                          "coded_by", "not_coded_by"])  # fmt: skip
+        for p in pieces:
+            yes = [g for g, hit in zip(self.groups, p.pattern, strict=True) if hit]
+            no = [g for g, hit in zip(self.groups, p.pattern, strict=True) if not hit]
+            before, after = context(p.text, p.start, p.end)
+            out.append((p.doc_id, p.code_id, p.start, p.end, self.unit, p.quote,
+                        ", ".join(yes), ", ".join(no), before, after))  # fmt: skip
+        frame = pd.DataFrame(out, columns=DISAGREEMENT_COLUMNS)
+        if reasons is not None:
+            frame["reason"] = reasons
+        return frame
 
 
 def _pooled(by_doc: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
