@@ -1,63 +1,37 @@
 """The ``casework`` command: a thin shell over the library.
 
 Each command parses its arguments and calls one library function. Any
-:class:`~casework.errors.CaseworkError` is printed as one line and exits with status 2.
+:class:`~casework.errors.CaseworkError` is printed as one line and exits with status 2;
+Ctrl-C exits with status 130 and one line, even while the commands are still loading
+(which is why this module imports nothing heavy itself).
 """
 
 from __future__ import annotations
 
-import importlib
+import sys
+from typing import Any
 
-import typer
-
-from casework.errors import CaseworkError
-
-app = typer.Typer(
-    name="casework",
-    help="Qualitative case-study analysis: code interviews, chart framework matrices, "
-    "export chapters.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-
-# Command groups live in their own modules, each with register(app).
-_COMMAND_MODULES = ["intake", "project", "matrix", "tagging", "exchange", "chapters", "review", "store"]
-
-
-def _register_all() -> None:
-    for name in _COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"casework.cli.{name}")
-        except ModuleNotFoundError as err:
-            if err.name == f"casework.cli.{name}":
-                continue  # that part of the CLI is not built yet
-            raise
-        module.register(app)
-
-
-_register_all()
+_INTERRUPTED = "casework: interrupted; the project is unchanged\n"
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; returns the exit status (0 ok, 1 problems found, 2 bad input)."""
+    """Run the CLI; returns the exit status (0 ok, 1 problems found, 2 bad input, 130
+    interrupted)."""
     try:
-        status = app(args=argv, standalone_mode=False)
-    except CaseworkError as err:
-        typer.echo(f"casework: {err.one_line()}", err=True)
-        return 2
-    except typer.Exit as done:
-        return int(done.exit_code)
-    except typer.Abort:
-        typer.echo("casework: aborted", err=True)
-        return 130
+        from casework.cli._app import run
     except KeyboardInterrupt:
-        typer.echo("casework: interrupted; the project is unchanged", err=True)
+        sys.stderr.write(_INTERRUPTED)
         return 130
-    except Exception as err:
-        # Usage errors (click's, or the copy typer vendors) carry their own exit status.
-        if any(cls.__name__ == "ClickException" for cls in type(err).__mro__):
-            err.show()  # type: ignore[attr-defined]
-            return int(err.exit_code)  # type: ignore[attr-defined]
-        raise
-    return status if isinstance(status, int) else 0
+    try:
+        return run(argv)
+    except KeyboardInterrupt:  # one that slipped past the app's own handler
+        sys.stderr.write(_INTERRUPTED)
+        return 130
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":  # the typer app, for tests and tools that drive it directly
+        from casework.cli._app import app
+
+        return app
+    raise AttributeError(f"module 'casework.cli' has no attribute {name!r}")

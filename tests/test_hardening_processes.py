@@ -1,0 +1,108 @@
+"""Issue 18, processes: Ctrl-C is honoured while a Dask cluster starts (item 16) and
+during import or while the CLI loads (19); a wrong scheduler is one line at once (19)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from casework.cli import main
+from casework.errors import ConfigError
+from casework.util import watch_interrupts
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def casework_process(*args: str) -> subprocess.Popen[str]:
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+    return subprocess.Popen([sys.executable, "-c", "import sys; from casework.cli import main; "
+                             "sys.exit(main(sys.argv[1:]))", *args], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)  # fmt: skip
+
+
+def interrupt(process: subprocess.Popen[str], after: float) -> tuple[int, str]:
+    time.sleep(after)
+    os.killpg(process.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole group
+    _, err = process.communicate(timeout=180)
+    return process.returncode, err
+
+
+def test_item_16_a_swallowed_ctrl_c_still_cancels_the_write() -> None:
+    with pytest.raises(KeyboardInterrupt), watch_interrupts() as check:
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.1)
+        except KeyboardInterrupt:
+            pass  # what Dask's GC callback did: printed "Exception ignored" and went on
+        check()  # the write that would have followed is not reached
+
+
+@pytest.mark.parametrize("after", [1.0, 3.0, 5.0])
+def test_item_16_ctrl_c_while_the_dask_cluster_starts_writes_nothing(
+    after: float, make_project: Callable[..., Path]
+) -> None:
+    root = make_project()
+    process = casework_process("autocode", str(root), "--engine", "dask", "--accept-above",
+                               "0.5", "--workers", "1")  # fmt: skip
+    code, err = interrupt(process, after)
+    if code == 0:  # finished before the signal came: nothing to test at this delay
+        pytest.skip("autocode finished before Ctrl-C")
+    assert code == 130, err
+    assert "Traceback" not in err
+    assert not (root / "codings").exists()
+
+
+def test_item_19_ctrl_c_during_import_is_one_line(tmp_path: Path) -> None:
+    from test_refi import CODE_GUID, QDE
+
+    qde = QDE.format(code=CODE_GUID, ref=CODE_GUID, path="a.txt", name="x", start=0, end=1)
+    archive = tmp_path / "big.qdpx"
+    sources = "".join(
+        f'<TextSource guid="C1B2C3D4-0000-4000-8000-{i:012d}" name="s{i}" '
+        f'plainTextPath="internal://s{i}.txt"/>' for i in range(3000)
+    )  # fmt: skip
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("project.qde", qde.replace("</Sources>", sources + "</Sources>"))
+        z.writestr("sources/a.txt", "xyz")
+        for i in range(3000):
+            z.writestr(f"sources/s{i}.txt", f"Interview {i}. " * 400)
+    interrupted = 0
+    for after in (0.2, 1.5):
+        process = casework_process("import", str(archive), str(tmp_path / f"dest{after}"))
+        code, err = interrupt(process, after)
+        if code == 0:
+            continue
+        interrupted += 1
+        assert code == 130 and err.strip().count("\n") == 0, err
+        assert "Traceback" not in err
+        assert not any(p.name.startswith(f"dest{after}") or ".importing" in p.name
+                       for p in tmp_path.iterdir())  # fmt: skip
+    assert interrupted
+
+
+@pytest.mark.parametrize("scheduler", ["/etc/passwd", "not an address", "tcp://:::x", "{}"])
+def test_item_19_a_wrong_scheduler_is_one_line_at_once(
+    scheduler: str, make_project: Callable[..., Path], tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    from casework.engine._cluster import scheduler_address
+
+    if scheduler == "{}":
+        (tmp_path / "sched.json").write_text("{}")
+        scheduler = str(tmp_path / "sched.json")
+    started = time.monotonic()
+    with pytest.raises(ConfigError, match="scheduler file|address"):
+        scheduler_address(scheduler)
+    code = main(["autocode", str(make_project()), "--scheduler", scheduler])
+    _, err = capsys.readouterr()
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
+    assert time.monotonic() - started < 20  # was a 40 s hang (a bound, not a benchmark)
