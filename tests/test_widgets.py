@@ -70,9 +70,10 @@ def test_coder_shows_the_document_as_paragraphs_with_offsets(coder: Coder, small
         assert text[offset:offset + len(shown)] == shown and seg_no >= 1
     assert [c["name"] for c in coder.codebook] == ["Impact", "Challenges"]
     assert coder.codings == []
-    # Suggestions are hidden until asked for, then the tagger's rule suggestions show.
-    assert coder.suggestions == [] and coder.suggestion_total > 0
+    # Suggestions are hidden (and not even made) until asked for; then the tagger's show.
+    assert coder.suggestions == [] and coder.suggestion_total == -1
     coder.show_suggestions = True
+    assert coder.suggestion_total == len(coder.suggestions) > 0
     expected = small.suggest(doc_ids=[DOC])
     shown = {(x["code"], x["start"], x["end"]) for x in coder.suggestions}
     assert shown == set(zip(expected["code_id"], expected["start"], expected["end"]))

@@ -215,12 +215,13 @@ def coding_progress(segments: pd.DataFrame, codings: pd.DataFrame) -> pd.DataFra
     np.add.at(marks, first[ok], 1)
     np.add.at(marks, last[ok] + 1, -1)
     touched = np.cumsum(marks[:-1]) > 0
-    frame = pd.DataFrame({"doc_id": seg["doc_id"].to_numpy(), "coded": touched})
-    frame = frame.groupby("doc_id", sort=False).agg(
-        paragraphs=("coded", "size"), paragraphs_coded=("coded", "sum"))
-    counts = codings["doc_id"].value_counts()
-    frame["codings"] = counts.reindex(frame.index, fill_value=0)
-    frame["share_coded"] = frame["paragraphs_coded"] / frame["paragraphs"]
-    frame = frame.reset_index().astype({"paragraphs": "int64", "paragraphs_coded": "int64",
-                                         "codings": "int64"})  # fmt: skip
+    seg_doc = docs.get_indexer(seg["doc_id"])
+    paragraphs = np.bincount(seg_doc, minlength=len(docs))
+    coded = np.bincount(seg_doc, weights=touched, minlength=len(docs)).astype(np.int64)
+    frame = pd.DataFrame({
+        "doc_id": docs.to_numpy(dtype=object), "paragraphs": paragraphs.astype(np.int64),
+        "paragraphs_coded": coded,
+        "codings": np.bincount(where[known], minlength=len(docs)).astype(np.int64),
+        "share_coded": coded / np.maximum(paragraphs, 1),
+    })  # fmt: skip
     return frame[PROGRESS_COLUMNS]

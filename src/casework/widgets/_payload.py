@@ -177,6 +177,20 @@ def shown_suggestions(
     return keep
 
 
+def count_rows(counts: pd.DataFrame) -> dict[str, list[int]]:
+    """``codings.code_counts`` as ``{code_id: [passages, documents, with sub-codes: both]}``."""
+    return {row[0]: [int(v) for v in row[1:]] for row in counts.itertuples(index=False)}
+
+
+def progress_rows(progress: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """``codings.coding_progress`` as ``{doc_id: {paragraphs, coded, codings, share}}``."""
+    return {
+        str(r.doc_id): {"paragraphs": int(r.paragraphs), "coded": int(r.paragraphs_coded),
+                        "codings": int(r.codings), "share": float(r.share_coded)}
+        for r in progress.itertuples(index=False)
+    }  # fmt: skip
+
+
 def passage_rows(passages: pd.DataFrame) -> list[dict[str, Any]]:
     """Retrieved passages (from ``matrices.passages``) as the Coder lists them."""
     return [

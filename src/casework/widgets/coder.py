@@ -28,6 +28,7 @@ from casework.errors import CaseworkError, ProjectError, UnknownName
 from casework.store import check_coder
 from casework.widgets import _payload
 
+_TALLY = ("code_id", "doc_id", "coder")  # what the counts are made from
 #: Search modes offered in the Coder (``words`` is kwic's word or phrase by word count).
 SEARCH_MODES = ("words", "lemma", "regex")
 
@@ -67,7 +68,7 @@ class Coder(anywidget.AnyWidget):
     show_suggestions = t.Bool(False).tag(sync=True)
     min_score = t.Float(0.0).tag(sync=True)
     suggest_code = t.Unicode("").tag(sync=True)
-    suggestion_total = t.Int(0).tag(sync=True)  # open suggestions in the document
+    suggestion_total = t.Int(0).tag(sync=True)  # open in the document; -1: not made yet
     retrieval = t.Dict().tag(sync=True)  # {code, name, passages: [...]} of retrieve()
     search = t.Dict().tag(sync=True)  # {query, mode, hits: [[start, end], ...]}
     status = t.Unicode("").tag(sync=True)
@@ -89,6 +90,7 @@ class Coder(anywidget.AnyWidget):
         self.max_shown = int(max_shown)
         self._open: list[dict[str, Any]] = []  # open suggestions of the document
         self._hits = pd.DataFrame()
+        self._tally = pd.DataFrame(columns=list(_TALLY))
         super().__init__(height=height)
         self.project = project
         me = coder or project.coder
@@ -111,9 +113,9 @@ class Coder(anywidget.AnyWidget):
         self.refresh_codebook(pinned)
         self.on_msg(self._on_message)
         self.observe(self._load_document, names="doc_id")
-        self.observe(lambda _c: self._show_suggestions(),
-                     names=["show_suggestions", "min_score", "suggest_code"])  # fmt: skip
-        self.observe(lambda _c: self._refresh_counts(), names="coder_filter")
+        self.observe(lambda _c: self._refresh_suggestions(), names="show_suggestions")
+        self.observe(lambda _c: self._show_suggestions(), names=["min_score", "suggest_code"])
+        self.observe(lambda _c: self._send_counts(), names="coder_filter")
         self._set_doc(doc if doc is not None else self.documents[0]["id"])
         self._locked = self.me
 
@@ -181,6 +183,11 @@ class Coder(anywidget.AnyWidget):
         self._refresh_counts(codings)
 
     def _refresh_suggestions(self, codings: pd.DataFrame | None = None) -> None:
+        # The tagger runs for a document only once suggestions are asked for: hidden ones
+        # cost nothing when a long transcript opens.
+        if self._auto_suggest and not self.show_suggestions:
+            self._open, self.suggestions, self.suggestion_total = [], [], -1
+            return
         self._ensure_suggestions(self.doc_id)
         codings = self.project.codings if codings is None else codings
         self._open = _payload.visible_suggestions(
@@ -201,20 +208,31 @@ class Coder(anywidget.AnyWidget):
         )  # fmt: skip
 
     def _refresh_counts(self, codings: pd.DataFrame | None = None) -> None:
-        """Counts per code (by the coders filtered in) and my progress per document."""
+        """Counts per code (by the coders filtered in) and my progress per document, from
+        the project's codings (after an action that may remove or move codings)."""
         codings = self.project.codings if codings is None else codings
-        who = self.coder_filter
-        counted = codings[codings["coder"].isin(who)] if who else codings
-        table = code_counts(counted, self.project.codebook)
-        self.counts = {
-            row[0]: [int(v) for v in row[1:]] for row in table.itertuples(index=False)
-        }
+        self._tally = codings[list(_TALLY)].reset_index(drop=True)
+        self._send_counts()
         mine = coding_progress(self.project.segments, codings[codings["coder"] == self.me])
-        self.progress = {
-            str(r.doc_id): {"paragraphs": int(r.paragraphs), "coded": int(r.paragraphs_coded),
-                            "codings": int(r.codings), "share": float(r.share_coded)}
-            for r in mine.itertuples(index=False)
-        }  # fmt: skip
+        self.progress = _payload.progress_rows(mine)
+
+    def _send_counts(self) -> None:
+        who = self.coder_filter
+        tally = self._tally[self._tally["coder"].isin(who)] if who else self._tally
+        self.counts = _payload.count_rows(code_counts(tally, self.project.codebook))
+
+    def _count_added(self, rows: list[dict[str, Any]]) -> None:
+        """New codings in the open document only: counts and its progress updated without
+        reading every coding again (the common case: code, accept)."""
+        new = pd.DataFrame({"code_id": [str(r["code_id"]) for r in rows], "doc_id": self.doc_id,
+                            "coder": self.me})  # fmt: skip
+        self._tally = pd.concat([self._tally, new[list(_TALLY)]], ignore_index=True)
+        self._send_counts()
+        segments = self.project.segments
+        mine = pd.DataFrame([c for c in self.codings if c["coder"] == self.me],
+                            columns=["start", "end"]).assign(doc_id=self.doc_id)  # fmt: skip
+        progress = coding_progress(segments[segments["doc_id"] == self.doc_id], mine)
+        self.progress = {**self.progress, **_payload.progress_rows(progress)}
 
     def refresh(self) -> None:
         """Re-read codings and suggestions (e.g. after coding in another window)."""
@@ -253,7 +271,6 @@ class Coder(anywidget.AnyWidget):
         coding_id = self.project.code(self.doc_id, code_id, start, end, coder=self.me, memo=memo)
         self._added([{"coding_id": coding_id, "code_id": code_id, "start": start, "end": end,
                       "coder": self.me, "source": "manual", "memo": memo}])  # fmt: skip
-        self._refresh_counts()
         self.status = f"Coded {end - start} characters at {self._code_name(code_id)}."
         return coding_id
 
@@ -283,7 +300,6 @@ class Coder(anywidget.AnyWidget):
         row = self._suggestion(key)
         coding_id = self.project.code_many([row], coder=self.me)[0]
         self._added([{**row, "coding_id": coding_id, "coder": self.me}])
-        self._refresh_counts()
         self.status = f"Suggestion accepted: {self._code_name(row['code_id'])}."
         return coding_id
 
@@ -297,7 +313,7 @@ class Coder(anywidget.AnyWidget):
 
     def accept_shown(self) -> list[str]:
         """Accept every suggestion shown now, as one undoable action; returns coding ids."""
-        rows = [self._suggestion(s["key"]) for s in self.suggestions]
+        rows = self._suggestion_rows([s["key"] for s in self.suggestions])
         if not rows:
             self.status = "No suggestions are shown."
             return []
@@ -305,13 +321,12 @@ class Coder(anywidget.AnyWidget):
         self._added([{**r, "coding_id": i, "coder": self.me}
                      for r, i in zip(rows, ids, strict=True)])  # fmt: skip
         self._show_suggestions()
-        self._refresh_counts()
         self.status = f"Accepted {len(ids)} suggestions (one undo takes them all back)."
         return ids
 
     def reject_shown(self) -> int:
         """Turn down every suggestion shown now, as one undoable action; returns how many."""
-        rows = [self._suggestion(s["key"]) for s in self.suggestions]
+        rows = self._suggestion_rows([s["key"] for s in self.suggestions])
         if not rows:
             self.status = "No suggestions are shown."
             return 0
@@ -326,7 +341,7 @@ class Coder(anywidget.AnyWidget):
         ``start``-``end``, code that span with it; returns the new code's id."""
         code_id = self.project.add_code(name, parent=parent or None)
         self.refresh_codebook()
-        self._refresh_counts()
+        self._send_counts()
         if start is not None and end is not None:
             self.apply(code_id, int(start), int(end))
         self.status = f"Added the code {self._code_name(code_id)} ({code_id})."
@@ -397,20 +412,26 @@ class Coder(anywidget.AnyWidget):
 
     # ------------------------------------------------------------------ helpers
     def _suggestion(self, key: str) -> dict[str, Any]:
+        return self._suggestion_rows([key])[0]
+
+    def _suggestion_rows(self, keys: list[str]) -> list[dict[str, Any]]:
+        """The suggestion table's rows for open suggestion keys (checked)."""
         open_keys = {s["key"] for s in self._open}
-        if str(key) not in open_keys:
-            raise UnknownName("suggestion", key, sorted(open_keys), field="key")
-        row = self._suggest_table.loc[int(key)].to_dict()
-        row["start"], row["end"] = int(row["start"]), int(row["end"])
-        if row.get("confidence") is not None and pd.isna(row["confidence"]):
-            row["confidence"] = None
-        if row.get("reason") is not None and pd.isna(row["reason"]):
-            row["reason"] = None
-        return row
+        for key in keys:
+            if str(key) not in open_keys:
+                raise UnknownName("suggestion", key, sorted(open_keys), field="key")
+        rows = self._suggest_table.loc[[int(k) for k in keys]].to_dict("records")
+        for row in rows:
+            row["start"], row["end"] = int(row["start"]), int(row["end"])
+            for name in ("confidence", "reason"):
+                if row.get(name) is not None and pd.isna(row[name]):
+                    row[name] = None
+        return rows
 
     def _added(self, rows: list[dict[str, Any]]) -> None:
         """Draw new codings without replaying every log (they are already saved)."""
         self.codings = [*self.codings, *(_payload.coding_row(r) for r in rows)]
+        self._count_added(rows)
         spans = {(r["code_id"], int(r["start"]), int(r["end"])) for r in rows}
         self._open = [s for s in self._open if (s["code"], s["start"], s["end"]) not in spans]
         self.suggestion_total = len(self._open)

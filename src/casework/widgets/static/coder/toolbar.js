@@ -105,6 +105,7 @@ export const toolbar = {
     const total = Number(this.model.get("suggestion_total") || 0);
     const shown = this.suggs ? this.suggs.size : 0;
     const on = Boolean(this.model.get("show_suggestions"));
-    this.suggInfo.textContent = !total ? "(none open)" : on ? `${shown} of ${total} shown` : `(${total} hidden)`;
+    if (total < 0) this.suggInfo.textContent = "(hidden)"; // not made until shown
+    else this.suggInfo.textContent = !total ? "(none open)" : on ? `${shown} of ${total} shown` : `(${total} hidden)`;
   },
 };

@@ -1,4 +1,4 @@
-// casework bundle; sources sha256 e3a2c58aace8b7e1d2567264066f46c7c653a5a29b9a0a5f04e2b36991ba02d5
+// casework bundle; sources sha256 c54505c04b0cd9be33344692305fb0b615130a9193976a9d192222f81b743f9b
 
 // src/casework/widgets/static/shared/dom.js
 var COLOR_RE = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
