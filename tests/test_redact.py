@@ -74,7 +74,7 @@ def test_copy_is_pseudonymised_and_codings_follow(project: Path, tmp_path: Path)
     assert quotes["challenges.capacity"] == "Person 1 said budget cuts hurt"
     assert quotes["impact.children"] == "In 2012 about 1,500 children took part"
     assert set(copy.codings["memo"].dropna()) == {"Person 1!"}
-    assert copy.orphans.empty and result.codings == 3 and result.orphans == 0
+    assert copy.orphans.empty and result.codings == 2 and result.rejections == 1 and result.orphans == 0
     rejection = copy.rejections.iloc[0]
     assert lead[rejection.start : rejection.end] == "leads"
     assert rejection.reason == "not about Place 1"
@@ -153,7 +153,8 @@ def test_redact_cli(project: Path, tmp_path: Path, capsys) -> None:  # type: ign
     out = capsys.readouterr().out
     assert "2 transcripts" in out and str(tmp_path / "anon.key.csv") in out
     copy = casework.open_project(tmp_path / "anon")
-    assert "Catherine" in copy.text("A/lead")  # only the names given are hidden…
+    assert "Northshire" in copy.text("A/lead")  # only names (given or known) are hidden…
+    assert "Catherine" not in copy.text("A/lead")  # …the front matter's name always is
     assert "+44" in copy.text("A/specialist")  # …and no patterns
     assert {f["name"] for f in copy.private.values()} == {"Person 1", "Person 2"}  # always
     assert main(["redact", str(project), str(tmp_path / "anon")]) == 2  # not empty: refused

@@ -164,8 +164,9 @@ def redact(
         raise typer.BadParameter("give DEST, or PATH and DEST", param_hint="[PATH] DEST")
     src, dest = (Path("."), paths[0]) if len(paths) == 1 else (paths[0], paths[1])
     result = redact_project(src, dest, names, patterns=patterns, ner=ner)
-    typer.echo(f"Wrote {result.dest}: {result.documents} transcripts, {result.replacements} "
-               f"replacements, {result.codings} codings carried over.")
+    typer.echo(f"Wrote {result.dest}: {result.documents} transcripts ({result.renamed} renamed), "
+               f"{result.replacements} replacements, {result.codings} codings and "
+               f"{result.rejections} rejected suggestions carried over.")
     typer.echo(f"Key (keep it private): {result.key_path}")
     if result.orphans:
         typer.echo(f"{result.orphans} codings could not be placed in the new text (their quotes "

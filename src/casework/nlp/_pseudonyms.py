@@ -104,6 +104,10 @@ class Pseudonymiser:
             body = "|".join(r"\s+".join(map(re.escape, f.split())) for f in forms)
             self._regex = re.compile(rf"(?<!\w)(?:{body})(?!\w)")
 
+    def name_forms(self) -> list[str]:
+        """Every written form of every listed name (variants, upper and title case)."""
+        return list(self._names)
+
     def pseudonym(self, kind: str, canonical: str, original: str, source: str) -> str:
         """The pseudonym of ``canonical`` (assigned on first use) and count ``original``."""
         key = (kind, canonical)

@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -46,8 +47,10 @@ class RedactionResult:
     key: pd.DataFrame
     documents: int = 0
     replacements: int = 0
-    codings: int = 0  # coding and rejection events carried over to the new text
+    codings: int = 0  # codings in the copy (after every uncode and undo), all coders
+    rejections: int = 0  # rejected suggestions in the copy
     orphans: int = 0  # events whose quote could not be found (their text was redacted only)
+    renamed: int = 0  # transcripts whose file name carried a name (new name and doc id)
     dropped_lines: int = 0  # log lines that were not JSON (left out of the copy)
     converted: list[str] = field(default_factory=list)  # .docx/.vtt/.srt written as .md
     ner: bool = False
@@ -58,6 +61,7 @@ class _Doc:
     old: str
     new: str
     edits: list[Edit]
+    doc_id: str = ""  # the document's id in the copy
 
 
 def redact_project(
@@ -82,19 +86,99 @@ def redact_project(
     names_path, entities = _entities(src, names)
     model = _ner_pipeline(src, nlp) if ner else None
     transcripts = _transcripts(src)
-    pz = Pseudonymiser(entities + _front_matter_names(transcripts, entities), patterns=patterns)
+    pz = Pseudonymiser(_people(src, entities), patterns=patterns)
     result = RedactionResult(dest, key_path, pd.DataFrame(), ner=model is not None)
     dest.mkdir(parents=True, exist_ok=True)
-    docs = {doc_id: _redact_transcript(src, dest, path, pz, model, result)
+    new_paths = _new_paths(src, transcripts, pz, result)
+    docs = {doc_id: _redact_transcript(src, dest, path, new_paths[doc_id], pz, model, result)
             for doc_id, path in transcripts.items()}  # fmt: skip
     handled = set(transcripts.values()) | ({names_path} if names_path else set())
     for path in _files(src):
         if path not in handled:
             _copy(src, dest, path, pz, docs, result)
+    _count(dest, result)
     result.key = pz.key()
     result.replacements = int(result.key["occurrences"].sum())
-    to_csv_safe(result.key, key_path)
+    _write_private(key_path, to_csv_safe(result.key) or "")
     return result
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write a file only its owner may read (mode 0600), whatever the umask."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
+    os.chmod(path, 0o600)
+
+
+def _count(dest: Path, result: RedactionResult) -> None:
+    """The codings and rejections the copy's logs add up to (not log lines)."""
+    from casework.replay import replay
+    from casework.store import FileStore
+
+    try:
+        events = FileStore(dest).read("codings").frame
+    except CaseworkError:
+        return
+    if len(events):
+        state = replay(events)
+        result.codings, result.rejections = len(state.codings), len(state.rejections)
+
+
+def _people(src: Path, listed: list[Entity]) -> list[Entity]:
+    """The names list, plus every person the project knows (front matter ``name``,
+    ``.docx`` author, private fields, named speakers), each with its parts as variants
+    so that "Priya" and "Raman" get the same pseudonym as "Priya Raman"."""
+    from types import SimpleNamespace
+
+    from casework.corpus import load_corpus
+    from casework.privacy import project_names
+
+    corpus = load_corpus(src)
+    found = project_names(SimpleNamespace(private=corpus.private, speakers=corpus.speakers,
+                                          root=None))  # fmt: skip
+    known = {v for e in listed for v in e.variants}
+    people: dict[str, list[str]] = {}
+    for value in found:
+        for person in value.replace(" and ", ",").split(","):
+            name = " ".join(person.split())
+            if len(name) > 1 and "@" not in name and name not in known:
+                people.setdefault(name, [name])
+    singles = [n for n in people if " " not in n]
+    for name in [n for n in people if " " in n]:
+        for part in name.split():
+            if len(part) > 1 and part[0].isupper() and part not in known:
+                people[name].append(part)
+                if part in singles:
+                    people.pop(part, None)
+    entities = [Entity("person", name, tuple(dict.fromkeys(v)), "project")
+                for name, v in people.items()]  # fmt: skip
+    return listed + entities
+
+
+def _new_paths(src: Path, transcripts: dict[str, Path], pz: Pseudonymiser,
+               result: RedactionResult) -> dict[str, Path]:  # fmt: skip
+    """Each transcript's path in the copy: folders redacted like any text; a file name
+    that carries a name becomes D01, D02… (so its document id does too)."""
+    forms = {form.lower() for form in pz.name_forms()}
+    out: dict[str, Path] = {}
+    number = 0
+    taken: set[Path] = set()
+    for doc_id, path in transcripts.items():
+        rel = path.relative_to(src)
+        folders = [pz.redact(part)[0] for part in rel.parts[:-1]]
+        stem = path.stem
+        words = {w.lower() for w in re.split(r"[\W_]+", stem) if w}
+        if words & forms or any(f in stem.lower() for f in forms if " " in f):
+            number += 1
+            while Path(*folders, f"D{number:02d}{path.suffix}") in taken:
+                number += 1
+            stem = f"D{number:02d}"
+            result.renamed += 1
+        new = Path(*folders, stem + path.suffix)
+        taken.add(new)
+        out[doc_id] = new
+    return out
 
 
 def _check_folders(src: Path, dest: Path, key_path: Path) -> None:
@@ -155,25 +239,11 @@ def _transcripts(src: Path) -> dict[str, Path]:
     return {doc_id_for(src, path): path for path in transcript_files(src)}
 
 
-def _front_matter_names(transcripts: dict[str, Path], listed: list[Entity]) -> list[Entity]:
+def _redact_transcript(src: Path, dest: Path, path: Path, rel: Path, pz: Pseudonymiser,
+                       nlp: Any, result: RedactionResult) -> _Doc:  # fmt: skip
+    from casework.corpus import doc_id_for
+
     from casework.sources import read_source
-
-    known = {v for e in listed for v in e.variants}
-    found: dict[str, Entity] = {}
-    for path in transcripts.values():
-        value = read_source(path).attributes.get("name")
-        for name in value if isinstance(value, list) else [value]:
-            if isinstance(name, str) and name.strip() and " ".join(name.split()) not in known:
-                name = " ".join(name.split())
-                found.setdefault(name, Entity("person", name, (name,), "front matter"))
-    return list(found.values())
-
-
-def _redact_transcript(src: Path, dest: Path, path: Path, pz: Pseudonymiser, nlp: Any,
-                       result: RedactionResult) -> _Doc:  # fmt: skip
-    from casework.sources import normalise_text, read_source
-    from casework.sources._text import decode_text
-    from casework.sources.markdown import split_front_matter
 
     source = read_source(path)
     from casework.nlp.pipeline import pipe_texts
@@ -181,17 +251,12 @@ def _redact_transcript(src: Path, dest: Path, path: Path, pz: Pseudonymiser, nlp
     entities = ([(e.start_char, e.end_char, e.label_)
                  for e in next(pipe_texts(nlp, [source.text])).ents] if nlp else [])  # fmt: skip
     new, edits = pz.redact(source.text, entities)
-    rel = path.relative_to(src)
-    if path.suffix.lower() == ".md":
-        whole = normalise_text(decode_text(path.read_bytes(), path))
-        front = split_front_matter(whole, path)[0]
-        out = _with_front(pz.redact(front)[0] if front is not None else None, new)
-    elif path.suffix.lower() == ".txt":
-        out = new + "\n"
-    else:  # a format we cannot write back: Markdown keeps the doc id, text and attributes
+    if path.suffix.lower() not in (".md", ".txt"):  # a format we cannot write back
         rel = rel.with_suffix(".md")
-        out = _with_front(_attributes_yaml(source.attributes, pz), new)
         result.converted.append(str(rel))
+    # Front matter rewritten from the attributes: metadata that names people (author,
+    # the private fields, a .docx title) is left out; a header line's date stays.
+    out = _with_front(_attributes_yaml(source.attributes, pz), new)
     target = dest / rel
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(out, encoding="utf-8")
@@ -199,7 +264,7 @@ def _redact_transcript(src: Path, dest: Path, path: Path, pz: Pseudonymiser, nlp
         raise CaseworkError("the redacted transcript does not read back as written", path=target,
                             fix="This is a bug in casework; please report it.")  # fmt: skip
     result.documents += 1
-    return _Doc(source.text, new, edits)
+    return _Doc(source.text, new, edits, doc_id_for(dest, target))
 
 
 def _with_front(front: str | None, body: str) -> str:
@@ -208,11 +273,16 @@ def _with_front(front: str | None, body: str) -> str:
     return f"---\n{front.strip(chr(10))}\n---\n\n{body}\n"
 
 
-def _attributes_yaml(attributes: dict[str, Any], pz: Pseudonymiser) -> str:
+#: Attributes never copied: they name people or the original file.
+STRIPPED = {"author", "private", "title"}
+
+
+def _attributes_yaml(attributes: dict[str, Any], pz: Pseudonymiser) -> str | None:
     import yaml
 
-    plain = {k: (pz.redact(v)[0] if isinstance(v, str) else v) for k, v in attributes.items()}
-    return yaml.safe_dump(plain, sort_keys=False, allow_unicode=True) if plain else ""
+    kept = {k: v for k, v in attributes.items() if k not in STRIPPED}
+    plain = {k: _redact_value(v, pz) for k, v in kept.items()}
+    return yaml.safe_dump(plain, sort_keys=False, allow_unicode=True) if plain else None
 
 
 def _files(src: Path) -> list[Path]:
@@ -283,9 +353,10 @@ def _redact_event(record: dict[str, Any], pz: Pseudonymiser, docs: dict[str, _Do
                   result: RedactionResult) -> dict[str, Any]:  # fmt: skip
     moved = False
     doc = docs.get(str(record.get("doc")))
+    if doc is not None:
+        record["doc"] = doc.doc_id  # the document may have a new name in the copy
     if record.get("event") in ("code", "reject") and doc is not None:
         moved = _move_span(record, doc)
-        result.codings += moved
         result.orphans += not moved
     skip = KEPT_KEYS | ({"quote", "prefix", "suffix"} if moved else set())
     return {k: _redact_value(v, pz) if k not in skip else v for k, v in record.items()}
