@@ -664,8 +664,14 @@ def test_evidence_can_be_linked_from_a_passage_and_changes_wait_for_save(
     explorer.set_view(theme="impact")  # a new view keeps the unsaved summary open
     assert explorer.editor["text"].startswith("Practice changed.")
     assert "unsaved summary stays open" in explorer.status
+    send(action="propose")  # a draft would replace unsaved words: refused
+    assert "unsaved changes" in explorer.error
+    assert explorer.editor["text"].startswith("Practice changed.")
     send(action="discard")
     assert explorer.editor["text"] == "" and not explorer.editor["dirty"]
+    send(action="propose")
+    send(action="propose")  # an unchanged draft can be proposed again
+    assert explorer.error == "" and explorer.editor["draft"]
 
 
 def test_a_failed_save_never_says_saved(small: Project, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -92,7 +92,16 @@ class SummaryEditor:
         self.links = _tidy([*self.links, *((paragraph, str(c)) for c in coding_ids)])
 
     def propose(self, tables: Any, **options: Any) -> str:
-        """Fill the editor with a draft from the cell's excerpts (written only on Save)."""
+        """Fill the editor with a draft from the cell's excerpts (written only on Save).
+
+        Refused while the editor holds unsaved words of the researcher's own (an unchanged
+        draft may be proposed again): they would be replaced.
+        """
+        untouched_draft = self.draft_text is not None and self.text == self.draft_text
+        if self.dirty and not untouched_draft:
+            raise ProjectError(
+                "the summary has unsaved changes that a draft would replace", field="summary",
+                fix="Save them, or press Discard changes, then ask for a draft.")  # fmt: skip
         draft = draft_summary(tables, self.row, self.code_id, **options)
         self.text, self.links = draft.text, [(int(p), str(c)) for p, c in draft.links]
         self.draft_text, self.provenance = draft.text, dict(draft.provenance)
