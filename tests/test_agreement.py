@@ -340,3 +340,4 @@ def test_the_meeting_agenda_has_no_slivers_and_gives_context() -> None:
     assert slivers["reason"].tolist() == ["only white space or punctuation",
                                           "shorter than a word (a span ends inside a word)"]
     assert set(slivers.columns) == set(agenda.columns) | {"reason"}
+    assert "To discuss: 1 passages where the coders differ (2 slivers" in str(result)

@@ -108,6 +108,9 @@ class AgreementResult:
             )
             + f"; alpha {_fmt(self.overall_alpha)}",
         ]
+        lines.append(f"To discuss: {len(self.disagreements)} passages where the coders differ "
+                     f"({len(self.slivers)} slivers of white space, punctuation or part of a "
+                     "word left out).")  # fmt: skip
         rows = self.by_document
         partly = rows[~(rows["a_coded_doc"] & rows["b_coded_doc"])]
         if len(partly):
