@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from casework.sources import captions, docx, markdown, plain  # noqa: F401 - registers readers
 from casework.sources._header import parse_header, split_header
-from casework.sources._registry import get_reader, known_suffixes, read_source, register_reader
+from casework.sources._registry import (
+    MAX_SOURCE_BYTES,
+    MAX_SOURCE_CHARS,
+    get_reader,
+    known_suffixes,
+    read_source,
+    register_reader,
+)
 from casework.sources._speakers import (
     ROLES,
     SPEAKER_COLUMNS,
@@ -24,6 +31,8 @@ from casework.sources._speakers import (
 from casework.sources._text import Segment, Source, normalise_text, split_segments
 
 __all__ = [
+    "MAX_SOURCE_BYTES",
+    "MAX_SOURCE_CHARS",
     "ROLES",
     "SPEAKER_COLUMNS",
     "Segment",
