@@ -130,10 +130,10 @@ def test_item_07_a_transcript_over_a_million_characters_is_parsed_in_pieces(
 
 
 def test_item_07_longest_transcript_is_a_clear_limit(tmp_path: Path) -> None:
-    from casework.sources import _registry
+    from casework.sources import MAX_SOURCE_CHARS
 
     path = tmp_path / "huge.txt"
-    path.write_text("word " * (_registry.MAX_SOURCE_CHARS // 5 + 10))
+    path.write_text("word " * (MAX_SOURCE_CHARS // 5 + 10))
     with pytest.raises(SourceError, match="characters long, over the 10,000,000"):
         read_source(path)
 
