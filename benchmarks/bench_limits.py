@@ -32,6 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "src"))
 
 from casework.sources import read_source  # noqa: E402
@@ -107,9 +108,12 @@ def big_qdpx(tmp: Path) -> None:
     from casework.export._refi_archive import MAX_READ_BYTES
     from casework.export.refi_import import import_refi
 
+    import _corpus  # realistic interview text (compresses about 3x, as transcripts do)
+
     size = 1 << 20
     count = MAX_READ_BYTES // size - 2
-    text = ("\n\n".join([PARA] * (size // (len(PARA) + 2))))[: size - 1000]
+    base = _corpus.interview(7, 200_000)
+    text = (base * (size // len(base) + 1))[: size - 1000]
     sources = "".join(f'<TextSource guid="C1B2C3D4-0000-4000-8000-{i:012d}" name="s{i}" '
                       f'plainTextPath="internal://s{i}.txt"/>' for i in range(count))  # fmt: skip
     qde = ('<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" '
@@ -118,7 +122,8 @@ def big_qdpx(tmp: Path) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
         z.writestr("project.qde", qde)
         for i in range(count):
-            z.writestr(f"sources/s{i}.txt", text.replace("week", f"w{i:06d}", 1))
+            cut = (i * 7919) % (len(text) - 1)  # every source different
+            z.writestr(f"sources/s{i}.txt", text[cut:] + text[:cut])
     timed(f"import a .qdpx of {count} sources, {count * (size - 1000) / 2**20:.0f} MiB of text",
           lambda: import_refi(path, tmp / "imported"))
 

@@ -106,3 +106,17 @@ def test_item_19_a_wrong_scheduler_is_one_line_at_once(
     _, err = capsys.readouterr()
     assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
     assert time.monotonic() - started < 20  # was a 40 s hang (a bound, not a benchmark)
+
+
+def test_item_19_a_long_transcript_on_dask_workers_is_parsed_in_pieces(
+    make_project: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    para = "Capacity in the team was the main challenge, and there was never enough time."
+    text = "\n\n".join(f"Parent: {para} ({i})" for i in range(12_500))
+    root = make_project(docs={"A/long.txt": text})
+    report = root / "hits.csv"
+    code = main(["autocode", str(root), "--engine", "dask", "--workers", "1", "--report",
+                 str(report)])  # fmt: skip
+    _, err = capsys.readouterr()
+    assert code == 0 and "Traceback" not in err, err
+    assert report.read_text().count("challenges.capacity") >= 12_500
