@@ -142,7 +142,7 @@ def read_log(
             contents.frame = frame
         elif cache_dir is not None and size >= _snapshot.MIN_BYTES:
             complete = offset + data.rfind(b"\n") + 1
-            _snapshot.save(cache_dir, path, fd, contents.frame, complete)
+            _snapshot.save(cache_dir, path, fd, contents.frame, complete, covered=data)
     finally:
         os.close(fd)
     return contents

@@ -9,7 +9,7 @@ are exactly those recorded beside it (``<snapshot>.stat``). casework's own appen
 made under the log's lock, move that record forward (:func:`after_append`), so the
 snapshot keeps serving a growing log; any other change to the file (an editor, a
 ``git checkout``, a sync tool, an edit in place of the same size) changes one of the
-three and the log is read in full. The SHA-256 of the covered bytes is stored too, and
+three and the log is read in full. The SHA-256 of the covered bytes is recorded too, and
 ``casework validate`` checks it against the log (:func:`check`): a file whose mtime was
 set back after an edit is caught there, and its snapshot deleted. A mismatch, a damaged
 snapshot or a different format simply means a full read. Snapshots live in
@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -55,7 +56,7 @@ def full_hash(fd: int, offset: int) -> str:
     return digest.hexdigest()
 
 
-def _read_record(path: Path) -> dict[str, int] | None:
+def _read_record(path: Path) -> dict[str, Any] | None:
     try:
         record = json.loads(_stat_path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -63,7 +64,7 @@ def _read_record(path: Path) -> dict[str, int] | None:
     return record if isinstance(record, dict) else None
 
 
-def _write_record(path: Path, record: dict[str, int]) -> None:
+def _write_record(path: Path, record: dict[str, Any]) -> None:
     target = _stat_path(path)
     tmp = target.with_suffix(f".stat.tmp{os.getpid()}")
     try:
@@ -95,28 +96,51 @@ def load(cache_dir: Path, log: Path, fd: int, size: int) -> tuple[pd.DataFrame, 
         return None
 
 
-def save(cache_dir: Path, log: Path, fd: int, frame: pd.DataFrame, offset: int) -> None:
-    """Write a snapshot atomically; failures are ignored (it is only a cache)."""
+def save(
+    cache_dir: Path, log: Path, fd: int, frame: pd.DataFrame, offset: int,
+    covered: bytes | None = None,
+) -> None:
+    """Write a snapshot atomically; failures are ignored (it is only a cache).
+
+    ``covered``: the log's first ``offset`` bytes when the caller has them in memory. The
+    SHA-256 of those bytes is computed in a thread while the Arrow file is written
+    (hashlib releases the GIL), so the first open of a long log pays little for it."""
+    import threading
+
     import pyarrow as pa
     import pyarrow.feather as feather
 
     path = snapshot_path(cache_dir, log)
     tmp = path.with_suffix(f".tmp{os.getpid()}")
+    digest: list[str] = []
+
+    def hash_covered() -> None:
+        if covered is not None and len(covered) >= offset:
+            digest.append(hashlib.sha256(memoryview(covered)[:offset]).hexdigest())
+        else:
+            digest.append(full_hash(fd, offset))
+
+    hasher = threading.Thread(target=hash_covered, name="casework-snapshot-hash")
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         before = os.fstat(fd)
+        hasher.start()
         table = pa.Table.from_pandas(frame, preserve_index=False)
-        meta = {b"format": FORMAT, b"offset": str(offset).encode(),
-                b"sha256": full_hash(fd, offset).encode()}  # fmt: skip
+        meta = {b"format": FORMAT, b"offset": str(offset).encode()}
         feather.write_feather(
             table.replace_schema_metadata(meta), tmp, compression="uncompressed"
         )
-        if _identity(os.fstat(fd)) != _identity(before):
+        hasher.join()
+        # The hash goes beside the Arrow file's metadata (written before the hash was
+        # known): rewrite the small record, not the snapshot.
+        if _identity(os.fstat(fd)) != _identity(before) or not digest:
             raise OSError("the log changed while its snapshot was made")
         _stat_path(path).unlink(missing_ok=True)  # never a record beside the wrong snapshot
         os.replace(tmp, path)
-        _write_record(path, {**_identity(before), "offset": offset})
+        _write_record(path, {**_identity(before), "offset": offset, "sha256": digest[0]})
     except Exception:
+        if hasher.is_alive():
+            hasher.join()
         tmp.unlink(missing_ok=True)
 
 
@@ -129,25 +153,27 @@ def after_append(cache_dir: Path, log: Path, before: os.stat_result, fd: int) ->
         return
     if any(record.get(key) != value for key, value in _identity(before).items()):
         return
-    _write_record(path, {**_identity(os.fstat(fd)), "offset": int(record.get("offset", -1))})
+    _write_record(path, {**record, **_identity(os.fstat(fd))})
 
 
 def check(cache_dir: Path, log: Path) -> str | None:
-    """Compare the snapshot's recorded SHA-256 with the log's bytes it covers; on a
-    mismatch delete the snapshot and say why (None when it matches or there is none)."""
-    import pyarrow.feather as feather
-
+    """Compare the SHA-256 recorded with the snapshot with the log's bytes it covers; on
+    a mismatch delete the snapshot and say why (None when it matches or there is none)."""
     path = snapshot_path(cache_dir, log)
     if not path.exists():
         return None
+    record = _read_record(path)
+    if record is None:  # an older format or a half-made snapshot: never used, just drop it
+        path.unlink(missing_ok=True)
+        return None
+    offset, recorded = record.get("offset"), record.get("sha256")
     try:
-        meta = feather.read_table(path, memory_map=True).schema.metadata or {}
-        offset, recorded = int(meta[b"offset"]), meta[b"sha256"].decode()
         fd = os.open(log, os.O_RDONLY)
-    except Exception:
-        recorded, offset, fd = "", 0, -1
+    except OSError:
+        fd = -1
     try:
-        if fd >= 0 and os.fstat(fd).st_size >= offset and full_hash(fd, offset) == recorded:
+        if (fd >= 0 and isinstance(offset, int) and isinstance(recorded, str)
+                and os.fstat(fd).st_size >= offset and full_hash(fd, offset) == recorded):  # fmt: skip
             return None
     finally:
         if fd >= 0:
