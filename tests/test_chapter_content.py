@@ -171,7 +171,7 @@ def test_case_chapter_quotes_by_role_with_references_and_no_names(
     assert chapter.headings == ["Case A: First case", "What changed", "Hard parts"]
     impact = chapter.sections[0].html
     assert impact.startswith('<section class="cw-section"><h2>What changed</h2>')
-    assert "Coded in 2 passages from 2 of 2 interviews." in impact
+    assert "Coded in" not in impact  # an analyst's count, not the report's text
     assert impact.count('<blockquote class="cw-quote">') == 2
     assert '— LA lead, Case A <span class="cw-ref">[A / LA lead ¶2]</span>' in impact
     assert "— Sector Specialist, Case A" in impact
@@ -182,14 +182,17 @@ def test_case_chapter_quotes_by_role_with_references_and_no_names(
     opening = chapter.opening.html
     assert "two interviews: an LA lead and a Sector Specialist" in opening
     assert "<th>Title</th><td>First case</td>" in opening
-    assert "A-LA" in opening and "Bob" not in opening
-    assert chapter.figure is not None and list(chapter.figure.data[0].y) == [
+    assert "A-LA" in chapter.appendix.html and "Bob" not in opening + chapter.appendix.html
+    assert chapter.figure is None  # not asked for in the body: in the appendix
+    assert "A / LA lead" in chapter.appendix.html
+    assert list(chapter.appendix_figure.data[0].y) == [
         "A / LA lead (A-LA)", "A / Sector Specialist (A-SS)"]  # fmt: skip
 
 
-def test_a_section_with_nothing_coded_says_so(study: casework.Project) -> None:
+def test_a_section_with_nothing_coded_is_left_out(study: casework.Project) -> None:
     chapter = case_chapter(study, "B")
-    assert "Nothing was coded here for case B." in chapter.sections[1].html
+    assert chapter.headings == ["Case B: Second case", "What changed"]
+    assert len(chapter.sections) == 1
     with pytest.raises(UnknownName, match="unknown case 'Z'"):
         case_chapter(study, "Z")
 
@@ -222,9 +225,11 @@ def test_cross_case_chapter_counts_interviews_per_case(study: casework.Project) 
     assert chapter.headings == ["Across both cases", "Impact, element by element"]
     html = chapter.sections[0].html
     assert "<th>Case B</th><th>Case A</th>" in html  # the plan's order
-    assert "<td>Outcomes for children</td><td>1 of 1</td><td>1 of 2</td>" in html
-    assert "<td>Changes in practice</td><td>0 of 1</td><td>2 of 2</td>" in html
-    assert html.count("<h3>") == 2
+    children, practice = html.split("<h3>")[1:]
+    assert children.startswith("Outcomes for children")
+    assert "<td>Interviews coded</td><td>1 of 1</td><td>1 of 2</td>" in children
+    assert "Shown in 2 of 2 cases" in children
+    assert "<td>Interviews coded</td><td>0 of 1</td><td>2 of 2</td>" in practice
     assert "— Head Teacher, Case B" in html
 
 
@@ -262,7 +267,7 @@ def test_quotes_rank_agreement_then_evidence_and_take_turns() -> None:
 def test_shorten_cuts_at_a_sentence() -> None:
     text = ("First sentence is here. " * 30).strip()
     cut = shorten(text, limit=60)
-    assert cut == "First sentence is here. First sentence is here. …"
+    assert cut == "First sentence is here. First sentence is here. […]"
     assert shorten('He said "fine" twice.') == "He said ‘fine’ twice."
 
 
@@ -333,8 +338,8 @@ def test_chapters_use_only_the_coders_the_plan_names(study: casework.Project) ->
     project = casework.open_project(study.root)
     assert load_plan(project).coders == ("trainee",)
     chapter = case_chapter(project, "A")
-    assert "Nothing was coded here for case A." in chapter.sections[0].html  # tester's impact
-    assert "Capacity" in chapter.sections[1].html and "— LA lead, Case A" in chapter.sections[1].html
+    assert chapter.headings[1:] == ["Hard parts"]  # the tester's impact is left out
+    assert "Capacity" in chapter.sections[0].html and "— LA lead, Case A" in chapter.sections[0].html
     path.write_text(path.read_text().replace('coders = ["trainee"]', 'coders = "trainee"'))
     with pytest.raises(ConfigError, match="list of coder names"):
         load_plan(casework.open_project(study.root))
@@ -342,7 +347,9 @@ def test_chapters_use_only_the_coders_the_plan_names(study: casework.Project) ->
 
 def test_a_theme_summary_opens_a_section_with_sub_headings(study: casework.Project) -> None:
     store = SummaryStore(study.root / "summaries", coder="tester")
-    store.write(("case", "A"), "impact", "Overall, practice moved.")
+    store.write(("study", "all"), "impact", "Overall, practice moved.")
+    store.write(("case", "A"), "impact", "Case A alone.")  # a case's summary: not the synthesis
     chapter = cross_case_chapter(casework.open_project(study.root))
+    assert "Case A alone." not in "".join(s.html for s in chapter.sections)
     section = next(s.html for s in chapter.sections if "Overall, practice moved." in s.html)
     assert section.index("Overall, practice moved.") < section.index("<h3>")

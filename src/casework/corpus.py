@@ -26,11 +26,20 @@ from casework.util import is_inside
 TRANSCRIPTS = "transcripts"
 CASES_FILE = "cases.csv"
 DOCUMENT_COLUMNS = [
-    "doc_id", "case_id", "participant_id", "role", "title", "path", "n_chars", "n_words", "sha",
+    "doc_id", "case_id", "participant_id", "role", "kind", "title", "path", "n_chars", "n_words",
+    "sha",
 ]  # fmt: skip
+SOURCE_KINDS = ("transcript", "summary", "notes")
+"""What a source is (front matter ``kind``): a verbatim ``transcript`` of an interview,
+an interviewer's ``summary`` of it (third person), or field ``notes``. Only a
+transcript's participant turns are quoted verbatim; from the others only the words they
+put in quotation marks."""
 SEGMENT_COLUMNS = ["doc_id", "seg_no", "start", "end", "speaker", "speaker_role", "text"]
 # Front-matter keys that fill a documented column rather than becoming one of their own.
-_MAPPED_KEYS = {"case": "case_id", "participant": "participant_id", "role": "role", "title": "title"}
+_MAPPED_KEYS = {
+    "case": "case_id", "participant": "participant_id", "role": "role", "title": "title",
+    "kind": "kind",
+}  # fmt: skip
 #: Fields that may name a person: kept in ``Corpus.private``, never in ``documents``.
 PRIVATE_KEYS = ("name", "author", "private")
 _NOT_COLUMNS = {*_MAPPED_KEYS, *PRIVATE_KEYS, "speakers"}
@@ -202,6 +211,7 @@ def _document_row(
         "case_id": case,
         "participant_id": str(attrs.get("participant", "") or ""),
         "role": str(attrs.get("role", "") or ""),
+        "kind": source_kind(attrs.get("kind"), path),
         "title": str(attrs.get("title", path.stem)),
         "path": str(path.relative_to(root).as_posix()),
         "n_chars": len(source.text),
@@ -212,6 +222,22 @@ def _document_row(
         if key not in _NOT_COLUMNS and key not in row:
             row[key] = value
     return row
+
+
+def source_kind(value: Any, path: Path | None = None) -> str:
+    """The front matter's ``kind``, checked: ``transcript`` when it is not given."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "transcript"
+    kind = str(value).strip().lower()
+    if kind not in SOURCE_KINDS:
+        raise SourceError(
+            f"unknown source kind '{value}'",
+            path=path,
+            field="kind",
+            fix=f"Write kind: {' | '.join(SOURCE_KINDS)} in the front matter (a verbatim "
+            "transcript, an interviewer's summary, or field notes).",
+        )
+    return kind
 
 
 def _documents_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:

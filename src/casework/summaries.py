@@ -1,7 +1,9 @@
 """Framework cell summaries: the researcher's words for a (row, code) intersection.
 
-A summary belongs to its row (a participant or a case) and a code, not to a matrix, so
-it shows in every matrix that has both. It is Markdown; each paragraph (numbered from 1,
+A summary belongs to its row (a participant, a case, or the whole study) and a code,
+not to a matrix, so it shows in every matrix that has both. The study row
+(``("study", "all")``, :data:`STUDY_ROW`) holds the cross-case synthesis: one summary
+per code across every case, which the cross-case chapter shows under each element. It is Markdown; each paragraph (numbered from 1,
 like ``¶`` numbers) may link to the codings that evidence it. Summaries are events in
 ``summaries/<coder>.jsonl``; the latest event for a cell wins and the log is the edit
 history. A draft proposed from the cell's excerpts stays ``draft=True``, with its
@@ -27,7 +29,9 @@ from casework.store import EventStore, FileStore, check_coder, new_id, utc_now
 
 __all__ = [
     "CELL_VIEWS",
+    "STUDY_ROW",
     "SUMMARY_COLUMNS",
+    "SUMMARY_ROW_KINDS",
     "Draft",
     "SummaryStore",
     "as_row",
@@ -39,6 +43,7 @@ __all__ = [
     "normalise_links",
     "paragraph_map",
     "paragraphs",
+    "summary_row",
 ]
 
 SUMMARY_COLUMNS = [
@@ -60,7 +65,22 @@ SUMMARY_EVENT_COLUMNS = [
     "eid", "event", "coder", "at", "row_kind", "row_id", "code", "text", "links", "draft",
     "provenance",
 ]  # fmt: skip
+SUMMARY_ROW_KINDS = ("participant", "case", "study")
+STUDY_ROW = ("study", "all")
 Links = Mapping[int, str | Sequence[str]] | Iterable[tuple[int, str]]
+
+
+def summary_row(row: Sequence[str]) -> tuple[str, str]:
+    """A summary's row, checked: ``("participant", id)``, ``("case", id)`` or the study
+    row ``("study", "all")`` (one cross-case summary per code)."""
+    if isinstance(row, (tuple, list)) and len(row) == 2 and row[0] == "study":
+        if str(row[1]) != STUDY_ROW[1]:
+            raise UnknownName("study row", row[1], [STUDY_ROW[1]], field="row")
+        return STUDY_ROW
+    if isinstance(row, (tuple, list)) and len(row) == 2 and row[0] in SUMMARY_ROW_KINDS:
+        return as_row(row)
+    kind = row[0] if isinstance(row, (tuple, list)) and row else row
+    raise UnknownName("row kind", kind, SUMMARY_ROW_KINDS, field="row")
 
 
 def paragraphs(text: str) -> list[str]:
@@ -293,14 +313,14 @@ class SummaryStore:
         self, row: Sequence[str], code_id: str, *, coder: str | None = None
     ) -> dict[str, Any] | None:
         """The current state of one coder's summary of a cell, or None."""
-        kind, row_id = as_row(row)
+        kind, row_id = summary_row(row)
         return self._state(self._coder(coder)).get((self._coder(coder), kind, row_id, code_id))
 
     def history(
         self, row: Sequence[str], code_id: str, *, coder: str | None = None
     ) -> pd.DataFrame:
         """Every event for a cell (all coders unless one is named), oldest first."""
-        kind, row_id = as_row(row)
+        kind, row_id = summary_row(row)
         events = self.events(coder)
         keep = (
             (events["row_kind"] == kind)
@@ -335,7 +355,7 @@ class SummaryStore:
         provenance: Mapping[str, Any] | None = None,
     ) -> str:
         """Write (or overwrite) a cell's summary; returns the event id."""
-        kind, row_id = as_row(row)
+        kind, row_id = summary_row(row)
         who = self._coder(coder)
         if not str(text).strip():
             raise ProjectError(
@@ -432,7 +452,7 @@ class SummaryStore:
 
     def delete(self, row: Sequence[str], code_id: str, *, coder: str | None = None) -> str:
         """Remove a cell's summary (the history stays in the log)."""
-        kind, row_id = as_row(row)
+        kind, row_id = summary_row(row)
         who = self._coder(coder)
         self._existing(row, code_id, who)
         return self._append(
@@ -440,7 +460,7 @@ class SummaryStore:
         )
 
     def _existing(self, row: Sequence[str], code_id: str, coder: str) -> dict[str, Any]:
-        kind, row_id = as_row(row)
+        kind, row_id = summary_row(row)
         state = self._state(coder)
         found = state.get((coder, kind, row_id, str(code_id)))
         if found is None:
@@ -460,7 +480,7 @@ class SummaryStore:
     ) -> Draft:
         """Write a draft from the cell's excerpts; never over a person's summary."""
         who = self._coder(coder)
-        kind, row_id = as_row(row)
+        kind, row_id = summary_row(row)
         old = self._state(who).get((who, kind, row_id, str(code_id)))
         if old is not None and not old["draft"] and not replace:
             raise ProjectError(

@@ -13,7 +13,7 @@ from functools import lru_cache
 from html import escape
 from typing import Any
 
-from casework.export._quotes import Quote
+from casework.export._quotes import FROM_SUMMARY, Quote
 
 
 class Html:
@@ -39,6 +39,20 @@ def heading(level: int, text: str) -> str:
 def paragraph(text: str, css: str | None = None) -> str:
     cls = f' class="{css}"' if css else ""
     return f"<p{cls}>{escape(text)}</p>"
+
+
+def evidence_block(quote: Quote, label: str) -> str:
+    """A participant's own words as a block quotation; a summary's sentence (holding the
+    participant's quoted words) as a paragraph cited "from the interview summary"."""
+    if quote.form != FROM_SUMMARY:
+        return quote_block(quote, label)
+    return (
+        '<div class="cw-evidence">'
+        f"<p>{escape(quote.text)} "
+        f'<span class="cw-attribution">(from the interview summary: {escape(label)} '
+        f'<span class="cw-ref">{escape(quote.reference)}</span>)</span></p>'
+        "</div>"
+    )
 
 
 def quote_block(quote: Quote, label: str) -> str:
@@ -149,6 +163,7 @@ def join_names(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def section(level: int, title: str, parts: Iterable[str]) -> str:
+def section(level: int, title: str, parts: Iterable[str], css: str = "") -> str:
     body = "".join(parts)
-    return f'<section class="cw-section">{heading(level, title)}{body}</section>'
+    extra = f" {css}" if css else ""
+    return f'<section class="cw-section{extra}">{heading(level, title)}{body}</section>'

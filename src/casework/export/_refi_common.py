@@ -227,7 +227,7 @@ def parse_summary_description(text: str | None) -> dict[str, Any] | None:
     """Row, code, draft and provenance from a summary note's description, else None."""
     found = dict(_SUMMARY_FIELD.findall((text or "").replace("\r\n", "\n")))
     row = found.get("Row", "").split(" ", 1)
-    if len(row) != 2 or row[0] not in ("case", "participant") or not found.get("Code"):
+    if len(row) != 2 or row[0] not in ("case", "participant", "study") or not found.get("Code"):
         return None
     try:
         provenance = json.loads(found["Provenance"]) if found.get("Provenance") else None

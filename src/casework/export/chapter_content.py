@@ -1,11 +1,18 @@
 """What a chapter says: built from the project's tables, ready to display in a notebook.
 
-:func:`case_chapter` and :func:`cross_case_chapter` return a :class:`Chapter`: an
-opening (title, the interviews it draws on, the case at a glance from cases.csv), a
-small heatmap of the themes, and one block per section of the chapter plan with the
-summaries (if any) and the best-evidenced quotes, each labelled by role with its
-reference back to the source (``[A / Head Teacher ¶12]``). The chapter templates in
-``notebooks/`` display these; ``casework export chapters`` runs the templates.
+:func:`case_chapter` returns a :class:`Chapter` that opens with the case's context (the
+case at a glance from cases.csv, the interviews it draws on), then one block per
+section of the chapter plan: the summaries written for it, then the best evidence,
+told honestly (a transcript's participant in quotation marks; from an interview
+summary, its sentence holding the participant's quoted words, cited as such), each
+with its reference back to the source (``[A / Head Teacher ¶12]``).
+
+:func:`cross_case_chapter` is the synthesis: under each element the study-wide
+summary (row ``study``), the evidence across the cases and a table of which cases
+show it; elements and sections with nothing to say are left out; the conclusions
+come from the study-wide summaries the plan names for them. Figures the plan does not
+ask for in the body go to an appendix. The chapter templates in ``notebooks/`` display
+these; ``casework export chapters`` runs the templates.
 """
 
 from __future__ import annotations
@@ -21,7 +28,16 @@ from casework._charting import role_label
 from casework.errors import ProjectError, UnknownName
 from casework.export import _chapter_html as h
 from casework.export._wording import sources_sentence
-from casework.export._quotes import Quote, pick_quotes, rank_passages
+from casework.export._quotes import (
+    FROM_SUMMARY,
+    VERBATIM,
+    Quote,
+    is_participant_turn,
+    pick_quotes,
+    rank_passages,
+    summary_evidence,
+    transcript_evidence,
+)
 from casework.export.chapter_plan import ChapterPlan, Section, load_plan
 from casework.matrices import passages
 from casework.privacy import name_mask
@@ -36,9 +52,11 @@ class Chapter:
     title: str
     opening: h.Html
     sections: list[h.Html]
-    figure: Any = None  # a plotly Figure, or None when nothing is coded
+    figure: Any = None  # a plotly Figure the plan asks for in the body, or None
     case_id: str | None = None
     headings: list[str] = field(default_factory=list)
+    appendix: h.Html | None = None  # the interviews and the figures not in the body
+    appendix_figure: Any = None
 
     def display(self) -> None:
         """Show the whole chapter in the running notebook."""
@@ -49,6 +67,10 @@ class Chapter:
             self.figure.show()
         for block in self.sections:
             display(block)
+        if self.appendix is not None:
+            display(self.appendix)
+        if self.appendix_figure is not None:
+            self.appendix_figure.show()
 
 
 class _Context:
@@ -71,9 +93,57 @@ class _Context:
         if self.coders and len(summaries):
             summaries = summaries[summaries["coder"].isin(self.coders)]
         self.summaries = summaries
+        self.kinds = dict(
+            zip(
+                self.docs["doc_id"].astype(str),
+                self.docs.get("kind", pd.Series("transcript", index=self.docs.index)).fillna(
+                    "transcript"
+                ),
+                strict=True,
+            )
+        )
+        self.order = {str(d): i for i, d in enumerate(self.docs["doc_id"])}
+
+    def evidence(self, row: pd.Series) -> tuple[str, str] | None:
+        """What a ranked passage may show, by its source's kind (None: nothing)."""
+        doc, start, end = str(row["doc_id"]), int(row["start"]), int(row["end"])
+        text = self.project.text(doc)
+        segs = self.project.segments
+        segs = segs[(segs["doc_id"] == doc) & (segs["start"] < end) & (segs["end"] > start)]
+        if self.kinds.get(doc, "transcript") == "transcript":
+            roles = segs["speaker_role"] if "speaker_role" in segs.columns else [None] * len(segs)
+            interviewer = self._interviewer(doc)
+            turns = [
+                (int(a), int(b))
+                for a, b, who, role in zip(segs["start"], segs["end"], segs["speaker"], roles,
+                                           strict=True)  # fmt: skip
+                if is_participant_turn(str(who or ""), role, interviewer)
+            ]
+            shown, form = transcript_evidence(text, turns, start, end), VERBATIM
+        else:
+            region = (int(segs["start"].min()), int(segs["end"].max())) if len(segs) else (
+                start, end)  # fmt: skip
+            shown, form = summary_evidence(text, region, start, end), FROM_SUMMARY
+        return (self.text(shown), form) if shown else None
+
+    def _interviewer(self, doc: str) -> str:
+        if "interviewer" not in self.docs.columns:
+            return ""
+        value = self.docs.loc[self.docs["doc_id"] == doc, "interviewer"]
+        return str(value.iloc[0]) if len(value) and isinstance(value.iloc[0], str) else ""
+
+    def reading_order(self, quotes: list[Quote], cases: Sequence[str]) -> list[Quote]:
+        """Quotes in the order a reader meets their sources: case, document, position."""
+        place = {c: i for i, c in enumerate(cases)}
+        return sorted(
+            quotes, key=lambda q: (place.get(q.case_id, 0), self.order.get(q.doc_id, 0), q.start)
+        )
 
     def text(self, value: Any) -> str:
         return self.guard.redact("" if value is None else str(value))
+
+    def position(self, code_id: str) -> int:
+        return int(self.codes["position"].get(code_id, 0)) if "position" in self.codes else 0
 
     def name(self, code_id: str) -> str:
         return self.text(self.codes["name"].get(code_id, code_id))
@@ -144,30 +214,24 @@ def check_case(project: Any, case_id: str) -> pd.Series:
 
 
 # --------------------------------------------------------------------------- sections
+def _quotes(ctx: _Context, ranked: pd.DataFrame, scope: _Scope, n_quotes: int) -> list[str]:
+    if scope.case:
+        quotes = pick_quotes(ranked, n_quotes, per="participant_id", evidence=ctx.evidence)
+    else:  # n_quotes per case
+        quotes = pick_quotes(
+            ranked, n_quotes * len(scope.cases), per="case_id", cap=n_quotes,
+            evidence=ctx.evidence,
+        )  # fmt: skip
+    return [h.evidence_block(q, ctx.label(q)) for q in ctx.reading_order(quotes, scope.cases)]
+
+
 def _section_body(ctx: _Context, codes: Sequence[str], scope: _Scope, n_quotes: int) -> list[str]:
+    """A case chapter's section: the summaries written for it, then its evidence."""
     found = ctx.found(codes, scope)
     summaries = _summary_rows(ctx, codes, scope)
     parts = _summaries(ctx, summaries, scope, found)
     linked = {str(cid) for links in summaries.get("links", []) for _, cid in (links or [])}
-    ranked = rank_passages(found, ctx.codings, linked)
-    if ranked.empty and not parts:
-        return [h.paragraph(f"Nothing was coded here {scope.where}.", "cw-empty")]
-    if not ranked.empty:
-        n_docs = ranked["doc_id"].nunique()
-        n_all = int(ctx.docs["case_id"].astype(str).isin(scope.cases).sum())
-        parts.insert(
-            0,
-            h.paragraph(
-                f"Coded in {len(ranked)} passage{'s' * (len(ranked) != 1)} from {n_docs} of "
-                f"{n_all} interview{'s' * (n_all != 1)}.",
-                "cw-evidence",
-            ),
-        )
-    if scope.case:
-        quotes = pick_quotes(ranked, n_quotes, per="participant_id")
-    else:  # n_quotes per case
-        quotes = pick_quotes(ranked, n_quotes * len(scope.cases), per="case_id", cap=n_quotes)
-    parts += [h.quote_block(q, ctx.label(q)) for q in quotes]
+    parts += _quotes(ctx, rank_passages(found, ctx.codings, linked), scope, n_quotes)
     return parts
 
 
@@ -175,27 +239,35 @@ def _summary_rows(
     ctx: _Context, codes: Sequence[str], scope: _Scope, *, exact: bool = False
 ) -> pd.DataFrame:
     """Latest summaries of the section's codes (and their sub-codes unless ``exact``):
-    the case's and its participants' (case chapter), or each case's (cross-case)."""
+    the case's and its participants' (case chapter), or the study-wide ones (cross-case)."""
     table = ctx.summaries
     if table.empty:
         return table
     table = table[table["code_id"].isin(set(codes) if exact else ctx.descendants(codes))]
-    keep = (table["row_kind"] == "case") & table["row_id"].isin(scope.cases)
     if scope.case:
         docs = ctx.docs
         people = set(
             docs.loc[docs["case_id"].astype(str) == scope.case, "participant_id"].astype(str)
         )
+        keep = (table["row_kind"] == "case") & (table["row_id"] == scope.case)
         keep |= (table["row_kind"] == "participant") & table["row_id"].isin(people)
-    return table[keep].sort_values(["row_kind", "row_id", "code_id", "coder"], kind="stable")
+    else:
+        keep = table["row_kind"] == "study"
+    rows = table[keep]
+    rows = rows.assign(_code=[ctx.position(c) for c in rows["code_id"]])
+    rows = rows.sort_values(["row_kind", "row_id", "_code", "coder"], kind="stable")
+    return rows.drop(columns="_code")
 
 
 def _summaries(ctx: _Context, rows: pd.DataFrame, scope: _Scope, found: pd.DataFrame) -> list[str]:
     if rows.empty:
         return []
     ref_of = {
-        cid: ref
-        for ids, ref in zip(found["coding_ids"], found["reference"], strict=True)
+        cid: (ref, ctx.order.get(str(doc), 0), int(para))
+        for ids, ref, doc, para in zip(
+            found["coding_ids"], found["reference"], found["doc_id"], found["paragraph"],
+            strict=True,
+        )  # fmt: skip
         for cid in ids
     }
     roles = dict(
@@ -203,62 +275,99 @@ def _summaries(ctx: _Context, rows: pd.DataFrame, scope: _Scope, found: pd.DataF
     )
     blocks = []
     for row in rows.itertuples():
-        refs: dict[int, list[str]] = {}
+        refs: dict[int, list[tuple[str, int, int]]] = {}
         for para, cid in row.links or []:
             if cid in ref_of and ref_of[cid] not in refs.setdefault(int(para) - 1, []):
                 refs[int(para) - 1].append(ref_of[cid])
         n = max(refs, default=-1) + 1
+        ordered = [[r for r, *_ in sorted(refs.get(i, []), key=lambda x: x[1:])] for i in range(n)]
+        who: str | None = None
         if row.row_kind == "participant":
-            who: str | None = roles.get(str(row.row_id), str(row.row_id))
-        else:
-            who = None if scope.case else f"Case {row.row_id}"
+            who = roles.get(str(row.row_id), str(row.row_id))
         blocks.append(
             h.summary_block(
-                ctx.text(row.text),
-                [refs.get(i, []) for i in range(n)],
-                ctx.text(who) if who else None,
-                bool(row.draft),
+                ctx.text(row.text), ordered, ctx.text(who) if who else None, bool(row.draft)
             )
         )
     return blocks
 
 
-def _section(ctx: _Context, section: Section, scope: _Scope, n_quotes: int) -> h.Html:
+def _section(ctx: _Context, section: Section, scope: _Scope, n_quotes: int) -> h.Html | None:
+    """A section of a case chapter, or None when nothing was coded or written for it."""
     if not section.subsections:
-        return h.Html(
-            h.section(2, section.title, _section_body(ctx, section.codes, scope, n_quotes))
-        )
-    parts = [] if scope.case else [_which_cases(ctx, section, scope)]
+        body = _section_body(ctx, section.codes, scope, n_quotes)
+        return h.Html(h.section(2, section.title, body)) if body else None
     # Summaries written for the section's codes as a whole come before the sub-headings.
     overall = _summary_rows(ctx, section.codes, scope, exact=True)
-    if not overall.empty:
-        parts += _summaries(ctx, overall, scope, ctx.found(section.codes, scope))
+    parts = _summaries(ctx, overall, scope, ctx.found(section.codes, scope))
     for code in section.codes:
         for sub in ctx.children(code) or [code]:
-            parts.append(h.section(3, ctx.name(sub), _section_body(ctx, [sub], scope, n_quotes)))
-    return h.Html(h.section(2, section.title, parts))
+            body = _section_body(ctx, [sub], scope, n_quotes)
+            if body:
+                parts.append(h.section(3, ctx.name(sub), body))
+    return h.Html(h.section(2, section.title, parts)) if parts else None
 
 
-def _which_cases(ctx: _Context, section: Section, scope: _Scope) -> str:
-    """Sub-codes × cases: how many of each case's interviews were coded there."""
-    from casework.matrices import framework_matrix
+# --------------------------------------------------------------------------- cross-case
+def _element(
+    ctx: _Context, code: str, scope: _Scope, n_quotes: int, counts: pd.DataFrame, level: int
+) -> str | None:
+    """One element across the cases: its study-wide summary, the evidence from each
+    case, and which cases show it; None when nothing was written or coded for it."""
+    found = ctx.found([code], scope)
+    summaries = _summary_rows(ctx, [code], scope, exact=True)
+    parts = _summaries(ctx, summaries, scope, found)
+    linked = {str(cid) for links in summaries.get("links", []) for _, cid in (links or [])}
+    parts += _quotes(ctx, rank_passages(found, ctx.codings, linked), scope, n_quotes)
+    if not parts:
+        return None
+    if code in counts.columns and counts[code].astype(int).any():
+        parts.append(_which_cases(ctx, code, scope, counts))
+    return h.section(level, ctx.name(code), parts)
 
-    subs = [s for c in section.codes for s in (ctx.children(c) or [c])]
-    counts = framework_matrix(
-        ctx.project, "case", codes=subs, cell="documents", where={"case_id": list(scope.cases)},
-        coders=ctx.coders,
-    )
-    cases = [c for c in scope.cases if c in counts.index]
+
+def _which_cases(ctx: _Context, code: str, scope: _Scope, counts: pd.DataFrame) -> str:
+    """One row: how many of each case's interviews were coded to the element."""
     sizes = ctx.docs.groupby(ctx.docs["case_id"].astype(str)).size()
-    rows = [
-        [ctx.name(sub)] + [f"{int(counts.loc[c, sub])} of {int(sizes[c])}" for c in cases]
-        for sub in subs
+    cases = [c for c in scope.cases if c in sizes.index]
+    cells = [
+        f"{int(counts.loc[c, code]) if c in counts.index else 0} of {int(sizes[c])}"
+        for c in cases
     ]
+    n = sum(1 for c in cases if c in counts.index and int(counts.loc[c, code]))
     return h.table(
-        ["Interviews coded", *[f"Case {c}" for c in cases]],
-        rows,
-        caption="Interviews in each case coded to each element",
+        ["", *[f"Case {c}" for c in cases]],
+        [["Interviews coded", *cells]],
+        caption=f"Shown in {n} of {len(cases)} cases",
     )
+
+
+def _cross_section(
+    ctx: _Context, section: Section, scope: _Scope, n_quotes: int, counts: pd.DataFrame
+) -> h.Html | None:
+    skip = set(ctx.plan.conclusions.codes) if ctx.plan.conclusions else set()
+    parts = []
+    if section.subsections:
+        overall = _summary_rows(ctx, [c for c in section.codes if c not in skip], scope, exact=True)
+        parts += _summaries(ctx, overall, scope, ctx.found(section.codes, scope))
+        elements = [s for c in section.codes for s in (ctx.children(c) or [c])]
+    else:
+        elements = list(section.codes)
+    for code in elements:
+        block = _element(ctx, code, scope, n_quotes, counts, 3)
+        if block:
+            parts.append(block)
+    return h.Html(h.section(2, section.title, parts)) if parts else None
+
+
+def _conclusions(ctx: _Context, scope: _Scope) -> h.Html | None:
+    """The conclusions: the study-wide summaries written for the plan's codes."""
+    section = ctx.plan.conclusions
+    if section is None:
+        return None
+    rows = _summary_rows(ctx, section.codes, scope, exact=True)
+    parts = _summaries(ctx, rows, scope, ctx.found(section.codes, scope))
+    return h.Html(h.section(2, section.title, parts)) if parts else None
 
 
 # --------------------------------------------------------------------------- chapters
@@ -270,35 +379,51 @@ def case_chapter(project: Any, case_id: str, plan: ChapterPlan | None = None) ->
     docs = ctx.docs[ctx.docs["case_id"].astype(str) == str(case_id)]
     opening = [
         h.heading(1, title),
-        h.paragraph(sources_sentence(docs, ctx.text), "cw-lead"),
         h.fact_table(
             (ctx.text(label), ctx.text(h.cell_text(case.get(col))))
             for col, label in ctx.plan.context
         ),
-        _sources(ctx, docs),
+        h.paragraph(sources_sentence(docs, ctx.text), "cw-lead"),
     ]
     scope = _Scope((str(case_id),), str(case_id))
     sections = [
-        _section(ctx, s, scope, s.quotes if s.quotes is not None else ctx.plan.quotes)
+        block
         for s in ctx.plan.sections
+        if (block := _section(ctx, s, scope, s.quotes if s.quotes is not None else ctx.plan.quotes))
     ]
     codes = list(dict.fromkeys(c for s in ctx.plan.sections for c in s.codes))
     figure = _heatmap(ctx, "participant", codes, scope, f"Coverage of the themes in case {case_id}")
+    in_body = "coverage" in ctx.plan.figures
+    appendix = None
+    if ctx.plan.appendix:
+        appendix = h.Html(
+            h.section(2, "Appendix: the interviews", [_sources(ctx, docs)], "cw-appendix")
+        )
     return Chapter(
         "case",
         title,
         h.Html("".join(opening)),
         sections,
-        figure,
+        figure if in_body else None,
         str(case_id),
-        [title, *[s.title for s in ctx.plan.sections]],
+        [title, *[_title(s) for s in sections]],
+        appendix,
+        figure if ctx.plan.appendix and not in_body else None,
     )
 
 
+def _title(block: h.Html) -> str:
+    from html import unescape
+
+    start = block.html.index("<h2>") + 4
+    return unescape(block.html[start : block.html.index("</h2>", start)])
+
+
 def _sources(ctx: _Context, docs: pd.DataFrame) -> str:
-    extra = [c for c in ("role_group", "date", "duration_minutes", "mode")
+    extra = [c for c in ("kind", "role_group", "date", "duration_minutes", "mode")
              if c in docs.columns and docs[c].map(h.cell_text).ne("").any()]  # no empty columns
     labels = {
+        "kind": "Source",
         "role_group": "Group",
         "date": "Interviewed",
         "duration_minutes": "Minutes",
@@ -313,14 +438,16 @@ def _sources(ctx: _Context, docs: pd.DataFrame) -> str:
         for d in docs.itertuples()
     ]
     return h.table(
-        ["Source", "Participant", *[labels[c] for c in extra]],
+        ["Reference", "Participant", *[labels[c] for c in extra]],
         rows,
-        caption="The interviews (references below give the paragraph, ¶)",
+        caption="The interviews this chapter draws on (references give the paragraph, ¶)",
     )
 
 
 def cross_case_chapter(project: Any, plan: ChapterPlan | None = None) -> Chapter:
-    """The cross-case chapter: each cross-case section across all the planned cases."""
+    """The cross-case chapter: a synthesis of each element across the planned cases."""
+    from casework.matrices import framework_matrix
+
     ctx = _Context(project, plan)
     cases = list(ctx.plan.cases)
     for case_id in cases:
@@ -344,30 +471,45 @@ def cross_case_chapter(project: Any, plan: ChapterPlan | None = None) -> Chapter
         table,
     ]
     scope = _Scope(tuple(cases))
-    sections = [
-        _section(ctx, s, scope, s.quotes if s.quotes is not None else ctx.plan.cross_quotes)
-        for s in ctx.plan.cross_sections
-    ]
     codes = [
         s
         for sec in ctx.plan.cross_sections
         for c in sec.codes
         for s in ((ctx.children(c) or [c]) if sec.subsections else [c])
     ]
-    figure = _heatmap(
-        ctx, "case", list(dict.fromkeys(codes)), scope, "Interviews coded to each element, by case"
-    )
+    codes = list(dict.fromkeys(codes))
+    counts = framework_matrix(
+        ctx.project, "case", codes=codes, cell="documents", where={"case_id": cases},
+        coders=ctx.coders,
+    )  # fmt: skip
+    sections = [
+        block
+        for s in ctx.plan.cross_sections
+        if (
+            block := _cross_section(
+                ctx, s, scope, s.quotes if s.quotes is not None else ctx.plan.cross_quotes, counts
+            )
+        )
+    ]
+    conclusions = _conclusions(ctx, scope)
+    if conclusions is not None:
+        sections.append(conclusions)
+    figure = _heatmap(ctx, "case", codes, scope, "Interviews coded to each element, by case")
+    in_body = "cases" in ctx.plan.cross_figures
+    appendix = None
+    if ctx.plan.appendix and figure is not None and not in_body:
+        appendix = h.Html(h.section(2, "Appendix: the elements in each case", [], "cw-appendix"))
     return Chapter(
         "cross-case",
         title,
         h.Html("".join(opening)),
         sections,
-        figure,
+        figure if in_body else None,
         None,
-        [title, *[s.title for s in ctx.plan.cross_sections]],
+        [title, *[_title(s) for s in sections]],
+        appendix,
+        figure if appendix is not None else None,
     )
-
-
 def _title_of(project: Any, case_id: str) -> str:
     row = project.cases[project.cases["case_id"].astype(str) == case_id]
     return h.cell_text(row["title"].iloc[0]) if "title" in row.columns and len(row) else ""

@@ -25,6 +25,11 @@ LABEL_FIELDS = ("role", "role_group", "case_id", "participant_id")
 DEFAULT_TITLE = "Case study {case_id}: {title}"
 DEFAULT_LABEL = "{role}, Case {case_id}"
 DEFAULT_CROSS_TITLE = "Across the cases"
+DEFAULT_CONCLUSIONS = "Conclusions"
+CASE_FIGURES = ("coverage",)
+"""Figures a case chapter can show in its body: ``coverage`` (participants × themes)."""
+CROSS_FIGURES = ("cases",)
+"""Figures the cross-case chapter can show in its body: ``cases`` (cases × elements)."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,10 @@ class ChapterPlan:
     cross_sections: tuple[Section, ...] = ()
     cross_quotes: int = 1  # per case, per section
     coders: tuple[str, ...] = ()  # whose codings and summaries feed the chapters; () = all
+    figures: tuple[str, ...] = ()  # case-chapter figures shown in the body (else appendix)
+    cross_figures: tuple[str, ...] = ()  # cross-case figures shown in the body
+    appendix: bool = True  # an appendix with the interviews and the figures not in the body
+    conclusions: Section | None = None  # cross-case: study-wide summaries of these codes
 
     def case_title(self, case: Mapping[str, Any]) -> str:
         """The case chapter's title, filled from the case's row of cases.csv."""
@@ -110,6 +119,10 @@ def load_plan(project: Any) -> ChapterPlan:
         cross_sections=cross_sections,
         cross_quotes=_count(cross, "quotes", 1, "chapters.cross_case", where),
         coders=_coders(raw.get("coders", []), where),
+        figures=_figures(raw, CASE_FIGURES, "chapters", where),
+        cross_figures=_figures(cross, CROSS_FIGURES, "chapters.cross_case", where),
+        appendix=_flag(raw, "appendix", True, "chapters", where),
+        conclusions=_conclusions(cross.get("conclusions"), known_codes, where),
     )
     _check_title(plan.title, list(project.cases.columns), where)
     return plan
@@ -146,6 +159,39 @@ def _coders(raw: Any, where: _Where) -> tuple[str, ...]:
     if not isinstance(raw, list) or not all(isinstance(c, str) for c in raw):
         raise where.error("coders must be a list of coder names", "chapters.coders")
     return tuple(raw)
+
+
+def _figures(
+    raw: Mapping[str, Any], known: Sequence[str], field: str, where: _Where
+) -> tuple[str, ...]:
+    value = raw.get("figures", [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(f, str) for f in value):
+        raise where.error(
+            "figures must be a list of figure names",
+            f"{field}.figures",
+            f'Write figures = ["{known[0]}"], or figures = [] to keep figures in the appendix.',
+        )
+    for name in value:
+        if name not in known:
+            raise UnknownName("figure", name, known, path=where.path, field=f"{field}.figures")
+    return tuple(dict.fromkeys(value))
+
+
+def _conclusions(raw: Any, known: Sequence[str], where: _Where) -> Section | None:
+    """``[chapters.cross_case.conclusions]``: title and the codes whose study-wide
+    summaries (row ``study``) make the conclusions."""
+    if raw is None:
+        return None
+    field = "chapters.cross_case.conclusions"
+    if not isinstance(raw, Mapping):
+        raise where.error(
+            "conclusions must be a table",
+            field,
+            f'Write [{field}] with title = "Conclusions" and codes = ["…"].',
+        )
+    return _sections([{"title": DEFAULT_CONCLUSIONS, **raw}], field, known, where)[0]
 
 
 def _sections(raw: Any, field: str, known: Sequence[str], where: _Where) -> tuple[Section, ...]:

@@ -316,8 +316,9 @@ class _ProjectWriter:
             key = f"{s['coder']}|{kind}|{row_id}|{code_id}"
             guid = make_guid("summary", key)
             code_name = self.code_names.get(code_id, code_id)
+            where = "across the cases" if kind == "study" else row_id
             self.notes.append(self._note(
-                guid, f"Summary: {row_id} × {code_name}", str(s["text"]), s["coder"],
+                guid, f"Summary: {where} × {code_name}", str(s["text"]), s["coder"],
                 _time(s.get("created_at")), summary_description(s), _time(s.get("updated_at")),
             ))  # fmt: skip
             targets = [(f"summary of {kind}", t) for t in self._row_targets(kind, row_id)]
@@ -332,6 +333,8 @@ class _ProjectWriter:
                     name=name, direction="OneWay", originGUID=guid, targetGUID=target))  # fmt: skip
 
     def _row_targets(self, kind: str, row_id: str) -> list[str]:
+        if kind == "study":  # the cross-case synthesis: about the code, in every case
+            return []
         if kind == "case":
             return [make_guid("case", row_id)]
         docs = self.documents.loc[self.documents["participant_id"].astype(str) == row_id, "doc_id"]

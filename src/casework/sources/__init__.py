@@ -28,7 +28,7 @@ from casework.sources._speakers import (
     speaker_rows,
     speakers_frame,
 )
-from casework.sources._text import Segment, Source, normalise_text, split_segments
+from casework.sources._text import Segment, Source, match_label, normalise_text, split_segments
 
 __all__ = [
     "MAX_SOURCE_BYTES",
@@ -42,6 +42,7 @@ __all__ = [
     "get_reader",
     "known_suffixes",
     "label_role",
+    "match_label",
     "normalise_text",
     "parse_header",
     "roles_at",
