@@ -95,21 +95,25 @@ def test_word_headings_follow_the_chapter_plan(built: Built) -> None:
             "Reflections",
             "Impact",
             "Evidencing the outcomes",
+            "Appendix: the interviews",
         ]
     cross = built.chapters / "cross-case.docx"
     assert _headings(cross, 1) == [plan.cross_title]
-    assert _headings(cross, 2) == [s.title for s in plan.cross_sections]
+    assert _headings(cross, 2) == [
+        *[s.title for s in plan.cross_sections],
+        "Conclusions",
+        "Appendix: the elements in each case",
+    ]
     assert "External perspective" not in _headings(cross, 3)  # a grandchild: not a heading
     assert "The specialist's qualities" in _headings(cross, 3)
 
 
 def test_word_chapters_have_quotes_tables_and_a_figure(built: Built) -> None:
     document = docx.Document(str(built.chapters / "B.docx"))
-    quotes = [p.text for p in document.paragraphs if p.style.name == "Block Text"]
-    attributions = [q for q in quotes if q.startswith("— ")]
-    assert len(attributions) >= 10
-    assert all(re.search(r", Case B \[B / [^\]]+ ¶\d+\]$", a) for a in attributions), attributions
-    assert "Head Teacher, Case B" in " ".join(attributions)
+    cited = [p.text for p in document.paragraphs if "(from the interview summary: " in p.text]
+    assert len(cited) >= 10  # the demo's sources are summaries: cited, not block-quoted
+    assert all(re.search(r", Case B \[B / [^\]]+ ¶\d+\]\)$", c) for c in cited), cited
+    assert "Head Teacher, Case B" in " ".join(cited)
     facts = {row.cells[0].text: row.cells[1].text for row in document.tables[0].rows}
     assert facts["Local authority"] == "inner city borough"
     assert facts["Days of support"] == "5"

@@ -30,8 +30,9 @@ def log_lines(project: casework.Project, coder: str = "tester") -> list[dict[str
 
 def test_tables_have_documented_columns(small: casework.Project) -> None:
     docs = small.documents
-    assert list(docs.columns[:9]) == [
-        "doc_id", "case_id", "participant_id", "role", "title", "path", "n_chars", "n_words", "sha",
+    assert list(docs.columns[:10]) == [
+        "doc_id", "case_id", "participant_id", "role", "kind", "title", "path", "n_chars",
+        "n_words", "sha",
     ]  # fmt: skip
     assert sorted(docs["doc_id"]) == ["A/lead", "A/specialist", "B/head"]
     lead = docs.set_index("doc_id").loc["A/lead"]

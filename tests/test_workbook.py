@@ -50,15 +50,23 @@ def test_workbook_has_a_sheet_per_top_level_theme_and_case_attributes(tables, tm
         "Outcomes for children",
         "Changes in practice",
     ]
-    assert impact[1] == ["A", "A-LA", "LA lead", "Refs: [A / LA lead ¶2]", "Refs: [A / LA lead ¶3]"]
-    assert impact[3][:4] == ["B", "B-HT", "Head Teacher", "Refs: [B / Head Teacher ¶2]"]
+    # nobody has summarised yet: each cell holds the excerpts, each with its reference
+    assert impact[1][:3] == ["A", "A-LA", "LA lead"]
+    assert impact[1][3].endswith("[A / LA lead ¶2]") and len(impact[1][3]) > 30
+    assert impact[1][4].endswith("[A / LA lead ¶3]")
+    assert impact[3][3].endswith("[B / Head Teacher ¶2]")
+    assert not any(str(v).startswith("Refs:") for row in impact for v in row)
     assert _rows(wb["Context"])[0][3] == "Context"  # a theme without sub-themes charts itself
     assert _rows(wb["Case attributes"]) == [
-        ["case_id", "la_type", "focus"],
+        ["Case", "La type", "Focus"],
         ["A", "county", "integrated working"],
         ["B", "unitary", "school readiness"],
     ]
     assert wb["Impact"].freeze_panes == "D2"
+    assert wb["Impact"].auto_filter.ref == "A1:E4"
+    assert wb["Impact"].page_setup.orientation == "landscape"
+    assert wb["Impact"].print_title_rows == "$1:$1" and wb["Impact"].print_title_cols == "$A:$C"
+    assert wb["Case attributes"].column_dimensions["C"].width >= len("integrated working")
     assert wb["Impact"]["D1"].fill.fgColor.rgb == "FF59A14F"
 
 
@@ -163,7 +171,9 @@ def test_parse_where():
 def test_demo_workbook_opens_with_a_sheet_per_theme(demo, tmp_path):
     wb = openpyxl.load_workbook(write_workbook(demo, tmp_path / "demo.xlsx"))
     top = demo.codes.loc[demo.codes["parent_id"].isna(), "name"].tolist()
-    assert wb.sheetnames == [*[t[:31] for t in top], "Case attributes"]
+    assert len(wb.sheetnames) == len(top) + 1 and wb.sheetnames[-1] == "Case attributes"
+    for name, title in zip(wb.sheetnames, top, strict=False):
+        assert title == name or title.startswith(name + " ")  # cut at a word boundary
     assert len(_rows(wb["Case attributes"])) == 6  # header + cases A-E
     first = wb[wb.sheetnames[0]]
     assert first.max_row == 1 + len(demo.documents)
@@ -224,3 +234,45 @@ def test_theme_level_summaries_get_an_overall_column(tables, tmp_path):
     assert overall.startswith("Broad change across settings.\n\nRefs: ")
     assert "[A / LA lead ¶2]" in overall and "[A / LA lead ¶3]" in overall  # rolled up
     assert _rows(wb["Process"])[0][3] != "Process (overall)"  # no summary there: no column
+
+
+def test_sheet_names_are_shortened_at_a_word_and_stay_unique():
+    from casework.export.workbook import sheet_name
+
+    taken: set[str] = set()
+    long = "Critical elements of a successful assignment"
+    first = sheet_name(long, taken)
+    assert first == "Critical elements of a" or first == "Critical elements"
+    assert len(first) <= 31 and long.startswith(first + " ")
+    second = sheet_name(long, taken)
+    assert second.endswith(" (2)") and len(second) <= 31 and second[:-4] in long
+    assert sheet_name("Supercalifragilisticexpialidocious" * 2, taken) == (
+        "Supercalifragilisticexpialidoci"
+    )  # one word: cut where it must be
+
+
+def test_study_summaries_make_an_across_the_cases_row(tables, tmp_path):
+    store = SummaryStore(tmp_path / "summaries", coder="ann")
+    store.write(("study", "all"), "impact.children", "In both cases children did better.")
+    store.write(("participant", "A-LA"), "impact.children", "Children did better.")
+    wb = openpyxl.load_workbook(write_workbook(tables, tmp_path / "s.xlsx", summaries=store))
+    last = _rows(wb["Impact"])[-1]
+    assert last[:4] == ["All cases", None, "Across the cases", "In both cases children did better."]
+    assert wb["Impact"].auto_filter.ref == "A1:E4"  # the filter covers the participants only
+
+
+def test_demo_workbook_theme_cells_are_never_references_alone(demo, tmp_path):
+    wb = openpyxl.load_workbook(write_workbook(demo, tmp_path / "demo.xlsx"))
+    cells = [
+        str(c.value)
+        for name in wb.sheetnames[:-1]
+        for row in wb[name].iter_rows(min_row=2, min_col=4)
+        for c in row
+        if c.value
+    ]
+    assert len(cells) > 300
+    assert not [c for c in cells if c.startswith("Refs:")]
+    assert any(c.startswith("Across the cases") for c in cells) is False
+    assert _rows(wb["Critical elements of success"])[-1][2] == "Across the cases"
+    for name in wb.sheetnames:
+        assert wb[name].auto_filter.ref and wb[name].print_title_rows == "$1:$1"

@@ -112,10 +112,12 @@ def build(
     formats: Sequence[str] | None = None,
     cases: Sequence[str] | None = None,
     jobs: int | None = None,
+    force: bool = False,
 ) -> BuildReport:
     """Run the whole pipeline on the project at ``project_root`` into ``out``
     (relative to the project). ``formats`` are the chapter formats (default html,
-    docx, md, and pdf when a LaTeX engine is installed); ``jobs`` chapters run at once."""
+    docx, md, and pdf when a LaTeX engine is installed); ``jobs`` chapters are
+    converted at once; chapters whose inputs have not changed are kept unless ``force``."""
     from casework.export._convert import find_latex
     from casework.export.chapter_plan import load_plan
     from casework.project import open_project
@@ -148,11 +150,17 @@ def build(
             out_dir=out_dir / "chapters",
             progress=_chapter_done(steps),
             jobs=jobs,
+            force=force,
         )
         report.seconds["chapters"] = time.perf_counter() - steps.started
         report.chapters = chapters
         report.files += chapters.files
-        report.seconds.update({f"chapter {c.name}": c.seconds for c in chapters.chapters})
+        report.seconds.update(
+            {f"chapter {c.name}": c.seconds for c in chapters.chapters if not c.unchanged}
+        )
+        kept = [c.name for c in chapters.chapters if c.unchanged]
+        if kept:
+            report.notes.append(f"unchanged, not rebuilt: {', '.join(kept)} (--force rebuilds)")
     finally:
         steps.close()
     return report

@@ -34,6 +34,9 @@ def chapters(
     cross_case: bool | None = typer.Option(
         None, "--cross-case/--no-cross-case", help="Write the cross-case chapter too."
     ),
+    force: bool = typer.Option(
+        False, "--force", help="Rebuild every chapter, even those whose inputs have not changed."
+    ),
 ) -> None:
     """Write each case's chapter and the cross-case chapter (HTML, Word, Markdown, PDF)."""
     from casework.export.chapters import export_chapters
@@ -46,6 +49,7 @@ def chapters(
         out_dir=out,
         progress=lambda m: typer.echo(f"{m} done", err=True),
         cross_case=cross_case,
+        force=force,
     )
     typer.echo(str(report))
     if not report.ok:
@@ -62,11 +66,14 @@ def build(
         help="Chapter formats, comma-separated (default: html,docx,md and pdf if LaTeX is there).",
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    force: bool = typer.Option(
+        False, "--force", help="Rebuild every chapter, even those whose inputs have not changed."
+    ),
 ) -> None:
     """The main job: validate, suggestions, matrices, Excel and chapters, into exports/."""
     from casework.build import build as run_build
 
-    report = run_build(path, out, progress=not quiet, formats=_items(format))
+    report = run_build(path, out, progress=not quiet, formats=_items(format), force=force)
     typer.echo(str(report))
     if not report.ok:
         raise typer.Exit(1)

@@ -1,9 +1,10 @@
 """Executed chapter notebooks to HTML (nbconvert) and to Word, Markdown, PDF (pandoc).
 
 HTML: nbconvert's ``basic`` template without code cells, prompts or anchor links,
-wrapped in a small offline page: plotly.js embedded once in the head when the
-chapter has a figure, plotly's CDN MathJax tag removed, and plotly's random div ids
-replaced by ``casework-figure-<n>`` so two builds give the same bytes.
+wrapped in a small offline page: plotly.js loaded from ``plotly.min.js`` beside the
+chapters (written once, not embedded in each chapter) when the chapter has a figure,
+plotly's CDN MathJax tag removed, and plotly's random div ids replaced by
+``casework-figure-<n>`` so two builds give the same bytes.
 
 Static formats: the same HTML, with each plotly figure redrawn as SVG (a heatmap) or
 a note, goes through pandoc, which makes real headings, tables and block quotes.
@@ -118,22 +119,39 @@ def chapter_title(body: str, default: str) -> str:
     return unescape(_TAGS.sub("", match.group(1))).strip() if match else default
 
 
-def page(body: str, title: str) -> str:
-    """A standalone page: the body, casework's chapter styles and (if needed) plotly.js."""
-    css = (Path(__file__).with_name("chapter.css")).read_text(encoding="utf-8")
-    script = ""
-    if PLOTLY_DIV in body:
-        from plotly.offline import get_plotlyjs
+PLOTLY_FILE = "plotly.min.js"
 
-        script = (
-            '<script>window.PlotlyConfig = {MathJaxConfig: "local"};</script>\n'
-            f'<script type="text/javascript">{get_plotlyjs()}</script>\n'
-        )
+
+def write_plotly(out_dir: Path) -> Path:
+    """plotly.js beside the chapters (written when missing or different), so every
+    chapter loads the same 4 MB file from disk instead of carrying its own copy."""
+    from plotly.offline import get_plotlyjs
+
+    target = out_dir / PLOTLY_FILE
+    script = get_plotlyjs()
+    if not target.is_file() or target.stat().st_size != len(script.encode("utf-8")):
+        write_text(target, script)
+    return target
+
+
+def page(body: str, title: str, *, script: str | None = None) -> str:
+    """A standalone page: the body, casework's chapter styles and (if needed) plotly.js,
+    loaded from the file ``script`` beside the page, or embedded when ``script`` is None."""
+    css = (Path(__file__).with_name("chapter.css")).read_text(encoding="utf-8")
+    loader = ""
+    if PLOTLY_DIV in body:
+        if script is None:
+            from plotly.offline import get_plotlyjs
+
+            code = f'<script type="text/javascript">{get_plotlyjs()}</script>\n'
+        else:
+            code = f'<script src="{escape(script)}" charset="utf-8"></script>\n'
+        loader = '<script>window.PlotlyConfig = {MathJaxConfig: "local"};</script>\n' + code
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="generator" content="casework">\n'
-        f"<title>{escape(title)}</title>\n<style>\n{css}</style>\n{script}</head>\n"
+        f"<title>{escape(title)}</title>\n<style>\n{css}</style>\n{loader}</head>\n"
         f'<body>\n<main class="cw-chapter">\n{body}\n</main>\n</body>\n</html>\n'
     )
 
@@ -203,6 +221,16 @@ def pandoc(
     return target
 
 
+def word_args(title: str, author: str, date: str, reference: Path | None) -> tuple[str, ...]:
+    """pandoc options that make a Word chapter a report: title block, contents, styles."""
+    args = ["--toc", "--toc-depth=2", "-M", "toc-title=Contents", "-M", f"title={title}"]
+    args += ["--shift-heading-level-by=-1"]  # sections are Word's Heading 1
+    args += ["-M", f"author={author}"] if author else []
+    args += ["-M", f"date={date}"] if date else []
+    args += [f"--reference-doc={reference}"] if reference else []
+    return tuple(args)
+
+
 def static_formats(
     body: str,
     stem: str,
@@ -211,12 +239,18 @@ def static_formats(
     *,
     pandoc_path: str,
     latex: str | None,
+    word: tuple[str, ...] = (),
 ) -> list[Path]:
-    """Write ``<stem>.docx`` / ``.md`` / ``.pdf`` from the static HTML body."""
+    """Write ``<stem>.docx`` / ``.md`` / ``.pdf`` from the static HTML body; ``word``
+    are the pandoc options of the Word file (:func:`word_args`): its title replaces
+    the body's first heading."""
     written = []
     body = _TABLE_CLASS.sub("<table>", body)  # else pandoc's Markdown shows {.cw-table}
     if "docx" in formats:
-        written.append(pandoc(body, "docx", out_dir / f"{stem}.docx", pandoc_path=pandoc_path))
+        text = _H1.sub("", body, count=1) if word else body
+        written.append(
+            pandoc(text, "docx", out_dir / f"{stem}.docx", pandoc_path=pandoc_path, args=word)
+        )
     if "md" in formats:
         media = f"{stem}_media"
         shutil.rmtree(out_dir / media, ignore_errors=True)

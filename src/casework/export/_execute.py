@@ -115,6 +115,102 @@ def run_template(
         ) from err
 
 
+class SharedKernel:
+    """One kernel that runs chapter templates one after another (a kernel start costs
+    more than a chapter). The templates' parameters cell sets everything a chapter
+    reads, so what an earlier chapter left in the namespace cannot change it. A kernel
+    that dies is replaced for the next template. Use as a context manager: the kernel
+    is shut down on leaving."""
+
+    def __init__(self, cwd: Path, timeout: int = 900) -> None:
+        self.cwd, self.timeout = cwd, timeout
+        self.km: Any = None
+        self.kc: Any = None
+        self.starts = 0
+
+    def __enter__(self) -> SharedKernel:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def run(self, template: Path, output: Path, parameters: dict[str, Any]) -> Any:
+        """Execute ``template`` with ``parameters`` (injected as papermill does, in a
+        cell tagged ``injected-parameters``); write it to ``output``; return it."""
+        import nbformat
+        from nbclient import NotebookClient
+        from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+        from papermill.iorw import load_notebook_node
+        from papermill.parameterize import parameterize_notebook
+
+        source = nbformat.read(template, as_version=4)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            notebook = parameterize_notebook(
+                load_notebook_node(str(template)), parameters, kernel_name=KERNEL_NAME
+            )
+        if self.km is None:
+            self.km = VenvKernelManager()
+            self.starts += 1
+        client = NotebookClient(
+            notebook,
+            km=self.km,
+            timeout=self.timeout,
+            startup_timeout=180,
+            kernel_name=KERNEL_NAME,
+            resources={"metadata": {"path": str(self.cwd)}},
+        )
+        client.kc = self.kc
+        try:
+            client.execute()
+            self.kc = client.kc
+        except CellExecutionError as err:
+            self.kc = client.kc
+            _write(notebook, output)
+            cell = _failed_cell(notebook)
+            raise TemplateFailed(
+                CellFailure(
+                    template.name,
+                    _cell_number(source, cell.source) if cell is not None else None,
+                    _first_line(cell.source) if cell is not None else "",
+                    f"{err.ename}: {_one_line(err.evalue)}",
+                )
+            ) from err
+        except (DeadKernelError, CellTimeoutError, RuntimeError, TimeoutError) as err:
+            self.close()  # a fresh kernel for the next template
+            raise TemplateFailed(
+                CellFailure(template.name, None, "", f"{type(err).__name__}: {_one_line(str(err))}")
+            ) from err
+        _write(notebook, output)
+        return notebook
+
+    def close(self) -> None:
+        """Shut the kernel down (if one was started)."""
+        from jupyter_core.utils import run_sync
+
+        if self.kc is not None:
+            self.kc.stop_channels()
+        if self.km is not None and self.km.has_kernel:
+            run_sync(self.km.shutdown_kernel)(now=True)
+        self.km = self.kc = None
+
+
+def _write(notebook: Any, output: Path) -> None:
+    import nbformat
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, str(output))
+
+
+def _failed_cell(notebook: Any) -> Any:
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and any(
+            o.get("output_type") == "error" for o in cell.get("outputs", [])
+        ):
+            return cell
+    return None
+
+
 def _cell_number(notebook: Any, source: str) -> int | None:
     for i, cell in enumerate(notebook.cells, 1):
         if cell.cell_type == "code" and cell.source.strip() == str(source).strip():

@@ -61,6 +61,8 @@ class ChapterPlan:
     cross_figures: tuple[str, ...] = ()  # cross-case figures shown in the body
     appendix: bool = True  # an appendix with the interviews and the figures not in the body
     conclusions: Section | None = None  # cross-case: study-wide summaries of these codes
+    author: str = ""  # the Word chapters' author line
+    date: str = ""  # their date line (default: the day they are built)
 
     def case_title(self, case: Mapping[str, Any]) -> str:
         """The case chapter's title, filled from the case's row of cases.csv."""
@@ -123,6 +125,8 @@ def load_plan(project: Any) -> ChapterPlan:
         cross_figures=_figures(cross, CROSS_FIGURES, "chapters.cross_case", where),
         appendix=_flag(raw, "appendix", True, "chapters", where),
         conclusions=_conclusions(cross.get("conclusions"), known_codes, where),
+        author=_text(raw, "author", "-", "chapters", where).strip("-").strip(),
+        date=_text(raw, "date", "-", "chapters", where).strip("-").strip(),
     )
     _check_title(plan.title, list(project.cases.columns), where)
     return plan

@@ -1,12 +1,19 @@
 """``export_chapters``: run the chapter templates and write HTML, Word, Markdown, PDF.
 
-Each case's chapter is ``notebooks/case_chapter.ipynb`` executed by papermill with
-``case_id`` set; the cross-case chapter is ``notebooks/cross_case_chapter.ipynb``.
+Each case's chapter is ``notebooks/case_chapter.ipynb`` executed with ``case_id``
+set (injected as papermill does); the cross-case chapter is
+``notebooks/cross_case_chapter.ipynb``. All the templates run one after another in
+one kernel (starting a kernel costs more than a chapter), while the finished ones are
+converted in threads beside it. A chapter whose inputs (see ``_fingerprint``) have not
+changed since the last build is not run again; ``force=True`` rebuilds everything.
+
 The executed notebooks go to ``<out>/executed/``; the chapters to
-``<out>/<case_id>.html`` (plotly drawing offline), ``.docx`` (pandoc), ``.md`` and
-``.pdf`` (when a LaTeX engine is installed). A chapter whose notebook fails is
-reported (which cell, why) and the others are still written; a chapter in which a
-participant's name appears is not written at all.
+``<out>/<case_id>.html`` (plotly.js written once beside them as ``plotly.min.js``, so
+figures draw offline), ``.docx`` (pandoc, with casework's reference document: title
+block, contents, page numbers, styled tables), ``.md`` and ``.pdf`` (when a LaTeX
+engine is installed). A chapter whose notebook fails is reported (which cell, why)
+and the others are still written; a chapter in which a participant's name appears is
+not written at all.
 """
 
 from __future__ import annotations
@@ -14,15 +21,18 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from casework.errors import CaseworkError, Problem, ProjectError, UnknownName
 from casework.export import _convert as convert
-from casework.export._execute import TemplateFailed, run_template
+from casework.export._execute import SharedKernel, TemplateFailed
+from casework.export._fingerprint import Manifest, Scope, chapter_hash
 from casework.export.chapter_content import check_case
-from casework.export.chapter_plan import load_plan
+from casework.export.chapter_plan import ChapterPlan, load_plan
 from casework.privacy import NameMask, name_mask
 from casework.util import path_in
 
@@ -40,6 +50,7 @@ class ChapterResult:
     name: str
     files: list[Path]
     seconds: float
+    unchanged: bool = False  # its inputs had not changed: the last build's files kept
 
 
 @dataclass
@@ -62,6 +73,12 @@ class ChapterReport:
     out_dir: Path
     chapters: list[ChapterResult] = field(default_factory=list)
     failures: list[ChapterFailure] = field(default_factory=list)
+    kernel_starts: int = 0
+
+    @property
+    def rebuilt(self) -> list[str]:
+        """The chapters run this time (not kept from the last build)."""
+        return [c.name for c in self.chapters if not c.unchanged]
 
     @property
     def ok(self) -> bool:
@@ -74,7 +91,9 @@ class ChapterReport:
     def __str__(self) -> str:
         lines = [f"{len(self.chapters)} chapter(s) written to {self.out_dir}"]
         lines += [
-            f"  {c.name}: {', '.join(f.name for f in c.files)} ({c.seconds:.1f} s)"
+            f"  {c.name}: "
+            + ("unchanged" if c.unchanged else f"{', '.join(f.name for f in c.files)} "
+               f"({c.seconds:.1f} s)")
             for c in self.chapters
         ]
         lines += [f"  FAILED {f}" for f in self.failures]
@@ -90,14 +109,17 @@ def export_chapters(
     progress: Progress | None = None,
     cross_case: bool | None = None,
     jobs: int | None = None,
+    force: bool = False,
 ) -> ChapterReport:
     """Write the chapters of ``cases`` (default: the plan's cases and the cross-case
     chapter) in ``formats`` into ``out_dir`` (default ``<project>/exports/chapters``).
 
-    ``progress(message)`` is called as each chapter is finished; ``jobs`` chapters run
-    at once (default: 2, or 1 on a one-core machine), each in its own kernel.
+    Chapters whose inputs are unchanged since the last build are kept (``force``
+    rebuilds them); the others run in one kernel. ``progress(message)`` is called as
+    each chapter is finished; ``jobs`` chapters are converted at once (default 2).
     """
     from casework.project import open_project
+    from casework.summaries import load_summaries
 
     root = Path(project_root).resolve()
     wanted = _check_formats(formats)
@@ -114,20 +136,48 @@ def export_chapters(
     for case_id in chosen:  # a case id names files: refuse one that leaves the folder
         path_in(out, case_id, "_media", what="case id", source=root / "cases.csv")
     report = ChapterReport(out)
-    job = _Job(root, out, wanted, pandoc_path, latex, name_mask(project))
-    work = [(templates[0], c, {"case_id": c}) for c in chosen]
-    work += [(templates[-1], CROSS_CASE, {})] if cross else []
-    workers = max(1, jobs if jobs is not None else min(2, os.cpu_count() or 1))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chapter") as pool:
-        futures = [pool.submit(job.chapter, *item) for item in work]
-        for future in as_completed(futures):
-            done = future.result()
+    work = [(templates[0], Scope(c, (c,), c), {"case_id": c}) for c in chosen]
+    work += [(templates[-1], Scope(CROSS_CASE, plan.cases, None), {})] if cross else []
+    mask = name_mask(project)
+    manifest = Manifest(out)
+    summaries = load_summaries(None, project)
+    keys = {
+        scope.name: chapter_hash(project, scope, template, wanted, summaries, mask.names)
+        for template, scope, _ in work
+    }
+    todo = []
+    for template, scope, params in work:
+        kept = None if force else manifest.unchanged(scope.name, keys[scope.name])
+        if kept is None:
+            todo.append((template, scope.name, params))
+        else:
+            report.chapters.append(ChapterResult(scope.name, kept, 0.0, unchanged=True))
             if progress is not None:
-                progress(f"chapter {done.name}")
-    for future in futures:  # in plan order, whatever order they finished in
-        done = future.result()
-        (report.chapters if isinstance(done, ChapterResult) else report.failures).append(done)
+                progress(f"chapter {scope.name} (unchanged)")
+    job = _Job(root, out, wanted, pandoc_path, latex, mask, plan, _reference(out, wanted,
+               pandoc_path) if todo else None)  # fmt: skip
+    done = job.run(todo, jobs or 2, progress)
+    report.kernel_starts = job.kernel_starts
+    for result in done:
+        if isinstance(result, ChapterResult):
+            manifest.record(result.name, keys[result.name], result.files)
+            report.chapters.append(result)
+        else:
+            manifest.forget(result.name)
+            report.failures.append(result)
+    manifest.save()
+    order = [scope.name for _, scope, _ in work]
+    report.chapters.sort(key=lambda c: order.index(c.name))
+    report.failures.sort(key=lambda f: order.index(f.name))
     return report
+
+
+def _reference(out: Path, formats: tuple[str, ...], pandoc_path: str) -> Path | None:
+    if "docx" not in formats:
+        return None
+    from casework.export._reference_docx import reference_docx
+
+    return reference_docx(pandoc_path, out / ".cache" / "reference.docx")
 
 
 def _check_formats(formats: Sequence[str] | str) -> tuple[str, ...]:
@@ -199,19 +249,53 @@ class _Job:
     pandoc_path: str
     latex: str | None
     guard: NameMask
+    plan: ChapterPlan
+    reference: Path | None
+    kernel_starts: int = 0
 
-    def chapter(
-        self, template: Path, name: str, parameters: dict[str, str]
-    ) -> ChapterResult | ChapterFailure:
-        """Run one template and write its formats; a failure is returned, not raised."""
-        started = time.perf_counter()
-        executed = self.out / "executed" / f"{name}.ipynb"
-        params = {**parameters, "project_root": str(self.root)}
+    def run(
+        self, todo: list[tuple[Path, str, dict[str, str]]], jobs: int, progress: Progress | None
+    ) -> list[ChapterResult | ChapterFailure]:
+        """Run each template in one shared kernel; convert each executed notebook in a
+        thread while the next one runs. Failures are returned, not raised."""
+        if not todo:
+            return []
+        results: list[ChapterResult | ChapterFailure] = []
+        pending: list[Future[ChapterResult | ChapterFailure]] = []
+
+        def finished(future: Future[ChapterResult | ChapterFailure]) -> None:
+            if progress is not None:
+                progress(f"chapter {future.result().name}")
+
+        cwd = todo[0][0].parent
+        with SharedKernel(cwd) as kernel, ThreadPoolExecutor(
+            max_workers=max(1, jobs), thread_name_prefix="chapter"
+        ) as pool:
+            for template, name, parameters in todo:
+                started = time.perf_counter()
+                executed = self.out / "executed" / f"{name}.ipynb"
+                params = {**parameters, "project_root": str(self.root)}
+                try:
+                    notebook = kernel.run(template, executed, params)
+                except TemplateFailed as err:
+                    failure = ChapterFailure(
+                        name, str(err.failure), executed if executed.exists() else None
+                    )
+                    results.append(failure)
+                    if progress is not None:
+                        progress(f"chapter {name}")
+                    continue
+                future = pool.submit(self.convert, notebook, name, started)
+                future.add_done_callback(finished)
+                pending.append(future)
+            self.kernel_starts = kernel.starts
+            results += [f.result() for f in pending]
+        return results
+
+    def convert(self, notebook: Any, name: str, started: float) -> ChapterResult | ChapterFailure:
+        """Write one executed chapter in every format; a failure is returned, not raised."""
         try:
-            notebook = run_template(template, executed, params, cwd=template.parent)
             files = self._write(notebook, name)
-        except TemplateFailed as err:
-            return ChapterFailure(name, str(err.failure), executed if executed.exists() else None)
         except CaseworkError as err:
             return ChapterFailure(name, err.one_line())
         return ChapterResult(name, files, time.perf_counter() - started)
@@ -220,14 +304,20 @@ class _Job:
         body = convert.body_html(notebook, static=False)
         self._check_clean(body, name)
         written = []
+        title = convert.chapter_title(body, f"Chapter {name}")
         if "html" in self.formats:
-            title = convert.chapter_title(body, f"Chapter {name}")
-            written.append(convert.write_text(self.out / f"{name}.html", convert.page(body, title)))
+            page = convert.page(body, title, script=convert.PLOTLY_FILE)
+            written.append(convert.write_text(self.out / f"{name}.html", page))
+            if convert.PLOTLY_DIV in body:
+                written.append(convert.write_plotly(self.out))
         if set(self.formats) - {"html"}:
             static = convert.body_html(notebook, static=True)
+            date = self.plan.date or datetime.now(UTC).date().isoformat()
             written += convert.static_formats(
-                static, name, self.out, self.formats, pandoc_path=self.pandoc_path, latex=self.latex
-            )
+                static, name, self.out, self.formats, pandoc_path=self.pandoc_path,
+                latex=self.latex, word=convert.word_args(title, self.plan.author, date,
+                                                         self.reference),
+            )  # fmt: skip
         return written
 
     def _check_clean(self, body: str, name: str) -> None:

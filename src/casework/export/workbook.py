@@ -2,8 +2,11 @@
 
 The workbook follows NatCen charting: one worksheet per top-level theme, rows the
 participants grouped by case, columns the theme's sub-themes, each cell the summary
-followed by the references of the passages behind it; plus a sheet of case
-attributes. Every file is written to a temporary file beside the target and moved
+(with the references of the passages behind it) or, where nobody has summarised yet,
+the excerpts themselves with their references, never references alone; a last row
+"Across the cases" holds the study-wide summaries when there are any. A sheet of case
+attributes follows, with readable labels. Every sheet has a filter on its header row,
+a frozen header and prints landscape, one page wide, repeating its titles. Every file is written to a temporary file beside the target and moved
 into place, so a crash never leaves half a file.
 """
 
@@ -81,12 +84,29 @@ def write_html(matrix: pd.DataFrame, path: str | Path, *, title: str = "Framewor
 
 
 # --------------------------------------------------------------------------- Excel
-def _sheet_name(title: str, taken: set[str]) -> str:
-    base = _SHEET_BAD.sub(" ", title).strip().strip("'")[:31] or "Sheet"
-    name, n = base, 2
+_SHEET_MAX = 31
+_DANGLING = frozenset({"and", "or", "of", "the", "for", "to", "in", "on", "a", "an", "&", "-", "–"})
+
+
+def _fit(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters at a word boundary, without a dangling
+    'and', 'of'… at the end; a single over-long word is cut where it must be."""
+    if len(text) <= limit:
+        return text
+    words = text[: limit + 1].split(" ")[:-1] or [text[:limit]]
+    while len(words) > 1 and words[-1].lower().strip(",;:") in _DANGLING:
+        words.pop()
+    return " ".join(words).rstrip(" ,;:-–")
+
+
+def sheet_name(title: str, taken: set[str]) -> str:
+    """A valid, unique (case-insensitively) worksheet name for ``title``: Excel's
+    forbidden characters removed, shortened at a word boundary to 31 characters."""
+    clean = " ".join(_SHEET_BAD.sub(" ", title).split()).strip("'") or "Sheet"
+    name, n = _fit(clean, _SHEET_MAX), 2
     while name.lower() in taken:
         suffix = f" ({n})"
-        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+        name, n = _fit(clean, _SHEET_MAX - len(suffix)) + suffix, n + 1
     taken.add(name.lower())
     return name
 
@@ -143,14 +163,35 @@ def _theme_cells(
     if cell != "summary":
         return matrix
     refs = _references(tables, rows, columns, where, coders)
+    excerpts = framework_matrix(
+        tables, rows, codes=columns, cell="excerpts", where=where, coders=coders
+    )
     out = matrix.astype(object).copy()
     for i, key in enumerate(matrix.index):
         for j, code in enumerate(matrix.columns):
             summary, ref = str(matrix.iat[i, j] or ""), refs.get((key, code), "")
-            parts = [summary] if summary else []
-            parts += [f"Refs: {ref}"] if ref else []
-            out.iat[i, j] = "\n\n".join(parts)
+            if summary:  # the researcher's words, then where they come from
+                out.iat[i, j] = f"{summary}\n\nRefs: {ref}" if ref else summary
+            else:  # not summarised yet: the evidence itself, each excerpt with its reference
+                out.iat[i, j] = str(excerpts.iat[i, j] or "")
     return out
+
+
+def _study_row(tables: Any, columns: list[str], coders: Any, summaries: Any) -> list[str] | None:
+    """The study-wide (cross-case) summary of each column, or None when there is none."""
+    from casework.summaries import load_summaries
+
+    table = load_summaries(summaries, tables)
+    if table.empty:
+        return None
+    keep = (table["row_kind"] == "study") & table["code_id"].isin(columns)
+    if coders is not None:
+        keep &= table["coder"].isin([coders] if isinstance(coders, str) else list(coders))
+    latest = table[keep].sort_values("updated_at", kind="stable").groupby("code_id").tail(1)
+    if latest.empty:
+        return None
+    text = dict(zip(latest["code_id"], latest["text"].astype(str), strict=True))
+    return [text.get(c, "") for c in columns]
 
 
 def _write_theme(
@@ -182,6 +223,34 @@ def _write_theme(
             if percent and j > len(lead):
                 cell.number_format = "0.0%"
     sheet.freeze_panes = sheet.cell(row=2, column=len(heads) + 1)
+    _print_setup(sheet, titles=len(heads))
+
+
+def _print_setup(sheet: Any, *, titles: int) -> None:
+    """A filter on the header row; landscape, one page wide, header and row titles on
+    every printed page."""
+    from openpyxl.utils import get_column_letter
+
+    sheet.auto_filter.ref = sheet.dimensions
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
+    if titles:
+        sheet.print_title_cols = f"A:{get_column_letter(titles)}"
+    sheet.oddFooter.center.text = "&A, page &P of &N"
+
+
+def _add_study_row(sheet: Any, values: list[str], rows: str) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    lead = ["All cases", "", "Across the cases"] if rows == "participant" else ["All cases"]
+    at = sheet.max_row + 1
+    for j, value in enumerate([*lead, *values], 1):
+        cell = _put(sheet, at, j, value)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.font = Font(italic=j <= len(lead))
 
 
 def write_matrix_xlsx(
@@ -220,6 +289,36 @@ def _case_attributes(tables: Any) -> pd.DataFrame:
     return pd.DataFrame({"case_id": sorted(set(tables.documents["case_id"].astype(str)))})
 
 
+def attribute_labels(tables: Any, columns: Sequence[str]) -> list[str]:
+    """Readable headings for cases.csv columns: the chapter plan's ``[chapters.context]``
+    labels where it has them, else the column name in words (``la_type`` → "La type")."""
+    config = getattr(tables, "config", None)
+    chapters = config.get("chapters", {}) if isinstance(config, Mapping) else {}
+    context = chapters.get("context", {}) if isinstance(chapters, Mapping) else {}
+    named = {str(k): str(v) for k, v in context.items()} if isinstance(context, Mapping) else {}
+    named.setdefault("case_id", "Case")
+    return [named.get(str(c), str(c).replace("_", " ").strip().capitalize()) for c in columns]
+
+
+def _write_attributes(sheet: Any, tables: Any) -> None:
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    attributes = _case_attributes(tables)
+    labels = attribute_labels(tables, list(attributes.columns))
+    for j, label in enumerate(labels, 1):
+        _put(sheet, 1, j, label).font = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for i, record in enumerate(attributes.itertuples(index=False), 2):
+        for j, value in enumerate(record, 1):
+            _put(sheet, i, j, value).alignment = wrap
+    for j, column in enumerate(attributes.columns, 1):
+        longest = max([len(labels[j - 1]), *(len(str(v)) for v in attributes[column])])
+        sheet.column_dimensions[get_column_letter(j)].width = min(max(10, longest + 2), 50)
+    sheet.freeze_panes = "B2"
+    _print_setup(sheet, titles=1)
+
+
 def write_workbook(
     tables: Any,
     path: str | Path,
@@ -254,15 +353,14 @@ def write_workbook(
             headers[theme] = f"{names[theme]} (overall)"
         matrix = _theme_cells(tables, columns, rows, cell, where, coders, summaries)
         meta = matrix.attrs.get("casework", {})
-        sheet = wb.create_sheet(_sheet_name(names[theme], taken))
+        sheet = wb.create_sheet(sheet_name(names[theme], taken))
         _write_theme(sheet, matrix, rows, headers, meta.get("code_colors", {}), meta.get("roles", {}))
-    cases = wb.create_sheet(_sheet_name(CASES_SHEET, taken))
-    attributes = _case_attributes(tables)
-    for j, name in enumerate(attributes.columns, 1):
-        _put(cases, 1, j, str(name))
-    for i, record in enumerate(attributes.itertuples(index=False), 2):
-        for j, value in enumerate(record, 1):
-            _put(cases, i, j, value)
+        study = _study_row(tables, columns, coders, summaries) if cell == "summary" else None
+        if study is not None:
+            _add_study_row(sheet, study, rows)
+            last = sheet.cell(row=sheet.max_row - 1, column=sheet.max_column).coordinate
+            sheet.auto_filter.ref = f"A1:{last}"  # the filter leaves the study row alone
+    _write_attributes(wb.create_sheet(sheet_name(CASES_SHEET, taken)), tables)
     return atomic_write(path, wb.save)
 
 
