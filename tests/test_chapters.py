@@ -55,6 +55,11 @@ def _docx_text(path: Path) -> str:
     )
 
 
+def _styled(path: Path, style: str) -> list[str]:
+    document = docx.Document(str(path))
+    return [p.text for p in document.paragraphs if p.style.name == style]
+
+
 def _headings(path: Path, level: int) -> list[str]:
     document = docx.Document(str(path))
     return [p.text for p in document.paragraphs if p.style.name == f"Heading {level}"]
@@ -86,8 +91,8 @@ def test_word_headings_follow_the_chapter_plan(built: Built) -> None:
         title = plan.case_title(
             project.cases.set_index("case_id").loc[case_id].to_dict() | {"case_id": case_id}
         )
-        assert _headings(path, 1) == [title]
-        assert _headings(path, 2) == [
+        assert _styled(path, "Title") == [title]
+        assert _headings(path, 1) == [
             "Context",
             "Setting up and scoping",
             "The assignment",
@@ -98,14 +103,33 @@ def test_word_headings_follow_the_chapter_plan(built: Built) -> None:
             "Appendix: the interviews",
         ]
     cross = built.chapters / "cross-case.docx"
-    assert _headings(cross, 1) == [plan.cross_title]
-    assert _headings(cross, 2) == [
+    assert _styled(cross, "Title") == [plan.cross_title]
+    assert _headings(cross, 1) == [
         *[s.title for s in plan.cross_sections],
         "Conclusions",
         "Appendix: the elements in each case",
     ]
-    assert "External perspective" not in _headings(cross, 3)  # a grandchild: not a heading
-    assert "The specialist's qualities" in _headings(cross, 3)
+    assert "External perspective" not in _headings(cross, 2)  # a grandchild: not a heading
+    assert "The specialist's qualities" in _headings(cross, 2)
+
+
+def test_word_chapters_are_reports(built: Built) -> None:
+    for stem in STEMS:
+        document = docx.Document(str(built.chapters / f"{stem}.docx"))
+        assert document.core_properties.title == _styled(built.chapters / f"{stem}.docx",
+                                                         "Title")[0]  # fmt: skip
+        assert document.core_properties.author.startswith("Evaluation team")
+        assert _styled(built.chapters / f"{stem}.docx", "Author") and _styled(
+            built.chapters / f"{stem}.docx", "Date")  # fmt: skip
+        body = document.element.xml
+        assert re.search(r"<w:instrText[^>]*>TOC \\o", body), "a contents field"
+        footer = document.sections[0].footer._element.xml
+        fields = re.findall(r"<w:instrText[^>]*>\s*(\w+)", footer)
+        assert "PAGE" in fields and "NUMPAGES" in fields
+        headed = [t for t in document.tables if t.rows[0]._tr.xml.count("<w:tblHeader")]
+        assert headed and len(headed) >= len(document.tables) - 1  # all but the facts table
+        styles = document.styles.element.xml
+        assert 'w:styleId="Table"' in styles and "w:tblBorders" in styles
 
 
 def test_word_chapters_have_quotes_tables_and_a_figure(built: Built) -> None:
@@ -140,8 +164,9 @@ def test_html_chapters_are_offline_and_figures_have_fixed_ids(built: Built) -> N
     for stem in STEMS:
         html = (built.chapters / f"{stem}.html").read_text(encoding="utf-8")
         assert _convert.external_resources(html) == []
-        assert "cdnjs" not in html and "plotly.js v" in html
-        assert html.count("plotly.js v") == 1  # embedded once
+        assert "cdnjs" not in html and "plotly.js v" not in html  # not embedded
+        assert html.count('<script src="plotly.min.js"') == 1
+        assert len(html.encode("utf-8")) < 1_000_000
         assert 'id="casework-figure-1"' in html
         assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-", html)  # no uuid4 left
         assert "import casework" not in html and "project_root" not in html  # no code cells
@@ -166,7 +191,7 @@ def test_building_twice_gives_the_same_chapters(built: Built, tmp_path: Path) ->
 
     first = tmp_path / "first"
     shutil.copytree(built.chapters, first, ignore=shutil.ignore_patterns("executed"))
-    again = build(built.root, progress=False, formats=("html", "docx", "md"))
+    again = build(built.root, progress=False, formats=("html", "docx", "md"), force=True)
     assert again.ok, str(again)
     for stem in STEMS:
         old, new = _chapter_parts(first, stem), _chapter_parts(built.chapters, stem)
@@ -275,12 +300,13 @@ def test_cli_export_chapters_for_one_case(project: Path) -> None:
 
     status = main(["export", "chapters", str(project), "--case", "D", "--format", "html,md"])
     assert status == 0
-    written = sorted(p.name for p in (project / "exports" / "chapters").glob("*.*"))
-    assert written == ["D.html", "D.md"]
+    written = sorted(p.name for p in (project / "exports" / "chapters").glob("[!.]*.*"))
+    assert written == ["D.html", "D.md", "plotly.min.js"]
     text = (project / "exports" / "chapters" / "D.md").read_text(encoding="utf-8")
     assert text.startswith("# Case Study 'D': Parental Engagement")
-    assert "## Evidencing the outcomes" in text and "> “" in text
+    assert "## Evidencing the outcomes" in text and "(from the interview summary: " in text
     assert re.search(r"!\[Coverage of the themes in case D\]\(D_media/[0-9a-f]+\.svg\)", text)
+    assert text.index("## Appendix") < text.index("![Coverage")  # the heatmap is an appendix
     assert main(["export", "chapters", str(project), "--format", "odt"]) == 2
 
 
@@ -300,3 +326,40 @@ def test_executed_notebook_keeps_its_parameters(project: Path) -> None:
     trace = figures[0]["data"][0]
     assert trace["type"] == "heatmap" and len(trace["y"]) == 3  # E's three interviews
     assert all(y.startswith("E / ") for y in trace["y"])
+
+
+def test_every_quotation_in_the_built_chapters_is_in_the_sources(built: Built) -> None:
+    from test_chapter_evidence import _verbatim_pattern
+
+    project = casework.open_project(built.root)
+    sources = " ".join(
+        " ".join(project.text(d).replace('"', "").split()) for d in project.documents["doc_id"]
+    )
+    count = 0
+    for stem in STEMS:
+        text = (built.chapters / f"{stem}.md").read_text(encoding="utf-8")
+        for quoted in re.findall(r"“([^“”]*)”", text):
+            assert _verbatim_pattern(quoted).search(sources), (stem, quoted)
+            count += 1
+    assert count > 40
+
+
+def test_a_second_build_reuses_every_chapter_and_a_changed_summary_rebuilds_its_own(
+    project: Path,
+) -> None:
+    from casework.summaries import STUDY_ROW, SummaryStore
+
+    first = export_chapters(project, formats=["html", "md"])
+    assert first.ok and first.kernel_starts == 1 and len(first.rebuilt) == 6
+    again = export_chapters(project, formats=["html", "md"])
+    assert again.rebuilt == [] and again.kernel_starts == 0
+    assert [c.name for c in again.chapters] == [*CASES, "cross-case"]
+    store = SummaryStore(project / "summaries", coder="demo")
+    old = store.get(("case", "C"), "impact")
+    store.edit(("case", "C"), "impact", old["text"] + " The team also said so.")
+    third = export_chapters(project, formats=["html", "md"])
+    assert third.rebuilt == ["C"] and third.kernel_starts == 1
+    assert "The team also said so." in (project / "exports/chapters/C.md").read_text()
+    store.edit(STUDY_ROW, "improvements.design", "Separate the scoping days from delivery.")
+    assert export_chapters(project, formats=["html", "md"]).rebuilt == ["cross-case"]
+    assert export_chapters(project, formats=["html"], force=True).rebuilt == [*CASES, "cross-case"]

@@ -737,6 +737,27 @@ def test_download_is_the_matrix_as_shown(small: Project, monkeypatch: pytest.Mon
         explorer.download("pdf")
 
 
+def test_the_explorer_edits_a_code_summary_across_the_cases(
+    small: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small.code(DOC, "impact.children", *span(small, "Children were more ready"))
+    explorer = MatrixExplorer(small, rows="case")
+    explorer.open_cell(0, 0)
+    assert explorer.detail["study"] is None
+    send = Replies(explorer, monkeypatch)
+    send(action="scope", scope="study")
+    assert explorer.error == ""
+    explorer.save_summary("In every case, readiness.")
+    assert explorer.detail["study"]["text"] == "In every case, readiness."
+    assert explorer.detail["summary"] is None  # the case's own cell is untouched
+    events = [json.loads(line) for line in
+              (small.root / "summaries" / "tester.jsonl").read_text("utf-8").splitlines()]
+    assert [(e["row_kind"], e["row_id"], e["code"]) for e in events] == [
+        ("study", "all", "impact")]  # fmt: skip
+    send(action="scope", scope="everyone")
+    assert "unknown summary scope 'everyone'" in explorer.error
+
+
 # ---------------------------------------------------------------------- review app, notebooks
 def test_review_serves_locally_with_a_token(tmp_path: Path) -> None:
     args = voila_arguments(8899, "secret-token", tmp_path)

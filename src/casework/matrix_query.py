@@ -56,8 +56,9 @@ class MatrixQuery:
         values = self.measure(measure).astype(float)
         total = values.sum(axis=1 if along == "row" else 0)
         axis = 0 if along == "row" else 1
-        shares = values.div(total.where(total != 0), axis=axis) * 100
-        return shares.fillna(0.0)
+        shares = (values.div(total.where(total != 0), axis=axis) * 100).fillna(0.0)
+        shares.attrs["casework"] = _code_meta(self.charting, kind="query percent")
+        return shares
 
     def passages(self) -> pd.DataFrame:
         """Every passage behind the query, with its row keys and code."""
@@ -110,7 +111,9 @@ def matrix_coding_query(
     ch = chart(tables, by, theme=theme, codes=codes, where=where, coders=coders)
 
     def frame(values: np.ndarray) -> pd.DataFrame:
-        return pd.DataFrame(values, index=ch.rows, columns=pd.Index(ch.columns, name="code_id"))
+        out = pd.DataFrame(values, index=ch.rows, columns=pd.Index(ch.columns, name="code_id"))
+        out.attrs["casework"] = _code_meta(ch, kind="query")
+        return out
 
     n_docs = pd.Series(np.bincount(ch.row_of_doc, minlength=len(ch.rows)), index=ch.rows)
     return MatrixQuery(
@@ -219,8 +222,16 @@ def cooccurrence(
         values = np.rint(present.T @ present).astype(np.int64)
     index = pd.Index(ch.columns, name="code_id")
     frame = pd.DataFrame(values, index=index, columns=index.rename("with_code"))
-    frame.attrs["casework"] = {"kind": "cooccurrence", "by": by}
+    frame.attrs["casework"] = {**_code_meta(ch, kind="cooccurrence"), "by": by}
     return frame
+
+
+def _code_meta(ch: Charting, *, kind: str) -> dict[str, Any]:
+    """What views.show needs to head columns (and code rows) with names, not ids."""
+    book = ch.codebook.set_index("code_id")
+    names = {c: str(book["name"].get(c, c)) for c in ch.columns}
+    colours = {c: str(book["color"].get(c) or "") for c in ch.columns} if "color" in book else {}
+    return {"kind": kind, "code_names": names, "code_colors": colours}
 
 
 def code_frequencies(

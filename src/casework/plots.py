@@ -104,12 +104,16 @@ def heatmap(
             },
         )
     )
+    # Column labels go under the cells, tilted, with room made for them: above the
+    # cells they collided with the title.
+    longest = max((len(x) for x in _column_labels(ch)), default=0)
+    tilt = 0 if longest * len(ch.columns) < 90 else -35
     figure.update_layout(
-        title=html.escape(title) if title else None,
-        yaxis={"autorange": "reversed"},
-        height=max(300, 40 * len(ch.rows) + 160),
-        xaxis={"side": "top"},
-        margin={"l": 10, "r": 10, "t": 120, "b": 10},
+        title={"text": html.escape(title) if title else None, "x": 0, "xanchor": "left"},
+        yaxis={"autorange": "reversed", "automargin": True},
+        height=max(320, 40 * len(ch.rows) + 150 + (min(longest, 40) * 5 if tilt else 0)),
+        xaxis={"side": "bottom", "tickangle": tilt, "automargin": True},
+        margin={"l": 10, "r": 10, "t": 60 if title else 20, "b": 10},
     )
     return figure
 
@@ -140,7 +144,16 @@ def sunburst(
             hovertemplate="<b>%{label}</b><br>%{value} codings (with sub-codes)<extra></extra>",
         )
     )
+    figure.update_traces(
+        insidetextorientation="horizontal", textinfo="label", maxdepth=2,
+        insidetextfont={"size": 13}, marker_line={"color": "#ffffff", "width": 1.5},
+    )  # fmt: skip
+    # Two rings at a time (click a theme to go deeper), horizontal labels, and plotly
+    # hides a label that does not fit rather than shrinking it to an unreadable size.
     figure.update_layout(
-        title=html.escape(title) if title else None, margin={"l": 10, "r": 10, "t": 40, "b": 10}
+        title={"text": html.escape(title) if title else None, "x": 0, "xanchor": "left"},
+        uniformtext={"minsize": 11, "mode": "hide"},
+        height=640,
+        margin={"l": 10, "r": 10, "t": 50 if title else 10, "b": 10},
     )
     return figure

@@ -3,8 +3,9 @@
 A summary belongs to its row (a participant, a case, or the whole study) and a code,
 not to a matrix, so it shows in every matrix that has both. The study row
 (``("study", "all")``, :data:`STUDY_ROW`) holds the cross-case synthesis: one summary
-per code across every case, which the cross-case chapter shows under each element. It is Markdown; each paragraph (numbered from 1,
-like ``¶`` numbers) may link to the codings that evidence it. Summaries are events in
+per code across every case, which the cross-case chapter shows under each element.
+A summary is Markdown; each paragraph (numbered from 1, like ``¶`` numbers) may link
+to the codings that evidence it. Summaries are events in
 ``summaries/<coder>.jsonl``; the latest event for a cell wins and the log is the edit
 history. A draft proposed from the cell's excerpts stays ``draft=True``, with its
 provenance, until a person edits it.

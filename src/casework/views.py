@@ -37,6 +37,7 @@ _CSS = """
 .cw-matrix .cw-role{color:#666;font-size:90%}
 .cw-matrix td.cw-flag{box-shadow:inset 3px 0 0 #d62728}
 .cw-matrix .cw-flagnote{color:#d62728;font-size:85%}
+.cw-matrix-title{font:600 14px/1.4 system-ui,sans-serif;margin:.6em 0 .3em;white-space:normal}
 """
 
 
@@ -133,6 +134,8 @@ def _row_heads(matrix: pd.DataFrame, meta: Mapping[str, Any], i: int, spans: lis
     key = matrix.index[i]
     roles = meta.get("roles", {})
     if not isinstance(matrix.index, pd.MultiIndex):
+        if matrix.index.name == "code_id":  # a code × code table: names, not ids
+            key = meta.get("code_names", {}).get(key, key)
         return f"<th>{html.escape(str(key))}</th>"
     out = ""
     if spans[i]:
@@ -185,10 +188,13 @@ def matrix_html(matrix: pd.DataFrame, *, title: str | None = None, fold_at: int 
         rows.append(f"<tr>{_row_heads(matrix, meta, i, spans)}{''.join(cells)}</tr>")
     levels = matrix.index.nlevels
     lead = "--lead:6rem;" if isinstance(matrix.index, pd.MultiIndex) else ""
-    caption = f"<caption>{html.escape(title)}</caption>" if title else ""
+    # The title sits above the scrolling box, not in it as a <caption>: a caption
+    # scrolls away under the sticky header and was cut off in notebooks.
+    heading = f'<p class="cw-matrix-title">{html.escape(title)}</p>' if title else ""
     return (
-        f'<div class="cw-matrix" style="{lead}"><style>{_CSS}</style><table>{caption}'
-        f"{_header(matrix, meta, levels)}<tbody>{''.join(rows)}</tbody></table></div>"
+        f'<div class="cw-matrix-block"><style>{_CSS}</style>{heading}'
+        f'<div class="cw-matrix" style="{lead}"><table>'
+        f"{_header(matrix, meta, levels)}<tbody>{''.join(rows)}</tbody></table></div></div>"
     )
 
 

@@ -89,7 +89,9 @@ def test_chapter_draws_offline(browser: Any, chapters: Path, stem: str, tmp_path
         assert figure["rows"] == (5 if stem == "cross-case" else (2 if stem == "C" else 3))
         assert figure["image"] and figure["image"][0].startswith("data:image/png")
         assert figure["ticks"] == figure["columns"] > 0
-    assert len(headings) == (3 if stem == "cross-case" else 7)
+    # the plan's sections (+ conclusions in the cross-case chapter) and the appendix
+    assert len(headings) == (5 if stem == "cross-case" else 8)
+    assert headings[-1].startswith("Appendix")
     assert watch.errors == [] and watch.requests == [] and watch.dialogs == []
     assert shot.stat().st_size > 20_000
 
@@ -125,6 +127,9 @@ def test_transcript_html_shows_as_text_in_a_chapter(browser: Any, tmp_path: Path
         page.close()
     assert pwned is None and watch.dialogs == []
     assert injected == 0
-    assert "<script>window.__cw_pwned=1;alert('script')</script>" in shown
-    assert "<img src=x onerror=" in shown  # the role, as text
+    # the interviewer's turn (holding the <script>) is never quoted; the participant's is,
+    # as text
+    assert "<script>" not in shown
+    assert "<img src=x onerror=‘window.__cw_pwned=1;alert('img')’>" in shown
+    assert "<img src=x onerror=\"window.__cw_pwned=1;alert('role')" in shown  # the role
     assert watch.requests == [] and watch.errors == []

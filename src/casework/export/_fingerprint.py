@@ -28,7 +28,7 @@ _SUMMARY_COLUMNS = ["row_kind", "row_id", "code_id", "coder", "text", "draft", "
 
 def _frame_bytes(frame: pd.DataFrame, columns: Sequence[str]) -> bytes:
     kept = frame[[c for c in columns if c in frame.columns]]
-    return kept.to_json(orient="values", date_format="iso", default_handler=str).encode()
+    return str(kept.to_json(orient="values", date_format="iso", default_handler=str)).encode()
 
 
 @dataclass(frozen=True)

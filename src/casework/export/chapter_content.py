@@ -113,16 +113,17 @@ class _Context:
         if self.kinds.get(doc, "transcript") == "transcript":
             roles = segs["speaker_role"] if "speaker_role" in segs.columns else [None] * len(segs)
             interviewer = self._interviewer(doc)
+            spans = zip(segs["start"], segs["end"], segs["speaker"], roles, strict=True)
             turns = [
                 (int(a), int(b))
-                for a, b, who, role in zip(segs["start"], segs["end"], segs["speaker"], roles,
-                                           strict=True)  # fmt: skip
+                for a, b, who, role in spans
                 if is_participant_turn(str(who or ""), role, interviewer)
             ]
             shown, form = transcript_evidence(text, turns, start, end), VERBATIM
         else:
-            region = (int(segs["start"].min()), int(segs["end"].max())) if len(segs) else (
-                start, end)  # fmt: skip
+            region = (start, end)
+            if len(segs):
+                region = (int(segs["start"].min()), int(segs["end"].max()))
             shown, form = summary_evidence(text, region, start, end), FROM_SUMMARY
         return (self.text(shown), form) if shown else None
 
@@ -267,7 +268,7 @@ def _summaries(ctx: _Context, rows: pd.DataFrame, scope: _Scope, found: pd.DataF
         for ids, ref, doc, para in zip(
             found["coding_ids"], found["reference"], found["doc_id"], found["paragraph"],
             strict=True,
-        )  # fmt: skip
+        )
         for cid in ids
     }
     roles = dict(

@@ -6,8 +6,9 @@ participants grouped by case, columns the theme's sub-themes, each cell the summ
 the excerpts themselves with their references, never references alone; a last row
 "Across the cases" holds the study-wide summaries when there are any. A sheet of case
 attributes follows, with readable labels. Every sheet has a filter on its header row,
-a frozen header and prints landscape, one page wide, repeating its titles. Every file is written to a temporary file beside the target and moved
-into place, so a crash never leaves half a file.
+a frozen header and prints landscape, one page wide, repeating its titles. Every file
+is written to a temporary file beside the target and moved into place, so a crash never
+leaves half a file.
 """
 
 from __future__ import annotations

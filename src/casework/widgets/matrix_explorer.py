@@ -8,7 +8,9 @@ the passage in a :class:`~casework.widgets.Coder` (or, with no Coder, the passag
 paragraph), and the cell's summary, which can be edited unless the explorer is read-only
 (the ``casework review`` app). The summary editor keeps what is typed until Save and
 shows which evidence belongs to which paragraph (``casework.widgets._summary_editor``).
-What is shown can be downloaded (xlsx, HTML).
+What is shown can be downloaded (xlsx, HTML). ``summary_scope("study")`` points the
+editor at the open cell's code across all the cases (the study row, which the
+cross-case chapter shows under each element; ``detail["study"]`` holds it).
 """
 
 from __future__ import annotations
@@ -24,11 +26,12 @@ import traitlets as t
 
 from casework.errors import CaseworkError, ProjectError, UnknownName
 from casework.matrices import CELL_KINDS, framework_matrix
-from casework.summaries import SummaryStore, cell_view, load_summaries
+from casework.summaries import STUDY_ROW, SummaryStore, cell_view, load_summaries
 from casework.widgets._summary_editor import Saved, SummaryEditor
 
 _STATIC = Path(__file__).with_name("static")
 ROW_CHOICES = ("participant", "case")
+SUMMARY_SCOPES = ("cell", "study")
 CONTEXT_CHARS = 600
 DOWNLOADS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
              "html": "text/html"}  # fmt: skip
@@ -249,15 +252,18 @@ class MatrixExplorer(anywidget.AnyWidget):
             "row": row, "col": col, "row_label": table_rows[row]["label"],
             "code": code, "code_name": columns[col]["name"],
             "passages": [_passage(p) for p in self._passages.to_dict("records")],
-            "summary": self._summary(), "context": None,
+            "summary": self._summary(), "study": self._summary(STUDY_ROW), "context": None,
         }  # fmt: skip
         self._show_editor()
         self.status = f"{len(self._passages)} passages coded here."
         return self.detail
 
-    def _summary(self) -> dict[str, Any] | None:
+    def _summary(self, row: tuple[str, str] | None = None) -> dict[str, Any] | None:
+        """The open cell's summary, or (with ``row``) its code's summary for that row."""
         assert self._cell is not None
         kind, row_id, code = self._cell
+        if row is not None:
+            kind, row_id = row
         table = self._summaries()
         found = table[(table["row_kind"] == kind) & (table["row_id"].astype(str) == row_id)
                       & (table["code_id"] == code)]  # fmt: skip
@@ -285,6 +291,18 @@ class MatrixExplorer(anywidget.AnyWidget):
         self._need_write()
         assert self._editor is not None
         return self._editor
+
+    def summary_scope(self, scope: str) -> None:
+        """Edit the open cell's own summary (``cell``) or its code's summary across all
+        the cases (``study``), which the cross-case chapter shows under the element."""
+        kind, row_id, code = self._need_write()
+        if scope not in SUMMARY_SCOPES:
+            raise UnknownName("summary scope", scope, SUMMARY_SCOPES, field="scope")
+        row = STUDY_ROW if scope == "study" else (kind, row_id)
+        self._editor = SummaryEditor.open(self._store, row, code, self._me)
+        self._show_editor()
+        self.status = ("Editing the summary across all the cases." if scope == "study" else
+                       "Editing this cell's summary.")  # fmt: skip
 
     def type_summary(self, text: str) -> None:
         """The text in the editor changed: carry the evidence to its paragraphs."""
@@ -362,6 +380,7 @@ class MatrixExplorer(anywidget.AnyWidget):
             self._draw()
         self._cell, self._editor, self.status = cell, editor, status
         detail["summary"] = self._summary()
+        detail["study"] = self._summary(STUDY_ROW)
         self.detail = detail
         self._show_editor()
 
@@ -448,6 +467,7 @@ class MatrixExplorer(anywidget.AnyWidget):
             "drop": lambda: self.drop_link(int(content["link"])),
             "link": lambda: self.link_passage(int(content["passage"]), int(content["paragraph"])),
             "save": lambda: self.save_summary(str(content["text"])),
+            "scope": lambda: self.summary_scope(str(content["scope"])),
             "propose": self.propose_summary,
             "discard": self.discard,
             "goto": lambda: self.goto(int(content["passage"])),

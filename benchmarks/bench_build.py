@@ -1,0 +1,114 @@
+"""Building the demo's chapters: cold, unchanged, and after one case summary changed.
+
+Prints, in one run, on a fresh copy of the demo study (14 interview summaries, 5
+cases), wall-clock seconds and the ratio to a baseline measured in the same run:
+
+- baseline: executing one empty notebook with nbclient (a kernel start and stop,
+  nothing else): what one chapter would cost if every chapter had its own kernel;
+- cold: ``export_chapters`` of the 6 chapters (A-E and cross-case) in HTML, Word and
+  Markdown from an empty output folder (target <= 4x baseline: kernels are reused);
+- unchanged: the same call again with nothing changed (target <= 0.5x baseline: no
+  kernel starts, nothing converted);
+- one summary: after editing case C's summary of "impact" (target: only C rebuilt;
+  the cross-case chapter is not fed by case summaries, so it is kept).
+
+The three builds and the baseline are interleaved over ``--runs`` rounds (each round
+on a fresh copy) and the median is printed, with the load average before and after,
+since the machine may be shared. PDF is left out (LaTeX dominates it).
+
+Usage: python benchmarks/bench_build.py [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PARTS = ("casework.toml", "cases.csv", "transcripts", "codebooks", "codings", "summaries",
+         "notebooks")  # fmt: skip
+FORMATS = ("html", "docx", "md")
+
+
+def copy_demo(dest: Path) -> Path:
+    dest.mkdir(parents=True)
+    for name in PARTS:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, dest / name, ignore=shutil.ignore_patterns(".ipynb_*"))
+        else:
+            shutil.copy2(source, dest / name)
+    return dest
+
+
+def baseline(folder: Path) -> float:
+    """Execute one empty notebook with nbclient, in casework's kernel."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    from casework.export._execute import KERNEL_NAME, VenvKernelManager
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells.append(nbformat.v4.new_code_cell("pass"))
+    started = time.perf_counter()
+    NotebookClient(
+        notebook, kernel_name=KERNEL_NAME, kernel_manager_class=VenvKernelManager,
+        resources={"metadata": {"path": str(folder)}},
+    ).execute()  # fmt: skip
+    return time.perf_counter() - started
+
+
+def one_round(folder: Path) -> dict[str, float | list[str]]:
+    from casework.export.chapters import export_chapters
+    from casework.summaries import SummaryStore
+
+    root = copy_demo(folder / "demo")
+    found: dict[str, float | list[str]] = {"baseline": baseline(folder)}
+    for label in ("cold", "unchanged", "one summary"):
+        if label == "one summary":
+            store = SummaryStore(root / "summaries", coder="demo")
+            old = store.get(("case", "C"), "impact")
+            store.edit(("case", "C"), "impact", old["text"] + " (Checked again.)")
+        started = time.perf_counter()
+        report = export_chapters(root, formats=FORMATS)
+        found[label] = time.perf_counter() - started
+        if not report.ok:
+            sys.exit(f"the build failed:\n{report}")
+        found[f"{label} rebuilt"] = report.rebuilt
+        found[f"{label} kernels"] = [str(report.kernel_starts)]
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+          f"on {os.cpu_count()} cores")  # fmt: skip
+    rounds = []
+    for i in range(args.runs):
+        with tempfile.TemporaryDirectory(prefix="bench_build_") as tmp:
+            rounds.append(one_round(Path(tmp)))
+        print(f"  round {i + 1}: " + ", ".join(
+            f"{k} {v:.1f} s" for k, v in rounds[-1].items() if isinstance(v, float)))  # fmt: skip
+    base = statistics.median(float(r["baseline"]) for r in rounds)
+    print(f"\nbaseline (one empty notebook, nbclient): {base:.2f} s")
+    targets = {"cold": 4.0, "unchanged": 0.5, "one summary": None}
+    for label, target in targets.items():
+        secs = statistics.median(float(r[label]) for r in rounds)
+        rebuilt = rounds[-1][f"{label} rebuilt"]
+        kernels = rounds[-1][f"{label} kernels"]
+        goal = f"target <= {target}x" if target else "target: only C rebuilt"
+        print(f"{label:>12}: {secs:6.2f} s = {secs / base:4.2f}x baseline ({goal}); "
+              f"rebuilt {', '.join(rebuilt) or 'nothing'}; kernel starts {kernels[0]}")  # fmt: skip
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
