@@ -264,7 +264,7 @@ def write_matrix_xlsx(
     meta = matrix.attrs.get("casework", {})
     wb = Workbook()
     sheet = wb.active
-    sheet.title = _sheet_name("Matrix", set())
+    sheet.title = sheet_name("Matrix", set())
     _write_theme(sheet, matrix, rows, meta.get("code_names", {}), meta.get("code_colors", {}),
                  meta.get("roles", {}))  # fmt: skip
     about = wb.create_sheet("About")
