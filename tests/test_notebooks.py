@@ -119,7 +119,7 @@ def test_case_chapter_template_shows_case_a(executed: tuple[Path, dict[str, Any]
     )
     sections = _outputs(notebook, "sections", ("text/html",))
     assert sections.count("<h2>") == 7 and "<h2>Evidencing the outcomes</h2>" in sections
-    assert "— Head Teacher, Case A" in sections
+    assert "(from the interview summary: Head Teacher, Case A" in sections
 
 
 def test_cross_case_template_shows_every_case(executed: tuple[Path, dict[str, Any]]) -> None:

@@ -41,7 +41,6 @@ from casework.export._quotes import (
 from casework.export.chapter_plan import ChapterPlan, Section, load_plan
 from casework.matrices import passages
 from casework.privacy import name_mask
-from casework.sources import roles_at
 
 
 @dataclass
@@ -177,7 +176,8 @@ class _Context:
             self.project, "participant", codes=list(codes), where={"case_id": list(scope.cases)},
             coders=self.coders,
         )
-        rows = rows[roles_at(self.project.segments, rows) != "interviewer"]  # their words only
+        # Interviewers' words never show: evidence() keeps only participant turns, so a
+        # passage that starts with the question still gives the answer.
         return rows.assign(text=rows["text"].map(self.text))
 
 
