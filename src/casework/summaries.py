@@ -181,8 +181,9 @@ def _check_event(e: Mapping[str, Any]) -> None:
         problem = f"unknown summary event {kind!r}"
     elif missing:
         problem = f"the {kind} event has no '{missing[0]}'"
-    elif e.get("row_kind") not in ("participant", "case"):
-        problem = f"row_kind must be 'participant' or 'case', not {e.get('row_kind')!r}"
+    elif e.get("row_kind") not in SUMMARY_ROW_KINDS:
+        problem = (f"row_kind must be {', '.join(repr(k) for k in SUMMARY_ROW_KINDS)}, "
+                   f"not {e.get('row_kind')!r}")  # fmt: skip
     elif kind == "summary" and not isinstance(e.get("text"), str):
         problem = "the summary's text is not a string"
     else:
