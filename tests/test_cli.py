@@ -26,6 +26,10 @@ def test_validate_clean_and_with_problems(
     make_project: Callable[..., Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = make_project()
+    head = root / "transcripts" / "B" / "head.txt"
+    code, out, _ = run(["validate", str(root)], capsys)
+    assert "warning: transcripts/B/head.txt: no role: quotes are labelled 'Participant 1'" in out
+    head.write_text("---\nrole: Head\n---\n" + head.read_text())  # .txt takes front matter
     assert run(["validate", str(root)], capsys)[1].strip() == "No problems found."
     (root / "transcripts" / "A" / "empty.txt").write_text("  \n")
     (root / "transcripts" / "Q").mkdir()

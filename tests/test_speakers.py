@@ -184,3 +184,16 @@ def test_the_opening_sentence_reads_naturally_whatever_is_recorded() -> None:
         "This chapter draws on one interview and one set of field notes: a Parent.")
     assert sources_sentence(docs(["Early years practitioner"])).endswith(
         "an Early years practitioner.")
+
+
+def test_validate_warns_about_missing_roles_and_speakers(make_project: Callable[..., Path]) -> None:
+    root = make_project(docs={
+        "A/one.txt": "Kit: Hello.\n\nLee: Hi.\n\nMo: Yes.",
+        "A/two.md": "---\nrole: Teacher\n---\nInterviewer: How?\n\nAnn: Well.",
+    })  # fmt: skip
+    problems = casework.open_project(root).validate()
+    warnings = [str(p) for p in problems if p.warning]
+    assert any("transcripts/A/one.txt" in w and "Participant 1" in w for w in warnings), warnings
+    assert any("no speaker was recognised as the interviewer" in w for w in warnings), warnings
+    assert not any("two.md" in w for w in warnings)
+    assert all(p.warning for p in problems)

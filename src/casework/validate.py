@@ -35,6 +35,7 @@ def validate_project(project: Project) -> list[Problem]:
     corpus = load_corpus(project.root)
     problems.extend(_as_problem(e) for e in corpus.errors)
     problems.extend(_case_name_problems(project, corpus))
+    problems.extend(_speaker_problems(project, corpus))
     problems.extend(_stray_logs(project))
     try:
         codebook = Codebook.from_disk(project.codebook_path)
@@ -83,6 +84,39 @@ def _case_name_problems(project: Project, corpus: Corpus) -> list[Problem]:
             problems.append(Problem(err.message + f". {err.fix}", path=where,
                                     field="case_id"))  # fmt: skip
     return problems
+
+
+def _speaker_problems(project: Project, corpus: Corpus) -> list[Problem]:
+    """Warnings: a document without a role (quoted as "Participant 3"), and a transcript
+    with speakers but no participant or no interviewer found (fix with ``speakers:``)."""
+    found: list[Problem] = []
+    docs = corpus.documents
+    paths = dict(zip(docs["doc_id"], docs["path"], strict=True))
+    kinds = docs["kind"].tolist() if "kind" in docs.columns else [None] * len(docs)
+    for kind, row in zip(kinds, docs.itertuples(), strict=True):
+        if kind != "notes" and not str(row.role).strip():
+            found.append(Problem(
+                f"no role: quotes are labelled '{_label(row.participant_id)}'. Add 'role: …' "
+                "to the front matter (or a Role column to the attribute sheet)",
+                path=str(row.path), field="role", warning=True))  # fmt: skip
+    speakers = corpus.speakers
+    for doc_id, group in speakers.groupby("doc_id", sort=False):
+        roles = set(group["role"])
+        for role in ("participant", "interviewer"):
+            if role not in roles and len(group) > 1:
+                found.append(Problem(
+                    f"no speaker was recognised as the {role} (speakers: "
+                    f"{', '.join(group['speaker'])}). Say who is who in the front matter, e.g. "
+                    f"'speakers: {{{group['speaker'].iloc[0]}: {role}}}'",
+                    path=str(paths.get(doc_id, doc_id)), field="speakers",
+                    warning=True))  # fmt: skip
+    return found
+
+
+def _label(participant_id: object) -> str:
+    from casework._charting import role_label
+
+    return role_label(None, participant_id)
 
 
 def _stray_logs(project: Project) -> list[Problem]:

@@ -14,8 +14,11 @@ from typing import Any
 import pandas as pd
 
 _NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
-_KIND_NOUNS = {"transcript": ("interview", "interviews"), "summary": ("interview summary",
-               "interview summaries"), "notes": ("set of field notes", "sets of field notes")}  # fmt: skip
+_KIND_NOUNS = {
+    "transcript": ("interview", "interviews"),
+    "summary": ("interview summary", "interview summaries"),
+    "notes": ("set of field notes", "sets of field notes"),
+}
 
 
 def number(n: int) -> str:

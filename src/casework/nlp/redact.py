@@ -242,7 +242,6 @@ def _transcripts(src: Path) -> dict[str, Path]:
 def _redact_transcript(src: Path, dest: Path, path: Path, rel: Path, pz: Pseudonymiser,
                        nlp: Any, result: RedactionResult) -> _Doc:  # fmt: skip
     from casework.corpus import doc_id_for
-
     from casework.sources import read_source
 
     source = read_source(path)
