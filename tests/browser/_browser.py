@@ -195,11 +195,15 @@ class Watch:
 DOC_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "_static" / "screenshots"
 
 
-def doc_shot(page: Any, name: str, *, full_page: bool = False) -> Path:
-    """A screenshot for the docs, ``docs/_static/screenshots/<name>.png``."""
+def doc_shot(page: Any, name: str, *, full_page: bool = False, element: str | None = None) -> Path:
+    """A screenshot for the docs, ``docs/_static/screenshots/<name>.png`` (of the page, or
+    of the first ``element`` matching a selector)."""
     DOC_SHOTS.mkdir(parents=True, exist_ok=True)
     path = DOC_SHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full_page)
+    if element is not None:
+        page.locator(element).first.screenshot(path=str(path))
+    else:
+        page.screenshot(path=str(path), full_page=full_page)
     return path
 
 

@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 import casework
-from _browser import PWNED, Watch, add_injection, dedent, jupyter_lab, shot
+from casework import matrices
+from _browser import PWNED, Watch, add_injection, dedent, doc_shot, jupyter_lab, shot
 
 pytestmark = pytest.mark.browser
 
@@ -280,6 +281,153 @@ def test_uncode_from_the_stripe(session: Session) -> None:
     session.wait_event(lambda e: e["event"] == "uncode" and e["target"] == coded["id"], "uncode")
     page.wait_for_selector(f".cw-bar[data-coding='{coded['id']}']", state="detached")
     session.shot("11-uncoded")
+
+
+NOTEBOOK_SCROLL = "() => (document.querySelector('.jp-WindowedPanel-outer') || {}).scrollTop"
+
+
+def _open_keys(page: Any) -> set[str]:
+    return set(page.eval_on_selector_all(".cw-coder .cw-s", "ns => ns.map(n => n.dataset.suggestion)"))
+
+
+def _set_score(page: Any, value: float) -> None:
+    page.eval_on_selector(".cw-coder .cw-score", """(n, v) => { n.value = String(v);
+        n.dispatchEvent(new Event('input')); n.dispatchEvent(new Event('change')); }""", value)
+
+
+def test_the_coder_for_the_docs(session: Session) -> None:
+    page = session.page
+    page.locator(".cw-coder").scroll_into_view_if_needed()
+    page.wait_for_selector(".cw-coder .cw-label")  # stripes labelled where there is room
+    labels = page.eval_on_selector_all(".cw-coder .cw-label", "ns => ns.map(n => n.textContent)")
+    names = set(session.project.codes["name"])
+    assert labels and set(labels) <= names
+    doc_shot(page, "coder", element=".cw-coder")
+
+
+def test_suggestion_toggle_and_slider(session: Session) -> None:
+    page, text = session.page, session.project.text(DOC)
+    phrases = {'the timing was "just right"': 0.3, "Free support mattered": 0.55,
+               "help to shift attitudes": 0.7, "senior managers gave early years little weight": 0.9}
+    rows = []
+    for phrase, score in phrases.items():
+        start = text.index(phrase)
+        rows.append({"doc_id": DOC, "code_id": "challenges", "start": start,
+                     "end": start + len(phrase), "confidence": score})
+    page.uncheck(".cw-coder .cw-sugg-toggle")
+    _run_new_cell(page, "import pandas as pd\ncoder.set_suggestions(pd.DataFrame(" + repr(rows) + "))\n")
+    page.wait_for_function("() => /4 hidden/.test(document.querySelector('.cw-sugg-info').textContent)")
+    assert _open_keys(page) == set()  # hidden by default
+    page.check(".cw-coder .cw-sugg-toggle")
+    page.wait_for_function("() => document.querySelectorAll('.cw-coder .cw-s').length >= 4")
+    assert len(_open_keys(page)) == 4
+    _set_score(page, 0.6)
+    page.wait_for_function("() => /2 of 4 shown/.test(document.querySelector('.cw-sugg-info').textContent)")
+    assert len(_open_keys(page)) == 2
+    page.locator(".cw-coder .cw-s").first.scroll_into_view_if_needed()
+    doc_shot(page, "coder-suggestions", element=".cw-coder")
+    session.found["shown"] = _open_keys(page)
+
+
+def test_accept_all_shown_then_one_undo_restores(session: Session) -> None:
+    page, shown = session.page, session.found["shown"]
+    before = len(session.events())
+    page.click(".cw-coder .cw-accept-shown")
+    session.wait_event(lambda e: e["event"] == "code" and e["confidence"] == 0.9, "accept shown")
+    added = session.events()[before:]
+    assert len(added) == 2 and len({e["batch"] for e in added}) == 1  # one action
+    for event in added:
+        page.wait_for_selector(f".cw-bar[data-coding='{event['id']}']", state="attached")
+    page.wait_for_function("() => document.querySelectorAll('.cw-coder .cw-s').length === 0")
+    session.shot("13-accepted-all-shown")
+    page.click(".cw-coder .cw-undo")
+    session.wait_event(lambda e: e["event"] == "undo" and e["target"] == added[0]["batch"], "undo")
+    for event in added:
+        page.wait_for_selector(f".cw-bar[data-coding='{event['id']}']", state="detached")
+    page.wait_for_function("() => document.querySelectorAll('.cw-coder .cw-s').length >= 2")
+    assert _open_keys(page) == shown  # the same suggestions are open again
+    _set_score(page, 0.0)
+    page.uncheck(".cw-coder .cw-sugg-toggle")
+    page.wait_for_function("() => document.querySelectorAll('.cw-coder .cw-s').length === 0")
+
+
+def test_counts_change_after_coding(session: Session) -> None:
+    page = session.page
+    code = "impact.practice"
+    count = page.locator(f".cw-count[data-code='{code}']")
+    before = int(count.get_attribute("data-passages") or 0)
+    progress = page.eval_on_selector(".cw-coder", "n => n.querySelector(`.cw-doc-item[data-doc='A/la_lead']`).textContent")
+    drag_select(session, "integrated working")
+    page.click(f".cw-code-name[data-code='{code}']")
+    session.wait_event(lambda e: e["event"] == "code" and e["code"] == code, "counted code")
+    page.wait_for_function(f"() => document.querySelector(`.cw-count[data-code='{code}']`)"
+                           f".dataset.passages === '{before + 1}'")
+    page.click(".cw-coder .cw-tab-docs")
+    item = page.locator(f".cw-doc-item[data-doc='{DOC}']")
+    page.wait_for_function(f"(was) => document.querySelector(`.cw-doc-item[data-doc='{DOC}']`).textContent !== was",
+                           arg=progress)
+    assert "codings" in item.inner_text()
+    doc_shot(page, "coder-documents", element=".cw-coder")
+    page.click(".cw-coder .cw-tab-codes")
+
+
+def test_retrieval_lists_passages_across_documents_and_jumps(session: Session) -> None:
+    page, project = session.page, casework.open_project(session.root, coder=CODER)
+    code = "context.local_situation"
+    expected = matrices.passages(project, "case", codes=[code])
+    assert expected["doc_id"].nunique() > 1
+    page.keyboard.press("Escape")  # nothing selected: a click on a code lists its passages
+    page.click(f".cw-code-name[data-code='{code}']")
+    page.wait_for_function(f"() => (document.querySelector('.cw-coder').dataset.retrieved || '')"
+                           f" === '{code}:{len(expected)}'")
+    docs = set(page.eval_on_selector_all(".cw-retrieval .cw-passage", "ns => ns.map(n => n.dataset.doc)"))
+    assert docs == set(expected["doc_id"])
+    page.locator(".cw-retrieval").scroll_into_view_if_needed()
+    doc_shot(page, "coder-retrieval", element=".cw-coder")
+    target = page.locator(".cw-retrieval .cw-passage:not([data-doc='A/la_lead'])").last
+    doc, start, end = (target.get_attribute(a) for a in ("data-doc", "data-start", "data-end"))
+    page.locator(".cw-coder").scroll_into_view_if_needed()
+    notebook_at = page.evaluate(NOTEBOOK_SCROLL)
+    target.locator(".cw-show").click()
+    page.wait_for_function(f"() => document.querySelector('.cw-coder').dataset.doc === '{doc}'"
+                           f" && document.querySelector('.cw-coder').dataset.pending === '{start}-{end}'")
+    assert page.evaluate(NOTEBOOK_SCROLL) == notebook_at  # only the Coder scrolled
+    box = page.eval_on_selector(".cw-scroll", "n => [n.scrollTop, n.clientHeight]")
+    segs = project.segments.query("doc_id == @doc")
+    para = int(segs[(segs["start"] <= int(start)) & (segs["end"] > int(start))].iloc[0]["start"])
+    row = page.eval_on_selector(f".cw-para[data-offset='{para}']", "n => n.getBoundingClientRect()"
+                                ".top - n.closest('.cw-scroll').getBoundingClientRect().top")
+    assert 0 <= row <= box[1]  # the passage is in view inside the Coder
+    page.click(".cw-retrieval .cw-close")
+    page.select_option(".cw-doc-select", DOC)
+    page.wait_for_function(f"() => document.querySelector('.cw-coder').dataset.doc === '{DOC}'")
+
+
+def test_text_search_codes_a_hit(session: Session) -> None:
+    page, text = session.page, session.project.text(DOC)
+    page.fill(".cw-coder .cw-search", "staff*")
+    page.press(".cw-coder .cw-search", "Enter")
+    page.wait_for_selector(".cw-coder .cw-hit")
+    hits = page.eval_on_selector_all(".cw-coder .cw-hit", "ns => [...new Set(ns.map(n => n.dataset.hit))]")
+    assert hits and all(text[int(h.split("-")[0]):int(h.split("-")[1])].lower().startswith("staff")
+                        for h in hits)  # fmt: skip
+    page.click(".cw-coder .cw-hit-next")
+    first = sorted(hits, key=lambda h: int(h.split("-")[0]))[0]
+    page.wait_for_function(f"() => document.querySelector('.cw-coder').dataset.pending === '{first}'")
+    doc_shot(page, "coder-search", element=".cw-coder")
+    page.click(".cw-code-name[data-code='challenges.capacity']")
+    event = session.wait_event(lambda e: e["event"] == "code" and e["code"] == "challenges.capacity"
+                               and f"{e['start']}-{e['end']}" == first, "hit coded")  # fmt: skip
+    assert event["quote"].lower().startswith("staff")
+    page.fill(".cw-coder .cw-search", "Foundation Stage")
+    page.press(".cw-coder .cw-search", "Enter")
+    page.wait_for_function("() => /hits?$/.test(document.querySelector('.cw-hit-info').textContent)")
+    n = len(page.eval_on_selector_all(".cw-coder .cw-hit", "ns => [...new Set(ns.map(n => n.dataset.hit))]"))
+    page.select_option(".cw-coder .cw-hit-code", "context.needs")
+    session.wait_event(lambda e: e["event"] == "code" and e["code"] == "context.needs"
+                       and "Foundation Stage" in (e.get("reason") or ""), "all hits coded")  # fmt: skip
+    coded = [e for e in session.events() if e.get("reason", "") and "Foundation Stage" in e["reason"]]
+    assert len(coded) == n and len({e["batch"] for e in coded}) == 1
 
 
 def test_injection_transcript_shows_as_text(session: Session) -> None:

@@ -376,7 +376,8 @@ class Coder(anywidget.AnyWidget):
         self._hits = queries.kwic(self.project, query, mode=kind, window=0, doc_ids=[self.doc_id])
         hits = self._hits[["start", "end"]].astype(int).to_numpy().tolist()
         self.search = {"query": query, "mode": mode, "doc": self.doc_id, "hits": hits}
-        self.status = f"{len(self._hits)} hits for {query!r} ({mode})."
+        n = len(self._hits)
+        self.status = f"{n} hit{'' if n == 1 else 's'} for {query!r} ({mode})."
         return len(self._hits)
 
     def code_hits(self, code_id: str, unit: str = "match") -> list[str]:
