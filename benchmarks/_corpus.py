@@ -258,9 +258,7 @@ def leaf_codes() -> list[str]:
 
 def write_codings(root: Path, texts: dict[str, str], n: int, rng: random.Random) -> None:
     """``n`` code events spread over the documents (anchored as the store anchors them)."""
-    from casework._jsonl import append_records
-    from casework.anchors import make_anchor, text_sha
-    from casework.store import new_id
+    from casework.store import append_records, make_anchor, new_id, text_sha
 
     codes = leaf_codes()
     docs = list(texts)

@@ -52,7 +52,7 @@ def baseline(folder: Path) -> float:
     import nbformat
     from nbclient import NotebookClient
 
-    from casework.export._execute import KERNEL_NAME, VenvKernelManager
+    from casework.chapters import KERNEL_NAME, VenvKernelManager
 
     notebook = nbformat.v4.new_notebook()
     notebook.cells.append(nbformat.v4.new_code_cell("pass"))
@@ -65,8 +65,8 @@ def baseline(folder: Path) -> float:
 
 
 def one_round(folder: Path) -> dict[str, float | list[str]]:
-    from casework.export.chapters import export_chapters
-    from casework.summaries import SummaryStore
+    from casework.chapters import export_chapters
+    from casework.matrices import SummaryStore
 
     root = copy_demo(folder / "demo")
     found: dict[str, float | list[str]] = {"baseline": baseline(folder)}

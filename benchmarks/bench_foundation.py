@@ -38,7 +38,7 @@ sys.path.insert(0, str(HERE.parent / "src"))
 import _corpus  # noqa: E402
 
 import casework  # noqa: E402
-from casework._jsonl import read_log  # noqa: E402
+from casework.store import read_log  # noqa: E402
 
 PARSE_TARGET = 2.0
 

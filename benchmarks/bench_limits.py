@@ -105,10 +105,9 @@ def big_docx(tmp: Path) -> None:
 
 
 def big_qdpx(tmp: Path) -> None:
-    from casework.export._refi_archive import MAX_READ_BYTES
-    from casework.export.refi_import import import_refi
-
     import _corpus  # realistic interview text (compresses about 3x, as transcripts do)
+
+    from casework.refi import MAX_READ_BYTES, import_refi
 
     size = 1 << 20
     count = MAX_READ_BYTES // size - 2
@@ -129,8 +128,7 @@ def big_qdpx(tmp: Path) -> None:
 
 
 def snapshot_hash(tmp: Path) -> None:
-    from casework import _snapshot
-    from casework._jsonl import append_records, read_log
+    from casework.store import _snapshot, append_records, read_log
 
     log, cache = tmp / "c.jsonl", tmp / "cache"
     row = {"eid": "0", "event": "code", "id": "x", "doc": "A/a", "code": "k", "start": 0,

@@ -30,8 +30,13 @@ sys.path.insert(0, str(HERE.parent / "src"))
 
 import _corpus  # noqa: E402
 
-from casework.matrices import cross_case_matrix, framework_matrix  # noqa: E402
-from casework.matrix_query import code_frequencies, cooccurrence, matrix_coding_query  # noqa: E402
+from casework.matrices import (  # noqa: E402  # noqa: E402
+    code_frequencies,
+    cooccurrence,
+    cross_case_matrix,
+    framework_matrix,
+    matrix_coding_query,
+)
 from casework.tables import Tables  # noqa: E402
 
 COOCCURRENCE_TARGET = 2.0

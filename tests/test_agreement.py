@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 
-from casework.intercoder import agreement, cohen_kappa, krippendorff_alpha, merge_spans
 from casework.errors import CaseworkError, UnknownName
+from casework.intercoder import agreement, cohen_kappa, krippendorff_alpha, merge_spans
 from casework.tables import Tables
 
 # --- building tables in tests ----------------------------------------------------------
@@ -313,7 +313,7 @@ def test_str_states_the_unit() -> None:
 
 def test_casework_agreement_is_the_function_however_it_was_imported() -> None:
     import casework
-    import casework.intercoder as module
+    import casework.intercoder._agreement as module
 
     tables = make_tables({"d": "x" * 1000}, [("a", "d", "c", 0, 150), ("b", "d", "c", 100, 200)])
     assert round(casework.agreement(tables).overall["kappa"].iloc[0], 3) == 0.318

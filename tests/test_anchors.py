@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from casework.anchors import make_anchor, reanchor, text_sha
+from casework.store import make_anchor, reanchor, text_sha
 
 TEXT = (
     "Opening words.\n\nThe specialist brought an external perspective.\n\n"

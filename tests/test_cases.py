@@ -1,4 +1,4 @@
-"""Tests for casework.cases.read_cases (cases.csv)."""
+"""Tests for casework.sources._cases.read_cases (cases.csv)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from casework.cases import read_cases
 from casework.errors import SourceError
+from casework.sources import read_cases
 
 
 def write(tmp_path: Path, content: str | bytes) -> Path:

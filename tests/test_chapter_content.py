@@ -14,14 +14,20 @@ import pandas as pd
 import pytest
 
 import casework
+from casework.chapters import (
+    _convert,
+    case_chapter,
+    cross_case_chapter,
+    heatmap_svg,
+    load_plan,
+    pick_quotes,
+    rank_passages,
+    shorten,
+    static_figure,
+)
 from casework.errors import ConfigError, ProjectError, UnknownName
-from casework.export import _convert
-from casework.export._quotes import pick_quotes, rank_passages, shorten
+from casework.matrices import SummaryStore
 from casework.privacy import NameMask
-from casework.export._static_figures import heatmap_svg, static_figure
-from casework.export.chapter_content import case_chapter, cross_case_chapter
-from casework.export.chapter_plan import load_plan
-from casework.summaries import SummaryStore
 
 DOCS = {
     "A/lead.md": """\
@@ -320,13 +326,18 @@ def test_page_embeds_plotly_only_when_a_figure_needs_it() -> None:
     assert figure.count("plotly.js v") == 1
 
 
-def test_unknown_format_and_missing_template(study: casework.Project) -> None:
-    from casework.export.chapters import export_chapters
+def test_unknown_format_and_packaged_templates(study: casework.Project) -> None:
+    from casework.chapters import export_chapters
+    from casework.chapters._build import CASE_TEMPLATE, PACKAGED_TEMPLATES, template_path
 
     with pytest.raises(UnknownName, match="unknown chapter format 'rtf'"):
         export_chapters(study.root, formats="html,rtf")
-    with pytest.raises(ProjectError, match=r"notebooks/case_chapter.ipynb.*template not found"):
-        export_chapters(study.root, formats=["html"])
+    # A project without its own template uses the one casework ships; its own copy wins.
+    assert template_path(study.root, CASE_TEMPLATE) == PACKAGED_TEMPLATES / "case_chapter.ipynb"
+    own = study.root / CASE_TEMPLATE
+    own.parent.mkdir(parents=True, exist_ok=True)
+    own.write_text("{}")
+    assert template_path(study.root, CASE_TEMPLATE) == own
 
 
 def test_chapters_use_only_the_coders_the_plan_names(study: casework.Project) -> None:

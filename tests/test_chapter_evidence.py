@@ -14,13 +14,14 @@ from pathlib import Path
 import pytest
 
 import casework
-from casework.errors import SourceError
-from casework.export._quotes import (
+from casework.chapters import (
+    case_chapter,
+    cross_case_chapter,
     sentence_spans,
     summary_evidence,
     transcript_evidence,
 )
-from casework.export.chapter_content import case_chapter, cross_case_chapter
+from casework.errors import SourceError
 
 REPO = Path(__file__).resolve().parents[1]
 _QUOTE = re.compile(r"“([^“”]*)”")
@@ -147,7 +148,7 @@ def test_a_transcript_gives_whole_sentences_of_participant_turns() -> None:
 
 
 def test_source_kind_is_checked(tmp_path: Path) -> None:
-    from casework.corpus import source_kind
+    from casework.sources import source_kind
 
     assert source_kind(None) == "transcript" and source_kind("Summary") == "summary"
     with pytest.raises(SourceError, match="unknown source kind 'memo' \\(field 'kind'\\)"):

@@ -18,10 +18,9 @@ import pytest
 from _chapter_build import CASES, Built, built_demo, copy_demo, snapshot
 
 import casework
+from casework.chapters import _convert, export_chapters, load_plan
+from casework.chapters._build import PACKAGED_TEMPLATES
 from casework.errors import CaseworkError, ConfigError, MissingDependency, ProjectError
-from casework.export import _convert
-from casework.export.chapter_plan import load_plan
-from casework.export.chapters import export_chapters
 
 pytestmark = pytest.mark.slow
 STEMS = (*CASES, "cross-case")
@@ -271,7 +270,8 @@ def _add_cell(template: Path, source: str, at: int) -> None:
 
 
 def test_a_failing_notebook_is_reported_and_the_other_chapters_kept(project: Path) -> None:
-    template = project / "notebooks" / "case_chapter.ipynb"
+    template = project / "notebooks" / "case_chapter.ipynb"  # the project's own template
+    shutil.copy2(PACKAGED_TEMPLATES / template.name, template)
     _add_cell(template, 'if case_id == "B":\n    raise ValueError("no data for B")', 4)
     _add_cell(
         template,
@@ -347,7 +347,7 @@ def test_every_quotation_in_the_built_chapters_is_in_the_sources(built: Built) -
 def test_a_second_build_reuses_every_chapter_and_a_changed_summary_rebuilds_its_own(
     project: Path,
 ) -> None:
-    from casework.summaries import STUDY_ROW, SummaryStore
+    from casework.matrices import STUDY_ROW, SummaryStore
 
     first = export_chapters(project, formats=["html", "md"])
     assert first.ok and first.kernel_starts == 1 and len(first.rebuilt) == 6

@@ -7,12 +7,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from _chapter_build import copy_demo
 
 import casework
-from casework.export.chapters import export_chapters
-from casework.export.chapter_plan import load_plan
-
-from _chapter_build import copy_demo
+from casework.chapters import export_chapters, load_plan
 
 
 def test_a_case_chapter_as_pdf(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Tests for casework.codebook: loading, tables, tree, edits, validation, speed."""
+"""Tests for casework.codebook._codebook: loading, tables, tree, edits, validation, speed."""
 
 from __future__ import annotations
 

@@ -30,7 +30,7 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
 
 # --------------------------------------------------------------------------- item 2
 def test_item_02_a_summary_cannot_pull_a_file_into_a_chapter(small: casework.Project) -> None:
-    from casework.export.chapter_content import case_chapter
+    from casework.chapters import case_chapter
 
     coding = small.code("A/lead", "impact.practice", 0, 10)
     small.summaries.write(("participant", "A-LA"), "impact.practice",
@@ -69,7 +69,7 @@ def test_item_17_store_url_reads_only_casework_variables_into_the_password(
     make_project: Callable[..., Path], capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
-    from casework.sqlstore import expand_url
+    from casework.store import expand_url
 
     monkeypatch.setenv("SECRET_API_TOKEN", "tok-123")
     monkeypatch.setenv("CASEWORK_DB_PASSWORD", "p@ss/word")
@@ -99,7 +99,7 @@ def test_item_06_refi_export_carries_summaries_from_either_store(
     store: str, make_project: Callable[..., Path], tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
-    from casework.export.refi import export_qdpx
+    from casework.refi import export_qdpx
 
     if store == "sqlite":
         monkeypatch.setenv("CASEWORK_STORE_URL", f"sqlite:///{tmp_path}/events.db")
@@ -176,8 +176,9 @@ def test_item_08_yaml_alias_bomb_is_refused_at_once(
 def test_item_08_refi_archive_of_many_small_bombs_is_refused_before_reading(
     tmp_path: Path,
 ) -> None:
-    from casework.export.refi_import import import_refi
     from test_refi import CODE_GUID, QDE
+
+    from casework.refi import import_refi
 
     qde = QDE.format(code=CODE_GUID, ref=CODE_GUID, path="a.txt", name="x", start=0, end=1)
     path = tmp_path / "many.qdpx"
@@ -197,9 +198,10 @@ def test_item_08_refi_read_budget_is_checked_before_decompressing(
 ) -> None:
     import os
 
-    from casework.export import _refi_archive
-    from casework.export.refi_import import import_refi
     from test_refi import CODE_GUID, QDE, make_qdpx
+
+    from casework.refi import _archive as _refi_archive
+    from casework.refi import import_refi
 
     monkeypatch.setattr(_refi_archive, "MAX_READ_BYTES", 100_000)
     qde = QDE.format(code=CODE_GUID, ref=CODE_GUID, path="a.txt", name="x", start=0, end=1)

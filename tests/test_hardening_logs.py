@@ -173,7 +173,7 @@ def test_item_20_a_coder_name_with_a_final_newline_is_refused(small: casework.Pr
 def test_item_11_snapshot_is_used_only_while_the_log_is_untouched(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from casework import _jsonl, _snapshot
+    from casework.store import _jsonl, _snapshot
 
     monkeypatch.setattr(_snapshot, "MIN_BYTES", 1000)
     parsed: list[int] = []
@@ -209,7 +209,7 @@ def test_item_11_snapshot_is_used_only_while_the_log_is_untouched(
 def test_item_11_validate_reports_a_stale_snapshot(
     make_project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from casework import _snapshot
+    from casework.store import _snapshot
 
     monkeypatch.setattr(_snapshot, "MIN_BYTES", 1000)
     root = make_project()

@@ -14,6 +14,7 @@ from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 import pytest
+from conftest import REPO, write_project
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -21,7 +22,6 @@ import casework
 from casework.cli import main
 from casework.errors import CaseworkError, ProjectError
 from casework.util import path_in, unsafe_name
-from conftest import REPO, write_project
 
 NAMES = st.text(min_size=1, max_size=24)  # any Unicode, surrogates and controls included
 HOSTILE = ["../../../../tmp/x", "/etc/x", "..", ".", "a/../../b", "a\\..\\b", "x\n", "\0",
@@ -90,8 +90,9 @@ def test_item_01_build_refuses_a_case_id_that_leaves_exports(
 
 # --------------------------------------------------------------------------- item 12
 def test_item_12_refi_user_names_never_become_paths(tmp_path: Path) -> None:
-    from casework.export.refi_import import import_refi
     from test_refi import CODE_GUID, QDE, make_qdpx
+
+    from casework.refi import import_refi
 
     text = "First line here. The coded bit. Last."
     start = text.index("The coded bit")
@@ -158,7 +159,7 @@ def test_property_names_from_data_stay_in_their_folder(
 ) -> None:
     """Any case id and coder name: validate refuses it, or every file that the project's
     writers make from it (coding log, matrix files of build) is inside its folder."""
-    from casework._build_steps import matrices
+    from casework.build._steps import matrices
 
     top = tmp_path_factory.mktemp("p")
     root = project_with_case(top / "study", case_id)
@@ -222,7 +223,7 @@ def test_property_import_writes_only_into_dest(
 ) -> None:  # fmt: skip
     import zipfile
 
-    from casework.export.refi_import import import_refi
+    from casework.refi import import_refi
 
     top = tmp_path_factory.mktemp("i")
     qde = QDE_NAMED.format(project=quoteattr("P"), user=quoteattr(user), code=quoteattr("Bit"),

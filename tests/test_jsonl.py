@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import shutil
 import signal
 import subprocess
-import shutil
 import sys
 import tempfile
 import time
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from casework._jsonl import append_records, read_log
 from casework.errors import StoreError
+from casework.store import append_records, read_log
 
 
 def test_round_trip_keeps_order_and_unicode(tmp_path: Path) -> None:
@@ -111,7 +111,7 @@ def test_two_processes_appending_at_once_lose_nothing(tmp_path: Path) -> None:
 _WRITER = """
 import sys
 from pathlib import Path
-from casework._jsonl import append_records
+from casework.store import append_records
 path = Path(sys.argv[1])
 i = 0
 while True:
@@ -142,7 +142,7 @@ def test_sigkill_while_appending_loses_no_earlier_event(tmp_path: Path) -> None:
 def test_snapshot_of_a_long_log_is_reused_and_checked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from casework import _snapshot
+    from casework.store import _snapshot
 
     monkeypatch.setattr(_snapshot, "MIN_BYTES", 1000)
     log, cache = tmp_path / "c.jsonl", tmp_path / "cache"

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casework.errors import UnknownName
-from casework.matrix_query import code_frequencies, cooccurrence, matrix_coding_query
+from casework.matrices import code_frequencies, cooccurrence, matrix_coding_query
 
 try:
     from tests._matrix_data import CODES, PEOPLE, TEXTS, make_tables, segments, span

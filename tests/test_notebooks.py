@@ -1,4 +1,5 @@
-"""Every notebook in notebooks/ runs top to bottom on a copy of the demo, unedited.
+"""Every notebook in notebooks/ and every chapter template runs top to bottom on a copy of
+the demo, unedited.
 
 The notebooks run two at a time (each in its own kernel, the current interpreter),
 once per session; each test then checks one notebook's outputs. They are committed
@@ -7,6 +8,7 @@ without outputs, and the chapter templates carry papermill's ``parameters`` tag.
 
 from __future__ import annotations
 
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -16,15 +18,16 @@ import pytest
 from _chapter_build import REPO, copy_demo
 
 pytestmark = pytest.mark.slow
-NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
+TEMPLATE_DIR = REPO / "src" / "casework" / "chapters" / "templates"
 TEMPLATES = ("case_chapter.ipynb", "cross_case_chapter.ipynb")
+NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb")) + [TEMPLATE_DIR / n for n in TEMPLATES]
 
 
 def _run(path: Path) -> Any:
     """Execute one notebook where it lies (its folder is the kernel's working folder)."""
     from nbclient import NotebookClient
 
-    from casework.export._execute import VenvKernelManager
+    from casework.chapters import VenvKernelManager
 
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
@@ -45,6 +48,8 @@ def _run(path: Path) -> Any:
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
     root = copy_demo(tmp_path_factory.mktemp("notebooks") / "demo")
+    for name in TEMPLATES:  # the templates run where a project's own copy would lie
+        shutil.copy2(TEMPLATE_DIR / name, root / "notebooks" / name)
     paths = sorted((root / "notebooks").glob("*.ipynb"))
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = dict(zip([p.name for p in paths], pool.map(_run, paths), strict=True))
@@ -73,6 +78,7 @@ def test_there_are_notebooks() -> None:
         "05_team_review.ipynb",
         *TEMPLATES,
     } <= names
+    assert not {p.name for p in (REPO / "notebooks").glob("*.ipynb")} & set(TEMPLATES)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -86,7 +92,7 @@ def test_notebook_is_committed_without_outputs(path: Path) -> None:
 
 @pytest.mark.parametrize("name", TEMPLATES)
 def test_chapter_templates_have_a_parameters_cell(name: str) -> None:
-    notebook = nbformat.read(REPO / "notebooks" / name, as_version=4)
+    notebook = nbformat.read(TEMPLATE_DIR / name, as_version=4)
     tagged = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1 and "project_root" in tagged[0].source
     assert ("case_id" in tagged[0].source) == (name == "case_chapter.ipynb")

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from casework.errors import CaseworkError, UnknownName
+from casework.nlp import KWIC_COLUMNS, code_all_hits, kwic, word_frequency
 from casework.nlp.suggest import SUGGESTION_COLUMNS
-from casework.queries import KWIC_COLUMNS, code_all_hits, kwic, word_frequency
 from casework.tables import Tables
 
 TEXTS = {

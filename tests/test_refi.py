@@ -14,11 +14,9 @@ import xmlschema
 import casework
 from casework.cli import main
 from casework.errors import ProjectError, SourceError
-from casework.export import _refi_archive
-from casework.export._refi_common import fold_description, unfold_description
-from casework.export.refi import export_qdc, export_qdpx
-from casework.export.refi_import import import_refi
-from casework.summaries import SummaryStore
+from casework.matrices import SummaryStore
+from casework.refi import _archive as _refi_archive
+from casework.refi import export_qdc, export_qdpx, fold_description, import_refi, unfold_description
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "refi"
 SAMPLES = SHARED / "samples"

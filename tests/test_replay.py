@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from casework.replay import cancelled_batches, replay, undo_target
+from casework.store import cancelled_batches, replay, undo_target
 
 
 def ev(eid: str, event: str, **fields: Any) -> dict[str, Any]:

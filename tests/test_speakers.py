@@ -167,7 +167,7 @@ def test_keep_to_turns_splits_cuts_and_drops() -> None:
 def test_the_opening_sentence_reads_naturally_whatever_is_recorded() -> None:
     import pandas as pd
 
-    from casework.export._wording import sources_sentence
+    from casework.chapters import sources_sentence
 
     def docs(roles: list[object], kinds: list[str] | None = None) -> pd.DataFrame:
         frame = pd.DataFrame({"role": roles})

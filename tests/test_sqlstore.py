@@ -14,9 +14,8 @@ import pytest
 import casework
 from casework.cli import main
 from casework.errors import StoreError
-from casework.sqlstore import SQLStore, copy_events, expand_url
+from casework.store import FileStore, SQLStore, copy_events, expand_url
 from casework.util import mask_url
-from casework.store import FileStore
 
 
 def _start_postgres() -> str:

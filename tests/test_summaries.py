@@ -8,12 +8,13 @@ import pandas as pd
 import pytest
 
 from casework.errors import CaseworkError, ConfigError, ProjectError, UnknownName
-from casework.matrices import cross_case_matrix, framework_matrix
-from casework.summaries import (
+from casework.matrices import (
     SummaryStore,
     carry_links,
     cell_view,
+    cross_case_matrix,
     draft_summary,
+    framework_matrix,
     load_summaries,
     paragraphs,
 )

@@ -8,10 +8,8 @@ import sys
 import numpy as np
 import pytest
 
-from casework.matrices import framework_matrix
-from casework.matrix_query import cooccurrence
-from casework.plots import heatmap, sunburst
-from casework.views import colour, matrix_html, matrix_page, show, text_cell
+from casework.matrices import cooccurrence, framework_matrix
+from casework.views import colour, heatmap, matrix_html, matrix_page, show, sunburst, text_cell
 
 try:
     from tests._matrix_data import make_tables
@@ -120,8 +118,8 @@ def test_sunburst_counts_roll_up(tables):
 
 def test_core_modules_do_not_import_plotly_or_spacy():
     code = (
-        "import sys, casework.matrices, casework.summaries, casework.matrix_query, "
-        "casework.views, casework.export.workbook; "
+        "import sys, casework.matrices._framework, casework.matrices._summaries, casework.matrices._query, "
+        "casework.views._tables, casework.export._workbook; "
         "print(sorted(m for m in ('plotly', 'spacy') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

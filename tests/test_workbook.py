@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from casework.cli.matrix import parse_where, register
 from casework.errors import CaseworkError, UnknownName
-from casework.export.workbook import (
+from casework.export import (
     atomic_write,
     export_matrix,
     matrix_long,
@@ -20,8 +20,7 @@ from casework.export.workbook import (
     write_html,
     write_workbook,
 )
-from casework.matrices import framework_matrix
-from casework.summaries import SummaryStore
+from casework.matrices import SummaryStore, framework_matrix
 
 try:
     from tests._matrix_data import make_tables
@@ -237,7 +236,7 @@ def test_theme_level_summaries_get_an_overall_column(tables, tmp_path):
 
 
 def test_sheet_names_are_shortened_at_a_word_and_stay_unique():
-    from casework.export.workbook import sheet_name
+    from casework.export._workbook import sheet_name
 
     taken: set[str] = set()
     long = "Critical elements of a successful assignment"

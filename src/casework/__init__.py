@@ -33,10 +33,10 @@ _LAZY = {
     "framework_matrix": "casework.matrices",
     "cross_case_matrix": "casework.matrices",
     "agreement": "casework.intercoder",
-    "SummaryStore": "casework.summaries",
-    "matrix_coding_query": "casework.matrix_query",
-    "cooccurrence": "casework.matrix_query",
-    "code_frequencies": "casework.matrix_query",
+    "SummaryStore": "casework.matrices",
+    "matrix_coding_query": "casework.matrices",
+    "cooccurrence": "casework.matrices",
+    "code_frequencies": "casework.matrices",
 }
 
 __all__ = ["CaseworkError", "__version__", *sorted(_LAZY)]

@@ -9,19 +9,28 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from casework.anchors import make_anchor
 from casework.codebook import Code, Codebook
-from casework.codings import ResolvedCodings, resolve_codings, unknown_code_error
 from casework.config import read_config, resolve_coder, setting
-from casework.corpus import Corpus, load_corpus, outside_error
 from casework.errors import CodebookError, ConfigError, Problem, ProjectError, UnknownName
-from casework.replay import foreign_problems, replay, undo_target
-from casework.sqlstore import open_store
-from casework.store import EventStore, check_coder, new_id, utc_now
+from casework.sources import Corpus, load_corpus, outside_error
+from casework.store import (
+    EventStore,
+    ResolvedCodings,
+    check_coder,
+    foreign_problems,
+    make_anchor,
+    new_id,
+    open_store,
+    replay,
+    resolve_codings,
+    undo_target,
+    unknown_code_error,
+    utc_now,
+)
 from casework.util import is_inside, path_in
 
 if TYPE_CHECKING:
-    from casework.summaries import SummaryStore
+    from casework.matrices import SummaryStore
 
 
 def open_project(path: str | Path = ".", *, coder: str | None = None) -> Project:
@@ -218,7 +227,7 @@ class Project:
     @cached_property
     def summaries(self) -> SummaryStore:
         """Framework cell summaries, stored beside the codings (files or database)."""
-        from casework.summaries import SummaryStore
+        from casework.matrices import SummaryStore
 
         return SummaryStore(self.store, coder=self.coder)
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from casework.codebook import Codebook
-from casework.corpus import Corpus, load_corpus
 from casework.errors import CaseworkError, CodebookError, Problem, ProjectError
+from casework.sources import Corpus, load_corpus
 from casework.store import KINDS
 from casework.util import path_in
 
@@ -114,7 +114,7 @@ def _speaker_problems(project: Project, corpus: Corpus) -> list[Problem]:
 
 
 def _label(participant_id: object) -> str:
-    from casework._charting import role_label
+    from casework.kernels import role_label
 
     return role_label(None, participant_id)
 

@@ -98,7 +98,7 @@ def test_chapter_draws_offline(browser: Any, chapters: Path, stem: str, tmp_path
 
 def test_transcript_html_shows_as_text_in_a_chapter(browser: Any, tmp_path: Path) -> None:
     import casework
-    from casework.export.chapters import export_chapters
+    from casework.chapters import export_chapters
 
     root = copy_demo(tmp_path / "demo")
     doc_id = add_injection(root)

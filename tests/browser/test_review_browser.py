@@ -17,7 +17,7 @@ import pytest
 from _browser import PWNED, Watch, add_injection, doc_shot, off_machine, review_app, shot
 
 import casework
-from casework.summaries import SummaryStore
+from casework.matrices import SummaryStore
 
 pytestmark = pytest.mark.browser
 

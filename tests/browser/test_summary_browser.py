@@ -23,7 +23,7 @@ from test_coder_browser import copy_demo, run_all
 
 import casework
 from casework.errors import CaseworkError
-from casework.summaries import draft_summary, paragraphs
+from casework.matrices import draft_summary, paragraphs
 from casework.widgets import MatrixExplorer
 
 pytestmark = pytest.mark.browser

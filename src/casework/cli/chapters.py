@@ -39,7 +39,7 @@ def chapters(
     ),
 ) -> None:
     """Write each case's chapter and the cross-case chapter (HTML, Word, Markdown, PDF)."""
-    from casework.export.chapters import export_chapters
+    from casework.chapters import export_chapters
 
     cases = [c for item in case for c in _items(item) or []] if case else None
     report = export_chapters(

@@ -23,8 +23,7 @@ def import_file(
     ),
 ) -> None:
     """Import a REFI-QDA file (NVivo, ATLAS.ti, MAXQDA, QualCoder, qc) as a new project."""
-    from casework.export._refi_common import slug
-    from casework.export.refi_import import import_refi
+    from casework.refi import import_refi, slug
 
     target = dest if dest is not None else Path.cwd() / slug(file.stem, lower=False,
                                                              keep="_-", fallback="imported")
@@ -36,7 +35,7 @@ def qdpx(
     to: Path | None = typer.Option(None, "--to", help="Output file (default: exports/<name>)."),
 ) -> None:
     """Export the project as a REFI-QDA .qdpx (NVivo, ATLAS.ti, MAXQDA, QualCoder…)."""
-    from casework.export.refi import export_qdpx
+    from casework.refi import export_qdpx
 
     typer.echo(str(export_qdpx(project_at(path), to)))
 
@@ -46,7 +45,7 @@ def qdc(
     to: Path | None = typer.Option(None, "--to", help="Output file (default: exports/<name>)."),
 ) -> None:
     """Export the codebook as a REFI-QDA .qdc."""
-    from casework.export.refi import export_qdc
+    from casework.refi import export_qdc
 
     typer.echo(str(export_qdc(project_at(path), to)))
 

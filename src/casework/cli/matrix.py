@@ -56,7 +56,7 @@ def matrix(
     form: Annotated[str, typer.Option(help="CSV layout: long (tidy) or wide.")] = "long",
 ) -> None:
     """Export a framework matrix (participants or cases x themes)."""
-    from casework.export.workbook import export_matrix
+    from casework.export import export_matrix
 
     project = project_at(path)
     target = out or default_out(project.root, to, theme, rows, cell)

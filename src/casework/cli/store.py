@@ -22,8 +22,7 @@ UrlOption = typer.Option(
 def _stores(path: Path, url: str | None) -> tuple[object, object]:
     from casework.config import read_config, setting
     from casework.errors import ConfigError
-    from casework.sqlstore import SQLStore
-    from casework.store import FileStore
+    from casework.store import FileStore, SQLStore
 
     root = path.resolve()
     url = url or setting(read_config(root), "store", "url")
@@ -44,7 +43,7 @@ def _report(copied: dict[str, int], where: str) -> None:
 @store_app.command()
 def push(path: Path = PathArgument, url: str | None = UrlOption) -> None:
     """Copy events from the project's files into the database (skips what is there)."""
-    from casework.sqlstore import copy_events
+    from casework.store import copy_events
 
     files, database = _stores(path, url)
     _report(copy_events(files, database), f"to {database.shown_url}")  # type: ignore[attr-defined]
@@ -53,7 +52,7 @@ def push(path: Path = PathArgument, url: str | None = UrlOption) -> None:
 @store_app.command()
 def pull(path: Path = PathArgument, url: str | None = UrlOption) -> None:
     """Copy events from the database into the project's files (skips what is there)."""
-    from casework.sqlstore import copy_events
+    from casework.store import copy_events
 
     files, database = _stores(path, url)
     _report(copy_events(database, files), "into codings/ and summaries/")

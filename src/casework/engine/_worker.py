@@ -213,7 +213,7 @@ class SpanChunk:
     end: np.ndarray
 
     @property
-    def docs(self) -> range:  # what casework.matrices.SortedSpans reads
+    def docs(self) -> range:  # what casework.matrices._framework.SortedSpans reads
         return range(self.n_docs)
 
     @property

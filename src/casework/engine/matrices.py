@@ -20,7 +20,7 @@ from casework.engine._worker import SpanChunk, span_cells
 if TYPE_CHECKING:
     from distributed import Client
 
-    from casework._charting import Charting
+    from casework.kernels import Charting
 
 SPAN_CELLS = ("count", "documents", "coverage")
 
@@ -28,7 +28,7 @@ SPAN_CELLS = ("count", "documents", "coverage")
 def distributed_cells(client: Client, ch: Charting, cell: str) -> np.ndarray:
     """The (rows x columns) values of ``cell`` for the charting ``ch``, computed per
     document chunk on the cluster."""
-    from casework.matrices import _by_row
+    from casework.matrices._framework import _by_row
 
     if cell not in SPAN_CELLS:
         raise ValueError(f"{cell} cells are not span arithmetic")

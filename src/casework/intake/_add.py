@@ -24,13 +24,19 @@ from typing import Any
 
 import yaml
 
-from casework.cases import read_cases
 from casework.config import CONFIG_FILE
-from casework.corpus import CASES_FILE, SOURCE_KINDS, TRANSCRIPTS, load_corpus
 from casework.errors import ProjectError, SourceError
 from casework.intake._paths import checked_part, inside
 from casework.intake._sheet import Sheet, is_personal, key_of, read_sheet
-from casework.sources import Source, read_source
+from casework.sources import (
+    CASES_FILE,
+    SOURCE_KINDS,
+    TRANSCRIPTS,
+    Source,
+    load_corpus,
+    read_cases,
+    read_source,
+)
 
 KINDS = SOURCE_KINDS  # one list: corpus checks the front matter's kind against it too
 _PARTICIPANT_COLUMNS = ("participant_id", "participant", "participant id", "pid")

@@ -147,7 +147,7 @@ def keyword_list(code: Any, path: str | None) -> tuple[list[str], list[Problem]]
 def spacy_reason(exc: Exception) -> str:
     """spaCy's complaint about a pattern, in one line."""
     try:
-        from casework._codebook_check import _spacy_reason
+        from casework.codebook._check import _spacy_reason
 
         return str(_spacy_reason(exc))
     except ImportError:  # pragma: no cover

@@ -113,8 +113,7 @@ def _write_private(path: Path, text: str) -> None:
 
 def _count(dest: Path, result: RedactionResult) -> None:
     """The codings and rejections the copy's logs add up to (not log lines)."""
-    from casework.replay import replay
-    from casework.store import FileStore
+    from casework.store import FileStore, replay
 
     try:
         events = FileStore(dest).read("codings").frame
@@ -131,8 +130,8 @@ def _people(src: Path, listed: list[Entity]) -> list[Entity]:
     so that "Priya" and "Raman" get the same pseudonym as "Priya Raman"."""
     from types import SimpleNamespace
 
-    from casework.corpus import load_corpus
     from casework.privacy import project_names
+    from casework.sources import load_corpus
 
     corpus = load_corpus(src)
     found = project_names(SimpleNamespace(private=corpus.private, speakers=corpus.speakers,
@@ -234,15 +233,14 @@ def _ner_pipeline(src: Path, nlp: Any) -> Any:
 
 
 def _transcripts(src: Path) -> dict[str, Path]:
-    from casework.corpus import doc_id_for, transcript_files
+    from casework.sources import doc_id_for, transcript_files
 
     return {doc_id_for(src, path): path for path in transcript_files(src)}
 
 
 def _redact_transcript(src: Path, dest: Path, path: Path, rel: Path, pz: Pseudonymiser,
                        nlp: Any, result: RedactionResult) -> _Doc:  # fmt: skip
-    from casework.corpus import doc_id_for
-    from casework.sources import read_source
+    from casework.sources import doc_id_for, read_source
 
     source = read_source(path)
     from casework.nlp.pipeline import pipe_texts
@@ -330,7 +328,7 @@ def _redact_csv(text: str, pz: Pseudonymiser) -> str:
 def _redact_log(
     path: Path, pz: Pseudonymiser, docs: dict[str, _Doc], result: RedactionResult
 ) -> str:
-    from casework._jsonl import encode_records
+    from casework.store import encode_records
 
     records = []
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -362,7 +360,7 @@ def _redact_event(record: dict[str, Any], pz: Pseudonymiser, docs: dict[str, _Do
 
 
 def _move_span(record: dict[str, Any], doc: _Doc) -> bool:
-    from casework.anchors import Anchor, make_anchor, reanchor, text_sha
+    from casework.store import Anchor, make_anchor, reanchor, text_sha
 
     try:
         start, end = int(record["start"]), int(record["end"])

@@ -195,7 +195,7 @@ _COMPILED: dict[tuple[int, int], tuple[Any, RuleSet]] = {}
 def compile_rules(codebook: Any, nlp: Language) -> RuleSet:
     """Compile the keywords and patterns of every code; bad ones raise one CodebookError.
 
-    ``codebook`` is a :class:`casework.codebook.Codebook` or anything with a ``codes``
+    ``codebook`` is a :class:`casework.codebook._codebook.Codebook` or anything with a ``codes``
     DataFrame (column ``code_id``) whose ``[code_id]`` gives objects with ``id``,
     ``keywords`` and ``patterns``. The last few results are kept, keyed by the (immutable)
     codebook and the pipeline, so suggesting again does not compile again.

@@ -1,7 +1,7 @@
 """The summary editor behind a matrix cell: the text being written and its evidence.
 
 What the researcher types is kept here until Save, with the evidence links carried along
-as paragraphs move, shrink or vanish (:func:`~casework.summaries.carry_links`). A link
+as paragraphs move, shrink or vanish (:func:`~casework.matrices._summaries.carry_links`). A link
 whose paragraph is gone is *unplaced* (paragraph None): it is shown, never dropped
 silently, until the researcher links it to a paragraph or drops it. "Draft from
 excerpts" fills the editor; nothing reaches the log before Save, and Save always writes
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from casework.errors import ProjectError
-from casework.summaries import SummaryStore, carry_links, draft_summary, paragraphs
+from casework.matrices import SummaryStore, carry_links, draft_summary, paragraphs
 
 Link = tuple[int | None, str]
 PREVIEW = 90  # characters of a paragraph shown beside its evidence

@@ -1,6 +1,6 @@
 """The codebook editor: add, rename, move, merge and delete codes; edit their rules.
 
-Each edit is one :class:`~casework.codebook.Codebook` method (``add_code``, ``rename``,
+Each edit is one :class:`~casework.codebook._codebook.Codebook` method (``add_code``, ``rename``,
 ``update``, ``move``, ``merge``, ``remove``) followed by ``to_disk``, which rewrites only
 the lines of the codes the edit touches (comments, order, quoting and wrapping of the rest
 stay as the researcher wrote them). New codes get their id from their name. Merging and
@@ -49,7 +49,7 @@ class CodebookEditor(w.VBox):
 
     ``coder`` is an optional :class:`~casework.widgets.Coder` whose codebook tree is
     refreshed after each change; ``on_change`` callbacks are called with the new
-    :class:`~casework.codebook.Codebook`.
+    :class:`~casework.codebook._codebook.Codebook`.
     """
 
     def __init__(self, project: Any, *, coder: Any = None) -> None:

@@ -3,7 +3,7 @@
 A thin view over :class:`~casework.project.Project`: every action in the browser
 arrives as one message and becomes one library call (``project.code``, ``uncode``,
 ``recode``, ``memo``, ``accept`` for accepted suggestions, ``reject``, ``undo``, ``redo``,
-``add_code``; ``matrices.passages`` to retrieve a code's passages, ``queries.kwic`` to
+``add_code``; ``matrices.passages`` to retrieve a code's passages, ``nlp.kwic`` to
 search the text; ``codings.code_counts`` and ``coding_progress`` for the counts). The
 same actions are methods here, so a notebook or a test can drive the widget without a
 browser.
@@ -22,10 +22,9 @@ import anywidget
 import pandas as pd
 import traitlets as t
 
-from casework import matrices, queries
-from casework.codings import code_counts, coding_progress
+from casework import matrices, nlp
 from casework.errors import CaseworkError, ProjectError, UnknownName
-from casework.store import check_coder
+from casework.store import check_coder, code_counts, coding_progress
 from casework.widgets import _payload
 
 _TALLY = ("code_id", "doc_id", "coder")  # what the counts are made from
@@ -373,7 +372,7 @@ class Coder(anywidget.AnyWidget):
             self.search = {}
             return 0
         kind = mode if mode != "words" else ("phrase" if len(query.split()) > 1 else "word")
-        self._hits = queries.kwic(self.project, query, mode=kind, window=0, doc_ids=[self.doc_id])
+        self._hits = nlp.kwic(self.project, query, mode=kind, window=0, doc_ids=[self.doc_id])
         hits = self._hits[["start", "end"]].astype(int).to_numpy().tolist()
         self.search = {"query": query, "mode": mode, "doc": self.doc_id, "hits": hits}
         n = len(self._hits)
@@ -386,7 +385,7 @@ class Coder(anywidget.AnyWidget):
         if self._hits.empty:
             raise ProjectError("there are no search hits to code", field="search",
                                fix="Search the text first.")  # fmt: skip
-        rows = queries.code_all_hits(self._hits, code_id, unit=unit, coder=self.me,
+        rows = nlp.code_all_hits(self._hits, code_id, unit=unit, coder=self.me,
                                      tables=self.project)  # fmt: skip
         ids = self.project.accept(rows, coder=self.me) if len(rows) else []
         self._refresh()

@@ -25,8 +25,14 @@ import pandas as pd
 import traitlets as t
 
 from casework.errors import CaseworkError, ProjectError, UnknownName
-from casework.matrices import CELL_KINDS, framework_matrix
-from casework.summaries import STUDY_ROW, SummaryStore, cell_view, load_summaries
+from casework.matrices import (
+    CELL_KINDS,
+    STUDY_ROW,
+    SummaryStore,
+    cell_view,
+    framework_matrix,
+    load_summaries,
+)
 from casework.widgets._summary_editor import Saved, SummaryEditor
 
 _STATIC = Path(__file__).with_name("static")
@@ -401,7 +407,7 @@ class MatrixExplorer(anywidget.AnyWidget):
 
     def download(self, fmt: str) -> tuple[str, bytes]:
         """The matrix as shown, as a file: (file name, bytes) in ``xlsx`` or ``html``."""
-        from casework.export.workbook import write_html, write_matrix_xlsx
+        from casework.export import write_html, write_matrix_xlsx
 
         if fmt not in DOWNLOADS:
             raise UnknownName("download format", fmt, DOWNLOADS, field="format")

@@ -1,0 +1,220 @@
+"""``casework build``: the whole pipeline on a project, into ``exports/``.
+
+validate → suggestions report → framework matrices (CSV, HTML) → Excel thematic
+worksheets → chapters (HTML, Word, Markdown; PDF when a LaTeX engine is installed).
+Everything it writes, caches included, is under the output folder; nothing else in
+the project changes. Built twice on unchanged input, the chapters are the same bytes
+(HTML, Markdown) or differ only in the Word file's creation time.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from casework.chapters import ChapterReport, export_chapters
+from casework.errors import Problem
+from casework.validate import require_valid
+
+STEPS = ("validate", "suggestions", "matrices", "workbook", "chapters")
+Progress = bool | Callable[[str], None] | None
+
+
+@dataclass
+class BuildReport:
+    """What a build wrote, what it found, and how long each step took."""
+
+    out: Path
+    files: list[Path] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    chapters: ChapterReport | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.chapters is None or self.chapters.ok
+
+    def __str__(self) -> str:
+        lines = [f"built {len(self.files)} file(s) in {self.out}"]
+        lines += [f"  {step}: {secs:.1f} s" for step, secs in self.seconds.items()]
+        if self.problems:
+            lines.append(f"  {len(self.problems)} validation problem(s): see validation.txt")
+        if self.chapters is not None:
+            lines += [f"  FAILED {f}" for f in self.chapters.failures]
+        lines += [f"  note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+class _Steps:
+    """A tqdm bar (or a callback, or silence) that also times each step."""
+
+    def __init__(self, progress: Progress, total: int, report: BuildReport) -> None:
+        self.report = report
+        self.callback = progress if callable(progress) else None
+        self.bar = None
+        if progress is True:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(
+                total=total,
+                unit="step",
+                file=sys.stderr,
+                leave=True,
+                bar_format="{desc:<28}{bar}| {n_fmt}/{total_fmt} [{elapsed}]",
+            )
+        self.started = time.perf_counter()
+        self.step = ""
+
+    def begin(self, step: str, label: str | None = None) -> None:
+        self.started, self.step = time.perf_counter(), step
+        self.say(label or step)
+
+    def say(self, label: str) -> None:
+        if self.bar is not None:
+            self.bar.set_description_str(label)
+        if self.callback is not None:
+            self.callback(label)
+
+    def tick(self) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def end(self) -> None:
+        self.report.seconds[self.step] = time.perf_counter() - self.started
+        self.tick()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _chapter_done(steps: _Steps) -> Callable[[str], None]:
+    """export_chapters' progress callback: one tick per chapter finished."""
+
+    def done(message: str) -> None:
+        steps.say(f"{message} done")
+        steps.tick()
+
+    return done
+
+
+def build(
+    project_root: str | Path = ".",
+    out: str | Path = "exports",
+    *,
+    progress: Progress = True,
+    formats: Sequence[str] | None = None,
+    cases: Sequence[str] | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+) -> BuildReport:
+    """Run the whole pipeline on the project at ``project_root`` into ``out``
+    (relative to the project). ``formats`` are the chapter formats (default html,
+    docx, md, and pdf when a LaTeX engine is installed); ``jobs`` chapters are
+    converted at once; chapters whose inputs have not changed are kept unless ``force``."""
+    from casework.chapters import find_latex, load_plan
+    from casework.project import open_project
+
+    root = Path(project_root).resolve()
+    out_dir = (root / out).resolve()
+    project = open_project(root)
+    report = BuildReport(out_dir)
+    # Everything build reads is checked before anything is written (caches included).
+    warnings = require_valid(check_build(project), "casework build")
+    plan = load_plan(project)
+    n_chapters = len(cases if cases is not None else plan.cases) + (cases is None)
+    steps = _Steps(progress, len(STEPS) - 1 + n_chapters, report)  # a tick per chapter
+    try:
+        _validate(warnings, out_dir, report, steps)
+        _suggestions(project, out_dir, report, steps)
+        _matrices(project, plan, out_dir, report, steps)
+        _workbook(project, out_dir, report, steps)
+        if formats is None:
+            formats = ("html", "docx", "md") + (("pdf",) if find_latex() else ())
+            if not find_latex():
+                report.notes.append(
+                    "no PDF chapters: no LaTeX engine (xelatex, lualatex or pdflatex) is installed"
+                )
+        steps.begin("chapters")
+        chapters = export_chapters(
+            root,
+            cases=cases,
+            formats=formats,
+            out_dir=out_dir / "chapters",
+            progress=_chapter_done(steps),
+            jobs=jobs,
+            force=force,
+        )
+        report.seconds["chapters"] = time.perf_counter() - steps.started
+        report.chapters = chapters
+        report.files += chapters.files
+        report.seconds.update(
+            {f"chapter {c.name}": c.seconds for c in chapters.chapters if not c.unchanged}
+        )
+        kept = [c.name for c in chapters.chapters if c.unchanged]
+        if kept:
+            report.notes.append(f"unchanged, not rebuilt: {', '.join(kept)} (--force rebuilds)")
+    finally:
+        steps.close()
+    return report
+
+
+def check_build(project: Any, *, templates_required: bool = True) -> list[Problem]:
+    """Every problem in what ``build`` reads: the project (:meth:`Project.validate`), the
+    chapter plan in casework.toml and the chapter templates."""
+    from casework.chapters import check_templates, load_plan
+    from casework.errors import CaseworkError
+
+    problems = list(project.validate())
+    if any(not p.warning for p in problems):
+        return problems  # the plan is checked against codes and cases that must load first
+    try:
+        load_plan(project)
+    except CaseworkError as err:
+        problems.append(Problem(err.one_line(), field=err.field))
+    problems.extend(check_templates(Path(project.root), required=templates_required))
+    return problems
+
+
+def _validate(warnings: list[Problem], out: Path, report: BuildReport, steps: _Steps) -> None:
+    from casework.chapters import write_text
+
+    steps.begin("validate")
+    report.problems = warnings
+    lines = [str(p) for p in report.problems] or ["No problems found."]
+    report.files.append(write_text(out / "validation.txt", "\n".join(lines) + "\n"))
+    steps.end()
+
+
+def _suggestions(project: Any, out: Path, report: BuildReport, steps: _Steps) -> None:
+    steps.begin("suggestions")
+    if importlib.util.find_spec("casework.nlp.suggest") is None:
+        report.notes.append("no suggestions report: casework.nlp is not installed")
+        steps.end()
+        return
+    from casework.build._steps import suggestions_report
+
+    report.files += suggestions_report(project, out, cache_dir=out / ".cache" / "docs")
+    steps.end()
+
+
+def _matrices(project: Any, plan: Any, out: Path, report: BuildReport, steps: _Steps) -> None:
+    from casework.build._steps import matrices
+
+    steps.begin("matrices")
+    report.files += matrices(project, plan.cases, out / "matrices")
+    steps.end()
+
+
+def _workbook(project: Any, out: Path, report: BuildReport, steps: _Steps) -> None:
+    from casework.export import write_workbook
+
+    steps.begin("workbook", "Excel worksheets")
+    report.files.append(write_workbook(project, out / "matrices.xlsx"))
+    steps.end()

@@ -1,0 +1,76 @@
+"""Two steps of ``casework build``: the suggestions report and the matrix files."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+SUGGESTION_FIELDS = ["doc_id", "case_id", "role", "code_id", "start", "end", "reason", "quote"]
+
+
+def suggestions_report(project: Any, out: Path, *, cache_dir: Path) -> list[Path]:
+    """``suggestions.csv`` (every rule suggestion not yet decided) and
+    ``suggestions_summary.csv`` (per code: suggestions, documents, cases, codings)."""
+    from casework.chapters import write_text
+    from casework.nlp.suggest import suggest
+    from casework.util import to_csv_safe
+
+    found = suggest(project, project.codebook, coder=project.coder, rules=True, cache_dir=cache_dir)
+    found = found.sort_values(["doc_id", "start", "end", "code_id"], kind="stable")
+    rows = found.reindex(columns=SUGGESTION_FIELDS)
+    from casework.privacy import name_mask
+
+    rows["quote"] = rows["quote"].astype(object).map(name_mask(project).redact)
+    codes = project.codes[["code_id", "name"]].astype({"code_id": str})
+    coded = project.codings.groupby("code_id").size().rename("codings")
+    summary = (
+        found.groupby("code_id")
+        .agg(
+            suggestions=("doc_id", "size"),
+            documents=("doc_id", "nunique"),
+            cases=("case_id", "nunique"),
+        )
+        .reindex(codes["code_id"], fill_value=0)
+        .join(coded)
+        .fillna({"codings": 0})
+        .astype(int)
+        .reset_index()
+        .merge(codes, on="code_id", how="left")
+    )
+    summary = summary[["code_id", "name", "suggestions", "documents", "cases", "codings"]]
+    return [
+        write_text(out / "suggestions.csv", str(to_csv_safe(rows, lineterminator="\n"))),
+        write_text(
+            out / "suggestions_summary.csv", str(to_csv_safe(summary, lineterminator="\n"))
+        ),
+    ]
+
+
+def matrices(project: Any, cases: Sequence[str], folder: Path) -> list[Path]:
+    """Per case: participants × themes with the excerpts (``case-<id>.csv``/``.html``);
+    across cases: cases × themes with the number of codings (``cross-case.*``)."""
+    from casework.export import write_csv, write_html
+    from casework.matrices import framework_matrix
+    from casework.util import path_in
+
+    written = []
+    for case_id in cases:
+        matrix = framework_matrix(
+            project, "participant", cell="excerpts", where={"case_id": case_id}
+        )
+        written.append(write_csv(matrix, path_in(folder, case_id, ".csv", prefix="case-",
+                                                 what="case id"), form="long"))  # fmt: skip
+        written.append(
+            write_html(
+                matrix,
+                path_in(folder, case_id, ".html", prefix="case-", what="case id"),
+                title=f"Case {case_id}: participants by theme (excerpts)",
+            )
+        )
+    matrix = framework_matrix(project, "case", cell="count", where={"case_id": list(cases)})
+    written.append(write_csv(matrix, folder / "cross-case.csv", form="wide"))
+    written.append(
+        write_html(matrix, folder / "cross-case.html", title="Cases by theme (number of codings)")
+    )
+    return written

@@ -1,0 +1,339 @@
+"""``export_chapters``: run the chapter templates and write HTML, Word, Markdown, PDF.
+
+Each case's chapter is ``notebooks/case_chapter.ipynb`` executed with ``case_id``
+set (injected as papermill does); the cross-case chapter is
+``notebooks/cross_case_chapter.ipynb``. All the templates run one after another in
+one kernel (starting a kernel costs more than a chapter), while the finished ones are
+converted in threads beside it. A chapter whose inputs (see ``_fingerprint``) have not
+changed since the last build is not run again; ``force=True`` rebuilds everything.
+
+The executed notebooks go to ``<out>/executed/``; the chapters to
+``<out>/<case_id>.html`` (plotly.js written once beside them as ``plotly.min.js``, so
+figures draw offline), ``.docx`` (pandoc, with casework's reference document: title
+block, contents, page numbers, styled tables), ``.md`` and ``.pdf`` (when a LaTeX
+engine is installed). A chapter whose notebook fails is reported (which cell, why)
+and the others are still written; a chapter in which a participant's name appears is
+not written at all.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from casework.chapters import _convert as convert
+from casework.chapters._content import check_case
+from casework.chapters._execute import SharedKernel, TemplateFailed
+from casework.chapters._fingerprint import Manifest, Scope, chapter_hash
+from casework.chapters._plan import ChapterPlan, load_plan
+from casework.errors import CaseworkError, Problem, UnknownName
+from casework.privacy import NameMask, name_mask
+from casework.util import path_in
+
+CHAPTER_FORMATS = ("html", "docx", "md", "pdf")
+CASE_TEMPLATE = Path("notebooks") / "case_chapter.ipynb"
+CROSS_TEMPLATE = Path("notebooks") / "cross_case_chapter.ipynb"
+PACKAGED_TEMPLATES = Path(__file__).with_name("templates")
+CROSS_CASE = "cross-case"
+Progress = Callable[[str], None]
+
+
+@dataclass
+class ChapterResult:
+    """One chapter written: its name (a case id or ``cross-case``), files and time."""
+
+    name: str
+    files: list[Path]
+    seconds: float
+    unchanged: bool = False  # its inputs had not changed: the last build's files kept
+
+
+@dataclass
+class ChapterFailure:
+    """One chapter not written, and why."""
+
+    name: str
+    message: str
+    notebook: Path | None = None
+
+    def __str__(self) -> str:
+        seen = f" (see {self.notebook})" if self.notebook else ""
+        return f"chapter {self.name}: {self.message}{seen}"
+
+
+@dataclass
+class ChapterReport:
+    """What ``export_chapters`` did: the chapters written and those that failed."""
+
+    out_dir: Path
+    chapters: list[ChapterResult] = field(default_factory=list)
+    failures: list[ChapterFailure] = field(default_factory=list)
+    kernel_starts: int = 0
+
+    @property
+    def rebuilt(self) -> list[str]:
+        """The chapters run this time (not kept from the last build)."""
+        return [c.name for c in self.chapters if not c.unchanged]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    @property
+    def files(self) -> list[Path]:
+        return [f for c in self.chapters for f in c.files]
+
+    def __str__(self) -> str:
+        lines = [f"{len(self.chapters)} chapter(s) written to {self.out_dir}"]
+        lines += [
+            f"  {c.name}: "
+            + ("unchanged" if c.unchanged else f"{', '.join(f.name for f in c.files)} "
+               f"({c.seconds:.1f} s)")
+            for c in self.chapters
+        ]
+        lines += [f"  FAILED {f}" for f in self.failures]
+        return "\n".join(lines)
+
+
+def export_chapters(
+    project_root: str | Path = ".",
+    *,
+    cases: Sequence[str] | None = None,
+    formats: Sequence[str] = ("html", "docx"),
+    out_dir: str | Path | None = None,
+    progress: Progress | None = None,
+    cross_case: bool | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+) -> ChapterReport:
+    """Write the chapters of ``cases`` (default: the plan's cases and the cross-case
+    chapter) in ``formats`` into ``out_dir`` (default ``<project>/exports/chapters``).
+
+    Chapters whose inputs are unchanged since the last build are kept (``force``
+    rebuilds them); the others run in one kernel. ``progress(message)`` is called as
+    each chapter is finished; ``jobs`` chapters are converted at once (default 2).
+    """
+    from casework.matrices import load_summaries
+    from casework.project import open_project
+
+    root = Path(project_root).resolve()
+    wanted = _check_formats(formats)
+    pandoc_path = convert.find_pandoc() if set(wanted) - {"html"} else ""
+    latex = convert.find_latex()
+    if "pdf" in wanted and latex is None:
+        raise convert.no_latex_error()
+    project = open_project(root)
+    plan = load_plan(project)
+    chosen = _check_cases(project, plan.cases, cases)
+    cross = cases is None if cross_case is None else cross_case
+    templates = _templates(root, bool(chosen), cross)
+    out = Path(out_dir).resolve() if out_dir else root / "exports" / "chapters"
+    for case_id in chosen:  # a case id names files: refuse one that leaves the folder
+        path_in(out, case_id, "_media", what="case id", source=root / "cases.csv")
+    report = ChapterReport(out)
+    work = [(templates[0], Scope(c, (c,), c), {"case_id": c}) for c in chosen]
+    work += [(templates[-1], Scope(CROSS_CASE, plan.cases, None), {})] if cross else []
+    mask = name_mask(project)
+    manifest = Manifest(out)
+    summaries = load_summaries(None, project)
+    keys = {
+        scope.name: chapter_hash(project, scope, template, wanted, summaries, mask.names)
+        for template, scope, _ in work
+    }
+    todo = []
+    for template, scope, params in work:
+        kept = None if force else manifest.unchanged(scope.name, keys[scope.name])
+        if kept is None:
+            todo.append((template, scope.name, params))
+        else:
+            report.chapters.append(ChapterResult(scope.name, kept, 0.0, unchanged=True))
+            if progress is not None:
+                progress(f"chapter {scope.name} (unchanged)")
+    job = _Job(root, out, wanted, pandoc_path, latex, mask, plan, _reference(out, wanted,
+               pandoc_path) if todo else None)  # fmt: skip
+    done = job.run(todo, jobs or 2, progress)
+    report.kernel_starts = job.kernel_starts
+    for result in done:
+        if isinstance(result, ChapterResult):
+            manifest.record(result.name, keys[result.name], result.files)
+            report.chapters.append(result)
+        else:
+            manifest.forget(result.name)
+            report.failures.append(result)
+    manifest.save()
+    order = [scope.name for _, scope, _ in work]
+    report.chapters.sort(key=lambda c: order.index(c.name))
+    report.failures.sort(key=lambda f: order.index(f.name))
+    return report
+
+
+def _reference(out: Path, formats: tuple[str, ...], pandoc_path: str) -> Path | None:
+    if "docx" not in formats:
+        return None
+    from casework.chapters._reference_docx import reference_docx
+
+    return reference_docx(pandoc_path, out / ".cache" / "reference.docx")
+
+
+def _check_formats(formats: Sequence[str] | str) -> tuple[str, ...]:
+    items = [
+        f.strip().lower()
+        for f in (formats.split(",") if isinstance(formats, str) else formats)
+        if f.strip()
+    ]
+    if not items:
+        raise CaseworkError(
+            "no chapter format given",
+            field="formats",
+            fix=f"Give one or more of: {', '.join(CHAPTER_FORMATS)}.",
+        )
+    for item in items:
+        if item not in CHAPTER_FORMATS:
+            raise UnknownName("chapter format", item, CHAPTER_FORMATS, field="formats")
+    return tuple(dict.fromkeys(items))
+
+
+def _check_cases(project: object, planned: Sequence[str], cases: Sequence[str] | None) -> list[str]:
+    chosen = list(planned if cases is None else cases)
+    for case_id in chosen:
+        check_case(project, str(case_id))
+    return [str(c) for c in chosen]
+
+
+def check_templates(root: Path, *, required: bool = True) -> list[Problem]:
+    """The chapter templates: present (when ``required``) and readable as notebooks
+    (nothing is run)."""
+    import nbformat
+
+    problems = []
+    for rel in (CASE_TEMPLATE, CROSS_TEMPLATE):
+        path = template_path(root, rel)  # the project's own, else the packaged one
+        if not path.is_file() and not required:
+            continue
+        if not path.is_file():
+            problems.append(Problem("chapter template not found", path=str(path),
+                                    field="template"))  # fmt: skip
+            continue
+        try:
+            nbformat.validate(nbformat.read(path, as_version=4))
+        except Exception as err:  # nbformat raises JSON, schema and version errors alike
+            first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            problems.append(Problem(f"not a valid notebook: {first}", path=str(path),
+                                    field="template"))  # fmt: skip
+    return problems
+
+
+def _templates(root: Path, cases: bool, cross: bool) -> list[Path]:
+    """The project's own template where it has one, else the packaged template."""
+    return [template_path(root, rel) for rel in (CASE_TEMPLATE, CROSS_TEMPLATE)]
+
+
+def template_path(root: Path, rel: Path) -> Path:
+    """``root/rel`` if the project has it, else the template that ships with casework."""
+    own = root / rel
+    return own if own.is_file() else PACKAGED_TEMPLATES / rel.name
+
+
+@dataclass
+class _Job:
+    root: Path
+    out: Path
+    formats: tuple[str, ...]
+    pandoc_path: str
+    latex: str | None
+    guard: NameMask
+    plan: ChapterPlan
+    reference: Path | None
+    kernel_starts: int = 0
+
+    def run(
+        self, todo: list[tuple[Path, str, dict[str, str]]], jobs: int, progress: Progress | None
+    ) -> list[ChapterResult | ChapterFailure]:
+        """Run each template in one shared kernel; convert each executed notebook in a
+        thread while the next one runs. Failures are returned, not raised."""
+        if not todo:
+            return []
+        results: list[ChapterResult | ChapterFailure] = []
+        pending: list[Future[ChapterResult | ChapterFailure]] = []
+
+        def finished(future: Future[ChapterResult | ChapterFailure]) -> None:
+            if progress is not None:
+                progress(f"chapter {future.result().name}")
+
+        first = todo[0][0]  # a packaged template runs in the project folder
+        cwd = first.parent if first.is_relative_to(self.root) else self.root
+        with SharedKernel(cwd) as kernel, ThreadPoolExecutor(
+            max_workers=max(1, jobs), thread_name_prefix="chapter"
+        ) as pool:
+            for template, name, parameters in todo:
+                started = time.perf_counter()
+                executed = self.out / "executed" / f"{name}.ipynb"
+                params = {**parameters, "project_root": str(self.root)}
+                try:
+                    notebook = kernel.run(template, executed, params)
+                except TemplateFailed as err:
+                    failure = ChapterFailure(
+                        name, str(err.failure), executed if executed.exists() else None
+                    )
+                    results.append(failure)
+                    if progress is not None:
+                        progress(f"chapter {name}")
+                    continue
+                future = pool.submit(self.convert, notebook, name, started)
+                future.add_done_callback(finished)
+                pending.append(future)
+            self.kernel_starts = kernel.starts
+            results += [f.result() for f in pending]
+        return results
+
+    def convert(self, notebook: Any, name: str, started: float) -> ChapterResult | ChapterFailure:
+        """Write one executed chapter in every format; a failure is returned, not raised."""
+        try:
+            files = self._write(notebook, name)
+        except CaseworkError as err:
+            return ChapterFailure(name, err.one_line())
+        return ChapterResult(name, files, time.perf_counter() - started)
+
+    def _write(self, notebook: object, name: str) -> list[Path]:
+        body = convert.body_html(notebook, static=False)
+        self._check_clean(body, name)
+        written = []
+        title = convert.chapter_title(body, f"Chapter {name}")
+        if "html" in self.formats:
+            page = convert.page(body, title, script=convert.PLOTLY_FILE)
+            written.append(convert.write_text(self.out / f"{name}.html", page))
+            if convert.PLOTLY_DIV in body:
+                written.append(convert.write_plotly(self.out))
+        if set(self.formats) - {"html"}:
+            static = convert.body_html(notebook, static=True)
+            date = self.plan.date or datetime.now(UTC).date().isoformat()
+            written += convert.static_formats(
+                static, name, self.out, self.formats, pandoc_path=self.pandoc_path,
+                latex=self.latex, word=convert.word_args(title, self.plan.author, date,
+                                                         self.reference),
+            )  # fmt: skip
+        return written
+
+    def _check_clean(self, body: str, name: str) -> None:
+        names = self.guard.found(body)
+        if names:
+            raise CaseworkError(
+                f"a participant's name ({names[0]}) appears in the chapter, so it was not written",
+                path=self.root / (CASE_TEMPLATE if name != CROSS_CASE else CROSS_TEMPLATE),
+                fix="Chapters label people by role; remove the name from the template's own "
+                "text (casework redacts names in quotes and summaries).",
+            )
+        leaks = convert.external_resources(body)
+        if leaks:
+            raise CaseworkError(
+                f"the chapter would load {leaks[0]} from the network",
+                path=self.root / (CASE_TEMPLATE if name != CROSS_CASE else CROSS_TEMPLATE),
+                fix="Chapters must work offline: the template may show no remote images, "
+                "stylesheets or scripts (for plotly figures, use pio.renderers.default = "
+                '"plotly_mimetype+notebook").',
+            )

@@ -1,0 +1,27 @@
+"""Kernels: the array core that charts codings into rows and cells, used by both the
+engine and the matrices.
+"""
+
+from __future__ import annotations
+
+from casework.kernels._charting import (
+    ROW_KINDS,
+    Charting,
+    as_row,
+    chart,
+    children,
+    codebook_of,
+    lookup,
+    role_label,
+)
+
+__all__ = [
+    "ROW_KINDS",
+    "Charting",
+    "as_row",
+    "chart",
+    "children",
+    "codebook_of",
+    "lookup",
+    "role_label",
+]

@@ -1,0 +1,48 @@
+"""Analysis: framework matrices, matrix coding queries, cell views and summary drafts.
+"""
+
+from __future__ import annotations
+
+from casework.matrices._framework import (
+    CELL_KINDS,
+    SortedSpans,
+    count_cells,
+    coverage_cells,
+    cross_case_matrix,
+    document_cells,
+    framework_matrix,
+    passages,
+    passages_of,
+)
+from casework.matrices._query import code_frequencies, cooccurrence, matrix_coding_query
+from casework.matrices._summaries import (
+    STUDY_ROW,
+    SummaryStore,
+    carry_links,
+    cell_view,
+    draft_summary,
+    load_summaries,
+    paragraphs,
+)
+
+__all__ = [
+    "CELL_KINDS",
+    "STUDY_ROW",
+    "SortedSpans",
+    "SummaryStore",
+    "carry_links",
+    "cell_view",
+    "code_frequencies",
+    "cooccurrence",
+    "count_cells",
+    "coverage_cells",
+    "cross_case_matrix",
+    "document_cells",
+    "draft_summary",
+    "framework_matrix",
+    "load_summaries",
+    "matrix_coding_query",
+    "paragraphs",
+    "passages",
+    "passages_of",
+]

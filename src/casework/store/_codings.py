@@ -1,0 +1,227 @@
+"""Turn replayed codings into the documented ``codings`` table.
+
+Checks each coding against today's text: codings of an unchanged document (same
+content hash) are taken as logged; the others are re-anchored by their quote, and what
+cannot be found again goes to ``orphans`` with the reason, never moved silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from casework.codebook import Codebook
+from casework.errors import Problem, StoreError
+from casework.store._anchors import Anchor, reanchor
+
+CODING_COLUMNS = [
+    "coding_id", "doc_id", "case_id", "participant_id", "role", "code_id", "start", "end",
+    "quote", "coder", "source", "confidence", "reason", "created_at", "memo",
+]  # fmt: skip
+ORPHAN_COLUMNS = ["coding_id", "doc_id", "code_id", "coder", "quote", "start", "end", "why"]
+
+
+@dataclass
+class ResolvedCodings:
+    codings: pd.DataFrame  # CODING_COLUMNS
+    orphans: pd.DataFrame  # ORPHAN_COLUMNS
+    moved: int = 0  # codings re-anchored to a new position
+    problems: list[Problem] = field(default_factory=list)
+
+
+def resolve_codings(
+    base: pd.DataFrame,
+    documents: pd.DataFrame,
+    texts: dict[str, str],
+    code_ids: set[str],
+    log_path: str = "codings/<coder>.jsonl",
+) -> ResolvedCodings:
+    """Anchor ``base`` (from :func:`casework.store._replay.replay`) to the current texts."""
+    problems = _unknown_codes(base, code_ids, log_path)
+    docs = documents.set_index("doc_id")
+    where = docs.index.get_indexer(base["doc_id"])
+    orphans: list[pd.DataFrame] = []
+    if (where < 0).any():
+        orphans.append(_orphans(base[where < 0], MISSING_DOCUMENT))
+        base, where = base[where >= 0], where[where >= 0]
+    same = base["sha"].array == pd.array(docs["sha"].to_numpy(dtype=object)[where], dtype="str")
+    same_text = pd.array(same, dtype="boolean").fillna(False).to_numpy(dtype=bool)
+    moved = 0
+    if same_text.all():
+        _check_bounds(base, docs["n_chars"].to_numpy()[where], log_path)
+    else:
+        trusted = base[same_text]
+        _check_bounds(trusted, docs["n_chars"].to_numpy()[where[same_text]], log_path)
+        changed, lost, moved = _reanchor(base[~same_text], texts)
+        orphans.append(lost)
+        base = pd.concat([trusted, changed], ignore_index=True)
+        where = docs.index.get_indexer(base["doc_id"])
+    # Codings stay in log order (per coder, as they were made): sorting a million rows
+    # of text costs more than everything else here, and no reader needs it.
+    codings = base[[c for c in CODING_COLUMNS if c in base.columns]]
+    for col in ("case_id", "participant_id", "role"):
+        codings.insert(CODING_COLUMNS.index(col), col, docs[col].to_numpy(dtype=object)[where])
+    codings = codings.astype({"start": "int64", "end": "int64"})
+    orphan_frame = (
+        pd.concat(orphans, ignore_index=True) if orphans else _orphans(base.iloc[:0], "")
+    )
+    problems.extend(orphan_problems(orphan_frame, log_path))
+    return ResolvedCodings(codings.reset_index(drop=True), orphan_frame, moved, problems)
+
+
+MISSING_DOCUMENT = "document no longer exists"
+LOST_QUOTE = "quote not found where its context agrees in the edited text"
+
+
+def orphan_problems(orphans: pd.DataFrame, log_path: str) -> list[Problem]:
+    """One problem per coder and cause, naming that coder's log (never a placeholder)."""
+    problems = []
+    for (coder, why), group in orphans.groupby(["coder", "why"], sort=True):
+        path = log_path.replace("<coder>", str(coder))
+        if why == MISSING_DOCUMENT:
+            docs = sorted(set(group["doc_id"].astype(str)))
+            shown = ", ".join(f"'{d}'" for d in docs[:3]) + (", …" if len(docs) > 3 else "")
+            message = (f"{len(group)} coding(s) name a document that does not exist "
+                       f"({shown}); see Project.orphans. Restore the transcript, or "
+                       "uncode them")  # fmt: skip
+        else:
+            message = (f"{len(group)} coding(s) could not be re-anchored after their "
+                       "transcript changed (the quote is gone, or found only where its "
+                       "context differs); see Project.orphans")  # fmt: skip
+        problems.append(Problem(message, path=path, warning=True))
+    return problems
+
+
+def _unknown_codes(base: pd.DataFrame, code_ids: set[str], log_path: str) -> list[Problem]:
+    bad = base[~base["code_id"].isin(code_ids)]
+    return [
+        Problem(
+            f"unknown code '{row.code_id}' in coding {row.coding_id}",
+            path=log_path.replace("<coder>", str(row.coder)),
+            line=int(row.line) if pd.notna(row.line) else None,
+            field="code",
+        )
+        for row in bad.drop_duplicates("code_id").itertuples()
+    ]
+
+
+def unknown_code_error(problem: Problem) -> StoreError:
+    return StoreError(
+        problem.message,
+        path=problem.path,
+        line=problem.line,
+        field=problem.field,
+        fix="Add the code back to the codebook, or recode/uncode these codings.",
+    )
+
+
+def _check_bounds(frame: pd.DataFrame, limit: np.ndarray, log_path: str) -> None:
+    start, end = frame["start"].to_numpy(), frame["end"].to_numpy()
+    bad = np.flatnonzero((start < 0) | (end <= start) | (end > limit))
+    if len(bad):
+        row = frame.iloc[bad[0]]
+        raise StoreError(
+            f"offsets {row['start']}–{row['end']} are outside the text of '{row['doc_id']}' "
+            f"({int(limit[bad[0]])} characters)",
+            path=log_path.replace("<coder>", str(row["coder"])),
+            line=int(row["line"]) if pd.notna(row["line"]) else None,
+            fix="Fix or delete the line; offsets count Unicode characters from 0.",
+        )
+
+
+def _reanchor(
+    changed: pd.DataFrame, texts: dict[str, str]
+) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    starts, ends, keep = [], [], []
+    moved = 0
+    for row in changed.itertuples(index=False):
+        anchor = Anchor(
+            int(row.start), int(row.end), str(row.quote or ""),
+            str(row.prefix or ""), str(row.suffix or ""),
+        )  # fmt: skip
+        found = reanchor(texts[row.doc_id], anchor)
+        keep.append(found is not None)
+        if found is None:
+            starts.append(anchor.start)
+            ends.append(anchor.end)
+            continue
+        moved += found != (anchor.start, anchor.end)
+        starts.append(found[0])
+        ends.append(found[1])
+    changed = changed.assign(start=starts, end=ends)
+    mask = np.array(keep, dtype=bool)
+    return changed[mask], _orphans(changed[~mask], LOST_QUOTE), moved
+
+
+def _orphans(frame: pd.DataFrame, why: str) -> pd.DataFrame:
+    out = frame[["coding_id", "doc_id", "code_id", "coder", "quote", "start", "end"]].copy()
+    out["why"] = why
+    return out.reset_index(drop=True)
+
+
+COUNT_COLUMNS = ["code_id", "passages", "documents", "passages_all", "documents_all"]
+PROGRESS_COLUMNS = ["doc_id", "paragraphs", "paragraphs_coded", "codings", "share_coded"]
+
+
+def code_counts(codings: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """Per code in codebook order: its codings (``passages``) and the documents they are
+    in, and the same with its sub-codes (``passages_all``, ``documents_all``).
+
+    Columns: :data:`COUNT_COLUMNS`; codes nobody coded have zeros.
+    """
+    ids = codebook.ids
+    passages = codings["code_id"].value_counts().to_dict()
+    pairs = codings[["code_id", "doc_id"]].drop_duplicates()
+    docs_of: dict[str, set[str]] = {}
+    for code_id, doc_id in zip(pairs["code_id"].tolist(), pairs["doc_id"].tolist(), strict=True):
+        docs_of.setdefault(code_id, set()).add(doc_id)
+    rows = []
+    for code_id in ids:
+        below = codebook.descendants(code_id)
+        rows.append((code_id, passages.get(code_id, 0), len(docs_of.get(code_id, ())),
+                     sum(passages.get(c, 0) for c in below),
+                     len(set().union(*(docs_of.get(c, set()) for c in below)))))  # fmt: skip
+    frame = pd.DataFrame(rows, columns=COUNT_COLUMNS)
+    return frame.astype({c: "int64" for c in COUNT_COLUMNS[1:]})
+
+
+def coding_progress(segments: pd.DataFrame, codings: pd.DataFrame) -> pd.DataFrame:
+    """How far coding has got in each document: its paragraphs (segments), how many of
+    them a coding touches, the codings in it, and the share of paragraphs coded.
+
+    Pass the codings of one coder to see that coder's progress. Columns:
+    :data:`PROGRESS_COLUMNS`, one row per document that has segments.
+    """
+    seg = segments.sort_values(["doc_id", "start"], kind="stable")
+    docs = pd.Index(seg["doc_id"].unique())
+    # One number line for all documents: document k's offsets start at k * span.
+    span = int(max(seg["end"].max() if len(seg) else 0,
+                   codings["end"].max() if len(codings) else 0)) + 1  # fmt: skip
+    base = docs.get_indexer(seg["doc_id"]).astype(np.int64) * span
+    seg_start = base + seg["start"].to_numpy(np.int64)
+    seg_end = base + seg["end"].to_numpy(np.int64)
+    where = docs.get_indexer(codings["doc_id"]).astype(np.int64)
+    known = where >= 0
+    c_base = where[known] * span
+    c_start = c_base + codings["start"].to_numpy(np.int64)[known]
+    c_end = c_base + codings["end"].to_numpy(np.int64)[known]
+    # Segments are sorted and do not overlap: a coding touches a run of them.
+    first = np.searchsorted(seg_end, c_start, side="right")
+    last = np.searchsorted(seg_start, c_end, side="left") - 1
+    ok = first <= last
+    marks = np.zeros(len(seg) + 1, dtype=np.int64)
+    np.add.at(marks, first[ok], 1)
+    np.add.at(marks, last[ok] + 1, -1)
+    touched = np.cumsum(marks[:-1]) > 0
+    seg_doc = docs.get_indexer(seg["doc_id"])
+    paragraphs = np.bincount(seg_doc, minlength=len(docs))
+    coded = np.bincount(seg_doc, weights=touched, minlength=len(docs)).astype(np.int64)
+    frame = pd.DataFrame({
+        "doc_id": docs.to_numpy(dtype=object), "paragraphs": paragraphs.astype(np.int64),
+        "paragraphs_coded": coded,
+        "codings": np.bincount(where[known], minlength=len(docs)).astype(np.int64),
+        "share_coded": coded / np.maximum(paragraphs, 1),
+    })  # fmt: skip
+    return frame[PROGRESS_COLUMNS]
