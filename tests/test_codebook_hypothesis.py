@@ -139,3 +139,46 @@ def test_descendants_match_ancestors(book: Codebook) -> None:
         assert all(code_id in book.ancestors(other) for other in below)
         assert len(book.ancestors(code_id)) == book.depth(code_id) - 1
     assert sorted(i for top in book.top_level() for i in book.descendants(top)) == sorted(book.ids)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(codebooks(max_codes=4), st.data())
+def test_an_edit_is_written_into_the_file_and_reads_back(book: Codebook, data: st.DataObject) -> None:
+    """Whatever the codes hold, an edit spliced into the file (no fallback to the full
+    layout) reads back as the edited codebook, and the codes it did not touch keep their
+    lines."""
+    from casework._codebook_roundtrip import splice
+
+    source = book.to_str(keep_layout=False)
+    loaded = Codebook.from_str(source)
+    edits = ["add"] + (["rename", "describe", "keywords", "remove", "move"] if len(loaded) else [])
+    edit = data.draw(st.sampled_from(edits))
+    target = data.draw(st.sampled_from(loaded.ids)) if len(loaded) else None
+    if edit == "add":
+        edited = loaded.add(Code(data.draw(ids.filter(lambda i: i not in loaded)),
+                                 data.draw(some_text), parent=target))
+    elif edit == "rename":
+        edited = loaded.rename(target, data.draw(some_text))
+    elif edit == "describe":
+        edited = loaded.update(target, description=data.draw(text))
+    elif edit == "keywords":
+        edited = loaded.update(target, keywords=tuple(data.draw(st.lists(some_text, max_size=3))))
+    elif edit == "remove":
+        edited = loaded.remove(target, with_children=True)
+    else:
+        parents = [None, *(i for i in loaded.ids if i not in loaded.descendants(target))]
+        edited = loaded.move(target, data.draw(st.sampled_from(parents)))
+    spliced = splice(source, loaded.entries, edited.entries)
+    if not len(edited) or not len(loaded):
+        assert spliced is None  # from or to `codes: []`: the full layout
+        assert Codebook.from_str(edited.to_str()) == edited
+        return
+    assert spliced is not None
+    assert Codebook.from_str(spliced) == edited
+    assert edited.to_str() == spliced
+    touched = {target} | set(edited.ids) - set(loaded.ids)
+    lines = set(spliced.splitlines())
+    for code in loaded:
+        if code.id not in touched and code.id in edited and edited[code.id] == code:
+            block = Codebook([code]).to_str(keep_layout=False).split("codes:\n", 1)[1]
+            assert set(block.splitlines()) - {""} <= lines

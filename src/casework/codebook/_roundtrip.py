@@ -67,8 +67,8 @@ def _layout(source: str, count: int) -> tuple[Lines, list[_Item], Lines] | None:
 
     data: Any = YAML(typ="rt").load(source)
     codes = data.get("codes") if hasattr(data, "get") else None
-    if codes is None or not hasattr(codes, "lc") or len(codes) != count:
-        return None
+    if not count or codes is None or not hasattr(codes, "lc") or len(codes) != count:
+        return None  # no codes yet (``codes: []``): nothing to keep, the full layout it is
     if getattr(codes, "fa", None) is not None and codes.fa.flow_style():
         return None
     lines = source.splitlines(keepends=True)
@@ -103,10 +103,7 @@ def _layout(source: str, count: int) -> tuple[Lines, list[_Item], Lines] | None:
             keys[str(key)] = (line - start, stop - start)
         items.append(_Item(lines[cursor:start], lines[start:end], dash, keys, key_col))
         cursor = end
-    head = lines[: codes_line + 1]
-    if not count:
-        return head, items, lines[codes_line + 1:]
-    return head, items, lines[cursor:]
+    return lines[: codes_line + 1], items, lines[cursor:]
 
 
 def _trim(lines: Lines, first: int, end: int, col: int) -> int:
