@@ -143,7 +143,9 @@ def test_descendants_match_ancestors(book: Codebook) -> None:
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(codebooks(max_codes=4), st.data())
-def test_an_edit_is_written_into_the_file_and_reads_back(book: Codebook, data: st.DataObject) -> None:
+def test_an_edit_is_written_into_the_file_and_reads_back(
+    book: Codebook, data: st.DataObject
+) -> None:
     """Whatever the codes hold, an edit spliced into the file (no fallback to the full
     layout) reads back as the edited codebook, and the codes it did not touch keep their
     lines."""
