@@ -91,6 +91,7 @@ def main() -> None:
         times: dict[str, list[float]] = {name: [] for name in [*runs, RUNNING]}
         stats = engine.EngineStats()
         expected: pd.DataFrame | None = None
+        client_cpu: dict[str, list[float]] = {}
         with engine.connect(workers=2) as client:
             engine.suggest(project, coder=coder, client=client, doc_ids=first, progress=False)
             runs[RUNNING] = lambda: engine.suggest(project, coder=coder, client=client,
@@ -98,8 +99,10 @@ def main() -> None:
             for k in range(args.repeat):
                 names = list(runs) if k % 2 == 0 else list(reversed(runs))
                 for name in names:
+                    cpu = time.process_time()
                     seconds, rows = cold(project, runs[name])
                     times[name].append(seconds)
+                    client_cpu.setdefault(name, []).append(time.process_time() - cpu)
                     if expected is None and name == "one process":
                         expected = rows
                     elif expected is not None:
@@ -118,6 +121,16 @@ def main() -> None:
     print(f"\nworkers (running cluster): {stats.tasks} tasks on {stats.threads} threads, "
           f"{stats.worker_seconds:.1f} s of task time ({stats.worker_cpu_seconds:.1f} s CPU); "
           f"{_corpus.load()}")  # fmt: skip
+    per_run = stats.worker_cpu_seconds / max(1, args.repeat)
+    print(f"CPU per run: one process {statistics.median(client_cpu['one process']):.1f} s; "
+          f"running cluster: workers {per_run:.1f} s + client "
+          f"{statistics.median(client_cpu[RUNNING]):.1f} s (the table's parts are finished "
+          f"on the client as chunks come back)")  # fmt: skip
+    if Path("/proc/sys/kernel/sched_autogroup_enabled").exists() and \
+            Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1":
+        print("note: the kernel shares CPU between sessions (autogroup); on a loaded machine "
+              "the workers, started from this session, share its one share, which caps the "
+              "speed-up whatever the engine does")  # fmt: skip
     end = speedup["dask, end to end"]
     print(f"Target: 2 workers end to end at least {TARGET}x one process at "
           f"{args.interviews:,} interviews: {end:.2f}x ({_corpus.verdict(end >= TARGET)}); "
