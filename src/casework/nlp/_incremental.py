@@ -99,14 +99,19 @@ def order_subset(order: list[str], wanted: set[str]) -> list[str]:
 
 
 def _doc_state(tables: Any, coder: str | None,
-               rejections: pd.DataFrame | None) -> dict[str, tuple[int, int, int]]:  # fmt: skip
-    """Per document: a hash of its text, and of the coder's codings and rejections on it."""
+               rejections: pd.DataFrame | None) -> dict[str, tuple[Any, int, int]]:  # fmt: skip
+    """Per document: its text's hash (the documents table's ``sha`` when it has one: the
+    project hashed each text on reading it), and a hash of the coder's codings and
+    rejections on it."""
     coded = _span_hashes(getattr(tables, "codings", None), coder)
     rejected = _span_hashes(rejections, coder)
-    return {
-        str(d): (hash(tables.text(d)), coded.get(str(d), 0), rejected.get(str(d), 0))
-        for d in tables.documents["doc_id"].tolist()
-    }
+    docs = tables.documents
+    ids = [str(d) for d in docs["doc_id"].tolist()]
+    if "sha" in docs.columns and "n_chars" in docs.columns:
+        texts: list[Any] = list(zip(docs["sha"].tolist(), docs["n_chars"].tolist(), strict=True))
+    else:
+        texts = [hash(tables.text(d)) for d in ids]
+    return {d: (t, coded.get(d, 0), rejected.get(d, 0)) for d, t in zip(ids, texts, strict=True)}
 
 
 def _span_hashes(frame: pd.DataFrame | None, coder: str | None) -> dict[str, int]:
