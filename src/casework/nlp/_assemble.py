@@ -216,6 +216,8 @@ def _spans_of(frame: pd.DataFrame | None, coder: str | None, doc_ids: Sequence[s
     if frame is None or len(frame) == 0:
         return None
     frame = frame.rename(columns={"doc": "doc_id", "code": "code_id"})
+    # only the columns used: filtering rows copies every column (quotes are long)
+    frame = frame[[c for c in ("doc_id", "code_id", "start", "end", "coder") if c in frame]]
     if coder is not None and "coder" in frame.columns:
         frame = frame[frame["coder"] == coder]
     if frame.empty:

@@ -119,6 +119,7 @@ def _span_hashes(frame: pd.DataFrame | None, coder: str | None) -> dict[str, int
     if frame is None or not len(frame):
         return {}
     frame = frame.rename(columns={"doc": "doc_id", "code": "code_id"})
+    frame = frame[[c for c in ("doc_id", "code_id", "start", "end", "coder") if c in frame]]
     if coder is not None and "coder" in frame.columns:
         frame = frame[frame["coder"] == coder]
     if frame.empty:
