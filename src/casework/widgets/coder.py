@@ -455,7 +455,10 @@ class Coder(anywidget.AnyWidget):
         action, req = str(content.get("action", "")), content.get("req")
         reply: dict[str, Any] = {"kind": "done", "action": action, "req": req, "ok": True}
         try:
-            result = self.dispatch(action, content)
+            # One state message for everything the action changed (codings, suggestions,
+            # counts, status): the browser then redraws once, not once per trait.
+            with self.hold_sync():
+                result = self.dispatch(action, content)
             reply["result"] = result
             self.error = ""
             for callback in self._listeners:

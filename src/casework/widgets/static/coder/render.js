@@ -80,8 +80,10 @@ export const rendering = {
     this.suggByPara = this.spread(this.suggs.values());
     this.hitsByPara = this.spread(this.hits.values());
     const changed = full ? this.packLanes() : this.placeLanes();
-    // The margin grows two lanes at a time, so the text seldom reflows.
-    const shown = Math.max(2, Math.ceil(this.nLanes / 2) * 2);
+    // The margin grows four lanes at a time, so the text seldom reflows.
+    // Within a document it never shrinks (an undo would reflow it twice).
+    let shown = Math.max(4, Math.ceil(this.nLanes / 4) * 4);
+    if (!full) shown = Math.max(shown, this.shownLanes || 0);
     this.root.style.setProperty("--cw-lanes", `${shown * LANE_PX + 4 + LABEL_PX}px`);
     this.root.style.setProperty("--cw-label-left", `${shown * LANE_PX + 4}px`);
     const reflow = shown !== this.shownLanes;
@@ -108,6 +110,7 @@ export const rendering = {
     const before = new Map([...this.codings].map(([k, v]) => [k, JSON.stringify(v)]));
     const old = [this.codings, this.suggs, this.hits];
     const { changed: moved, reflow } = this.index(full);
+    const tIndex = performance.now();
     const touched = new Set();
     const mark = (item) => {
       for (let i = this.paraAt(item.start); i < this.paras.length && this.paras[i].offset < item.end; i += 1) touched.add(i);
@@ -122,12 +125,11 @@ export const rendering = {
     if (full) for (const i of [...this.byPara.keys()]) touched.add(i);
     const redraw = [];
     for (const i of touched) {
-      const row = this.rows[i];
-      if (!row) continue;
-      this.forgetRow(row);
-      row.replaceWith(this.renderRow(i));
+      if (!this.rows[i]) continue;
+      this.redrawRow(i);
       redraw.push(i);
     }
+    const tRows = performance.now();
     const restripe = new Set(redraw);
     for (const id of moved) {
       const c = this.codings.get(id);
@@ -137,7 +139,9 @@ export const rendering = {
     if (reflow || full) this.restripe();
     else this.drawStripes([...restripe]);
     this.updateSuggInfo();
-    this.root.dataset.lastUpdateMs = (performance.now() - started).toFixed(1);
+    const now = performance.now();
+    this.root.dataset.lastUpdateMs = (now - started).toFixed(1);
+    this.root.dataset.lastUpdateParts = [tIndex - started, tRows - tIndex, now - tRows].map((x) => x.toFixed(0)).join("/");
   },
 
   forgetRow(row) {
@@ -155,8 +159,64 @@ export const rendering = {
     const p = this.paras[i];
     const row = el("div", "cw-row");
     row.dataset.i = String(i);
-    const num = el("div", "cw-num", p.seg > 0 ? `¶${p.seg}` : "");
-    // Memo markers: one per coding with a memo that starts in this paragraph.
+    const num = el("div", "cw-num");
+    this.fillNumber(num, i);
+    const para = el("div", "cw-para");
+    para.dataset.i = String(i);
+    para.dataset.offset = String(p.offset);
+    const parts = this.parts(i);
+    row._shape = parts.shape;
+    row._ids = new Set();
+    row._keys = new Set();
+    for (const part of parts.list) {
+      if (!part.cover) {
+        para.appendChild(document.createTextNode(part.text));
+        continue;
+      }
+      const span = el("span", null, part.text);
+      this.dressSpan(row, span, part);
+      para.appendChild(span);
+    }
+    row.append(num, para, el("div", "cw-stripes"));
+    if (p.seg < 0) row.classList.add("cw-cont");
+    this.rows[i] = row;
+    return row;
+  },
+
+  // Redraw row i. When its text is cut at the same places as before (e.g. a suggestion
+  // accepted as a coding of the same span) only the pieces' classes and colours change,
+  // so the text keeps its layout: no reflow of a long transcript.
+  redrawRow(i) {
+    const row = this.rows[i];
+    this.forgetRow(row);
+    const parts = this.parts(i);
+    const para = row.children[1];
+    if (parts.shape !== row._shape) {
+      row.replaceWith(this.renderRow(i));
+      return;
+    }
+    row._ids = new Set();
+    row._keys = new Set();
+    const spans = [...para.children];
+    let k = 0;
+    for (const part of parts.list) {
+      if (!part.cover) continue;
+      const span = spans[k++];
+      span.className = "";
+      span.removeAttribute("style");
+      delete span.dataset.suggestion;
+      delete span.dataset.hit;
+      this.dressSpan(row, span, part);
+    }
+    const num = row.children[0];
+    num.textContent = "";
+    this.fillNumber(num, i);
+  },
+
+  // The paragraph number and memo markers (one per coding with a memo starting here).
+  fillNumber(num, i) {
+    const p = this.paras[i];
+    if (p.seg > 0) num.appendChild(document.createTextNode(`¶${p.seg}`));
     for (const c of this.byPara.get(i) || []) {
       if (!c.memo || i !== this.firstParaOf(c)) continue;
       const mark = el("span", "cw-memo-mark", "✎");
@@ -165,19 +225,11 @@ export const rendering = {
       mark.dataset.coding = c.id;
       num.appendChild(mark);
     }
-    const para = el("div", "cw-para");
-    para.dataset.i = String(i);
-    para.dataset.offset = String(p.offset);
-    this.fillText(row, para, i);
-    row.append(num, para, el("div", "cw-stripes"));
-    if (p.seg < 0) row.classList.add("cw-cont");
-    this.rows[i] = row;
-    return row;
   },
 
-  // The paragraph's text, cut into pieces where codings, suggestions and hits begin and
-  // end. A coded piece is tinted in the colour of its narrowest coding.
-  fillText(row, para, i) {
+  // The paragraph's text cut where codings, suggestions and hits begin and end: each
+  // part with what covers it; ``shape`` names the cuts and which parts are covered.
+  parts(i) {
     const p = this.paras[i];
     const len = p.end - p.offset;
     const clamp = (x) => Math.max(0, Math.min(len, x - p.offset));
@@ -188,46 +240,47 @@ export const rendering = {
     for (const h of this.hitsByPara.get(i) || []) items.push({ a: clamp(h.start), b: clamp(h.end), h });
     for (const it of items) cuts.add(it.a).add(it.b);
     const marks = [...cuts].sort((x, y) => x - y);
-    row._ids = new Set();
-    row._keys = new Set();
+    const list = [];
+    let shape = "";
     for (let k = 0; k + 1 < marks.length; k += 1) {
       const a = marks[k];
       const b = marks[k + 1];
-      const text = p.text.slice(pointsToUnits(p.text, a), pointsToUnits(p.text, b));
       const cover = items.filter((it) => it.a <= a && it.b >= b && it.a < it.b);
-      if (!cover.length) {
-        para.appendChild(document.createTextNode(text));
-        continue;
+      shape += `${a}${cover.length ? "+" : "-"}`;
+      list.push({ text: p.text.slice(pointsToUnits(p.text, a), pointsToUnits(p.text, b)), cover: cover.length ? cover : null });
+    }
+    return { list, shape };
+  },
+
+  // Classes, colours and bookkeeping of one covered piece. A coded piece is tinted in the
+  // colour of its narrowest coding.
+  dressSpan(row, span, part) {
+    const coded = part.cover.filter((it) => it.c);
+    const ids = coded.map((it) => it.c.id);
+    const keys = part.cover.filter((it) => it.s).map((it) => it.s.key);
+    const hit = part.cover.find((it) => it.h);
+    if (ids.length) {
+      span.classList.add("cw-c", ids.length > 1 ? "cw-c2" : "cw-c1");
+      const narrowest = coded.reduce((x, y) => (y.c.end - y.c.start < x.c.end - x.c.start ? y : x));
+      span.style.setProperty("--cw-tint", this.color(narrowest.c.code));
+    }
+    if (keys.length) {
+      span.classList.add("cw-s");
+      span.dataset.suggestion = keys[0];
+      span.style.setProperty("--cw-sc", this.color(this.suggs.get(keys[0]).code));
+    }
+    if (hit) {
+      span.classList.add("cw-hit");
+      span.dataset.hit = hit.h.key;
+    }
+    span._ids = ids;
+    span._keys = keys;
+    for (const [map, list, set] of [[this.pieces, ids, row._ids], [this.suggPieces, keys, row._keys]]) {
+      for (const id of list) {
+        if (!map.has(id)) map.set(id, []);
+        map.get(id).push(span);
+        set.add(id);
       }
-      const span = el("span", null, text);
-      const coded = cover.filter((it) => it.c);
-      const ids = coded.map((it) => it.c.id);
-      const keys = cover.filter((it) => it.s).map((it) => it.s.key);
-      const hit = cover.find((it) => it.h);
-      if (ids.length) {
-        span.classList.add("cw-c", ids.length > 1 ? "cw-c2" : "cw-c1");
-        const narrowest = coded.reduce((x, y) => (y.c.end - y.c.start < x.c.end - x.c.start ? y : x));
-        span.style.setProperty("--cw-tint", this.color(narrowest.c.code));
-      }
-      if (keys.length) {
-        span.classList.add("cw-s");
-        span.dataset.suggestion = keys[0];
-        span.style.setProperty("--cw-sc", this.color(this.suggs.get(keys[0]).code));
-      }
-      if (hit) {
-        span.classList.add("cw-hit");
-        span.dataset.hit = hit.h.key;
-      }
-      span._ids = ids;
-      span._keys = keys;
-      for (const [map, list, set] of [[this.pieces, ids, row._ids], [this.suggPieces, keys, row._keys]]) {
-        for (const id of list) {
-          if (!map.has(id)) map.set(id, []);
-          map.get(id).push(span);
-          set.add(id);
-        }
-      }
-      para.appendChild(span);
     }
   },
 };

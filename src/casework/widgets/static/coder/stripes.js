@@ -56,7 +56,7 @@ export const stripes = {
   // One bar per coding, in its code's lane, spanning the coded lines of each paragraph.
   drawStripes(idx) {
     const rows = idx.map((i) => [i, this.rows[i]]).filter(([, r]) => r && r.isConnected);
-    for (const [, row] of rows) row.lastChild.textContent = "";
+    // Every position is read before anything is written: one layout, not one per row.
     const jobs = [];
     for (const [i, row] of rows) {
       const p = this.paras[i];
@@ -71,6 +71,7 @@ export const stripes = {
         jobs.push([row.lastChild, c, top, bottom, i === this.firstParaOf(c)]);
       }
     }
+    for (const [, row] of rows) row.lastChild.textContent = "";
     const me = this.model.get("me");
     const labelled = new Map(); // stripes box -> bottom of its last label
     jobs.sort((x, y) => x[2] - y[2]);

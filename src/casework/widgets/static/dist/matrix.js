@@ -1,4 +1,4 @@
-// casework bundle; sources sha256 c54505c04b0cd9be33344692305fb0b615130a9193976a9d192222f81b743f9b
+// casework bundle; sources sha256 6bb84d95acb5c5912bc02f7371e26eccd085717dc52dd7f0239aec089de38711
 
 // src/casework/widgets/static/shared/dom.js
 var COLOR_RE = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
