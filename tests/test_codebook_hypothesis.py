@@ -149,7 +149,7 @@ def test_an_edit_is_written_into_the_file_and_reads_back(
     """Whatever the codes hold, an edit spliced into the file (no fallback to the full
     layout) reads back as the edited codebook, and the codes it did not touch keep their
     lines."""
-    from casework._codebook_roundtrip import splice
+    from casework.codebook._roundtrip import splice
 
     source = book.to_str(keep_layout=False)
     loaded = Codebook.from_str(source)
