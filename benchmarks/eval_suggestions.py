@@ -1,22 +1,37 @@
-"""How good are casework's suggestions? Rules and the learned model against a coder.
+"""How good are casework's suggestions? Scored suggestions against a coder, held out.
 
-On the demo study, the model is trained on the demo coder's codings of cases A-C and both
-kinds of suggestion are compared with that coder's own coding of the held-out cases D-E,
-sentence by sentence: a sentence is coded with a code when a coding of that code covers at
-least half of it (or half of the coding, for a short one), the rule used for training.
+For each split of the demo study's cases, everything the suggestions rest on is learned
+from the demo coder's coding of the training cases only (the rules' precision from the
+coder's decisions there, the model from the coded sentences there), and the suggestions
+for the held-out cases are compared with that coder's own coding of them, sentence by
+sentence: a sentence is coded with a code when a coding (or a suggestion) of that code
+covers at least half of it (or half of the coding, for a short one).
 
-Prints precision and recall per code for rule suggestions and for the model (at score
-0.5 or --threshold, for every code it could learn, with its cross-validated F1 on A-C and whether that
-passes the default threshold of 0.5), then the totals.
+Printed per split and variant (the demo as it is; the demo with its section headings
+blanked out, since every demo document repeats the themes as headings):
 
-    python benchmarks/eval_suggestions.py [--coder demo] [--min-examples 8]
+- ``rules (old)``: every rule hit, unscored (what casework offered before);
+- ``model (old)``: the spaCy textcat model at score 0.5 (what ``--learned`` offered);
+- ``ranked``: scored suggestions at the default floor and cap, joined, as the Coder shows;
+- the calibration table: held-out scores in bins of 0.1 against the observed share
+  coded, with ``ok`` where a bin of at least 20 is within 0.1 of the diagonal;
+- "more like this": mean average precision of ranking the other sentences by similarity
+  to each coded passage (relevant: coded with the same code), LSA vectors against the
+  TF-IDF cosine baseline, in the same run.
+
+    python benchmarks/eval_suggestions.py [--coder demo] [--splits D-E,A-B,C-E]
+        [--no-old] [--fixture PATH]
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+import time
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,103 +40,223 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 import casework  # noqa: E402
-from casework.nlp.learned import Settings, train_model, training_sentences  # noqa: E402
+from casework.nlp._calibrate import rule_precision  # noqa: E402
+from casework.nlp._features import units_of  # noqa: E402
+from casework.nlp._ranked import DEFAULT_FLOOR, Options, Scored, ranked_suggest, train_ranker  # noqa: E402
+from casework.nlp._similar import fit_index  # noqa: E402
+from casework.nlp.learned import Settings, label_units, train_model  # noqa: E402
 from casework.nlp.pipeline import load_pipeline, parse  # noqa: E402
-from casework.nlp.suggest import suggest  # noqa: E402
+from casework.nlp.suggest import rule_hits, suggest  # noqa: E402
+from casework.tables import Tables  # noqa: E402
 
-TRAIN, TEST = {"A", "B", "C"}, {"D", "E"}
+HEADING_LINE = re.compile(r"^ {0,3}#{1,6}[ \t].*$", re.MULTILINE)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--coder", default="demo")
-    parser.add_argument("--min-examples", type=int, default=8)
-    parser.add_argument("--threshold", type=float, default=0.5, help="model score that counts "
-                        "as a suggestion (also used in cross-validation)")
+    parser.add_argument("--splits", default="D-E,A-B,C-E",
+                        help="held-out cases of each split, e.g. D-E (cases D to E)")
+    parser.add_argument("--no-old", action="store_true", help="skip the old spaCy model")
+    parser.add_argument("--fixture", type=Path, help="also evaluate this project folder "
+                        "(its coder's coding; splits by its own cases)")
     args = parser.parse_args()
     project = casework.open_project(REPO)
-    documents = project.documents
-    train_ids = documents.loc[documents["case_id"].isin(TRAIN), "doc_id"].tolist()
-    test_ids = documents.loc[documents["case_id"].isin(TEST), "doc_id"].tolist()
-    codings = project.codings[project.codings["coder"] == args.coder]
-    codes = project.codes["code_id"].tolist()
-    docs = parse(project, load_pipeline(), None)
-    test_docs = {d: docs[d] for d in test_ids}
-    gold = training_sentences(test_docs, codings[codings["doc_id"].isin(test_ids)], codes)
-    sentences = gold.frame.assign(row=range(len(gold.frame)))
-    rules = _rule_predictions(project, test_ids, sentences, codes)
-    model = train_model(project, docs, coder=args.coder, doc_ids=train_ids, model_dir=None,
-                        settings=Settings(min_examples=args.min_examples,
-                                          threshold=args.threshold))  # fmt: skip
-    learned = _model_predictions(model, test_docs, gold, codes, args.threshold)
-    table = _table(gold.labels, rules, learned, codes, model.scored_report())
-    print(f"coder {args.coder!r}: trained on {len(train_ids)} transcripts (cases A-C), tested "
-          f"on {len(test_ids)} (cases D-E), {len(gold.frame)} test sentences, "
-          f"{int(gold.labels.any(axis=1).sum())} of them coded")
+    print(f"load average {_load()}; default floor {DEFAULT_FLOOR}, cap "
+          f"{Options().per_doc} per document")
+    results = []
+    for variant in ("demo", "no headings"):
+        tables = as_tables(project, blank_headings=variant == "no headings")
+        for split in args.splits.split(","):
+            held = _cases(split, tables)
+            results.append(evaluate(tables, project.codebook, args.coder, held,
+                                    f"{variant}, held out {split}", old=not args.no_old))  # fmt: skip
+    if args.fixture:
+        fixture = casework.open_project(args.fixture)
+        tables = as_tables(fixture, blank_headings=False)
+        cases = sorted(tables.documents["case_id"].astype(str).unique())
+        coder = fixture.coder or args.coder
+        third = max(1, len(cases) // 3)
+        for held in (cases[-third:], cases[:third]):
+            results.append(evaluate(tables, fixture.codebook, coder, set(held),
+                                    f"own study, held out {','.join(held)}", old=False))
+    summary = pd.DataFrame(results)
     pd.set_option("display.width", 200)
-    print(table.to_string(index=False, float_format="{:.2f}".format, na_rep="-"))
-    _totals(gold.labels, rules, learned, codes, model)
+    print("\nSummary (micro, sentence units; ranked at the default floor and cap):")
+    print(summary.to_string(index=False, float_format="{:.2f}".format, na_rep="-"))
+    print()
+    similarity(as_tables(project, blank_headings=False), args.coder)
 
 
-def _rule_predictions(project, test_ids, sentences, codes) -> np.ndarray:  # type: ignore[no-untyped-def]
-    """Sentence × code: did a rule suggest it? (No coder: nothing is excluded.)"""
-    rows = suggest(project, project.codebook, coder="(evaluation)", rejections=pd.DataFrame(),
-                   doc_ids=test_ids, unit="sentence", cache_dir=False)  # fmt: skip
-    out = np.zeros((len(sentences), len(codes)), dtype=bool)
-    for row in rows.itertuples():
-        same = sentences[(sentences["doc_id"] == row.doc_id) & (sentences["start"] < row.end)
-                         & (row.start < sentences["end"])]  # fmt: skip
-        out[same["row"].to_numpy(), codes.index(row.code_id)] = True
-    return out
+def as_tables(project: Any, *, blank_headings: bool) -> Tables:
+    """The project's tables in memory; headings blanked out (same offsets) on request."""
+    texts = {d: project.text(d) for d in project.documents["doc_id"]}
+    segments = project.segments
+    if blank_headings:
+        texts = {d: HEADING_LINE.sub(lambda m: " " * len(m.group(0)), t) for d, t in texts.items()}
+        segments = segments.assign(text=[texts[d][a:b] for d, a, b in
+                                         zip(segments["doc_id"], segments["start"],
+                                             segments["end"])])  # fmt: skip
+    tables = Tables(project.documents, segments, project.codes, project.codings, texts,
+                    project.cases)  # fmt: skip
+    return tables
 
 
-def _model_predictions(model, test_docs, gold, codes, threshold) -> np.ndarray:  # type: ignore[no-untyped-def]
-    trained = model.report.loc[model.report["trained"], "code_id"].tolist()
-    scores = model.score(test_docs, codes=trained)
-    keys = {(d, s): i for i, (d, s) in enumerate(zip(gold.frame["doc_id"], gold.frame["start"]))}
-    out = np.zeros((len(gold.frame), len(codes)), dtype=bool)
-    for row in scores[scores["score"] >= threshold].itertuples():
-        i = keys.get((row.doc_id, row.start))
-        if i is not None:
-            out[i, codes.index(row.code_id)] = True
-    return out
+def _cases(split: str, tables: Tables) -> set[str]:
+    cases = sorted(tables.documents["case_id"].astype(str).unique())
+    a, _, b = split.partition("-")
+    return {c for c in cases if a <= c <= (b or a)}
 
 
-def _pr(truth: np.ndarray, guess: np.ndarray) -> tuple[float, float, int, int]:
+def evaluate(tables: Tables, codebook: Any, coder: str, held: set[str], name: str, *,
+             old: bool) -> dict[str, Any]:  # fmt: skip
+    began = time.perf_counter()
+    nlp = load_pipeline()
+    docs = parse(tables, nlp, None)
+    documents = tables.documents
+    test_ids = documents.loc[documents["case_id"].isin(held), "doc_id"].tolist()
+    train_ids = documents.loc[~documents["case_id"].isin(held), "doc_id"].tolist()
+    codes = [str(c) for c in tables.codes["code_id"]]
+    mine = tables.codings[tables.codings["coder"] == coder]
+    train_tables = replace(tables, codings=mine[mine["doc_id"].isin(train_ids)])
+    units = units_of(tables, docs, test_ids)
+    truth = label_units(units.frame, mine[mine["doc_id"].isin(test_ids)], codes)
+    options = Options()
+    ruleset, hits = rule_hits(codebook, [(d, tables.text(d)) for d in documents["doc_id"]], nlp,
+                              docs=docs)  # fmt: skip
+    train_hits = {d: hits[d] for d in train_ids}
+    precision = rule_precision(ruleset, train_hits, train_tables, coder, None, options.prior)
+    found = train_ranker(train_tables, coder=coder, ruleset=ruleset, hits=hits, nlp=nlp,
+                         cache_dir=None, options=options, model_dir=None)  # fmt: skip
+    model = found[0] if found else None
+    scored = Scored(ruleset, hits, precision, model)
+    shown = ranked_suggest(tables, codebook, coder="(evaluation)", options=options,
+                           unit="sentence", rejections=pd.DataFrame(), doc_ids=test_ids,
+                           nlp=nlp, cache_dir=None, scored=scored)  # fmt: skip
+    every = ranked_suggest(tables, codebook, coder="(evaluation)",
+                           options=replace(options, floor=0.0, per_doc=None, join=False),
+                           unit="sentence", rejections=pd.DataFrame(), doc_ids=test_ids,
+                           nlp=nlp, cache_dir=None, scored=scored)  # fmt: skip
+    guess = label_units(units.frame, shown, codes)
+    row: dict[str, Any] = {"evaluation": name, "test sentences": len(units),
+                           "coded": int(truth.sum())}  # fmt: skip
+    p, r, n = _pr(truth, guess)
+    print(f"\n== {name}: trained on {len(train_ids)} documents, tested on {len(test_ids)} "
+          f"({len(units)} sentences, {int(truth.sum())} sentence codings)")
+    if old:
+        raw = suggest(tables, codebook, coder="(evaluation)", rejections=pd.DataFrame(),
+                      doc_ids=test_ids, unit="sentence", cache_dir=False, nlp=nlp)  # fmt: skip
+        rp, rr, rn = _pr(truth, label_units(units.frame, raw, codes))
+        mp, mr, mn = _old_model(tables, docs, coder, train_ids, test_ids, units, truth, codes)
+        row.update({"rules (old) P": rp, "rules (old) R": rr, "model (old) P": mp,
+                    "model (old) R": mr})  # fmt: skip
+        print(f"rules (old): {rn} sentence suggestions, precision {rp:.2f}, recall {rr:.2f}")
+        print(f"model (old, spaCy textcat at 0.5): {mn}, precision {mp:.2f}, recall {mr:.2f}")
+    row.update({"ranked n": len(shown), "ranked P": p, "ranked R": r,
+                "target met": "yes" if p >= 0.5 and r >= 0.4 else "no"})  # fmt: skip
+    print(f"ranked at floor {options.floor}: {len(shown)} suggestions ({n} sentence codings), "
+          f"precision {p:.2f}, recall {r:.2f}; "
+          f"{'meets' if p >= 0.5 and r >= 0.4 else 'misses'} P>=0.5 at R>=0.4")
+    for floor in (0.2, 0.3, 0.5, 0.6):
+        sub = every[every["confidence"] >= floor]
+        fp, fr, fn = _pr(truth, label_units(units.frame, sub, codes))
+        print(f"  unjoined, uncapped, floor {floor}: {fn} sentence codings, precision {fp:.2f}, "
+              f"recall {fr:.2f}")
+    table = calibration(every, units, truth, codes)
+    print("calibration (held-out scores, unjoined, uncapped):")
+    print(table.to_string(index=False, float_format="{:.2f}".format))
+    checked = table[table["n"] >= 20]
+    row["calibrated"] = f"{int(checked['ok'].eq('yes').sum())}/{len(checked)} bins"
+    print(f"({time.perf_counter() - began:.0f} s)")
+    return row
+
+
+def _pr(truth: np.ndarray, guess: np.ndarray) -> tuple[float, float, int]:
     tp = int((truth & guess).sum())
-    p = tp / guess.sum() if guess.sum() else np.nan
-    r = tp / truth.sum() if truth.sum() else np.nan
-    return p, r, int(guess.sum()), tp
+    n = int(guess.sum())
+    return (tp / n if n else float("nan")), (tp / truth.sum() if truth.sum() else float("nan")), n
 
 
-def _table(truth, rules, learned, codes, report) -> pd.DataFrame:  # type: ignore[no-untyped-def]
-    report = report.set_index("code_id")
-    rows = []
-    for j, code in enumerate(codes):
-        if not truth[:, j].any() and not rules[:, j].any():
+def calibration(every: pd.DataFrame, units: Any, truth: np.ndarray,
+                codes: list[str]) -> pd.DataFrame:  # fmt: skip
+    """Score bins against the share of their (sentence, code) pairs the coder coded."""
+    key = {(d, s): i for i, (d, s) in enumerate(zip(units.frame["doc_id"], units.frame["start"]))}
+    column = {c: j for j, c in enumerate(codes)}
+    scores, hits = [], []
+    for row in every.itertuples(index=False):
+        i = key.get((row.doc_id, row.start))
+        if i is None:
             continue
-        rp, rr, rn, _ = _pr(truth[:, j], rules[:, j])
-        trained = bool(report.loc[code, "trained"])
-        mp, mr, mn, _ = _pr(truth[:, j], learned[:, j]) if trained else (np.nan, np.nan, 0, 0)
-        rows.append({"code": code, "coded": int(truth[:, j].sum()), "rule n": rn, "rule P": rp,
-                     "rule R": rr, "model n": mn if trained else np.nan, "model P": mp,
-                     "model R": mr, "CV F1": report.loc[code, "f1"],
-                     "passes": ("yes" if report.loc[code, "passes"] else "no") if trained else "-"})
-    return pd.DataFrame(rows).astype({"model n": "Int64"})
+        scores.append(float(row.confidence))
+        hits.append(bool(truth[i, column[row.code_id]]))
+    frame = pd.DataFrame({"score": scores, "coded": hits})
+    frame["bin"] = np.minimum((frame["score"] * 10).astype(int), 9)
+    out = frame.groupby("bin").agg(n=("coded", "size"), mean_score=("score", "mean"),
+                                   observed=("coded", "mean")).reset_index()  # fmt: skip
+    out.insert(0, "scores", [f"{b / 10:.1f}-{(b + 1) / 10:.1f}" for b in out["bin"]])
+    out["ok"] = np.where(out["n"] < 20, "-", np.where(
+        (out["observed"] - out["mean_score"]).abs() <= 0.1, "yes", "no"))  # fmt: skip
+    return out.drop(columns="bin")
 
 
-def _totals(truth, rules, learned, codes, model) -> None:  # type: ignore[no-untyped-def]
-    passing = [codes.index(c) for c in model.passing()]
-    trained = [codes.index(c) for c in model.report.loc[model.report["trained"], "code_id"]]
-    for name, guess, cols in [("rules, all codes", rules, list(range(len(codes)))),
-                              ("model, trained codes", learned, trained),
-                              ("model, passing codes only", learned, passing)]:  # fmt: skip
-        if not cols:
-            print(f"{name}: no codes")
-            continue
-        p, r, n, tp = _pr(truth[:, cols], guess[:, cols])
-        print(f"{name}: {n} suggestions, {tp} agree with the coder: precision {p:.2f}, "
-              f"recall {r:.2f} (micro-averaged over {len(cols)} codes)")
+def _old_model(tables: Tables, docs: Any, coder: str, train_ids: list[str], test_ids: list[str],
+               units: Any, truth: np.ndarray, codes: list[str]) -> tuple[float, float, int]:  # fmt: skip
+    model = train_model(tables, docs, coder=coder, doc_ids=train_ids, model_dir=None,
+                        settings=Settings())  # fmt: skip
+    trained = model.report.loc[model.report["trained"], "code_id"].tolist()
+    scores = model.score({d: docs[d] for d in test_ids}, codes=trained)
+    picked = scores[scores["score"] >= 0.5]
+    return _pr(truth, label_units(units.frame, picked, codes))
+
+
+def similarity(tables: Tables, coder: str) -> None:
+    """MAP of "more like this" from each coded passage, LSA against TF-IDF cosine."""
+    nlp = load_pipeline()
+    docs = parse(tables, nlp, None)
+    units = units_of(tables, docs)
+    codes = [str(c) for c in tables.codes["code_id"]]
+    mine = tables.codings[tables.codings["coder"] == coder]
+    truth = label_units(units.frame, mine, codes)
+    column = {c: j for j, c in enumerate(codes)}
+    print("More like this (demo, every coded passage as the query; relevant: the other "
+          "sentences coded with its code):")
+    for method in ("lsa", "tfidf"):
+        began = time.perf_counter()
+        index = fit_index(units.frame, units.words, method=method)
+        by_doc = {d: g for d, g in units.frame.reset_index().groupby("doc_id")}
+        aps = []
+        for coding in mine.itertuples(index=False):
+            sents = by_doc.get(coding.doc_id)
+            if sents is None:
+                continue
+            inside = sents[(sents["start"] < coding.end) & (coding.start < sents["end"])]
+            if inside.empty:
+                continue
+            rows = inside["index"].to_numpy()
+            relevant = truth[:, column[coding.code_id]].copy()
+            relevant[rows] = False
+            if not relevant.any():
+                continue
+            query = index.vectors[rows].mean(axis=0)
+            query /= np.linalg.norm(query) or 1.0
+            exclude = np.zeros(len(units), dtype=bool)
+            exclude[rows] = True
+            ranked, _ = index.nearest(query, exclude=exclude, n=len(units))
+            aps.append(_average_precision(relevant[ranked], int(relevant.sum())))
+        print(f"  {method}: MAP {np.mean(aps):.3f} over {len(aps)} queries "
+              f"({time.perf_counter() - began:.1f} s)")
+
+
+def _average_precision(hits: np.ndarray, total: int) -> float:
+    where = np.flatnonzero(hits)
+    return float(((np.arange(len(where)) + 1) / (where + 1)).sum() / total) if total else 0.0
+
+
+def _load() -> str:
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "?"
 
 
 if __name__ == "__main__":

@@ -75,7 +75,9 @@ def empty_merged(docs: list[str], codes: list[str], reasons: list[str]) -> Merge
 
 
 # --------------------------------------------------------------------------- merging
-Chunk = tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, "np.ndarray | None"]
+#: (doc, codes, starts, ends, reasons, scores or None, from a rule); a chunk of six
+#: (no flag) is from a rule exactly when it has no scores.
+Chunk = tuple[Any, ...]
 
 
 def merge(chunks: Sequence[Chunk], docs: list[str], codes: list[str],
@@ -118,19 +120,24 @@ def _merge_batch(chunks: list[Chunk], docs: list[str], codes: list[str], reasons
     reason = np.concatenate([np.asarray(c[4], dtype=np.int64) for c in chunks])
     score = np.concatenate([np.full(n, np.nan) if c[5] is None else np.asarray(c[5], float)
                             for c, n in zip(chunks, lengths, strict=True)])  # fmt: skip
+    by_rule = np.repeat(np.array([_from_rule(c) for c in chunks], dtype=np.int8), lengths)
     order = _group_order(doc, code, start, end, reason)
-    doc, code, start, end, reason, score = (a[order] for a in (doc, code, start, end, reason,
-                                                               score))  # fmt: skip
+    doc, code, start, end, reason, score, by_rule = (
+        a[order] for a in (doc, code, start, end, reason, score, by_rule))
     new = np.ones(len(doc), dtype=bool)
     new[1:] = (doc[1:] != doc[:-1]) | (code[1:] != code[:-1]) | (start[1:] != start[:-1]) \
         | (end[1:] != end[:-1])  # fmt: skip
     first = np.flatnonzero(new)
-    rule = np.maximum.reduceat(np.isnan(score).astype(np.int8), first) > 0
+    rule = np.maximum.reduceat(by_rule, first) > 0
     best = np.fmax.reduceat(score, first)
     group_reason = _joined_reasons(new, reason, reasons, joined)
     return Merged(docs, codes, reasons, doc[first].astype(np.int32),
                   code[first].astype(np.int32), start[first], end[first], rule, best,
                   group_reason.astype(np.int32))  # fmt: skip
+
+
+def _from_rule(chunk: Chunk) -> bool:
+    return bool(chunk[6]) if len(chunk) > 6 else chunk[5] is None
 
 
 def _group_order(doc: np.ndarray, code: np.ndarray, start: np.ndarray, end: np.ndarray,

@@ -108,6 +108,12 @@ def training_sentences(
         words += w
     frame = pd.DataFrame(rows, columns=["doc_id", "start", "end"])
     code_list = list(codes)
+    return Sentences(frame, words, label_units(frame, codings, code_list), code_list)
+
+
+def label_units(frame: pd.DataFrame, codings: pd.DataFrame, code_list: list[str]) -> np.ndarray:
+    """Units (doc_id, start, end) × codes: True where a coding of the code covers at least
+    half the unit (or half the coding, for a short coding inside a long unit)."""
     labels = np.zeros((len(frame), len(code_list)), dtype=bool)
     column = {c: i for i, c in enumerate(code_list)}
     by_doc = {d: g for d, g in frame.reset_index().groupby("doc_id")}
@@ -120,7 +126,7 @@ def training_sentences(
         need = 0.5 * np.minimum(sents["end"] - sents["start"], e - s)
         hit = sents["index"][(overlap > 0) & (overlap >= need)]
         labels[hit.to_numpy(), column[coding.code_id]] = True
-    return Sentences(frame, words, labels, code_list)
+    return labels
 
 
 def fit(

@@ -129,12 +129,27 @@ def add_rule_candidates(
     With a ``cache_dir``, hits are cached per text (next to the parsed docs), so texts
     seen before with the same rules are neither parsed nor matched again.
     """
+    ruleset, found = rule_hits(codebook, items, nlp, cache_dir, docs=docs, progress=progress)
+    code_of, reason_of = rule_ids(pile, ruleset)
+    add_hits(pile, items, found, code_of, reason_of)
+
+
+def rule_hits(
+    codebook: Any,
+    items: list[tuple[str, str]],
+    nlp: Language,
+    cache_dir: str | Path | None = None,
+    *,
+    docs: Mapping[str, Doc] | None = None,
+    progress: Callable[[int], Any] | None = None,
+) -> tuple[RuleSet, dict[str, Hits]]:
+    """The compiled rules and their hits in each of ``items`` ((doc_id, text) pairs),
+    through the hit cache when there is a ``cache_dir``."""
     from casework.nlp._hitcache import HitCache
     from casework.nlp.pipeline import iter_parsed, text_key
     from casework.nlp.rules import compile_rules
 
     ruleset = compile_rules(codebook, nlp)
-    code_of, reason_of = rule_ids(pile, ruleset)
     cache = HitCache(cache_dir, ruleset.fingerprint) if cache_dir else None
     keys = {doc_id: text_key(text) for doc_id, text in items} if cache else {}
     found: dict[str, Any] = {}
@@ -152,7 +167,7 @@ def add_rule_candidates(
             cache.add(keys[doc_id], found[doc_id])
     if cache:
         cache.save()
-    add_hits(pile, items, found, code_of, reason_of)
+    return ruleset, found
 
 
 def rule_ids(pile: Candidates, ruleset: RuleSet) -> tuple[np.ndarray, np.ndarray]:
@@ -202,13 +217,18 @@ class Candidates:
         return self._intern("reason", text, self.reasons)
 
     def add(self, doc_id: str, codes: np.ndarray, starts: np.ndarray, ends: np.ndarray,
-            reasons: np.ndarray, scores: np.ndarray | None = None) -> None:  # fmt: skip
-        """Add candidates on sentences (start, end), moved to segments if that is the unit."""
+            reasons: np.ndarray, scores: np.ndarray | None = None, *,
+            rule: bool | None = None) -> None:  # fmt: skip
+        """Add candidates on sentences (start, end), moved to segments if that is the unit.
+
+        ``rule`` says they come from codebook rules (default: when they have no scores).
+        """
         starts, ends = self._to_units(doc_id, np.asarray(starts), np.asarray(ends))
         doc = self._intern("doc", doc_id, self.docs)
         score = None if scores is None else np.asarray(scores, float)
         self._chunks.append((doc, np.asarray(codes, dtype=np.int32), starts, ends,
-                             np.asarray(reasons, dtype=np.int32), score))  # fmt: skip
+                             np.asarray(reasons, dtype=np.int32), score,
+                             score is None if rule is None else rule))  # fmt: skip
 
     def _to_units(
         self, doc_id: str, starts: np.ndarray, ends: np.ndarray

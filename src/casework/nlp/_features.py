@@ -1,0 +1,246 @@
+"""What a sentence says and where it stands: the features suggestions are scored on.
+
+Words alone miss what the researcher already told the project. A sentence under the
+heading "## Impact", or answering the interviewer's "What difference has it made?", is
+evidence for the impact codes whatever its words; so is who is speaking (the document's
+attributes) and how far into the interview it comes (topic guides run in order). Each
+unit gets two token lists: its words (lower-case lemmas) and its *context* tokens:
+
+- ``h:<word>`` for each word of the nearest heading above it, and ``H:<heading>`` for
+  the whole heading (Markdown ``#`` lines, or a segment that is all heading);
+- ``q:<lemma>`` for each word of the interviewer's last turn before it (a segment whose
+  ``speaker_role`` is ``interviewer``; where that column is missing, a speaker label such
+  as Interviewer, Int, I, Q or Moderator, or the document's ``interviewer`` attribute);
+  ``turn:interviewer`` when the unit is itself in the interviewer's turn;
+- ``a:<column>=<value>`` for each short document attribute (front matter or case
+  column) that several documents share;
+- ``pos:<tenth>`` for its position in the document (0 to 9).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+#: Speaker labels taken for the interviewer when the segments carry no ``speaker_role``.
+INTERVIEWER_LABELS = frozenset(
+    {"interviewer", "int", "i", "q", "question", "moderator", "facilitator", "researcher",
+     "iv", "intv"}
+)  # fmt: skip
+#: Document columns never used as features: identifiers, free text, sizes.
+NOT_ATTRIBUTES = frozenset(
+    {"doc_id", "case_id", "participant_id", "title", "path", "n_chars", "n_words", "sha",
+     "name", "date", "duration_minutes", "interviewer"}
+)  # fmt: skip
+POSITIONS = 10
+
+
+@dataclass
+class Units:
+    """Scoring units (sentences): where they are, their words and their context tokens."""
+
+    frame: pd.DataFrame  # doc_id, start, end, paragraph (a number unique in the corpus),
+    # and case_id when the tables have cases
+    words: list[list[str]] = field(default_factory=list)
+    context: list[list[str]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def take(self, rows: np.ndarray) -> Units:
+        """The units at positions ``rows``."""
+        rows = np.asarray(rows)
+        return Units(self.frame.iloc[rows].reset_index(drop=True),
+                     [self.words[i] for i in rows.tolist()],
+                     [self.context[i] for i in rows.tolist()])  # fmt: skip
+
+
+def units_of(tables: Any, docs: Mapping[str, Doc], doc_ids: Iterable[str] | None = None,
+             *, headings: bool = True) -> Units:  # fmt: skip
+    """The sentences of ``docs`` (those in ``doc_ids``, in that order) with their features.
+
+    ``headings=False`` leaves the heading tokens out (to measure what they add).
+    """
+    from casework.nlp.learned import sentence_units
+
+    ids = list(docs) if doc_ids is None else [d for d in doc_ids if d in docs]
+    attributes = document_attributes(tables)
+    turns = interviewer_turns(tables)
+    rows: list[tuple[str, int, int]] = []
+    words: list[list[str]] = []
+    context: list[list[str]] = []
+    paragraphs: list[np.ndarray] = []
+    paragraph_base = 0
+    for doc_id in ids:
+        r, w = sentence_units(doc_id, docs[doc_id])
+        if not r:
+            continue
+        text = tables.text(doc_id)
+        starts = np.array([s for _, s, _ in r], dtype=np.int64)
+        breaks = np.array([m.end() for m in PARAGRAPH_BREAK.finditer(text)], dtype=np.int64)
+        paragraphs.append(np.searchsorted(breaks, starts, side="right") + paragraph_base)
+        paragraph_base += len(breaks) + 1
+        ctx = context_tokens(text, starts, attributes.get(doc_id, []),
+                             turns.get(doc_id), headings=headings)  # fmt: skip
+        rows += r
+        words += w
+        context += ctx
+    frame = pd.DataFrame(rows, columns=["doc_id", "start", "end"])
+    frame["paragraph"] = np.concatenate(paragraphs) if paragraphs else np.zeros(0, np.int64)
+    docs_table = getattr(tables, "documents", None)
+    if docs_table is not None and "case_id" in docs_table.columns:
+        case_of = dict(zip(docs_table["doc_id"].astype(str), docs_table["case_id"]))
+        frame["case_id"] = frame["doc_id"].map(case_of)
+    return Units(frame, words, context)
+
+
+def context_tokens(text: str, starts: np.ndarray, attributes: list[str],
+                   turns: Turns | None, *, headings: bool = True) -> list[list[str]]:  # fmt: skip
+    """Context tokens for units starting at ``starts`` in ``text`` (see the module doc)."""
+    n = max(len(text), 1)
+    out = [list(attributes) for _ in range(len(starts))]
+    if headings:
+        found = [(m.start(), m.group(2)) for m in HEADING.finditer(text)]
+        if found:
+            at = np.array([a for a, _ in found], dtype=np.int64)
+            tokens = [heading_tokens(h) for _, h in found]
+            which = np.searchsorted(at, starts, side="right") - 1
+            for i, w in enumerate(which.tolist()):
+                if w >= 0:
+                    out[i] += tokens[w]
+    if turns is not None:
+        inside, asked = turns.locate(starts)
+        for i in range(len(starts)):
+            if inside[i]:
+                out[i].append("turn:interviewer")
+            elif asked[i] >= 0:
+                out[i] += turns.question_tokens[asked[i]]
+    tenth = np.minimum((starts * POSITIONS) // n, POSITIONS - 1)
+    for i, t in enumerate(tenth.tolist()):
+        out[i].append(f"pos:{t}")
+    return out
+
+
+def heading_tokens(heading: str) -> list[str]:
+    words = [w.lower() for w in WORD.findall(heading)]
+    return [f"h:{w}" for w in words] + (["H:" + "_".join(words)] if words else [])
+
+
+@dataclass
+class Turns:
+    """A document's interviewer turns: spans, and the words of each as question tokens."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    question_tokens: list[list[str]]
+
+    def locate(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each position: inside an interviewer turn? and the last turn ending before
+        it (-1 when none)."""
+        i = np.searchsorted(self.starts, positions, side="right") - 1
+        safe = np.maximum(i, 0)
+        inside = (i >= 0) & (positions < self.ends[safe])
+        before = np.searchsorted(self.ends, positions, side="right") - 1
+        return inside, before
+
+
+def is_interviewer(speaker: str, interviewer: str | None = None) -> bool:
+    """A speaker label that names the interviewer (used until segments carry a role)."""
+    label = speaker.strip().strip("*[]:").strip().lower()
+    if not label:
+        return False
+    return label in INTERVIEWER_LABELS or (bool(interviewer) and
+                                           label == str(interviewer).strip().lower())  # fmt: skip
+
+
+def interviewer_turns(tables: Any) -> dict[str, Turns]:
+    """Interviewer turns by document, from ``segments`` (``speaker_role`` when present)."""
+    segments = getattr(tables, "segments", None)
+    if segments is None or not len(segments):
+        return {}
+    if "speaker_role" in segments.columns:
+        mask = segments["speaker_role"].astype(object).astype(str).str.lower() == "interviewer"
+    elif "speaker" in segments.columns:
+        docs = tables.documents
+        named = dict(zip(docs["doc_id"], docs["interviewer"])) if "interviewer" in docs else {}
+        mask = pd.Series([is_interviewer("" if pd.isna(s) else str(s), _str(named.get(d)))
+                          for d, s in zip(segments["doc_id"], segments["speaker"])],
+                         index=segments.index, dtype=bool)  # fmt: skip
+    else:
+        return {}
+    asking = segments[mask].sort_values(["doc_id", "start"])
+    out = {}
+    for doc_id, group in asking.groupby("doc_id", sort=False):
+        tokens = [_question_tokens(str(t)) for t in group["text"]]
+        out[str(doc_id)] = Turns(group["start"].to_numpy(np.int64),
+                                 group["end"].to_numpy(np.int64), tokens)  # fmt: skip
+    return out
+
+
+def _question_tokens(text: str) -> list[str]:
+    # the words after the speaker label; lower case, each once, in order
+    body = text.split(":", 1)[1] if re.match(r"^\W*[\w .'-]{1,40}\W*:", text) else text
+    seen: dict[str, None] = {}
+    for w in WORD.findall(body.lower()):
+        seen.setdefault(f"q:{w}", None)
+    return list(seen)
+
+
+def _str(value: Any) -> str | None:
+    return None if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+
+
+def document_attributes(tables: Any) -> dict[str, list[str]]:
+    """``a:<column>=<value>`` tokens per document, for columns whose values repeat
+    (a value every document has alone says nothing another document can use)."""
+    docs = getattr(tables, "documents", None)
+    if docs is None or not len(docs):
+        return {}
+    frame = docs.set_index("doc_id")
+    cases = getattr(tables, "cases", None)
+    if cases is not None and len(cases) and "case_id" in frame.columns:
+        extra = cases.set_index("case_id")
+        extra = extra[[c for c in extra.columns if c not in frame.columns]]
+        frame = frame.join(extra, on="case_id")
+    out: dict[str, list[str]] = {str(d): [] for d in frame.index}
+    for column in frame.columns:
+        if column in NOT_ATTRIBUTES:
+            continue
+        values = frame[column].map(_str)
+        counts = values.value_counts()
+        if counts.empty or counts.max() < 2 or values.map(lambda v: v is None or len(v) > 60).all():
+            continue
+        for doc_id, value in values.items():
+            if value is not None and len(value) <= 60 and counts.get(value, 0) >= 2:
+                out[str(doc_id)].append(f"a:{column}={value.strip().lower().replace(' ', '_')}")
+    return out
+
+
+def add_rule_tokens(units: Units, rules: Sequence[Any], hits: Mapping[str, Any]) -> None:
+    """Add ``rulecode:<code>`` and ``rule:<code>:<reason>`` to the context of each unit a
+    rule fires in. ``rules`` are the ruleset's rules; ``hits`` are Hits by document."""
+    names = [(f"rulecode:{r.code_id}", f"rule:{r.code_id}:{r.reason}") for r in rules]
+    frame = units.frame
+    for doc_id, rows in frame.groupby("doc_id", sort=False).indices.items():
+        h = hits.get(str(doc_id))
+        if h is None or not len(h):
+            continue
+        starts = frame["start"].to_numpy(np.int64)[rows]
+        order = np.argsort(starts, kind="stable")
+        at = np.searchsorted(starts[order], h.sent_start)
+        found = (at < len(order)) & (starts[order][np.minimum(at, len(order) - 1)] == h.sent_start)
+        for unit, rule in zip(rows[order[at[found]]].tolist(), h.rule[found].tolist()):
+            for token in names[rule]:
+                if token not in units.context[unit]:
+                    units.context[unit].append(token)

@@ -1,0 +1,350 @@
+"""Suggestions worth reading: scored, floored, joined and capped.
+
+Each suggestion's ``confidence`` is an estimate of the probability that this coder codes
+it: for a code the learned model covers, the model's calibrated probability (its
+features include the rules that fire, so it learns which rules this coder trusts); for
+any other code, the Beta posterior of the best rule that fired
+(:mod:`casework.nlp._calibrate`). Then:
+
+- suggestions scoring under ``floor`` are left out;
+- suggestions of one code on neighbouring units of one paragraph (or overlapping) are
+  joined into one passage, with the best score of its parts;
+- each document keeps at most ``per_doc`` suggestions, the best scored.
+
+Units the coder rejected, or coded with that code, are never offered; nothing is coded
+here (``Project.accept`` does that).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from casework.nlp._calibrate import Prior, describe, rule_precision
+from casework.nlp._ranker import Ranker, RankerSettings, fit_ranker
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+    from casework.nlp._docindex import Hits
+    from casework.nlp.rules import RuleSet
+
+#: Lowest score offered by default: a suggestion more likely wrong than right is noise.
+DEFAULT_FLOOR = 0.4
+#: Most suggestions per document by default (joined passages count once).
+DEFAULT_PER_DOC = 25
+RANKED_COLUMNS_EXTRA = ["decisions"]
+
+
+@dataclass(frozen=True)
+class Options:
+    """How suggestions are scored and trimmed (see the module doc)."""
+
+    floor: float = DEFAULT_FLOOR
+    per_doc: int | None = DEFAULT_PER_DOC
+    join: bool = True
+    model: bool = True  # use the learned model where the coder has coded enough
+    prior: Prior = field(default_factory=Prior)
+    headings: bool = True
+    ranker: RankerSettings = field(default_factory=RankerSettings)
+
+    def __post_init__(self) -> None:
+        from casework.errors import CaseworkError
+
+        if not 0.0 <= self.floor <= 1.0:
+            raise CaseworkError(f"score floor {self.floor} is not a probability", field="floor",
+                                fix="Give a floor between 0 and 1, e.g. 0.4.")  # fmt: skip
+        if self.per_doc is not None and self.per_doc < 1:
+            raise CaseworkError(f"per-document cap {self.per_doc} is below 1", field="per_doc",
+                                fix="Give a cap of 1 or more, or None for no cap.")  # fmt: skip
+
+
+@dataclass
+class Scored:
+    """What scoring rests on: the rules' estimates and the model (None until trained)."""
+
+    ruleset: RuleSet
+    hits: dict[str, Hits]
+    precision: pd.DataFrame  # casework.nlp._calibrate.PRECISION_COLUMNS
+    model: Ranker | None
+    model_hash: str | None = None
+
+
+def ranked_suggest(
+    tables: Any,
+    codebook: Any,
+    *,
+    coder: str | None,
+    options: Options | None = None,
+    unit: str | None = None,
+    rejections: pd.DataFrame | None = None,
+    doc_ids: Iterable[str] | None = None,
+    nlp: Language | None = None,
+    cache_dir: str | Path | bool | None = True,
+    scored: Scored | None = None,
+    progress: Callable[[int], Any] | None = None,
+) -> pd.DataFrame:
+    """Scored suggestions for ``coder``: the suggestion columns plus ``decisions`` (how
+    many of the coder's decisions a rule's estimate rests on, or how many coded examples
+    of the code the model learned from)."""
+    from casework.errors import UnknownName
+    from casework.nlp.pipeline import cache_dir_for, doc_texts, pipeline_for, project_setting
+    from casework.nlp.suggest import UNITS, Candidates, assemble
+
+    options = options or Options()
+    unit = unit or project_setting(tables, "unit", "sentence")
+    if unit not in UNITS:
+        raise UnknownName("unit", unit, UNITS, field="unit")
+    nlp = nlp or pipeline_for(tables)
+    folder = cache_dir_for(tables) if cache_dir is True else (cache_dir or None)
+    if rejections is None:
+        rejections = getattr(tables, "rejections", None)
+    if scored is None:
+        scored = score_basis(tables, codebook, coder=coder, options=options, nlp=nlp,
+                             cache_dir=folder, rejections=rejections, progress=progress)  # fmt: skip
+    wanted = [d for d, _ in doc_texts(tables, doc_ids)]
+    pile = Candidates(tables, unit)
+    modeled = set(scored.model.codes) if scored.model is not None else set()
+    basis: dict[str, int] = {}
+    _add_rules(pile, scored, wanted, modeled, options, basis)
+    if scored.model is not None and modeled:
+        _add_model(pile, tables, scored, wanted, nlp, folder, options, basis)
+    frame = assemble(pile, tables, coder, rejections)
+    frame = _drop_rejected(frame, rejections, coder)
+    frame = frame.assign(decisions=[_decisions(r, basis) for r in frame["reason"]])
+    return trim(frame, options, tables)
+
+
+def score_basis(tables: Any, codebook: Any, *, coder: str | None, options: Options,
+                nlp: Language, cache_dir: Path | None, rejections: pd.DataFrame | None,
+                progress: Callable[[int], Any] | None = None) -> Scored:  # fmt: skip
+    """Rule hits in every document, each rule's estimate, and the coder's model."""
+    from casework.nlp.pipeline import doc_texts
+    from casework.nlp.suggest import rule_hits
+
+    items = list(doc_texts(tables))
+    ruleset, hits = rule_hits(codebook, items, nlp, cache_dir, progress=progress)
+    precision = rule_precision(ruleset, hits, tables, coder, rejections, options.prior)
+    model, digest = None, None
+    if options.model and coder:
+        found = train_ranker(tables, coder=coder, ruleset=ruleset, hits=hits, nlp=nlp,
+                             cache_dir=cache_dir, options=options)  # fmt: skip
+        if found is not None:
+            model, digest = found
+    return Scored(ruleset, hits, precision, model, digest)
+
+
+def _add_rules(pile: Any, scored: Scored, wanted: list[str], modeled: set[str],
+               options: Options, basis: dict[str, int]) -> None:  # fmt: skip
+    rules = scored.precision
+    keep = ~rules["code_id"].isin(modeled).to_numpy()
+    score = rules["precision"].to_numpy(float)
+    keep &= score >= options.floor
+    code_of = np.array([pile.code(c) for c in rules["code_id"]], dtype=np.int64)
+    reasons = [describe(row, options.prior) for row in rules.to_dict("records")]
+    reason_of = np.array([pile.reason(r) for r in reasons], dtype=np.int64)
+    for text, n in zip(reasons, rules["decisions"].tolist(), strict=True):
+        basis[text] = int(n)
+    for doc_id in wanted:
+        hits = scored.hits.get(doc_id)
+        if hits is None or not len(hits):
+            continue
+        use = keep[hits.rule]
+        if use.any():
+            r = hits.rule[use]
+            pile.add(doc_id, code_of[r], hits.sent_start[use], hits.sent_end[use], reason_of[r],
+                     score[r], rule=True)  # fmt: skip
+
+
+def _add_model(pile: Any, tables: Any, scored: Scored, wanted: list[str], nlp: Language,
+               folder: Path | None, options: Options, basis: dict[str, int]) -> None:  # fmt: skip
+    from casework.nlp._features import add_rule_tokens, units_of
+    from casework.nlp.pipeline import doc_texts, iter_parsed
+
+    model = scored.model
+    assert model is not None
+    docs = dict(iter_parsed(doc_texts(tables, wanted), nlp, folder))
+    units = units_of(tables, docs, wanted, headings=options.headings)
+    add_rule_tokens(units, scored.ruleset.rules, scored.hits)
+    probability = model.predict(units)
+    report = model.report.set_index("code_id")
+    reason_ids = []
+    for code in model.codes:
+        row = report.loc[code]
+        text = (f"model (held-out precision {row['precision']:.2f}, recall {row['recall']:.2f}; "
+                f"{int(row['examples'])} coded examples)")  # fmt: skip
+        basis[text] = int(row["examples"])
+        reason_ids.append(pile.reason(text))
+    code_ids = np.array([pile.code(c) for c in model.codes], dtype=np.int64)
+    frame = units.frame
+    for doc_id, rows in frame.groupby("doc_id", sort=False).indices.items():
+        p = probability[rows]
+        unit_at, column = np.nonzero(p >= options.floor)
+        if not len(unit_at):
+            continue
+        at = rows[unit_at]
+        pile.add(str(doc_id), code_ids[column], frame["start"].to_numpy()[at],
+                 frame["end"].to_numpy()[at], np.asarray(reason_ids)[column],
+                 p[unit_at, column], rule=False)  # fmt: skip
+
+
+def _decisions(reason: Any, basis: Mapping[str, int]) -> int:
+    parts = str(reason).split("; ")
+    return max((basis.get(p, 0) for p in parts), default=0)
+
+
+def _drop_rejected(frame: pd.DataFrame, rejections: pd.DataFrame | None,
+                   coder: str | None) -> pd.DataFrame:  # fmt: skip
+    """Leave out units inside (overlapping) a span the coder rejected for that code, so
+    a rejected joined passage does not come back piece by piece."""
+    from casework.nlp._assemble import _overlapping, _spans_of
+
+    if frame.empty or rejections is None or not len(rejections):
+        return frame
+    doc, docs = pd.factorize(frame["doc_id"].astype(object).astype(str))
+    code, codes = pd.factorize(frame["code_id"].astype(object).astype(str))
+    spans = _spans_of(rejections, coder, list(docs), list(codes))
+    if spans is None:
+        return frame
+    pair = doc.astype(np.int64) * max(len(codes), 1) + code
+    gone = _overlapping(pair, frame["start"].to_numpy(np.int64), frame["end"].to_numpy(np.int64),
+                        *spans)  # fmt: skip
+    return frame[~gone].reset_index(drop=True)
+
+
+def trim(frame: pd.DataFrame, options: Options, tables: Any) -> pd.DataFrame:
+    """Floor, join, cap (see the module doc); rows stay in text order."""
+    if frame.empty:
+        return frame
+    frame = frame[frame["confidence"].fillna(0) >= options.floor]
+    if options.join:
+        frame = join_neighbours(frame, tables)
+    if options.per_doc is not None:
+        ranked = frame.assign(_order=np.arange(len(frame))).sort_values(
+            ["confidence", "_order"], ascending=[False, True], kind="stable")
+        ranked = ranked.groupby("doc_id", sort=False).head(options.per_doc)
+        frame = ranked.sort_values("_order", kind="stable").drop(columns="_order")
+    return frame.reset_index(drop=True)
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def join_neighbours(frame: pd.DataFrame, tables: Any) -> pd.DataFrame:
+    """Join suggestions of one code that overlap, or follow each other in one paragraph
+    with only spaces between; the joined row has the best score and every reason."""
+    from casework.nlp.suggest import suggestion_ids
+
+    if frame.empty:
+        return frame
+    frame = frame.sort_values(["doc_id", "code_id", "start", "end"], kind="stable")
+    doc = frame["doc_id"].to_numpy(object)
+    code = frame["code_id"].to_numpy(object)
+    start = frame["start"].to_numpy(np.int64)
+    end = frame["end"].to_numpy(np.int64)
+    new = np.ones(len(frame), dtype=bool)
+    reach = end.copy()
+    texts: dict[str, str] = {}
+    for i in range(1, len(frame)):
+        if doc[i] != doc[i - 1] or code[i] != code[i - 1]:
+            continue
+        if start[i] > reach[i - 1]:
+            text = texts.get(doc[i])
+            if text is None:
+                text = texts[doc[i]] = tables.text(doc[i])
+            gap = text[reach[i - 1] : start[i]]
+            if gap.strip() or _PARAGRAPH_BREAK.search(gap):
+                continue
+        new[i] = False
+        reach[i] = max(end[i], reach[i - 1])
+    if new.all():
+        return frame.sort_values(["doc_id", "start", "code_id"], kind="stable")
+    group = np.cumsum(new) - 1
+    rows = frame.assign(_group=group)
+    first = rows.groupby("_group", sort=True)
+    out = first.head(1).set_index("_group").copy()
+    out["end"] = first["end"].max()
+    out["confidence"] = first["confidence"].max()
+    out["decisions"] = first["decisions"].max() if "decisions" in rows else 0
+    out["source"] = first["source"].agg(lambda s: "rule" if (s == "rule").any() else "model")
+    out["reason"] = first["reason"].agg(lambda s: "; ".join(dict.fromkeys(
+        p for r in s for p in str(r).split("; "))))  # fmt: skip
+    joined = first.size() > 1
+    if joined.any():
+        idx = joined[joined].index
+        out.loc[idx, "quote"] = [tables.text(d)[a:b] for d, a, b in
+                                 zip(out.loc[idx, "doc_id"], out.loc[idx, "start"],
+                                     out.loc[idx, "end"])]  # fmt: skip
+        out.loc[idx, "coding_id"] = suggestion_ids(out.loc[idx, "doc_id"].to_numpy(object),
+                                                   out.loc[idx, "code_id"].to_numpy(object),
+                                                   out.loc[idx, "start"].to_numpy(np.int64),
+                                                   out.loc[idx, "end"].to_numpy(np.int64))  # fmt: skip
+    return out.reset_index(drop=True).sort_values(["doc_id", "start", "code_id"], kind="stable")
+
+
+# --------------------------------------------------------------------------- the model
+def train_ranker(tables: Any, *, coder: str, ruleset: RuleSet, hits: Mapping[str, Hits],
+                 nlp: Language, cache_dir: Path | None, options: Options,
+                 doc_ids: Iterable[str] | None = None,
+                 model_dir: Path | bool | None = True) -> tuple[Ranker, str] | None:  # fmt: skip
+    """The coder's model and its training-data hash, loaded when that data has not
+    changed, else trained (and saved); None when no code has enough coded sentences.
+
+    Trained on every document the coder has coded (or those of ``doc_ids``)."""
+    from casework.nlp._features import add_rule_tokens, units_of
+    from casework.nlp.learned import label_units
+    from casework.nlp.pipeline import doc_texts, iter_parsed
+
+    codings = tables.codings
+    own = codings[codings["coder"] == coder] if len(codings) else codings
+    coded = set(own["doc_id"].astype(str))
+    ids = [d for d, _ in doc_texts(tables, doc_ids) if d in coded]
+    if not ids:
+        return None
+    docs: dict[str, Doc] = dict(iter_parsed(doc_texts(tables, ids), nlp, cache_dir))
+    units = units_of(tables, docs, ids, headings=options.headings)
+    add_rule_tokens(units, ruleset.rules, hits)
+    codes = [str(c) for c in tables.codes["code_id"]]
+    labels = label_units(units.frame, own, codes)
+    settings = options.ranker
+    if not ((labels.sum(axis=0) >= settings.min_examples).any()):
+        return None
+    digest = _data_hash(units, labels, codes, settings)
+    folder = _model_folder(tables, coder, model_dir)
+    if folder is not None:
+        loaded = Ranker.load(folder)
+        if loaded is not None and loaded[1].get("data_hash") == digest:
+            return loaded[0], digest
+    model = fit_ranker(units, labels, codes, settings)
+    if not model.codes:
+        return None
+    if folder is not None:
+        model.save(folder, {"data_hash": digest, "coder": coder})
+    return model, digest
+
+
+def _data_hash(units: Any, labels: np.ndarray, codes: list[str],
+               settings: RankerSettings) -> str:  # fmt: skip
+    from casework.nlp._ranker import RANKER_VERSION
+
+    h = hashlib.sha256()
+    h.update(json.dumps([RANKER_VERSION, asdict(settings), codes]).encode())
+    h.update(json.dumps([units.words, units.context]).encode())
+    h.update(np.ascontiguousarray(labels).tobytes())
+    return h.hexdigest()[:16]
+
+
+def _model_folder(tables: Any, coder: str, model_dir: Path | bool | None) -> Path | None:
+    if model_dir is True:
+        root = getattr(tables, "root", None)
+        return Path(root) / ".casework" / "models" / f"ranker-{coder}" if root else None
+    return Path(model_dir) if model_dir else None

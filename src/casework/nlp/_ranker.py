@@ -1,0 +1,347 @@
+"""The suggestion model: calibrated probabilities that this coder applies a code here.
+
+A logistic regression per code (scikit-learn, one-vs-rest, classes balanced) over three
+groups of features of a sentence:
+
+- its words: lower-case lemmas and lemma pairs, TF-IDF weighted (sub-linear, unit length);
+- its context (:mod:`casework.nlp._features`): heading, the interviewer's question,
+  document attributes, position;
+- the codebook rules that fire in it (``rule:<code>:<reason>`` and ``rulecode:<code>``), so
+  the model learns which rules this coder trusts.
+
+The raw scores are made probabilities by a second, small logistic regression fitted on
+*held-out* scores (k folds that hold out whole cases, or documents when there are fewer
+than three cases), pooled over every code (per code there are too few positives to fit
+one each). Its inputs are the unit's own score and its neighbours' in the paragraph
+(the better of the previous and next unit's, the paragraph's best and mean): coders code
+passages, so a sentence between two sentences of a code is likely of that code too. This
+is Platt scaling with the paragraph as context. The pooled held-out predictions also give
+each code's precision, recall and F1 at probability 0.5, the model's report.
+
+Everything the model is (vocabulary, idf, weights, sigmoid) is arrays and lists, saved as
+``.npz`` + JSON: no pickles, so a model file from elsewhere cannot run code.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from casework.nlp._features import Units
+
+RANKER_VERSION = "2"
+#: Raw scores are clipped to this range before calibration (a sure "no" is sure enough).
+CLIP = 10.0
+STAGE_FEATURES = 4
+
+
+@dataclass(frozen=True)
+class RankerSettings:
+    """What training does; all of it goes into the training-data hash."""
+
+    min_examples: int = 3  # coded sentences a code needs before the model learns it
+    folds: int = 5
+    C: float = 1.0  # inverse regularisation strength of each logistic regression
+    context_weight: float = 1.0  # scale of the context and rule features against words
+    seed: int = 0
+    softmax: bool = False
+    paragraph_context: bool = False
+
+
+@dataclass
+class Vocabulary:
+    """Token → column, and the idf of the word columns (context columns have idf 1)."""
+
+    columns: dict[str, int]
+    idf: np.ndarray
+    n_words: int  # columns [0, n_words) are words, the rest context and rules
+
+    @classmethod
+    def fit(cls, words: Sequence[Sequence[str]], context: Sequence[Sequence[str]]) -> Vocabulary:
+        counts: dict[str, int] = {}
+        for tokens in words:
+            for t in set(_ngrams(tokens)):
+                counts[t] = counts.get(t, 0) + 1
+        names = sorted(counts)
+        n = max(len(words), 1)
+        idf = np.array([np.log((1 + n) / (1 + counts[t])) + 1 for t in names])
+        columns = {t: i for i, t in enumerate(names)}
+        for t in sorted({t for tokens in context for t in tokens}):
+            columns[t] = len(columns)
+        return cls(columns, idf, len(names))
+
+    def transform(self, words: Sequence[Sequence[str]], context: Sequence[Sequence[str]],
+                  context_weight: float = 1.0) -> Any:  # fmt: skip
+        """Rows: TF-IDF of the words (unit length) + binary context tokens."""
+        import scipy.sparse as sp
+
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[float] = []
+        for i, (w, c) in enumerate(zip(words, context, strict=True)):
+            tf: dict[int, int] = {}
+            for t in _ngrams(w):
+                j = self.columns.get(t)
+                if j is not None:
+                    tf[j] = tf.get(j, 0) + 1
+            if tf:
+                js = np.fromiter(tf, dtype=np.int64, count=len(tf))
+                v = (1 + np.log(np.fromiter(tf.values(), float, count=len(tf)))) * self.idf[js]
+                v /= np.sqrt((v * v).sum())
+                rows += [i] * len(js)
+                cols += js.tolist()
+                vals += v.tolist()
+            seen = {self.columns[t] for t in c if t in self.columns}
+            rows += [i] * len(seen)
+            cols += sorted(seen)
+            vals += [context_weight] * len(seen)
+        shape = (len(words), len(self.columns))
+        return sp.csr_matrix((vals, (rows, cols)), shape=shape, dtype=np.float64)
+
+
+def _ngrams(tokens: Sequence[str]) -> list[str]:
+    return [*tokens, *(f"{a} {b}" for a, b in zip(tokens, tokens[1:]))]
+
+
+@dataclass
+class Ranker:
+    """A fitted model: codes it learned, vocabulary, weights and the held-out sigmoid."""
+
+    codes: list[str]
+    vocabulary: Vocabulary
+    weights: np.ndarray  # features × codes
+    bias: np.ndarray  # codes
+    calibration: np.ndarray  # STAGE_FEATURES weights and the intercept
+    report: pd.DataFrame  # code_id, examples, trained, precision, recall, f1
+    settings: RankerSettings
+
+    def raw(self, units: Units) -> np.ndarray:
+        x = self.vocabulary.transform(units.words, units.context, self.settings.context_weight)
+        return raw_scores(x, self.weights, self.bias, self.settings)
+
+    def predict(self, units: Units) -> np.ndarray:
+        """Probabilities, one row per unit and one column per code in ``codes``."""
+        if not len(units) or not self.codes:
+            return np.zeros((len(units), len(self.codes)))
+        return calibrate(self.raw(units), units.frame["paragraph"].to_numpy(),
+                         self.calibration)
+
+    # ------------------------------------------------------------ saving
+    def save(self, folder: Path, meta: dict[str, Any]) -> None:
+        """Write the model to ``folder`` (replaced whole, so a crash leaves the old one)."""
+        import shutil
+
+        tmp = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        np.savez(tmp / "weights.npz", weights=self.weights, bias=self.bias,
+                 idf=self.vocabulary.idf)  # fmt: skip
+        tokens = sorted(self.vocabulary.columns, key=self.vocabulary.columns.__getitem__)
+        info = {**meta, "version": RANKER_VERSION, "codes": self.codes, "tokens": tokens,
+                "n_words": self.vocabulary.n_words,
+                "calibration": self.calibration.tolist(), "settings": asdict(self.settings)}  # fmt: skip
+        (tmp / "model.json").write_text(json.dumps(info), encoding="utf-8")
+        self.report.to_csv(tmp / "report.csv", index=False)
+        shutil.rmtree(folder, ignore_errors=True)
+        tmp.rename(folder)
+
+    @classmethod
+    def load(cls, folder: Path) -> tuple[Ranker, dict[str, Any]] | None:
+        """The model in ``folder`` and its metadata; None when missing or damaged."""
+        try:
+            info = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+            if info.get("version") != RANKER_VERSION:
+                return None
+            with np.load(folder / "weights.npz", allow_pickle=False) as data:
+                weights, bias, idf = data["weights"], data["bias"], data["idf"]
+            columns = {t: i for i, t in enumerate(info["tokens"])}
+            report = pd.read_csv(folder / "report.csv")
+            settings = RankerSettings(**info["settings"])
+            ranker = cls(list(info["codes"]), Vocabulary(columns, idf, int(info["n_words"])),
+                         weights, bias, np.asarray(info["calibration"], float), report,
+                         settings)  # fmt: skip
+            return ranker, info
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+
+def fit_ranker(units: Units, labels: np.ndarray, codes: Sequence[str],
+               settings: RankerSettings | None = None) -> Ranker:  # fmt: skip
+    """Fit on ``units`` labelled by ``labels`` (units × ``codes``, boolean)."""
+    settings = settings or RankerSettings()
+    codes = list(codes)
+    counts = labels.sum(axis=0)
+    trainable = [j for j, n in enumerate(counts) if settings.min_examples <= n < len(units)]
+    doc_ids = _groups(units.frame, settings.folds)
+    # One vocabulary for every fold, so the folds' weights line up: the model is their
+    # average, whose scores are distributed like the held-out scores the calibration
+    # was fitted on (a model refitted on everything would be more sure of itself).
+    vocab = Vocabulary.fit(units.words, units.context)
+    x = vocab.transform(units.words, units.context, settings.context_weight)
+    held_raw = np.full((len(units), len(trainable)), np.nan)
+    fold_weights = []
+    for train, held in _folds(doc_ids, settings):
+        w, b = _fit_weights(x[train], labels[train][:, trainable], settings)
+        held_raw[held] = raw_scores(x[held], w, b, settings)
+        fold_weights.append((w, b))
+    truth = labels[:, trainable]
+    paragraph = units.frame["paragraph"].to_numpy()
+    done = ~np.isnan(held_raw[:, 0]) if trainable else np.zeros(len(units), bool)
+    weights_2 = fit_calibration(held_raw[done], paragraph[done], truth[done],
+                                settings.paragraph_context)
+    held_p = calibrate(held_raw[done], paragraph[done], weights_2)
+    report = _report(codes, counts, trainable, truth[done], held_p >= 0.5, settings)
+    if fold_weights:
+        weights = np.mean([w for w, _ in fold_weights], axis=0)
+        bias = np.mean([b for _, b in fold_weights], axis=0)
+    else:
+        weights, bias = _fit_weights(x, truth, settings)
+    return Ranker([codes[j] for j in trainable], vocab, weights, bias, weights_2, report,
+                  settings)
+
+
+def stage_features(raw: np.ndarray, paragraph: np.ndarray) -> np.ndarray:
+    """(unit, code) rows of: own score, best neighbour's in the paragraph, the
+    paragraph's best and mean. Units are in text order; a paragraph's units adjoin."""
+    n, k = raw.shape
+    z = np.clip(raw, -CLIP, CLIP)
+    if n == 0:
+        return np.zeros((0, STAGE_FEATURES))
+    new = np.r_[True, paragraph[1:] != paragraph[:-1]]
+    prev = np.where(~new[:, None], np.roll(z, 1, axis=0), -CLIP)
+    after = np.r_[~new[1:], False]
+    nxt = np.where(after[:, None], np.roll(z, -1, axis=0), -CLIP)
+    firsts = np.flatnonzero(new)
+    group = np.cumsum(new) - 1
+    best = np.maximum.reduceat(z, firsts, axis=0)[group]
+    sizes = np.diff(np.r_[firsts, n])
+    mean = (np.add.reduceat(z, firsts, axis=0) / sizes[:, None])[group]
+    return np.stack([z, np.maximum(prev, nxt), best, mean], axis=-1).reshape(-1, STAGE_FEATURES)
+
+
+def _plain(features: np.ndarray, paragraph_context: bool) -> np.ndarray:
+    return features if paragraph_context else features * np.r_[1.0, np.zeros(STAGE_FEATURES - 1)]
+
+
+def fit_calibration(raw: np.ndarray, paragraph: np.ndarray, truth: np.ndarray,
+                    paragraph_context: bool = False) -> np.ndarray:  # fmt: skip
+    """Weights (and intercept, last) of the pooled calibration regression."""
+    from sklearn.linear_model import LogisticRegression
+
+    y = truth.ravel()
+    if not len(y) or y.all() or not y.any():
+        rate = (y.mean() if len(y) else 0.0) * 0.998 + 0.001
+        return np.r_[np.zeros(STAGE_FEATURES), np.log(rate / (1 - rate))]
+    model = LogisticRegression(C=1.0, max_iter=1000)
+    model.fit(_plain(stage_features(raw, paragraph), paragraph_context), y.astype(int))
+    return np.r_[model.coef_[0], model.intercept_[0]]
+
+
+def calibrate(raw: np.ndarray, paragraph: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Probabilities from raw scores (units × codes) and the calibration weights."""
+    z = stage_features(raw, paragraph) @ weights[:-1] + weights[-1]
+    return (1.0 / (1.0 + np.exp(-z))).reshape(raw.shape)  # fmt: skip
+
+
+def raw_scores(x: Any, weights: np.ndarray, bias: np.ndarray,
+               settings: RankerSettings) -> np.ndarray:  # fmt: skip
+    """Scores before calibration: the decision values, or log-odds of the softmax."""
+    z = np.asarray(x @ weights) + bias
+    if not settings.softmax:
+        return z
+    z -= z.max(axis=1, keepdims=True)
+    p = np.exp(z)
+    p /= p.sum(axis=1, keepdims=True)
+    p = np.clip(p[:, :-1], 1e-9, 1 - 1e-9)
+    return np.log(p / (1 - p))
+
+
+def _fit_weights(x: Any, labels: np.ndarray,
+                 settings: RankerSettings) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    from sklearn.linear_model import LogisticRegression
+
+    if settings.softmax:
+        return _fit_softmax(x, labels, settings)
+    weights = np.zeros((x.shape[1], labels.shape[1]))
+    bias = np.full(labels.shape[1], -10.0)  # a code with no positives here: never
+    for j in range(labels.shape[1]):
+        y = labels[:, j]
+        if y.any() and not y.all():
+            model = LogisticRegression(C=settings.C, class_weight="balanced", max_iter=2000,
+                                       solver="liblinear", random_state=settings.seed)
+            model.fit(x, y.astype(int))
+            weights[:, j] = model.coef_[0]
+            bias[j] = model.intercept_[0]
+    return weights, bias
+
+
+def _groups(frame: pd.DataFrame, folds: int) -> np.ndarray:
+    """What a fold holds out whole: cases when there are at least three (the documents of
+    one case tell one story, so a model must be judged on cases it has not seen), else
+    documents."""
+    if "case_id" in frame.columns and frame["case_id"].nunique() >= min(3, folds):
+        return frame["case_id"].astype(str).to_numpy()
+    return frame["doc_id"].astype(str).to_numpy()
+
+
+def _folds(doc_ids: np.ndarray, settings: RankerSettings) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train, held-out) index pairs: whole documents per fold when there are enough."""
+    rng = np.random.default_rng(settings.seed)
+    unique = np.array(sorted(set(doc_ids.tolist())), dtype=object)
+    k = max(2, settings.folds)
+    if len(unique) >= k:
+        order = rng.permutation(len(unique))
+        fold_of = {unique[o]: i % k for i, o in enumerate(order.tolist())}
+        keys = np.array([fold_of[d] for d in doc_ids.tolist()])
+    else:
+        keys = rng.permutation(len(doc_ids)) % k
+    everything = np.arange(len(doc_ids))
+    return [(everything[keys != i], everything[keys == i]) for i in range(k)
+            if (keys == i).any() and (keys != i).any()]  # fmt: skip
+
+
+def _report(codes: list[str], counts: np.ndarray, trainable: list[int], truth: np.ndarray,
+            guess: np.ndarray, settings: RankerSettings) -> pd.DataFrame:  # fmt: skip
+    frame = pd.DataFrame({"code_id": codes, "examples": counts.astype(int)})
+    frame["needed"] = (settings.min_examples - frame["examples"]).clip(lower=0)
+    frame["trained"] = False
+    frame.loc[trainable, "trained"] = True
+    for name in ("precision", "recall", "f1"):
+        frame[name] = np.nan
+    if trainable:
+        tp = (truth & guess).sum(axis=0)
+        p = np.divide(tp, guess.sum(0), out=np.zeros(len(trainable)), where=guess.sum(0) > 0)
+        r = np.divide(tp, truth.sum(0), out=np.zeros(len(trainable)), where=truth.sum(0) > 0)
+        f = np.divide(2 * p * r, p + r, out=np.zeros(len(trainable)), where=(p + r) > 0)
+        frame.loc[trainable, "precision"] = p
+        frame.loc[trainable, "recall"] = r
+        frame.loc[trainable, "f1"] = f
+    return frame
+
+
+def _fit_softmax(x: Any, labels: np.ndarray, settings: RankerSettings
+                 ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """One multinomial regression over the codes and "none": codes compete for a sentence
+    (most sentences take one code). A sentence with two codes is one row per code.
+    Returns weights and bias whose softmax, less the "none" column, is the raw score."""
+    import scipy.sparse as sp
+    from sklearn.linear_model import LogisticRegression
+
+    k = labels.shape[1]
+    rows, classes = np.nonzero(labels)
+    none = np.flatnonzero(~labels.any(axis=1))
+    rows = np.concatenate([rows, none])
+    classes = np.concatenate([classes, np.full(len(none), k)])
+    model = LogisticRegression(C=settings.C, max_iter=3000, random_state=settings.seed)
+    model.fit(sp.csr_matrix(x)[rows], classes)
+    weights = np.zeros((x.shape[1], k + 1))
+    bias = np.full(k + 1, -30.0)
+    weights[:, model.classes_] = model.coef_.T
+    bias[model.classes_] = model.intercept_
+    return weights, bias
