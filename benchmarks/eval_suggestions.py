@@ -96,7 +96,7 @@ def as_tables(project: Any, *, blank_headings: bool) -> Tables:
         texts = {d: HEADING_LINE.sub(lambda m: " " * len(m.group(0)), t) for d, t in texts.items()}
         segments = segments.assign(text=[texts[d][a:b] for d, a, b in
                                          zip(segments["doc_id"], segments["start"],
-                                             segments["end"])])  # fmt: skip
+                                             segments["end"], strict=False)])  # fmt: skip
     tables = Tables(project.documents, segments, project.codes, project.codings, texts,
                     project.cases)  # fmt: skip
     return tables
@@ -180,7 +180,7 @@ def _pr(truth: np.ndarray, guess: np.ndarray) -> tuple[float, float, int]:
 def calibration(every: pd.DataFrame, units: Any, truth: np.ndarray,
                 codes: list[str]) -> pd.DataFrame:  # fmt: skip
     """Score bins against the share of their (sentence, code) pairs the coder coded."""
-    key = {(d, s): i for i, (d, s) in enumerate(zip(units.frame["doc_id"], units.frame["start"]))}
+    key = {(d, s): i for i, (d, s) in enumerate(zip(units.frame["doc_id"], units.frame["start"], strict=False))}
     column = {c: j for j, c in enumerate(codes)}
     scores, hits = [], []
     for row in every.itertuples(index=False):

@@ -121,7 +121,8 @@ def test_item_07_a_transcript_over_a_million_characters_is_parsed_in_pieces(
     text = "\n\n".join(f"Parent: {para} ({i})" for i in range(12_500))
     assert len(text) > 1_000_000
     root = make_project(docs={"A/long.txt": text})
-    code, out, err = run(["autocode", str(root), "--report", str(root / "hits.csv")], capsys)
+    code, out, err = run(["autocode", str(root), "--all", "--report", str(root / "hits.csv")],
+                         capsys)  # --all: every hit, not only the best 25 (#14)
     assert code == 0, err
     hits = pd.read_csv(root / "hits.csv")
     assert (hits["code_id"] == "challenges.capacity").sum() >= 12_500

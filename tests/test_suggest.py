@@ -178,11 +178,16 @@ def test_autocode_cli_writes_only_when_asked(small, tmp_path: Path, capsys) -> N
     assert len(report) >= 4 and set(report["status"]) == {"suggested"}
     small.reload()
     assert len(small.codings) == before
+    # --accept-above is a probability: untested rules are estimated at the prior's 0.25
     assert main(["autocode", str(small.root), "--accept-above", "0.9"]) == 0
+    small.reload()
+    assert len(small.codings) == before
+    assert main(["autocode", str(small.root), "--accept-above", "0.25"]) == 0
     small.reload()
     assert len(small.codings) == before + len(report)
     assert set(small.codings["source"]) == {"rule"}
-    assert main(["autocode", str(small.root), "--learned"]) == 2  # too few examples: exit 2
+    assert set(small.codings["confidence"].round(2)) == {0.25}
+    assert main(["autocode", str(small.root), "--learned", "--min-examples", "8"]) == 2  # too few
     assert "needs" in capsys.readouterr().err
 
 

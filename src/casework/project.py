@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
@@ -299,7 +299,7 @@ class Project:
             )
         anchor = make_anchor(text, start, end)
         confidence = row.get("confidence")
-        return {
+        event = {
             "event": "code", "id": new_id(), "doc": doc_id, "code": code_id,
             "start": start, "end": end, "quote": anchor.quote, "prefix": anchor.prefix,
             "suffix": anchor.suffix, "sha": self._doc_sha(doc_id),
@@ -307,13 +307,17 @@ class Project:
             "confidence": None if confidence is None or pd.isna(confidence) else float(confidence),
             "reason": row.get("reason") or None, "memo": row.get("memo") or None,
         }  # fmt: skip
+        decisions = row.get("decisions")
+        if decisions is not None and not pd.isna(decisions):
+            event["decisions"] = int(decisions)  # what the suggestion's score rested on
+        return event
 
     def _doc_sha(self, doc_id: str) -> str:
         return self._shas[doc_id]
 
     @cached_property
     def _shas(self) -> dict[str, str]:
-        return dict(zip(self.documents["doc_id"], self.documents["sha"]))
+        return dict(zip(self.documents["doc_id"], self.documents["sha"], strict=False))
 
     def code(
         self,
@@ -419,9 +423,13 @@ class Project:
         events = []
         for row in records:
             checked = self._code_event(row)  # same checks as coding: doc, code, offsets
-            events.append({"event": "reject", "doc": checked["doc"], "code": checked["code"],
-                           "start": checked["start"], "end": checked["end"],
-                           "quote": checked["quote"], "reason": row.get("reason") or reason})  # fmt: skip
+            event = {"event": "reject", "doc": checked["doc"], "code": checked["code"],
+                     "start": checked["start"], "end": checked["end"],
+                     "quote": checked["quote"], "reason": row.get("reason") or reason}  # fmt: skip
+            for key in ("confidence", "decisions"):  # the score turned down, and its basis
+                if checked.get(key) is not None:
+                    event[key] = checked[key]
+            events.append(event)
         self._append(who, events)
 
     # ------------------------------------------------------------------ suggestions
@@ -429,23 +437,117 @@ class Project:
         self,
         *,
         rules: bool = True,
-        learned: bool = False,
+        learned: bool | None = None,
         unit: str | None = None,
         coder: str | None = None,
         doc_ids: Iterable[str] | None = None,
-        min_score: float = 0.5,
+        min_score: float | None = None,
+        floor: float | None = None,
+        per_doc: int | Literal["default"] | None = "default",
+        join: bool = True,
+        ranked: bool = True,
     ) -> pd.DataFrame:
-        """Suggested codings from the codebook's rules and/or a model trained on the
-        coder's codings; nothing is coded until :meth:`accept`. Suggestions the coder
-        rejected are not offered again. Columns: the codings columns, ``status`` and
-        ``reason``."""
+        """Suggested codings, best first within what is shown; nothing is coded until
+        :meth:`accept`, and what the coder rejected is never offered again.
+
+        Each ``confidence`` estimates the probability that this coder codes it: a rule's
+        precision from the coder's own decisions (a Beta posterior, prior Beta(1, 3)), or
+        the learned model's calibrated probability where the coder has coded enough
+        (``learned=False`` turns the model off; None uses it when it can be trained).
+        ``floor`` (default 0.4) is the lowest score offered, ``per_doc`` (default 25) the
+        most suggestions per document, and neighbouring suggestions of one code are joined
+        into passages unless ``join=False``. ``ranked=False`` gives every raw rule hit (and
+        model score at ``min_score`` with ``learned=True``), as before.
+
+        Columns: the codings columns, ``status``, and ``decisions`` (what a score rests on:
+        the coder's decisions on the rule, or the model's coded examples of the code).
+        """
         from casework.nlp.suggest import suggest
 
         who = self._need_coder(coder)
-        return suggest(
-            self, self.codebook, coder=who, rules=rules, learned=learned, unit=unit,
-            rejections=self.rejections, min_score=min_score, doc_ids=doc_ids,
-        )  # fmt: skip
+        if not ranked:
+            return suggest(
+                self, self.codebook, coder=who, rules=rules, learned=bool(learned), unit=unit,
+                rejections=self.rejections, min_score=0.5 if min_score is None else min_score,
+                doc_ids=doc_ids,
+            )  # fmt: skip
+        options = self.suggestion_options(floor=floor if floor is not None else min_score,
+                                          per_doc=per_doc, join=join,
+                                          model=learned is not False)  # fmt: skip
+        rows = self._ranked(who, options, unit, doc_ids)
+        return rows if rules else rows[rows["source"] != "rule"].reset_index(drop=True)
+
+    def suggestion_options(self, *, floor: float | None = None,
+                           per_doc: int | Literal["default"] | None = "default",
+                           join: bool = True, model: bool = True) -> Any:  # fmt: skip
+        """The scoring and trimming options (``casework.nlp.SuggestOptions``); unset ones
+        come from ``[nlp] floor`` / ``per_doc`` in casework.toml, else the defaults."""
+        from casework.nlp import SuggestOptions
+        from casework.nlp.pipeline import project_setting
+
+        if floor is None:
+            floor = float(project_setting(self, "floor", SuggestOptions().floor))
+        if per_doc == "default":
+            per_doc = project_setting(self, "per_doc", SuggestOptions().per_doc)
+            per_doc = None if per_doc in (0, None, "none") else int(per_doc)
+        return SuggestOptions(floor=floor, per_doc=per_doc, join=join, model=model)
+
+    def _ranked(self, coder: str, options: Any, unit: str | None,
+                doc_ids: Iterable[str] | None) -> pd.DataFrame:  # fmt: skip
+        from casework.nlp import ranked_suggest
+
+        return ranked_suggest(self, self.codebook, coder=coder, options=options, unit=unit,
+                              rejections=self.rejections, doc_ids=doc_ids,
+                              scored=self.score_basis(coder, options))  # fmt: skip
+
+    def score_basis(self, coder: str | None = None, options: Any = None) -> Any:
+        """What the coder's suggestion scores rest on (rules' estimates, model), kept
+        until the coder's events change."""
+        from casework.nlp import SuggestOptions, score_basis
+        from casework.nlp.pipeline import cache_dir_for, pipeline_for
+
+        who = self._need_coder(coder)
+        options = options or SuggestOptions()
+        key = (who, len(self.events()), options.model, options.prior, options.headings,
+               options.ranker)  # fmt: skip
+        cached = self.__dict__.get("_score_basis")
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        found = score_basis(self, self.codebook, coder=who, options=options,
+                            nlp=pipeline_for(self), cache_dir=cache_dir_for(self),
+                            rejections=self.rejections)  # fmt: skip
+        self.__dict__["_score_basis"] = (key, found)
+        return found
+
+    def rule_precision(self, *, coder: str | None = None) -> pd.DataFrame:
+        """Each codebook rule's estimated precision for the coder and what it rests on:
+        rule, code_id, reason, hits, accepted, rejected, passed_over, decisions,
+        precision (posterior mean), low, high (5% and 95% quantiles)."""
+        return self.score_basis(coder).precision.copy()
+
+    def similar(
+        self,
+        *,
+        passage: tuple[str, int, int] | None = None,
+        code: str | None = None,
+        text: str | None = None,
+        n: int = 20,
+        coder: str | None = None,
+        method: str = "lsa",
+    ) -> pd.DataFrame:
+        """"More like this": the ``n`` passages most like a passage ``(doc_id, start,
+        end)``, like all of the coder's passages of ``code``, or like free ``text``.
+
+        Passages already coded with ``code`` (or inside the query passage) or rejected
+        for it are left out. Columns: the suggestion columns (code_id is ``code``, or
+        empty), with ``confidence`` the cosine similarity and ``source`` ``similar``.
+        Same corpus, same query: same answer.
+        """
+        from casework.nlp import similar
+
+        who = coder or self.coder
+        return similar(self, passage=passage, code=code, text=text, n=n, coder=who,
+                       method=method)  # fmt: skip
 
     def accept(
         self, rows: pd.DataFrame | Iterable[Mapping[str, Any]], *, coder: str | None = None

@@ -15,21 +15,31 @@ def autocode(
     path: Path = PathArgument,
     rules: bool = typer.Option(True, "--rules/--no-rules", help="Suggest from codebook keywords "
                                "and patterns."),
-    learned: bool = typer.Option(False, "--learned", help="Also suggest from a model trained on "
-                                 "the coder's codings (reports its cross-validated figures)."),
+    learned: bool = typer.Option(False, "--learned", help="Require the model trained on the "
+                                 "coder's codings (it is used anyway once it can be trained); "
+                                 "prints its held-out figures."),
     accept_above: float | None = typer.Option(None, "--accept-above", min=0.0, max=1.0,
-                                              help="Accept suggestions scoring at least this "
-                                              "(rule hits count as 1.0). Without it nothing is "
-                                              "written."),
+                                              help="Accept suggestions whose estimated "
+                                              "probability of being coded is at least this. "
+                                              "Without it nothing is written."),
+    floor: float | None = typer.Option(None, "--floor", min=0.0, max=1.0, help="Lowest score "
+                                       "suggested (default: [nlp] floor, else 0.4)."),
+    per_doc: int | None = typer.Option(None, "--per-doc", min=0, help="Most suggestions per "
+                                       "document, 0 for no limit (default: [nlp] per_doc, "
+                                       "else 25)."),
+    every: bool = typer.Option(False, "--all", help="Every rule hit, scored: no floor, no "
+                               "cap, nothing joined."),
     coder: str | None = typer.Option(None, "--coder", help="Whose codings and rejections to "
                                      "respect, and who accepts (default: the project's coder)."),
     unit: str | None = typer.Option(None, "--unit", help="sentence or segment (default: [nlp] "
                                     "unit in casework.toml, else sentence)."),
-    min_score: float = typer.Option(0.5, "--min-score", help="Lowest model score to suggest."),
+    min_score: float = typer.Option(0.5, "--min-score", help="Lowest model score to suggest "
+                                    "(--engine dask)."),
     min_f1: float = typer.Option(0.5, "--min-f1", help="A code's cross-validated F1 must reach "
                                  "this for the model to suggest it."),
-    min_examples: int = typer.Option(8, "--min-examples", min=2, help="Coded sentences a code "
-                                     "needs before the model learns it."),
+    min_examples: int | None = typer.Option(None, "--min-examples", min=2, help="Coded "
+                                            "sentences a code needs before the model learns "
+                                            "it (default 3; 8 with --engine dask)."),
     report: Path | None = typer.Option(None, "--report", help="Write the suggestions to this "
                                        "CSV file."),
     engine: str = typer.Option("local", "--engine", help="local (this process) or dask (a "
@@ -57,13 +67,19 @@ def autocode(
     require_valid(project.validate(), "casework autocode")  # before any cache is written
     who = project.coder
     with watch_interrupts() as check_interrupt:
-        rows = _suggest(project, who, learned, min_f1, min_examples, engine, scheduler,
-                        workers, rules=rules, unit=unit, min_score=min_score)  # fmt: skip
+        if engine == "dask":
+            rows = _suggest(project, who, learned, min_f1, min_examples or 8, engine, scheduler,
+                            workers, rules=rules, unit=unit, min_score=min_score)  # fmt: skip
+        else:
+            rows = _ranked(project, who, learned, rules=rules, unit=unit, floor=floor,
+                           per_doc=per_doc, every=every, min_examples=min_examples)  # fmt: skip
         check_interrupt()  # a Ctrl-C some library swallowed still cancels the writes
     chosen = rows.iloc[0:0]
     if accept_above is not None and len(rows):
-        score = rows["confidence"].where(rows["source"] == "model", 1.0)
-        chosen = rows[score >= accept_above]
+        score = rows["confidence"]
+        if engine == "dask":  # unscored rule hits there
+            score = score.where(rows["source"] == "model", 1.0)
+        chosen = rows[score.fillna(0) >= accept_above]
         if len(chosen):
             project.code_many(suggestions_to_codings(chosen), coder=who)
     if report is not None:
@@ -99,6 +115,49 @@ def _suggest(  # type: ignore[no-untyped-def]
             typer.echo("casework: interrupted; the project is unchanged", err=True)
             raise typer.Exit(130) from None
     return rows
+
+
+def _ranked(project, who, learned, *, rules, unit, floor, per_doc, every,  # type: ignore[no-untyped-def]
+            min_examples) -> pd.DataFrame:
+    """Scored suggestions (what the Coder shows), and the rules' estimates printed."""
+    from dataclasses import replace
+
+    from casework.nlp import ranked_suggest
+
+    options = project.suggestion_options(
+        floor=floor,
+        per_doc=None if every or per_doc == 0 else ("default" if per_doc is None else per_doc),
+        join=not every,
+    )  # fmt: skip
+    options = replace(options, require_model=learned, all_rules=every)
+    if min_examples is not None:
+        options = replace(options, ranker=replace(options.ranker, min_examples=min_examples))
+    if learned:
+        typer.echo("training on your codings (held-out folds)…", err=True)
+    try:
+        scored = project.score_basis(who, options)
+        rows = ranked_suggest(project, project.codebook, coder=who, options=options, unit=unit,
+                              rejections=project.rejections, scored=scored)  # fmt: skip
+    except KeyboardInterrupt:  # nothing is written before this point
+        typer.echo("casework: interrupted; the project is unchanged", err=True)
+        raise typer.Exit(130) from None
+    _print_estimates(scored)
+    return rows if rules else rows[rows["source"] != "rule"].reset_index(drop=True)
+
+
+def _print_estimates(scored) -> None:  # type: ignore[no-untyped-def]
+    table = scored.precision
+    fired = table[table["hits"] > 0].sort_values(["code_id", "rule"])
+    if len(fired):
+        shown = fired[["code_id", "reason", "hits", "decisions", "precision"]]
+        typer.echo("Rules that fired, with their estimated precision for you and the number of "
+                   "your decisions it rests on:")
+        typer.echo(shown.to_string(index=False, float_format="{:.2f}".format))
+    if scored.model is not None:
+        report = scored.model.report
+        trained = report[report["trained"]][["code_id", "examples", "precision", "recall", "f1"]]
+        typer.echo(f"Model: {len(trained)} codes learned (held-out figures at probability 0.5):")
+        typer.echo(trained.to_string(index=False, float_format="{:.2f}".format))
 
 
 def _model(  # type: ignore[no-untyped-def]

@@ -6,8 +6,12 @@ where it would hide that module)."""
 
 from __future__ import annotations
 
+from casework.nlp._calibrate import Prior, rule_precision
 from casework.nlp._incremental import SuggestionTable
 from casework.nlp._queries import KWIC_COLUMNS, code_all_hits, kwic, word_frequency
+from casework.nlp._ranked import DEFAULT_FLOOR, DEFAULT_PER_DOC, Scored, ranked_suggest, score_basis
+from casework.nlp._ranked import Options as SuggestOptions
+from casework.nlp._similar import SimilarityIndex, corpus_index, fit_index, similar
 from casework.nlp.learned import LearnedModel, NotEnoughExamples, Settings, train_model
 from casework.nlp.pipeline import load_pipeline, parse, pipeline_id
 from casework.nlp.redact import RedactionResult, redact_project
@@ -16,20 +20,32 @@ from casework.nlp.suggest import SUGGESTION_COLUMNS, suggestions_to_codings
 
 __all__ = [
     "KWIC_COLUMNS",
+    "DEFAULT_FLOOR",
+    "DEFAULT_PER_DOC",
     "SUGGESTION_COLUMNS",
     "LearnedModel",
     "NotEnoughExamples",
+    "Prior",
     "RedactionResult",
     "RuleSet",
+    "Scored",
     "Settings",
+    "SimilarityIndex",
+    "SuggestOptions",
     "SuggestionTable",
     "code_all_hits",
     "compile_rules",
     "kwic",
+    "corpus_index",
+    "fit_index",
     "load_pipeline",
     "parse",
     "pipeline_id",
+    "ranked_suggest",
     "redact_project",
+    "rule_precision",
+    "score_basis",
+    "similar",
     "suggestions_to_codings",
     "train_model",
     "word_frequency",

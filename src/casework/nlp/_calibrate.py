@@ -43,6 +43,11 @@ class Prior:
         if not (self.accepted > 0 and self.rejected > 0):
             raise ValueError("both Beta prior counts must be positive")
 
+    @property
+    def strength(self) -> float:
+        """How many decisions the prior is worth."""
+        return self.accepted + self.rejected
+
     def describe(self) -> str:
         return f"Beta({self.accepted:g}, {self.rejected:g})"
 

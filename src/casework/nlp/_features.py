@@ -100,7 +100,7 @@ def units_of(tables: Any, docs: Mapping[str, Doc], doc_ids: Iterable[str] | None
     frame["paragraph"] = np.concatenate(paragraphs) if paragraphs else np.zeros(0, np.int64)
     docs_table = getattr(tables, "documents", None)
     if docs_table is not None and "case_id" in docs_table.columns:
-        case_of = dict(zip(docs_table["doc_id"].astype(str), docs_table["case_id"]))
+        case_of = dict(zip(docs_table["doc_id"].astype(str), docs_table["case_id"], strict=False))
         frame["case_id"] = frame["doc_id"].map(case_of)
     return Units(frame, words, context)
 
@@ -173,9 +173,9 @@ def interviewer_turns(tables: Any) -> dict[str, Turns]:
         mask = segments["speaker_role"].astype(object).astype(str).str.lower() == "interviewer"
     elif "speaker" in segments.columns:
         docs = tables.documents
-        named = dict(zip(docs["doc_id"], docs["interviewer"])) if "interviewer" in docs else {}
+        named = dict(zip(docs["doc_id"], docs["interviewer"], strict=False)) if "interviewer" in docs else {}
         mask = pd.Series([is_interviewer("" if pd.isna(s) else str(s), _str(named.get(d)))
-                          for d, s in zip(segments["doc_id"], segments["speaker"])],
+                          for d, s in zip(segments["doc_id"], segments["speaker"], strict=False)],
                          index=segments.index, dtype=bool)  # fmt: skip
     else:
         return {}
@@ -240,7 +240,7 @@ def add_rule_tokens(units: Units, rules: Sequence[Any], hits: Mapping[str, Any])
         order = np.argsort(starts, kind="stable")
         at = np.searchsorted(starts[order], h.sent_start)
         found = (at < len(order)) & (starts[order][np.minimum(at, len(order) - 1)] == h.sent_start)
-        for unit, rule in zip(rows[order[at[found]]].tolist(), h.rule[found].tolist()):
+        for unit, rule in zip(rows[order[at[found]]].tolist(), h.rule[found].tolist(), strict=False):
             for token in names[rule]:
                 if token not in units.context[unit]:
                     units.context[unit].append(token)

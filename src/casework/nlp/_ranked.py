@@ -6,7 +6,10 @@ features include the rules that fire, so it learns which rules this coder trusts
 any other code, the Beta posterior of the best rule that fired
 (:mod:`casework.nlp._calibrate`). Then:
 
-- suggestions scoring under ``floor`` are left out;
+- suggestions scoring under ``floor`` are left out, except (with ``explore``) those of
+  rules the coder has not yet judged as often as the prior counts (four times by
+  default): their score is still mostly the prior, and they are offered so they can be
+  judged;
 - suggestions of one code on neighbouring units of one paragraph (or overlapping) are
   joined into one passage, with the best score of its parts;
 - each document keeps at most ``per_doc`` suggestions, the best scored.
@@ -52,7 +55,10 @@ class Options:
     floor: float = DEFAULT_FLOOR
     per_doc: int | None = DEFAULT_PER_DOC
     join: bool = True
+    explore: bool = True  # offer rules the coder has judged fewer times than the prior counts
     model: bool = True  # use the learned model where the coder has coded enough
+    require_model: bool = False  # raise NotEnoughExamples when it cannot be trained
+    all_rules: bool = False  # every rule hit of a code the model does not cover, any score
     prior: Prior = field(default_factory=Prior)
     headings: bool = True
     ranker: RankerSettings = field(default_factory=RankerSettings)
@@ -137,7 +143,8 @@ def score_basis(tables: Any, codebook: Any, *, coder: str | None, options: Optio
     model, digest = None, None
     if options.model and coder:
         found = train_ranker(tables, coder=coder, ruleset=ruleset, hits=hits, nlp=nlp,
-                             cache_dir=cache_dir, options=options)  # fmt: skip
+                             cache_dir=cache_dir, options=options,
+                             require=options.require_model)  # fmt: skip
         if found is not None:
             model, digest = found
     return Scored(ruleset, hits, precision, model, digest)
@@ -148,7 +155,8 @@ def _add_rules(pile: Any, scored: Scored, wanted: list[str], modeled: set[str],
     rules = scored.precision
     keep = ~rules["code_id"].isin(modeled).to_numpy()
     score = rules["precision"].to_numpy(float)
-    keep &= score >= options.floor
+    untested = rules["decisions"].to_numpy() < options.prior.strength
+    keep &= (score >= options.floor) | (options.explore & untested) | options.all_rules
     code_of = np.array([pile.code(c) for c in rules["code_id"]], dtype=np.int64)
     reasons = [describe(row, options.prior) for row in rules.to_dict("records")]
     reason_of = np.array([pile.reason(r) for r in reasons], dtype=np.int64)
@@ -180,7 +188,7 @@ def _add_model(pile: Any, tables: Any, scored: Scored, wanted: list[str], nlp: L
     reason_ids = []
     for code in model.codes:
         row = report.loc[code]
-        text = (f"model (held-out precision {row['precision']:.2f}, recall {row['recall']:.2f}; "
+        text = (f"model (held-out precision {row['precision']:.2f}, recall {row['recall']:.2f}, "
                 f"{int(row['examples'])} coded examples)")  # fmt: skip
         basis[text] = int(row["examples"])
         reason_ids.append(pile.reason(text))
@@ -225,7 +233,12 @@ def trim(frame: pd.DataFrame, options: Options, tables: Any) -> pd.DataFrame:
     """Floor, join, cap (see the module doc); rows stay in text order."""
     if frame.empty:
         return frame
-    frame = frame[frame["confidence"].fillna(0) >= options.floor]
+    keep = frame["confidence"].fillna(0) >= options.floor
+    if options.explore and "decisions" in frame.columns:
+        keep |= (frame["source"] == "rule") & (frame["decisions"] < options.prior.strength)
+    if options.all_rules:
+        keep |= frame["source"] == "rule"
+    frame = frame[keep]
     if options.join:
         frame = join_neighbours(frame, tables)
     if options.per_doc is not None:
@@ -283,7 +296,7 @@ def join_neighbours(frame: pd.DataFrame, tables: Any) -> pd.DataFrame:
         idx = joined[joined].index
         out.loc[idx, "quote"] = [tables.text(d)[a:b] for d, a, b in
                                  zip(out.loc[idx, "doc_id"], out.loc[idx, "start"],
-                                     out.loc[idx, "end"])]  # fmt: skip
+                                     out.loc[idx, "end"], strict=False)]  # fmt: skip
         out.loc[idx, "coding_id"] = suggestion_ids(out.loc[idx, "doc_id"].to_numpy(object),
                                                    out.loc[idx, "code_id"].to_numpy(object),
                                                    out.loc[idx, "start"].to_numpy(np.int64),
@@ -295,11 +308,13 @@ def join_neighbours(frame: pd.DataFrame, tables: Any) -> pd.DataFrame:
 def train_ranker(tables: Any, *, coder: str, ruleset: RuleSet, hits: Mapping[str, Hits],
                  nlp: Language, cache_dir: Path | None, options: Options,
                  doc_ids: Iterable[str] | None = None,
-                 model_dir: Path | bool | None = True) -> tuple[Ranker, str] | None:  # fmt: skip
+                 model_dir: Path | bool | None = True,
+                 require: bool = False) -> tuple[Ranker, str] | None:  # fmt: skip
     """The coder's model and its training-data hash, loaded when that data has not
     changed, else trained (and saved); None when no code has enough coded sentences.
 
-    Trained on every document the coder has coded (or those of ``doc_ids``)."""
+    Trained on every document the coder has coded (or those of ``doc_ids``). With
+    ``require``, too few coded sentences raise :class:`NotEnoughExamples` instead."""
     from casework.nlp._features import add_rule_tokens, units_of
     from casework.nlp.learned import label_units
     from casework.nlp.pipeline import doc_texts, iter_parsed
@@ -309,6 +324,10 @@ def train_ranker(tables: Any, *, coder: str, ruleset: RuleSet, hits: Mapping[str
     coded = set(own["doc_id"].astype(str))
     ids = [d for d, _ in doc_texts(tables, doc_ids) if d in coded]
     if not ids:
+        if require:
+            from casework.nlp.learned import NotEnoughExamples
+
+            raise NotEnoughExamples({}, options.ranker.min_examples)
         return None
     docs: dict[str, Doc] = dict(iter_parsed(doc_texts(tables, ids), nlp, cache_dir))
     units = units_of(tables, docs, ids, headings=options.headings)
@@ -316,7 +335,13 @@ def train_ranker(tables: Any, *, coder: str, ruleset: RuleSet, hits: Mapping[str
     codes = [str(c) for c in tables.codes["code_id"]]
     labels = label_units(units.frame, own, codes)
     settings = options.ranker
-    if not ((labels.sum(axis=0) >= settings.min_examples).any()):
+    counts = labels.sum(axis=0)
+    if not (counts >= settings.min_examples).any():
+        if require:
+            from casework.nlp.learned import NotEnoughExamples
+
+            raise NotEnoughExamples({c: settings.min_examples - int(n) for c, n in
+                                     zip(codes, counts, strict=False)}, settings.min_examples)  # fmt: skip
         return None
     digest = _data_hash(units, labels, codes, settings)
     folder = _model_folder(tables, coder, model_dir)

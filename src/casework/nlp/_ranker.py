@@ -24,6 +24,7 @@ Everything the model is (vocabulary, idf, weights, sigmoid) is arrays and lists,
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -106,7 +107,7 @@ class Vocabulary:
 
 
 def _ngrams(tokens: Sequence[str]) -> list[str]:
-    return [*tokens, *(f"{a} {b}" for a, b in zip(tokens, tokens[1:]))]
+    return [*tokens, *(f"{a} {b}" for a, b in itertools.pairwise(tokens))]
 
 
 @dataclass
@@ -209,7 +210,7 @@ def fit_ranker(units: Units, labels: np.ndarray, codes: Sequence[str],
 def stage_features(raw: np.ndarray, paragraph: np.ndarray) -> np.ndarray:
     """(unit, code) rows of: own score, best neighbour's in the paragraph, the
     paragraph's best and mean. Units are in text order; a paragraph's units adjoin."""
-    n, k = raw.shape
+    n, _k = raw.shape
     z = np.clip(raw, -CLIP, CLIP)
     if n == 0:
         return np.zeros((0, STAGE_FEATURES))

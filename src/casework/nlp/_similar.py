@@ -143,3 +143,159 @@ def _tfidf(words: Sequence[Sequence[str]], columns: dict[str, int], idf: np.ndar
 def _unit(x: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
+
+
+_INDEXES: dict[tuple[str, ...], SimilarityIndex] = {}
+
+
+def corpus_index(tables: Any, *, method: str = "lsa", nlp: Any = None,
+                 cache_dir: Any = True) -> tuple[SimilarityIndex, Any]:  # fmt: skip
+    """The similarity index of every sentence of the tables' documents (kept in memory
+    for the same texts, pipeline and method) and the pipeline used."""
+    import hashlib
+
+    from casework.nlp.learned import sentence_units
+    from casework.nlp.pipeline import (
+        cache_dir_for,
+        doc_texts,
+        iter_parsed,
+        pipeline_for,
+        pipeline_id,
+    )
+
+    nlp = nlp or pipeline_for(tables)
+    items = list(doc_texts(tables))
+    digest = hashlib.sha256()
+    for doc_id, text in items:
+        digest.update(doc_id.encode() + b"\0" + text.encode() + b"\0")
+    key = (method, pipeline_id(nlp), digest.hexdigest())
+    index = _INDEXES.get(key)
+    if index is None:
+        folder = cache_dir_for(tables) if cache_dir is True else (cache_dir or None)
+        rows: list[tuple[str, int, int]] = []
+        words: list[list[str]] = []
+        docs = {}
+        for doc_id, doc in iter_parsed(items, nlp, folder):
+            r, w = sentence_units(doc_id, doc)
+            rows += r
+            words += w
+            if method == "vectors":
+                docs[doc_id] = doc
+        frame = pd.DataFrame(rows, columns=["doc_id", "start", "end"])
+        index = vector_index(frame, docs, nlp) if method == "vectors" else \
+            fit_index(frame, words, method=method)  # fmt: skip
+        if len(_INDEXES) >= 4:
+            _INDEXES.pop(next(iter(_INDEXES)))
+        _INDEXES[key] = index
+    return index, nlp
+
+
+def similar(tables: Any, *, passage: tuple[str, int, int] | None = None,
+            code: str | None = None, text: str | None = None, n: int = 20,
+            coder: str | None = None, method: str = "lsa", nlp: Any = None,
+            cache_dir: Any = True) -> pd.DataFrame:  # fmt: skip
+    """The ``n`` sentences most like a passage, a code's passages or a text (see
+    :meth:`casework.Project.similar`)."""
+    from casework.errors import CaseworkError, UnknownName
+    from casework.nlp._assemble import now
+    from casework.nlp.suggest import SUGGESTION_COLUMNS, suggestion_ids
+
+    given = [x is not None for x in (passage, code, text)]
+    if sum(given) != 1 and not (code is not None and passage is not None and sum(given) == 2):
+        raise CaseworkError("say what to find more of: one of passage, code or text",
+                            field="passage/code/text",
+                            fix="Pass passage=(doc_id, start, end), code='code_id' or "
+                            "text='…' (a passage may come with the code to offer).")  # fmt: skip
+    if code is not None and code not in set(tables.codes["code_id"].astype(str)):
+        raise UnknownName("code", code, tables.codes["code_id"], field="code")
+    index, nlp = corpus_index(tables, method=method, nlp=nlp, cache_dir=cache_dir)
+    frame = index.frame
+    exclude = np.zeros(len(frame), dtype=bool)
+    if passage is not None:
+        doc_id, start, end = str(passage[0]), int(passage[1]), int(passage[2])
+        if doc_id not in set(tables.documents["doc_id"].astype(str)):
+            raise UnknownName("document", doc_id, tables.documents["doc_id"], field="passage")
+        inside = ((frame["doc_id"] == doc_id) & (frame["start"] < end)
+                  & (start < frame["end"])).to_numpy()  # fmt: skip
+        if not inside.any():
+            raise CaseworkError(f"no sentence of '{doc_id}' lies in {start}–{end}",
+                                field="passage", fix="Give offsets inside the document's text.")
+        query = index.vectors[inside].mean(axis=0)
+        exclude |= inside
+        what = f"like {doc_id} {start}–{end}"
+    elif code is not None:
+        rows = _coded_rows(tables, frame, code, coder)
+        if not rows.any():
+            raise CaseworkError(f"no passage is coded '{code}'" + (f" by {coder}" if coder else ""),
+                                field="code", fix="Code a passage first, or query by text.")
+        query = index.vectors[rows].mean(axis=0)
+        what = f"like the {int(rows.sum())} sentences coded {code}"
+    else:
+        assert text is not None
+        from casework.nlp.learned import sentence_units
+
+        _, words = sentence_units("query", nlp(str(text)))
+        flat = [w for sentence in words for w in sentence]
+        query = nlp(str(text)).vector if index.method == "vectors" else index.embed([flat])[0]
+        shown = str(text) if len(str(text)) <= 40 else str(text)[:39] + "…"
+        what = f'like "{shown}"'
+    if code is not None:
+        exclude |= _coded_rows(tables, frame, code, coder) | _rejected_rows(tables, frame, code,
+                                                                            coder)
+    norm = float(np.linalg.norm(query))
+    query = query / norm if norm > 0 else query
+    found, sims = index.nearest(np.asarray(query, dtype=np.float32), exclude=exclude, n=n)
+    hits = frame.iloc[found].reset_index(drop=True)
+    docs = tables.documents.set_index("doc_id")
+    out = pd.DataFrame({
+        "doc_id": hits["doc_id"].astype(str), "start": hits["start"].astype(np.int64),
+        "end": hits["end"].astype(np.int64),
+    })  # fmt: skip
+    for column in ("case_id", "participant_id", "role"):
+        out[column] = [docs[column].get(d) if column in docs.columns else None
+                       for d in out["doc_id"]]  # fmt: skip
+    out["code_id"] = code
+    out["quote"] = [tables.text(d)[a:b] for d, a, b in zip(out["doc_id"], out["start"],
+                                                            out["end"], strict=False)]  # fmt: skip
+    out["coder"] = coder
+    out["source"] = "similar"
+    out["confidence"] = np.round(sims, 6)
+    out["reason"] = [f"{what} (similarity {s:.2f})" for s in sims]
+    out["created_at"] = now()
+    out["memo"] = None
+    out["status"] = "suggested"
+    out["coding_id"] = suggestion_ids(out["doc_id"].to_numpy(object),
+                                      out["code_id"].fillna("").to_numpy(object),
+                                      out["start"].to_numpy(np.int64),
+                                      out["end"].to_numpy(np.int64))  # fmt: skip
+    return out[SUGGESTION_COLUMNS]
+
+
+def _coded_rows(tables: Any, frame: pd.DataFrame, code: str, coder: str | None) -> np.ndarray:
+    codings = tables.codings
+    mine = codings[codings["code_id"] == code]
+    if coder is not None:
+        mine = mine[mine["coder"] == coder]
+    return _overlaps(frame, mine)
+
+
+def _rejected_rows(tables: Any, frame: pd.DataFrame, code: str, coder: str | None) -> np.ndarray:
+    rejections = getattr(tables, "rejections", None)
+    if rejections is None or not len(rejections):
+        return np.zeros(len(frame), dtype=bool)
+    mine = rejections[rejections["code_id"] == code]
+    if coder is not None and "coder" in mine.columns:
+        mine = mine[mine["coder"] == coder]
+    return _overlaps(frame, mine)
+
+
+def _overlaps(frame: pd.DataFrame, spans: pd.DataFrame) -> np.ndarray:
+    out = np.zeros(len(frame), dtype=bool)
+    if not len(spans):
+        return out
+    doc = frame["doc_id"].to_numpy(object)
+    start = frame["start"].to_numpy(np.int64)
+    end = frame["end"].to_numpy(np.int64)
+    for d, a, b in zip(spans["doc_id"], spans["start"], spans["end"], strict=False):
+        out |= (doc == d) & (start < int(b)) & (int(a) < end)
+    return out

@@ -376,6 +376,9 @@ def suggestions_to_codings(
             "confidence": None if confidence is None or pd.isna(confidence) else float(confidence),
             "reason": _text(row.get("reason")), "memo": _text(row.get("memo")),
         })  # fmt: skip
+        decisions = row.get("decisions")
+        if decisions is not None and not pd.isna(decisions):
+            out[-1]["decisions"] = int(decisions)
     return out
 
 
