@@ -20,7 +20,7 @@ blanked out, since every demo document repeats the themes as headings):
   TF-IDF cosine baseline, in the same run.
 
     python benchmarks/eval_suggestions.py [--coder demo] [--splits D-E,A-B,C-E]
-        [--no-old] [--fixture PATH]
+        [--no-old] [--no-own-study]
 """
 
 from __future__ import annotations
@@ -58,8 +58,8 @@ def main() -> None:
     parser.add_argument("--splits", default="D-E,A-B,C-E",
                         help="held-out cases of each split, e.g. D-E (cases D to E)")
     parser.add_argument("--no-old", action="store_true", help="skip the old spaCy model")
-    parser.add_argument("--fixture", type=Path, help="also evaluate this project folder "
-                        "(its coder's coding; splits by its own cases)")
+    parser.add_argument("--no-own-study", action="store_true", help="skip the own study "
+                        "(tests/own_study.py, coded by hand in tests/own_study_coding.py)")
     args = parser.parse_args()
     project = casework.open_project(REPO)
     print(f"load average {_load()}; default floor {DEFAULT_FLOOR}, cap "
@@ -71,15 +71,21 @@ def main() -> None:
             held = _cases(split, tables)
             results.append(evaluate(tables, project.codebook, args.coder, held,
                                     f"{variant}, held out {split}", old=not args.no_old))  # fmt: skip
-    if args.fixture:
-        fixture = casework.open_project(args.fixture)
-        tables = as_tables(fixture, blank_headings=False)
-        cases = sorted(tables.documents["case_id"].astype(str).unique())
-        coder = fixture.coder or args.coder
-        third = max(1, len(cases) // 3)
-        for held in (cases[-third:], cases[:third]):
-            results.append(evaluate(tables, fixture.codebook, coder, set(held),
-                                    f"own study, held out {','.join(held)}", old=False))
+    if not args.no_own_study:
+        import tempfile
+
+        sys.path.insert(0, str(REPO / "tests"))
+        from own_study_coding import build_study
+
+        with tempfile.TemporaryDirectory() as work:
+            study = casework.open_project(build_study(Path(work)))
+            tables = as_tables(study, blank_headings=False)
+            cases = sorted(tables.documents["case_id"].astype(str).unique())
+            half = len(cases) // 2
+            for held in (cases[half:], cases[:half]):
+                name = f"own study, held out {' + '.join(held)}"
+                results.append(evaluate(tables, study.codebook, "researcher", set(held), name,
+                                        old=not args.no_old))  # fmt: skip
     summary = pd.DataFrame(results)
     pd.set_option("display.width", 200)
     print("\nSummary (micro, sentence units; ranked at the default floor and cap):")

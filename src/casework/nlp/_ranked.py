@@ -10,8 +10,8 @@ any other code, the Beta posterior of the best rule that fired
   rules the coder has not yet judged as often as the prior counts (four times by
   default): their score is still mostly the prior, and they are offered so they can be
   judged;
-- suggestions of one code on neighbouring units of one paragraph (or overlapping) are
-  joined into one passage, with the best score of its parts;
+- suggestions of one code on neighbouring units of one segment (a paragraph, a turn, a
+  bullet), or overlapping, are joined into one passage, with the best score of its parts;
 - each document keeps at most ``per_doc`` suggestions, the best scored.
 
 Units the coder rejected, or coded with that code, are never offered; nothing is coded
@@ -264,6 +264,7 @@ def join_neighbours(frame: pd.DataFrame, tables: Any) -> pd.DataFrame:
     code = frame["code_id"].to_numpy(object)
     start = frame["start"].to_numpy(np.int64)
     end = frame["end"].to_numpy(np.int64)
+    segment = _segment_numbers(tables, doc, start)
     new = np.ones(len(frame), dtype=bool)
     reach = end.copy()
     texts: dict[str, str] = {}
@@ -271,6 +272,8 @@ def join_neighbours(frame: pd.DataFrame, tables: Any) -> pd.DataFrame:
         if doc[i] != doc[i - 1] or code[i] != code[i - 1]:
             continue
         if start[i] > reach[i - 1]:
+            if segment[i] != segment[i - 1]:
+                continue  # never across a turn, a heading or a bullet
             text = texts.get(doc[i])
             if text is None:
                 text = texts[doc[i]] = tables.text(doc[i])
@@ -302,6 +305,29 @@ def join_neighbours(frame: pd.DataFrame, tables: Any) -> pd.DataFrame:
                                                    out.loc[idx, "start"].to_numpy(np.int64),
                                                    out.loc[idx, "end"].to_numpy(np.int64))  # fmt: skip
     return out.reset_index(drop=True).sort_values(["doc_id", "start", "code_id"], kind="stable")
+
+
+def _segment_numbers(tables: Any, doc: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """The segment (paragraph or turn) each position lies in, as one number per row
+    (-1 where the tables have no segments)."""
+    segments = getattr(tables, "segments", None)
+    out = np.full(len(doc), -1, dtype=np.int64)
+    if segments is None or not len(segments):
+        return out
+    ordered = segments.sort_values(["doc_id", "start"])
+    groups = {str(d): g["start"].to_numpy(np.int64)
+              for d, g in ordered.groupby("doc_id", sort=False)}  # fmt: skip
+    base = 0
+    offsets = {}
+    for d, starts in groups.items():
+        offsets[d] = base
+        base += len(starts) + 1
+    for d in np.unique(doc.astype(str)):
+        rows = np.flatnonzero(doc == d)
+        starts = groups.get(str(d))
+        if starts is not None:
+            out[rows] = offsets[str(d)] + np.searchsorted(starts, start[rows], side="right")
+    return out
 
 
 # --------------------------------------------------------------------------- the model
