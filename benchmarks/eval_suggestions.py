@@ -40,10 +40,16 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 import casework  # noqa: E402
-from casework.nlp._calibrate import rule_precision  # noqa: E402
-from casework.nlp._features import units_of  # noqa: E402
-from casework.nlp._ranked import DEFAULT_FLOOR, Options, Scored, ranked_suggest, train_ranker  # noqa: E402
-from casework.nlp._similar import fit_index  # noqa: E402
+from casework.nlp import (  # noqa: E402
+    DEFAULT_FLOOR,
+    Scored,
+    fit_index,
+    ranked_suggest,
+    rule_precision,
+    train_ranker,
+    units_of,
+)
+from casework.nlp import SuggestOptions as Options  # noqa: E402
 from casework.nlp.learned import Settings, label_units, train_model  # noqa: E402
 from casework.nlp.pipeline import load_pipeline, parse  # noqa: E402
 from casework.nlp.suggest import rule_hits, suggest  # noqa: E402

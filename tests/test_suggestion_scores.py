@@ -11,10 +11,16 @@ import pandas as pd
 import pytest
 
 import casework
-from casework.nlp import Prior, SuggestOptions
-from casework.nlp._features import add_rule_tokens, units_of
-from casework.nlp._ranker import RankerSettings, fit_ranker
-from casework.nlp._similar import fit_index
+from casework.nlp import (
+    Prior,
+    RankerSettings,
+    SuggestOptions,
+    add_rule_tokens,
+    fit_index,
+    fit_ranker,
+    forget_indexes,
+    units_of,
+)
 from casework.nlp.learned import label_units
 from casework.nlp.pipeline import load_pipeline, parse
 from casework.tables import Tables
@@ -227,7 +233,7 @@ def test_rule_tokens_name_the_rules_that_fire(small: casework.Project) -> None:
 # ----------------------------------------------------------------- more like this
 def test_similarity_is_deterministic_and_excludes_what_is_asked(small: casework.Project) -> None:
     a = small.similar(text="capacity and time", n=5)
-    casework.nlp._similar._INDEXES.clear()  # fitted again from scratch
+    forget_indexes()  # fitted again from scratch
     b = casework.open_project(small.root).similar(text="capacity and time", n=5)
     pd.testing.assert_frame_equal(a.drop(columns="created_at"), b.drop(columns="created_at"))
     assert list(a["confidence"]) == sorted(a["confidence"], reverse=True)

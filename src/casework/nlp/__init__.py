@@ -9,9 +9,24 @@ from __future__ import annotations
 from casework.nlp._calibrate import Prior, rule_precision
 from casework.nlp._incremental import SuggestionTable
 from casework.nlp._queries import KWIC_COLUMNS, code_all_hits, kwic, word_frequency
-from casework.nlp._ranked import DEFAULT_FLOOR, DEFAULT_PER_DOC, Scored, ranked_suggest, score_basis
+from casework.nlp._features import Units, add_rule_tokens, units_of
+from casework.nlp._ranked import (
+    DEFAULT_FLOOR,
+    DEFAULT_PER_DOC,
+    Scored,
+    ranked_suggest,
+    score_basis,
+    train_ranker,
+)
 from casework.nlp._ranked import Options as SuggestOptions
-from casework.nlp._similar import SimilarityIndex, corpus_index, fit_index, similar
+from casework.nlp._ranker import Ranker, RankerSettings, fit_ranker
+from casework.nlp._similar import (
+    SimilarityIndex,
+    corpus_index,
+    fit_index,
+    forget_indexes,
+    similar,
+)
 from casework.nlp.learned import LearnedModel, NotEnoughExamples, Settings, train_model
 from casework.nlp.pipeline import load_pipeline, parse, pipeline_id
 from casework.nlp.redact import RedactionResult, redact_project
@@ -26,6 +41,8 @@ __all__ = [
     "LearnedModel",
     "NotEnoughExamples",
     "Prior",
+    "Ranker",
+    "RankerSettings",
     "RedactionResult",
     "RuleSet",
     "Scored",
@@ -33,11 +50,15 @@ __all__ = [
     "SimilarityIndex",
     "SuggestOptions",
     "SuggestionTable",
+    "Units",
+    "add_rule_tokens",
     "code_all_hits",
     "compile_rules",
     "kwic",
     "corpus_index",
     "fit_index",
+    "fit_ranker",
+    "forget_indexes",
     "load_pipeline",
     "parse",
     "pipeline_id",
@@ -48,5 +69,7 @@ __all__ = [
     "similar",
     "suggestions_to_codings",
     "train_model",
+    "train_ranker",
+    "units_of",
     "word_frequency",
 ]

@@ -299,3 +299,8 @@ def _overlaps(frame: pd.DataFrame, spans: pd.DataFrame) -> np.ndarray:
     for d, a, b in zip(spans["doc_id"], spans["start"], spans["end"], strict=False):
         out |= (doc == d) & (start < int(b)) & (int(a) < end)
     return out
+
+
+def forget_indexes() -> None:
+    """Drop the similarity indexes kept in memory (the next query fits again)."""
+    _INDEXES.clear()
