@@ -66,7 +66,7 @@ def yaml_aliases(tmp: Path) -> None:
     # 9 leaves, then levels of 9 aliases each: 9**5 = 59,049 values (+ the lists), under
     # the 100,000 limit; one level more would be refused.
     lines = ["---", "case: A", "a: &a [x,x,x,x,x,x,x,x,x]"]
-    for prev, name in zip("abcd", "bcde"):
+    for prev, name in zip("abcd", "bcde", strict=False):
         lines.append(f"{name}: &{name} [{','.join(['*' + prev] * 9)}]")
     path = tmp / "front.md"
     path.write_text("\n".join(lines) + "\n---\nText.\n")
@@ -137,7 +137,8 @@ def snapshot_hash(tmp: Path) -> None:
         append_records(log, [row] * 8000)
     read_log(log, cache_dir=cache)  # writes the snapshot
     mb = log.stat().st_size / 1e6
-    timed(f"validate's full hash of a {mb:.0f} MB log's snapshot", lambda: _snapshot.check(cache, log))
+    timed(f"validate's full hash of a {mb:.0f} MB log's snapshot",
+          lambda: _snapshot.check(cache, log))
 
 
 CASES = {"transcript": long_transcript, "yaml": yaml_aliases, "captions": caption_line,

@@ -82,7 +82,7 @@ def test_item_17_store_url_reads_only_casework_variables_into_the_password(
                 "postgresql://${CASEWORK_DB_PASSWORD}:pw@h/db",
                 "postgresql://x:pw@h/${CASEWORK_DB_PASSWORD}",
                 "postgresql://x:${HOME}@h/db"):  # fmt: skip
-        with pytest.raises(StoreError, match="password|CASEWORK_"):
+        with pytest.raises(StoreError, match=r"password|CASEWORK_"):
             expand_url(bad)
     # The password may read a CASEWORK_ variable; its value is percent-encoded.
     assert expand_url("postgresql://x:${CASEWORK_DB_PASSWORD}@h/db") == (
@@ -121,13 +121,13 @@ def test_item_07_a_transcript_over_a_million_characters_is_parsed_in_pieces(
     text = "\n\n".join(f"Parent: {para} ({i})" for i in range(12_500))
     assert len(text) > 1_000_000
     root = make_project(docs={"A/long.txt": text})
-    code, out, err = run(["autocode", str(root), "--all", "--report", str(root / "hits.csv")],
+    code, _out, err = run(["autocode", str(root), "--all", "--report", str(root / "hits.csv")],
                          capsys)  # --all: every hit, not only the best 25 (#14)
     assert code == 0, err
     hits = pd.read_csv(root / "hits.csv")
     assert (hits["code_id"] == "challenges.capacity").sum() >= 12_500
     last = hits[hits["start"] > 1_000_000]
-    assert len(last) and all(text[s:e] for s, e in zip(last["start"], last["end"]))
+    assert len(last) and all(text[s:e] for s, e in zip(last["start"], last["end"], strict=False))
 
 
 def test_item_07_longest_transcript_is_a_clear_limit(tmp_path: Path) -> None:
@@ -153,7 +153,7 @@ def test_item_07_import_into_a_destination_that_cannot_be_made(
 
 # --------------------------------------------------------------------------- item 8
 BOMB = "---\ncase: A\na: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
-    f"{c}: &{c} [{','.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi")
+    f"{c}: &{c} [{','.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=False)
 ) + "---\nText.\n"
 
 
@@ -189,7 +189,7 @@ def test_item_08_refi_archive_of_many_small_bombs_is_refused_before_reading(
         for i in range(200):
             archive.writestr(f"sources/{i}.txt", chunk)
     started = time.monotonic()
-    with pytest.raises(SourceError, match="expands .* times its size"):
+    with pytest.raises(SourceError, match=r"expands .* times its size"):
         import_refi(path, tmp_path / "out")
     assert time.monotonic() - started < 30 and not (tmp_path / "out").exists()
 

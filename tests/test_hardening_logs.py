@@ -58,7 +58,7 @@ def test_item_03_one_coders_log_cannot_change_anothers(
     problems = [p for p in project.validate() if "second.jsonl" in str(p.path)]
     assert [p.line for p in problems] == [1, 2, 3, 4]
     assert all(p.warning and "belongs to coder 'demo'" in p.message for p in problems)
-    code, out, _ = run(["validate", str(root)], capsys)
+    _code, out, _ = run(["validate", str(root)], capsys)
     assert "codings/second.jsonl:4: undo of batch" in out
 
 

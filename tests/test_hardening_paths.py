@@ -4,6 +4,7 @@ build, import, redact and add."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -189,10 +190,8 @@ def test_property_build_writes_only_under_exports(
     top = tmp_path_factory.mktemp("b")
     root = project_with_case(top / "study", case_id)
     before = files_under(top)
-    try:
+    with contextlib.suppress(CaseworkError):
         build(root, progress=False, formats=("html",), cases=[case_id])
-    except CaseworkError:
-        pass
     _check_written(before, files_under(top), [root / "exports"])
 
 
@@ -234,10 +233,8 @@ def test_property_import_writes_only_into_dest(
         z.writestr("project.qde", qde.encode("utf-8", "surrogatepass"))
         z.writestr("sources/a.txt", "Hello world, some text.")
     before = files_under(top)
-    try:
+    with contextlib.suppress(CaseworkError):
         import_refi(archive, top / "dest")
-    except CaseworkError:
-        pass
     _check_written(before, files_under(top), [top / "dest"])
     if (top / "dest").exists():
         assert casework.open_project(top / "dest").coders  # the coding's log is readable
@@ -262,15 +259,11 @@ def test_property_redact_and_add_write_only_into_their_project(
     except (OSError, ValueError, UnicodeError):
         return  # the file system cannot hold this name, so no one can hand it to casework
     before = files_under(top)
-    try:
+    with contextlib.suppress(CaseworkError):
         add_files(root, [file], case=case)
-    except CaseworkError:
-        pass
     _check_written(before, files_under(top), [root / "transcripts", root / "cases.csv"])
     before = files_under(top)
-    try:
+    with contextlib.suppress(CaseworkError):
         redact_project(root, top / "anon", ["Alice Example"], ner=False)
-    except CaseworkError:
-        pass
     _check_written(before, files_under(top), [top / "anon", top / "anon.key.csv"])
     assert os.path.isdir(root / "transcripts")

@@ -100,7 +100,7 @@ def test_item_19_a_wrong_scheduler_is_one_line_at_once(
         (tmp_path / "sched.json").write_text("{}")
         scheduler = str(tmp_path / "sched.json")
     started = time.monotonic()
-    with pytest.raises(ConfigError, match="scheduler file|address"):
+    with pytest.raises(ConfigError, match=r"scheduler file|address"):
         scheduler_address(scheduler)
     code = main(["autocode", str(make_project()), "--scheduler", scheduler])
     _, err = capsys.readouterr()

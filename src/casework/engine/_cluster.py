@@ -204,7 +204,7 @@ def _open_client(distributed: Any, scheduler: str | Path, timeout: float) -> Cli
 def _need_workers(client: Client, scheduler: str, timeout: float) -> None:
     try:
         client.wait_for_workers(1, timeout=timeout)
-    except (TimeoutError, OSError) as err:
+    except (TimeoutError, OSError):
         raise ConfigError(
             f"the Dask scheduler {scheduler} has no workers",
             field="scheduler",

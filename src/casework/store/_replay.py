@@ -28,15 +28,15 @@ BASE_CODING_COLUMNS = [
 ]  # fmt: skip
 
 
+FOREIGN_COLUMNS = ["coder", "line", "event", "target", "owner"]
+
+
 @dataclass
 class ReplayResult:
     codings: pd.DataFrame  # BASE_CODING_COLUMNS, positions as logged (not yet re-anchored)
     rejections: pd.DataFrame  # doc_id, code_id, start, end, quote, reason, coder, created_at
     # Events that named another coder's coding or batch, ignored: FOREIGN_COLUMNS.
     foreign: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FOREIGN_COLUMNS))
-
-
-FOREIGN_COLUMNS = ["coder", "line", "event", "target", "owner"]
 
 
 def with_columns(events: pd.DataFrame) -> pd.DataFrame:
@@ -65,7 +65,8 @@ def cancelled_batches(events: pd.DataFrame) -> set[tuple[str, str]]:
     # An undo can only target an earlier batch, so walking backwards settles every
     # undo before anything it could target is looked at.
     for coder, batch, target in zip(
-        undos["coder"].iloc[::-1], undos["batch"].iloc[::-1], undos["target"].iloc[::-1]
+        undos["coder"].iloc[::-1], undos["batch"].iloc[::-1], undos["target"].iloc[::-1],
+        strict=True,
     ):
         if (coder, batch) not in cancelled and isinstance(target, str):
             cancelled.add((coder, target))
@@ -79,9 +80,10 @@ def _pair_mask(frame: pd.DataFrame, column: str, pairs: set[tuple[str, str]]) ->
     hit = frame[column].isin(ids).to_numpy(dtype=bool).copy()
     if hit.any():
         rows = np.flatnonzero(hit)
-        keys = zip(frame["coder"].to_numpy()[rows], frame[column].to_numpy()[rows])
+        keys = zip(frame["coder"].to_numpy()[rows], frame[column].to_numpy()[rows], strict=True)
         hit[rows] = np.fromiter((k in pairs for k in keys), bool, len(rows))
-    return hit
+    result: np.ndarray = hit
+    return result
 
 
 def replay(events: pd.DataFrame) -> ReplayResult:
@@ -118,7 +120,7 @@ def replay(events: pd.DataFrame) -> ReplayResult:
     other_kind = others["event"]
     removed = others[other_kind == "uncode"]
     if len(removed):
-        pairs = set(zip(removed["coder"], removed["target"]))
+        pairs = set(zip(removed["coder"], removed["target"], strict=True))
         codings = codings[~_pair_mask(codings, "coding_id", pairs)]
     codings = _apply_last(codings, others[other_kind == "recode"], "code", "code_id")
     codings = _apply_last(codings, others[other_kind == "memo"], "text", "memo")
@@ -169,12 +171,12 @@ def _foreign_changes(codings: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFra
     """Changes naming a coding that exists only under another coder."""
     targeted = codings[codings["coding_id"].isin(set(changes["target"]))]
     owners: dict[str, set[str]] = {}
-    for coder, coding_id in zip(targeted["coder"], targeted["coding_id"]):
+    for coder, coding_id in zip(targeted["coder"], targeted["coding_id"], strict=True):
         owners.setdefault(coding_id, set()).add(coder)
     rows = [
         {"coder": c, "line": line, "event": e, "target": t, "owner": ", ".join(sorted(owners[t]))}
         for c, line, e, t in zip(changes["coder"], changes["line"], changes["event"],
-                                 changes["target"])
+                                 changes["target"], strict=True)
         if t in owners and c not in owners[t]
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=FOREIGN_COLUMNS)
@@ -187,12 +189,12 @@ def _foreign_undos(events: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=FOREIGN_COLUMNS)
     targeted = events[events["batch"].isin(set(undos["target"]))]
     owners: dict[str, set[str]] = {}
-    for coder, batch in zip(targeted["coder"], targeted["batch"]):
+    for coder, batch in zip(targeted["coder"], targeted["batch"], strict=True):
         owners.setdefault(batch, set()).add(coder)
     rows = [
         {"coder": c, "line": line, "event": "undo", "target": t,
          "owner": ", ".join(sorted(owners[t]))}
-        for c, line, t in zip(undos["coder"], undos["line"], undos["target"])
+        for c, line, t in zip(undos["coder"], undos["line"], undos["target"], strict=True)
         if t in owners and c not in owners[t]
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=FOREIGN_COLUMNS)
@@ -203,17 +205,20 @@ def _apply_last(codings: pd.DataFrame, changes: pd.DataFrame, src: str, dest: st
     if changes.empty:
         return codings
     last = changes.drop_duplicates(["coder", "target"], keep="last")
-    values = dict(zip(zip(last["coder"], last["target"]), last[src]))
+    values = dict(zip(zip(last["coder"], last["target"], strict=True), last[src], strict=True))
     hit = _pair_mask(codings, "coding_id", set(values))
     if hit.any():
         codings = codings.copy()
         codings[dest] = codings[dest].astype("object")
         rows = codings.loc[hit, ["coder", "coding_id"]]
-        codings.loc[hit, dest] = [values[k] for k in zip(rows["coder"], rows["coding_id"])]
+        keys = zip(rows["coder"], rows["coding_id"], strict=True)
+        codings.loc[hit, dest] = [values[k] for k in keys]
     return codings
 
 
-def foreign_problems(foreign: pd.DataFrame, log_path: str = "codings/<coder>.jsonl") -> list[Problem]:
+def foreign_problems(
+    foreign: pd.DataFrame, log_path: str = "codings/<coder>.jsonl"
+) -> list[Problem]:
     """One problem per event that tried to change another coder's work."""
     return [
         Problem(
@@ -242,7 +247,9 @@ def undo_target(events: pd.DataFrame, *, redo: bool = False) -> str | None:
     undone: list[tuple[str, str]] = []  # (undo batch, the action batch it undid)
     undo_batches: set[str] = set()
     seen: set[str] = set()
-    for batch, kind, target in zip(events["batch"], events["event"], events["target"]):
+    for batch, kind, target in zip(
+        events["batch"], events["event"], events["target"], strict=True
+    ):
         if batch in seen:
             continue  # later events of a batch already counted
         seen.add(batch)

@@ -5,18 +5,24 @@ from casework.util._csv import neutralise, neutralise_cell, to_csv_safe
 from casework.util._interrupt import watch_interrupts
 from casework.util._paths import MAX_COMPONENT_BYTES, is_inside, path_in, unsafe_name
 from casework.util._urls import mask_url
-from casework.util._yaml import MAX_YAML_DEPTH, MAX_YAML_NODES, check_expansion, compose_yaml, load_yaml
+from casework.util._yaml import (
+    MAX_YAML_DEPTH,
+    MAX_YAML_NODES,
+    check_expansion,
+    compose_yaml,
+    load_yaml,
+)
 
 __all__ = [
-    "MAX_YAML_DEPTH",
-    "MAX_YAML_NODES",
-    "check_expansion",
-    "compose_yaml",
-    "load_yaml",
     "MAX_COMPONENT_BYTES",
     "MAX_RATIO",
+    "MAX_YAML_DEPTH",
+    "MAX_YAML_NODES",
     "check_entries",
+    "check_expansion",
+    "compose_yaml",
     "is_inside",
+    "load_yaml",
     "mask_url",
     "neutralise",
     "neutralise_cell",

@@ -46,7 +46,8 @@ def check_entries(
     total = 0
     for info in infos:
         name = info.filename.replace("\\", "/")
-        if name.startswith("/") or re.match(r"^[A-Za-z]:", name) or ".." in PurePosixPath(name).parts:
+        parts = PurePosixPath(name).parts
+        if name.startswith("/") or re.match(r"^[A-Za-z]:", name) or ".." in parts:
             raise SourceError(
                 f"the archive entry '{info.filename}' points outside its folder "
                 "(an absolute path or '..'); casework refuses such archives",
