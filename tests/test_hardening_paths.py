@@ -109,7 +109,7 @@ def test_item_12_refi_user_names_never_become_paths(tmp_path: Path) -> None:
     assert not (tmp_path / "dest" / "..jsonl").exists() and not (tmp_path / "x.jsonl").exists()
     project = casework.open_project(tmp_path / "dest")
     assert report.imported["codings"] == 1 and len(project.codings) == 1
-    assert project.validate() == []
+    assert [p for p in project.validate() if not p.warning] == []
 
 
 # --------------------------------------------------------------------------- item 13
