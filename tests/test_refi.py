@@ -15,22 +15,30 @@ import casework
 from casework.cli import main
 from casework.errors import ProjectError, SourceError
 from casework.matrices import SummaryStore
+from casework.refi import (
+    SCHEMA_DIR,
+    export_qdc,
+    export_qdpx,
+    fold_description,
+    import_refi,
+    schema,
+    unfold_description,
+)
 from casework.refi import _archive as _refi_archive
-from casework.refi import export_qdc, export_qdpx, fold_description, import_refi, unfold_description
+from casework.refi import _export as refi_export
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "refi"
-SAMPLES = SHARED / "samples"
+SAMPLES = Path(__file__).resolve().parent / "data" / "refi"  # MIT samples, see its README
 NS = "{urn:QDA-XML:project:1.0}"
 
 
 @pytest.fixture(scope="module")
 def project_schema() -> xmlschema.XMLSchema:
-    return xmlschema.XMLSchema(str(SHARED / "schema" / "Project-mrt2019.xsd"))
+    return schema("project")  # the package's own copy of the REFI schema
 
 
 @pytest.fixture(scope="module")
 def codebook_schema() -> xmlschema.XMLSchema:
-    return xmlschema.XMLSchema(str(SHARED / "schema" / "Codebook-mrt2019.xsd"))
+    return schema("codebook")
 
 
 CODEBOOK = """\
@@ -198,16 +206,76 @@ def test_nvivo_sample_imports_with_utf16_positions_mapped(tmp_path) -> None:
     assert at_line_start >= 0.9 * len(codings)
 
 
-def test_qc_sample_imports_with_paths_without_internal_prefix(tmp_path) -> None:
-    report = import_refi(SAMPLES / "qc1.3.2_qc_demo.qdpx", tmp_path / "qc")
+def qc_like_qdpx(path: Path, depth: int = 7) -> Path:
+    """A qdpx with what qc 1.3.2 really writes (its demo export is AGPL, so not copied):
+    ``plainTextPath`` without ``internal://``, a code tree ``depth`` levels deep, one user,
+    no XML declaration, one line."""
+    user = "39633935-3331-3962-6632-373436373264"
+    guid = iter(f"{i:08x}-0000-4000-8000-{i:012x}" for i in range(1, 10_000))
+    chain = [(next(guid), f"level_{level}") for level in range(depth - 1)]  # + side below
+    side = (next(guid), "side_branch")
+    codes = f'<Code name="{side[1]}" guid="{side[0]}" isCodable="true" />'
+    for code_guid, name in reversed(chain):
+        codes = f'<Code name="{name}" guid="{code_guid}" isCodable="true">{codes}</Code>'
+    texts = {
+        "board_2017": "Board minutes.\n\nThe board met and agreed the plan.\n\nNext year.",
+        "admin-1": "Admin interview.\n\nWe needed more time for planning together.",
+    }
+    sources, codings = "", 0
+    for name, text in texts.items():
+        selections = ""
+        for code_guid, _ in (chain[-1], chain[2], side):
+            start = text.index("\n\n") + 2
+            end = text.index(".", start) + 1
+            selections += (
+                f'<PlainTextSelection guid="{next(guid)}" startPosition="{start}" '
+                f'endPosition="{end}" creatingUser="{user}"><Coding guid="{next(guid)}" '
+                f'creatingUser="{user}"><CodeRef targetGUID="{code_guid}" /></Coding>'
+                "</PlainTextSelection>"
+            )
+            codings += 1
+        sources += (
+            f'<TextSource plainTextPath="{name}.txt" guid="{next(guid)}">{selections}</TextSource>'
+        )
+    qde = (
+        '<Project xmlns="urn:QDA-XML:project:1.0" xmlns:xsi="http://www.w3.org/2001/'
+        f'XMLSchema-instance" origin="qc 1.3.2" name="qc project"><Users><User name="cp" '
+        f'guid="{user}" /></Users><CodeBook><Codes>{codes}</Codes></CodeBook>'
+        f"<Sources>{sources}</Sources></Project>"
+    )
+    schema("project").validate(qde)  # the fixture is valid REFI, as qc's export is
+    files = {f"sources/{name}.txt": text.encode("utf-8") for name, text in texts.items()}
+    assert codings == 6
+    return make_qdpx(path, qde, files)
+
+
+def test_qc_like_export_imports_with_paths_without_internal_prefix(tmp_path) -> None:
+    report = import_refi(qc_like_qdpx(tmp_path / "qc.qdpx"), tmp_path / "qc")
     found = report.found
-    assert (found["text sources"], found["codes"], found["selections"], found["codings"]) == (
-        2, 262, 158, 205)  # fmt: skip
+    assert (found["text sources"], found["codes"], found["codings"]) == (2, 7, 6)
     project = casework.open_project(report.dest)
     assert sorted(project.documents["doc_id"]) == ["admin-1", "board_2017"]
-    assert len(project.codings) == 205 and project.codes["depth"].max() == 7
+    assert len(project.codings) == 6 and project.codes["depth"].max() == 7
     assert project.coders == ["cp"] and set(project.codings["source"]) == {"import"}
-    assert project.validate() == []
+    assert set(project.codings["quote"]) == {"The board met and agreed the plan.",
+                                             "We needed more time for planning together."}  # fmt: skip
+    assert [p for p in project.validate() if not p.warning] == []  # warnings: no roles given
+
+
+def test_an_invalid_export_is_never_written(coded, tmp_path, monkeypatch) -> None:
+    serialise = refi_export._serialise
+
+    def broken(root):  # what a bug in the writer would produce: an element REFI does not know
+        root.append(refi_export.Element("NotInTheSchema"))
+        return serialise(root)
+
+    monkeypatch.setattr(refi_export, "_serialise", broken)
+    for export, name in ((export_qdpx, "p.qdpx"), (export_qdc, "c.qdc")):
+        with pytest.raises(ProjectError, match="not valid REFI-QDA.*NotInTheSchema|not valid REFI"):
+            export(coded, tmp_path / name)
+        assert not (tmp_path / name).exists()
+    assert sorted(p.name for p in SCHEMA_DIR.glob("*.xsd")) == [
+        "Codebook-mrt2019.xsd", "Project-mrt2019.xsd"]  # fmt: skip
 
 
 # --- real-world deviations, synthetic --------------------------------------------------------
@@ -311,7 +379,7 @@ def test_not_a_zip_missing_qde_and_busy_destination(tmp_path) -> None:
     busy.mkdir()
     (busy / "keep.txt").write_text("mine")
     with pytest.raises(ProjectError, match="not an empty folder"):
-        import_refi(SAMPLES / "qc1.3.2_qc_demo.qdpx", busy)
+        import_refi(qc_like_qdpx(tmp_path / "qc.qdpx"), busy)
     assert [p.name for p in busy.iterdir()] == ["keep.txt"]
 
 

@@ -40,6 +40,7 @@ from casework.refi._common import (
     write_atomic,
     zip_bytes,
 )
+from casework.refi._schema import check_valid
 
 __all__ = ["ExportReport", "codebook_xml", "export_qdc", "export_qdpx", "project_xml"]
 
@@ -373,7 +374,9 @@ def _target(project: Any, to: str | Path | None, suffix: str) -> Path:
 def export_qdc(project: Any, to: str | Path | None = None) -> ExportReport:
     """Write the codebook as ``.qdc`` (default ``exports/<project>.qdc``)."""
     path = _target(project, to, ".qdc")
-    write_atomic(path, codebook_xml(project))
+    xml = codebook_xml(project)
+    check_valid(xml, "codebook", path)  # an invalid file is never written
+    write_atomic(path, xml)
     return ExportReport(path, "qdc", {"codes": len(_code_rows(project))})
 
 
@@ -381,6 +384,7 @@ def export_qdpx(project: Any, to: str | Path | None = None) -> ExportReport:
     """Write the project as ``.qdpx`` (default ``exports/<project>.qdpx``)."""
     path = _target(project, to, ".qdpx")
     xml, files, counts, left_out = project_xml(project)
+    check_valid(xml, "project", path)  # an invalid file is never written
     write_atomic(path, zip_bytes({"project.qde": xml,
                                     **{k: v.encode("utf-8") for k, v in files.items()}}))
     return ExportReport(path, "qdpx", counts, left_out)
