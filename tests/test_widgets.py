@@ -735,6 +735,10 @@ def test_download_is_the_matrix_as_shown(small: Project, monkeypatch: pytest.Mon
     assert b"Case: B" in page and b"A-LA" not in page
     with pytest.raises(UnknownName):
         explorer.download("pdf")
+    shown = explorer.matrix()
+    monkeypatch.setattr(explorer, "matrix", lambda: shown)
+    explorer._setting, explorer.case = True, "../../x y"  # a hostile case id from cases.csv
+    assert explorer.download("html")[0] == "matrix-themes-participant-count-x_y.html"
 
 
 def test_the_explorer_edits_a_code_summary_across_the_cases(

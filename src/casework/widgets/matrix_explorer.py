@@ -15,6 +15,7 @@ cross-case chapter shows under each element; ``detail["study"]`` holds it).
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -412,9 +413,11 @@ class MatrixExplorer(anywidget.AnyWidget):
         if fmt not in DOWNLOADS:
             raise UnknownName("download format", fmt, DOWNLOADS, field="format")
         frame = self.matrix()
-        name = "-".join(["matrix", self.theme or "themes", self.rows, self.cell,
-                         *([self.case] if self.case else []),
-                         *([self.by_coder] if self.by_coder else [])]) + f".{fmt}"  # fmt: skip
+        parts = ["matrix", self.theme or "themes", self.rows, self.cell,
+                 *([self.case] if self.case else []), *([self.by_coder] if self.by_coder else [])]
+        # A case id comes from cases.csv: only safe characters reach a file name.
+        name = "-".join(re.sub(r"[^A-Za-z0-9._]+", "_", p).strip("._") or "x"
+                        for p in parts) + f".{fmt}"  # fmt: skip
         title = f"{self.title or 'Framework matrix'} — {self.describe()}"
         with tempfile.TemporaryDirectory(prefix="casework-download-") as tmp:
             path = Path(tmp) / name
