@@ -36,9 +36,6 @@ def review(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[d
     shutil.copytree(REPO, root, ignore=lambda d, names: [
         n for n in names if Path(d) == REPO and n not in KEEP])  # fmt: skip
     doc = add_injection(root)
-    toml = root / "casework.toml"
-    toml.write_text(re.sub(r'(?m)^name = .*$', f"name = {json.dumps(INJECTED_NAME)}",
-                           toml.read_text("utf-8"), count=1), "utf-8")  # fmt: skip
     project = casework.open_project(root, coder="tester")
     start = project.text(doc).index(PHRASE)
     coding = project.code(doc, "context", start, start + len(PHRASE))
@@ -64,6 +61,18 @@ def review(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[d
         context.close()
 
 
+def _rename(root: Path, name: str) -> None:
+    """Give the project another name: the next page load (a new kernel) shows it."""
+    toml = root / "casework.toml"
+    toml.write_text(re.sub(r'(?m)^name = .*$', f"name = {json.dumps(name)}",
+                           toml.read_text("utf-8"), count=1), "utf-8")  # fmt: skip
+
+
+def _reload(page: Any) -> None:
+    page.reload()
+    page.wait_for_selector(".cwm-table td")
+
+
 def _cell(page: Any, label_start: str, code: str) -> Any:
     labels = page.eval_on_selector_all(".cwm-row-label", "ns => ns.map(n => n.textContent)")
     columns = page.eval_on_selector_all(".cwm-table thead th",
@@ -75,9 +84,10 @@ def _cell(page: Any, label_start: str, code: str) -> Any:
 def test_review_app_opens_a_cell_with_its_excerpts(review: dict[str, Any]) -> None:
     page = review["page"]
     shot(page, review["folder"], "01-review-open")
-    assert page.inner_text(".cwm-page-title") == INJECTED_NAME  # as text, never HTML
+    name = casework.open_project(review["root"]).name
+    assert page.inner_text(".cwm-page-title") == name
     assert page.inner_text(".cwm-subtitle").startswith("Framework matrices · 5 cases, 15 interv")
-    page.wait_for_function("n => document.title === n", arg=INJECTED_NAME)  # the tab
+    page.wait_for_function("n => document.title === n", arg=name)  # the tab
     box = page.eval_on_selector(".cwm-table-box", "n => n.getBoundingClientRect().height")
     assert box > 0.6 * 1000  # the matrix uses the window, not a 3-row box
     cases = page.eval_on_selector_all(".cwm-case-label", "ns => ns.map(n => n.textContent)")
@@ -95,7 +105,12 @@ def test_review_app_opens_a_cell_with_its_excerpts(review: dict[str, Any]) -> No
 
 
 def test_injection_shows_as_text_in_the_review_app(review: dict[str, Any]) -> None:
-    page, watch = review["page"], review["watch"]
+    page, watch, root = review["page"], review["watch"], review["root"]
+    plain = casework.open_project(root).name
+    _rename(root, INJECTED_NAME)
+    _reload(page)
+    assert page.inner_text(".cwm-page-title") == INJECTED_NAME  # as text, never HTML
+    page.wait_for_function("n => document.title === n", arg=INJECTED_NAME)  # the tab
     cell = _cell(page, "A / <img src=x onerror=", "context")
     assert "<script>window.__cw_pwned=1" in cell.inner_text()
     cell.click()
@@ -118,6 +133,8 @@ def test_injection_shows_as_text_in_the_review_app(review: dict[str, Any]) -> No
     assert page.evaluate(f"() => window.{PWNED}") is None
     assert watch.dialogs == []
     assert watch.injected() == []
+    _rename(root, plain)  # the next steps (and their screenshots) under the study's own name
+    _reload(page)
 
 
 def _cells(page: Any) -> list[str]:
