@@ -751,3 +751,16 @@ def test_edits_of_the_demo_codebook_touch_only_their_lines() -> None:
     block = len(book[leaf].to_dict()) + 12  # the moved block (with folded text) and the new code
     assert len(changed) <= 2 * block, changed
     assert out.startswith(text.split("name:", 1)[0])  # the header comment is kept
+
+
+def test_an_edit_keeps_windows_line_endings(tmp_path: Path) -> None:
+    path = tmp_path / "book.yaml"
+    text = ("# ours\r\nname: B\r\ncodes:\r\n  - id: a\r\n    name: A\r\n\r\n"
+            "  - id: b\r\n    name: B\r\n")
+    path.write_bytes(text.encode("utf-8"))
+    book = Codebook.from_disk(path)
+    book.rename("a", "Alpha").add_code("Gamma", "b").to_disk()
+    out = path.read_bytes().decode("utf-8")
+    assert out.count("\r\n") == out.count("\n")  # every line still ends in CR LF
+    assert "    name: Alpha\r\n" in out and "  - id: b.gamma\r\n" in out
+    assert Codebook.from_disk(path)["b.gamma"].name == "Gamma"

@@ -38,7 +38,7 @@ def splice(source: str, old: Sequence[Code], new: Sequence[Code]) -> str | None:
     """``source`` (which holds ``old``) edited to hold ``new``; None if it cannot be done."""
     try:
         layout = _layout(source, len(old))
-    except (ValueError, TypeError, KeyError, AttributeError, IndexError):
+    except Exception:  # any surprise in a layout this cannot follow: the full layout
         return None
     if layout is None:
         return None
@@ -46,15 +46,16 @@ def splice(source: str, old: Sequence[Code], new: Sequence[Code]) -> str | None:
     by_id = {code.id: (code, item) for code, item in zip(old, items, strict=True)}
     if len(by_id) != len(old):
         return None
-    style_lead = _new_lead(items)
+    nl = "\r\n" if "\r\n" in source else "\n"  # new lines end as the file's lines do
+    style_lead = [line.replace("\n", nl) for line in _new_lead(items)]
     dash = items[0].dash if items else 2
     out = list(head)
     for code in new:
         if code.id in by_id:
             before, item = by_id[code.id]
-            out += item.lead + _edited(item, before, code)
+            out += item.lead + _edited(item, before, code, nl)
         else:
-            out += style_lead + _block(code, dash)
+            out += style_lead + [line.replace("\n", nl) for line in _block(code, dash)]
     if not new and not any(line.strip() for line in tail):
         return None  # an empty list would need `codes: []`
     out += tail
@@ -124,7 +125,7 @@ def _new_lead(items: list[_Item]) -> Lines:
     return ["\n"] if any(any(not line.strip() for line in it.lead) for it in items[1:]) else []
 
 
-def _edited(item: _Item, before: Code, after: Code) -> Lines:
+def _edited(item: _Item, before: Code, after: Code, nl: str = "\n") -> Lines:
     old, new = before.to_dict(), after.to_dict()
     if old == new:
         return item.body
@@ -144,6 +145,7 @@ def _edited(item: _Item, before: Code, after: Code) -> Lines:
         at = item.keys[earlier[-1]][1] if earlier else item.keys[present[-1]][1]
         edits.append((at, at, _field(key, written[key], item.key_col)))
     for first, end, lines in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
+        lines = [line.replace("\n", nl) for line in lines]
         if first == 0 and lines:  # the first key shares its line with "- "
             lines = [body[0][: item.dash] + "- " + lines[0].lstrip(" "), *lines[1:]]
         elif first == 0:
