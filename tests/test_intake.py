@@ -157,3 +157,24 @@ def test_a_failed_write_leaves_nothing(fresh: Path, arrived: dict[str, object],
                       match_on="Transcript", case_from="Site")  # fmt: skip
     assert len(calls) == 5 and _tree(fresh) == before
     assert sorted(p.name for p in (fresh / "transcripts").iterdir()) == ["README.md"]
+
+
+def test_captions_and_markdown_come_in_too(fresh: Path, tmp_path: Path) -> None:
+    vtt = tmp_path / "Zoom call Kim Lowe.vtt"
+    vtt.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Interviewer>How did it go?\n\n"
+                   "00:00:05.000 --> 00:00:09.000\n<v Kim Lowe>The book bags went home every "
+                   "week.\n", encoding="utf-8")  # fmt: skip
+    md = tmp_path / "summary.md"
+    md.write_text("---\ncase: North\nrole: Head\nname: Ada Byrne\n---\nThe head said the "
+                  "sessions worked.\n", encoding="utf-8")  # fmt: skip
+    assert main(["add", str(vtt), "--project", str(fresh), "--case", "North"]) == 0
+    assert main(["add", str(md), "--project", str(fresh), "--kind", "summary"]) == 0
+    project = casework.open_project(fresh)
+    docs = project.documents.set_index("doc_id")
+    assert list(docs.index) == ["North/P01", "North/P02"]
+    assert docs.loc["North/P02", "kind"] == "summary" and docs.loc["North/P02", "role"] == "Head"
+    assert project.private["North/P02"]["name"] == "Ada Byrne"
+    assert project.private["North/P01"]["file"] == vtt.name
+    roles = dict(zip(project.speakers["speaker"], project.speakers["role"], strict=True))
+    assert roles == {"Interviewer": "interviewer", "Kim Lowe": "participant"}
+    assert "Kim" not in "".join(project.documents.map(str).to_numpy().ravel())

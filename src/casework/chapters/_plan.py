@@ -18,6 +18,7 @@ from typing import Any
 
 from casework.config import CONFIG_FILE
 from casework.errors import ConfigError, UnknownName
+from casework.export._wording import readable
 
 LABEL_FIELDS = ("role", "role_group", "case_id", "participant_id")
 """What a quote label may show. ``name`` is never one of them."""
@@ -139,7 +140,7 @@ def default_plan(project: Any) -> ChapterPlan:
         cases=tuple(str(c) for c in project.cases["case_id"]),
         sections=_top_level_sections(project),
         title=DEFAULT_TITLE if "title" in project.cases.columns else "Case study {case_id}",
-        context=tuple((c, c.replace("_", " ").capitalize()) for c in columns),
+        context=tuple((c, readable(c)) for c in columns),
         cross_sections=_top_level_sections(project, True),
     )
 
@@ -267,10 +268,10 @@ def _cases(raw: Any, known: Sequence[str], where: _Where) -> tuple[str, ...]:
 def _context(raw: Any, columns: Sequence[str], where: _Where) -> tuple[tuple[str, str], ...]:
     if raw is None:
         return tuple(
-            (c, c.replace("_", " ").capitalize()) for c in columns if c not in ("case_id", "title")
+            (c, readable(c)) for c in columns if c not in ("case_id", "title")
         )
     if isinstance(raw, list):
-        raw = {c: str(c).replace("_", " ").capitalize() for c in raw}
+        raw = {c: readable(str(c)) for c in raw}
     if not isinstance(raw, Mapping):
         raise where.error("context must be a table of cases.csv column = label", "chapters.context")
     for column in raw:
