@@ -175,10 +175,14 @@ def test_context_tables_read_without_gaps(built: Built) -> None:
         text = path.read_text(encoding="utf-8")
         assert "nan" not in re.findall(r"\b\w+\b", text), path
         assert "with the ," not in text and ", the ," not in text and "the  " not in text
+        previous = ""
         for line in text.splitlines():
             if line.startswith("|") and not set(line) <= set("|-: "):
                 cells = [c.strip() for c in line.strip("|").split("|")]
+                if not previous.startswith("|"):  # a header row: its corner may be empty
+                    cells = cells[1:]
                 assert all(cells), (path.name, line)
+            previous = line
     opening = (built.out / "chapters" / "Hollins Library.md").read_text(encoding="utf-8")
     assert "three interviews and one set of field notes" in opening
 
@@ -206,3 +210,29 @@ def test_redact_leaves_no_name_anywhere(built: Built, tmp_path: Path,
         assert not _leaks(copy.text(doc_id))
     assert all(not fields.get("file") and not fields.get("email") and not fields.get("author")
                for fields in copy.private.values())  # fmt: skip
+
+
+def test_refi_export_names_no_one_unless_asked(built: Built, tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    from casework.export.refi import export_qdpx
+
+    project = casework.open_project(built.root)
+    anonymous = export_qdpx(project, tmp_path / "study.qdpx").path
+    with zipfile.ZipFile(anonymous) as z:
+        texts = {n: z.read(n).decode("utf-8") for n in z.namelist()}
+    assert not _leaks("\n".join(texts.values()))
+    root = ET.fromstring(texts["project.qde"])
+    ns = root.tag.split("}")[0] + "}"
+    checked = 0
+    for source in root.iter(f"{ns}TextSource"):
+        text = texts[source.get("plainTextPath", "").replace("internal://", "sources/")]
+        for sel in source.iter(f"{ns}PlainTextSelection"):
+            start, end = int(sel.get("startPosition", 0)), int(sel.get("endPosition", 0))
+            shown = " ".join(text[start:end].split())
+            assert shown.startswith(sel.get("name", "").rstrip("…")), (shown, sel.get("name"))
+            checked += 1
+    assert checked == len(project.codings)  # every selection still on its words
+    kept = export_qdpx(project, tmp_path / "kept.qdpx", names=True).path
+    with zipfile.ZipFile(kept) as z:
+        assert _leaks("\n".join(z.read(n).decode("utf-8") for n in z.namelist()))

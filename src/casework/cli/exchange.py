@@ -33,11 +33,14 @@ def import_file(
 def qdpx(
     path: Path = PathArgument,
     to: Path | None = typer.Option(None, "--to", help="Output file (default: exports/<name>)."),
+    keep_names: bool = typer.Option(False, "--keep-names", help="Keep the names the project "
+                                    "knows in the texts (default: [name]), e.g. for your own "
+                                    "archive."),
 ) -> None:
     """Export the project as a REFI-QDA .qdpx (NVivo, ATLAS.ti, MAXQDA, QualCoder…)."""
     from casework.refi import export_qdpx
 
-    typer.echo(str(export_qdpx(project_at(path), to)))
+    typer.echo(str(export_qdpx(project_at(path), to, names=keep_names)))
 
 
 def qdc(

@@ -10,6 +10,6 @@ speaker's role in square brackets (``[Participant]``) and every known name with
 
 from __future__ import annotations
 
-from casework.privacy._mask import NameMask, name_mask, project_names, read_names_list
+from casework.privacy._mask import NameMask, moved, name_mask, project_names, read_names_list
 
-__all__ = ["NameMask", "name_mask", "project_names", "read_names_list"]
+__all__ = ["NameMask", "moved", "name_mask", "project_names", "read_names_list"]

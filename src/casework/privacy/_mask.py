@@ -58,11 +58,41 @@ class NameMask:
         label = match["a"] or match["b"] or match["c"] or match["d"]
         return f"{match[1]}[{self._roles[label].capitalize()}]"
 
+    def names_only(self, text: str) -> tuple[str, list[tuple[int, int, int, int]]]:
+        """``text`` with known names (only) as ``[name]``, and the edits made: (start,
+        end) in ``text`` → (start, end) in the result, for :func:`moved`. For whole texts
+        that keep their layout (a REFI-QDA export), where labels that are roles stay."""
+        if self._pattern is None or not text:
+            return text, []
+        parts, edits, at, length = [], [], 0, 0
+        for match in self._pattern.finditer(text):
+            parts.append(text[at : match.start()])
+            length += match.start() - at
+            edits.append((match.start(), match.end(), length, length + len("[name]")))
+            parts.append("[name]")
+            length += len("[name]")
+            at = match.end()
+        parts.append(text[at:])
+        return "".join(parts), edits
+
     def found(self, text: str) -> list[str]:
         """The known names that occur in ``text`` (empty when it is clean)."""
         if self._pattern is None:
             return []
         return sorted({m.group(1) for m in self._pattern.finditer(text)})
+
+
+def moved(edits: list[tuple[int, int, int, int]], offset: int, *, end: bool = False) -> int:
+    """Where ``offset`` of a text is after :meth:`NameMask.names_only` (an offset inside
+    a name goes to the start of its ``[name]``, or its end for the end of a span)."""
+    shift = 0
+    for start, stop, new_start, new_end in edits:
+        if offset <= start:
+            break
+        if offset < stop:
+            return new_end if end else new_start
+        shift = new_end - stop
+    return offset + shift
 
 
 def _parts(names: Iterable[str]) -> set[str]:

@@ -196,14 +196,21 @@ class _Variables:
 # --- the project ---------------------------------------------------------------------
 
 
-def project_xml(project: Any) -> tuple[bytes, dict[str, str], dict[str, int], list[LeftOut]]:
-    """``project.qde`` bytes, the source files ({zip name: text}), counts, and omissions."""
-    return _ProjectWriter(project).build()
+def project_xml(project: Any, *, names: bool = False
+                ) -> tuple[bytes, dict[str, str], dict[str, int], list[LeftOut]]:  # fmt: skip
+    """``project.qde`` bytes, the source files ({zip name: text}), counts, and omissions.
+    ``names=True`` keeps the names the project knows in the texts (default: ``[name]``)."""
+    return _ProjectWriter(project, names=names).build()
 
 
 class _ProjectWriter:
-    def __init__(self, project: Any) -> None:
+    def __init__(self, project: Any, *, names: bool = False) -> None:
+        from casework.privacy import name_mask
+
         self.p = project
+        # Anonymous unless asked: names the project knows become [name] in the texts
+        # (selections move with them), quotes and memos.
+        self.mask = None if names else name_mask(project)
         self.documents = project.documents
         self.codings = project.codings
         self.cases = getattr(project, "cases", pd.DataFrame({"case_id": []}))
@@ -261,6 +268,8 @@ class _ProjectWriter:
         if not len(self.documents):
             return {}
         box = SubElement(root, _q(PROJECT_NS, "Sources"))
+        from casework.privacy import moved
+
         by_doc = {d: g for d, g in self.codings.groupby("doc_id")}
         files = {}
         for row in self.documents.to_dict("records"):
@@ -268,17 +277,26 @@ class _ProjectWriter:
             guid = make_guid("source", doc_id)
             el = SubElement(box, _q(PROJECT_NS, "TextSource"), guid=guid, name=_clean(doc_id),
                             plainTextPath=f"internal://{guid}.txt")  # fmt: skip
+            text, edits = self.p.text(doc_id), []
+            if self.mask is not None:
+                text, edits = self.mask.names_only(text)
             codings = by_doc.get(doc_id)
             if codings is not None:
                 for coding in codings.sort_values(["start", "end", "coding_id"]).to_dict("records"):
+                    if edits:
+                        start, end = int(coding["start"]), int(coding["end"])
+                        coding = {**coding, "start": moved(edits, start),
+                                  "end": moved(edits, end, end=True)}  # fmt: skip
                     self._selection(el, coding)
             variables.values(el, row, variables.doc_columns)
-            files[f"sources/{guid}.txt"] = self.p.text(doc_id)
+            files[f"sources/{guid}.txt"] = text
         return files
 
     def _selection(self, source: Element, c: dict[str, Any]) -> None:
         cid, user, at = str(c["coding_id"]), self.user(c["coder"]), _time(c.get("created_at"))
         quote = " ".join(str(c.get("quote") or "").split())
+        if self.mask is not None:
+            quote = self.mask.names_only(quote)[0]
         sel = SubElement(source, _q(PROJECT_NS, "PlainTextSelection"),
                          guid=make_guid("selection", cid),
                          name=_clean(quote if len(quote) <= 80 else quote[:79] + "…"),
@@ -307,6 +325,8 @@ class _ProjectWriter:
             note.set("modifiedDateTime", modified)
         if description:
             SubElement(note, _q(PROJECT_NS, "Description")).text = _clean(description)
+        if self.mask is not None:  # memos and summaries may name people too
+            text = self.mask.names_only(text)[0]
         SubElement(note, _q(PROJECT_NS, "PlainTextContent")).text = _clean(text)
         return note
 
@@ -380,10 +400,12 @@ def export_qdc(project: Any, to: str | Path | None = None) -> ExportReport:
     return ExportReport(path, "qdc", {"codes": len(_code_rows(project))})
 
 
-def export_qdpx(project: Any, to: str | Path | None = None) -> ExportReport:
-    """Write the project as ``.qdpx`` (default ``exports/<project>.qdpx``)."""
+def export_qdpx(project: Any, to: str | Path | None = None, *, names: bool = False
+                ) -> ExportReport:  # fmt: skip
+    """Write the project as ``.qdpx`` (default ``exports/<project>.qdpx``); names the
+    project knows are ``[name]`` in it unless ``names=True``."""
     path = _target(project, to, ".qdpx")
-    xml, files, counts, left_out = project_xml(project)
+    xml, files, counts, left_out = project_xml(project, names=names)
     check_valid(xml, "project", path)  # an invalid file is never written
     write_atomic(path, zip_bytes({"project.qde": xml,
                                     **{k: v.encode("utf-8") for k, v in files.items()}}))
