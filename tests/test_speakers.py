@@ -197,3 +197,20 @@ def test_validate_warns_about_missing_roles_and_speakers(make_project: Callable[
     assert any("no speaker was recognised as the interviewer" in w for w in warnings), warnings
     assert not any("two.md" in w for w in warnings)
     assert all(p.warning for p in problems)
+
+
+def test_a_role_title_as_label_is_not_a_name(make_project: Callable[..., Path]) -> None:
+    from casework.privacy import name_mask
+
+    root = make_project(docs={
+        "A/one.md": "---\nrole: Head Teacher\n---\nInterviewer: And then?\n\n"
+                    "Head Teacher: The Head Teacher in the next school agreed.",
+        "A/two.txt": "Interviewer: Hi.\n\nHead Smith: Our head of year, Mrs Head, agreed.",
+    })  # fmt: skip
+    project = casework.open_project(root)
+    named = dict(zip(project.speakers["speaker"], project.speakers["named"], strict=True))
+    assert named == {"Interviewer": False, "Head Teacher": False, "Head Smith": True}
+    mask = name_mask(project)
+    assert mask.redact("Head Teacher: The Head Teacher agreed.") == (
+        "[Participant] The Head Teacher agreed.")
+    assert mask.redact("Head Smith said; our head agreed") == "[name] said; our head agreed"

@@ -22,8 +22,13 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 class NameMask:
     """Replaces known names with ``[name]`` and speaker labels with ``[Role]``."""
 
-    def __init__(self, names: Iterable[str] = (), labels: Mapping[str, str] | None = None) -> None:
-        self._names = sorted(_parts(names), key=lambda n: (-len(n), n))  # longest first
+    def __init__(self, names: Iterable[str] = (), labels: Mapping[str, str] | None = None,
+                 *, whole: Iterable[str] = ()) -> None:  # fmt: skip
+        """``names``: people's names (each capitalised part is hidden too); ``labels``:
+        speaker label → role; ``whole``: names hidden only as written (speaker labels,
+        which may be a title such as "Head Teacher" whose parts are ordinary words)."""
+        found = _parts(names) | {" ".join(w.split()) for w in whole if len(w.strip()) > 1}
+        self._names = sorted(found, key=lambda n: (-len(n), n))  # longest first
         self._pattern = (
             re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, self._names)) + r")(?![\w-])")
             if self._names
@@ -122,22 +127,30 @@ def read_names_list(path: Path) -> list[str]:
     return names
 
 
-def project_names(tables: Any) -> list[str]:
-    """Every name ``tables`` (a Project) knows: private fields, named speakers, lists."""
+def project_names(tables: Any, *, speakers: bool = True) -> list[str]:
+    """Every name ``tables`` (a Project) knows: private fields, named speakers (unless
+    ``speakers=False``), names lists."""
     names: list[str] = []
     private: Mapping[str, Mapping[str, Any]] = getattr(tables, "private", None) or {}
     for fields in private.values():
         for key, value in fields.items():
             if _PERSONAL_KEY.search(str(key)) and isinstance(value, str) and value.strip():
                 names.append(value)
-    speakers = getattr(tables, "speakers", None)
-    if isinstance(speakers, pd.DataFrame) and len(speakers):
-        names.extend(speakers.loc[speakers["named"].astype(bool), "speaker"].astype(str))
+    if speakers:
+        names.extend(named_speakers(tables))
     root = getattr(tables, "root", None)
     if root is not None:
         for listed in NAMES_LISTS:
             names.extend(read_names_list(Path(root) / listed))
     return names
+
+
+def named_speakers(tables: Any) -> list[str]:
+    """Speaker labels that are people's names (``speakers.named``)."""
+    speakers = getattr(tables, "speakers", None)
+    if not isinstance(speakers, pd.DataFrame) or not len(speakers):
+        return []
+    return speakers.loc[speakers["named"].astype(bool), "speaker"].astype(str).tolist()
 
 
 def name_mask(tables: Any) -> NameMask:
@@ -147,4 +160,4 @@ def name_mask(tables: Any) -> NameMask:
     if isinstance(speakers, pd.DataFrame) and len(speakers):
         for label, role in zip(speakers["speaker"], speakers["role"], strict=True):
             labels.setdefault(str(label), str(role))
-    return NameMask(project_names(tables), labels)
+    return NameMask(project_names(tables, speakers=False), labels, whole=named_speakers(tables))

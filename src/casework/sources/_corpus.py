@@ -265,7 +265,8 @@ class _SegmentColumns:
         turns = [(label, len(t.split()) - len(label.split()))
                  for label, t in zip(labels, texts, strict=True)]  # fmt: skip
         roles = assign_roles(turns, names=names, fixed=fixed)
-        self.speakers.extend(speaker_rows(doc_id, turns, roles))
+        role = str(source.attributes.get("role") or "")
+        self.speakers.extend(speaker_rows(doc_id, turns, roles, role=role))
         cols["speaker_role"].extend(segment_roles(labels, roles))
         for no, seg in enumerate(source.segments, 1):
             cols["doc_id"].append(doc_id)

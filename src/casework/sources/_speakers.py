@@ -122,9 +122,14 @@ def segment_roles(speakers: Sequence[str], roles: Mapping[str, tuple[str, str]])
 
 
 def speaker_rows(
-    doc_id: str, turns: Sequence[tuple[str, int]], roles: Mapping[str, tuple[str, str]]
+    doc_id: str,
+    turns: Sequence[tuple[str, int]],
+    roles: Mapping[str, tuple[str, str]],
+    *,
+    role: str = "",
 ) -> list[dict[str, Any]]:
-    """Rows of the speakers table for one document (SPEAKER_COLUMNS)."""
+    """Rows of the speakers table for one document (SPEAKER_COLUMNS); a label equal to
+    the document's ``role`` ("Head Teacher") is a role, not a name."""
     counts: dict[str, list[int]] = {}
     previous: str | None = None
     for label, n in turns:
@@ -137,9 +142,16 @@ def speaker_rows(
         previous = label
     return [
         {"doc_id": doc_id, "speaker": label, "role": roles[label][0], "turns": t, "words": w,
-         "how": roles[label][1], "named": label_role(label) is None and not _is_generic(label)}
+         "how": roles[label][1], "named": _is_name(label, role)}
         for label, (t, w) in counts.items()
     ]  # fmt: skip
+
+
+def _is_name(label: str, role: str) -> bool:
+    """Whether a label names a person (not a role word, a placeholder or the doc's role)."""
+    if label_role(label) is not None or _is_generic(label):
+        return False
+    return " ".join(label.lower().split()) != " ".join(str(role or "").lower().split())
 
 
 def _is_generic(label: str) -> bool:
