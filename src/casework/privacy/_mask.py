@@ -150,7 +150,7 @@ def named_speakers(tables: Any) -> list[str]:
     speakers = getattr(tables, "speakers", None)
     if not isinstance(speakers, pd.DataFrame) or not len(speakers):
         return []
-    return speakers.loc[speakers["named"].astype(bool), "speaker"].astype(str).tolist()
+    return [str(s) for s in speakers.loc[speakers["named"].astype(bool), "speaker"]]
 
 
 def name_mask(tables: Any) -> NameMask:
