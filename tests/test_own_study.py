@@ -24,21 +24,12 @@ import casework
 from casework.cli import main
 from own_study import PEOPLE, secrets, write_study
 
-REPO = Path(__file__).resolve().parents[1]
-
 
 @dataclass
 class Built:
     root: Path
     accepted: int
     out: Path
-
-
-def _templates_shipped() -> bool:
-    import casework as pkg
-
-    base = Path(pkg.__file__).parent
-    return any(base.glob("**/templates/case_chapter.ipynb"))
 
 
 @pytest.fixture(scope="module")
@@ -53,10 +44,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
                  "--match-on", "Transcript", "--case-from", "Site"]) == 0  # fmt: skip
     assert main(["add", str(arrived["notes"]), "--project", str(root), "--kind", "notes",
                  "--case", "Hollins Library"]) == 0  # fmt: skip
-    if not _templates_shipped():  # until the package ships its chapter templates
-        (root / "notebooks").mkdir()
-        for name in ("case_chapter.ipynb", "cross_case_chapter.ipynb"):
-            shutil.copy(REPO / "notebooks" / name, root / "notebooks" / name)
+    assert not (root / "notebooks").exists()  # the package's chapter templates serve
     import contextlib
     import io
 
@@ -215,7 +203,7 @@ def test_redact_leaves_no_name_anywhere(built: Built, tmp_path: Path,
 def test_refi_export_names_no_one_unless_asked(built: Built, tmp_path: Path) -> None:
     import xml.etree.ElementTree as ET
 
-    from casework.export.refi import export_qdpx
+    from casework.refi import export_qdpx
 
     project = casework.open_project(built.root)
     anonymous = export_qdpx(project, tmp_path / "study.qdpx").path

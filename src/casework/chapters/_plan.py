@@ -18,7 +18,7 @@ from typing import Any
 
 from casework.config import CONFIG_FILE
 from casework.errors import ConfigError, UnknownName
-from casework.export._wording import readable
+from casework.chapters._wording import readable
 
 LABEL_FIELDS = ("role", "role_group", "case_id", "participant_id")
 """What a quote label may show. ``name`` is never one of them."""
