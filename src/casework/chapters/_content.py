@@ -17,6 +17,7 @@ these; ``casework export chapters`` runs the templates.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,29 +103,35 @@ class _Context:
             )
         )
         self.order = {str(d): i for i, d in enumerate(self.docs["doc_id"])}
+        self._by_doc: dict[str, list[tuple[int, int, str, str | None]]] | None = None
 
     def evidence(self, row: pd.Series) -> tuple[str, str] | None:
         """What a ranked passage may show, by its source's kind (None: nothing)."""
         doc, start, end = str(row["doc_id"]), int(row["start"]), int(row["end"])
         text = self.project.text(doc)
-        segs = self.project.segments
-        segs = segs[(segs["doc_id"] == doc) & (segs["start"] < end) & (segs["end"] > start)]
+        segs = [s for s in self._segments(doc) if s[0] < end and s[1] > start]
         if self.kinds.get(doc, "transcript") == "transcript":
-            roles = segs["speaker_role"] if "speaker_role" in segs.columns else [None] * len(segs)
             interviewer = self._interviewer(doc)
-            spans = zip(segs["start"], segs["end"], segs["speaker"], roles, strict=True)
             turns = [
-                (int(a), int(b))
-                for a, b, who, role in spans
-                if is_participant_turn(str(who or ""), role, interviewer)
+                (a, b) for a, b, who, role in segs if is_participant_turn(who, role, interviewer)
             ]
             shown, form = transcript_evidence(text, turns, start, end), VERBATIM
         else:
-            region = (start, end)
-            if len(segs):
-                region = (int(segs["start"].min()), int(segs["end"].max()))
+            region = (segs[0][0], segs[-1][1]) if segs else (start, end)
             shown, form = summary_evidence(text, region, start, end), FROM_SUMMARY
         return (self.text(shown), form) if shown else None
+
+    def _segments(self, doc: str) -> list[tuple[int, int, str, str | None]]:
+        """The document's segments as (start, end, speaker, speaker role), in order."""
+        if self._by_doc is None:
+            segs = self.project.segments
+            roles = segs["speaker_role"] if "speaker_role" in segs.columns else [None] * len(segs)
+            self._by_doc = {}
+            for d, a, b, who, role in zip(segs["doc_id"], segs["start"], segs["end"],
+                                          segs["speaker"], roles, strict=True):  # fmt: skip
+                role = role if isinstance(role, str) else None
+                self._by_doc.setdefault(str(d), []).append((int(a), int(b), str(who or ""), role))
+        return self._by_doc.get(doc, [])
 
     def _interviewer(self, doc: str) -> str:
         if "interviewer" not in self.docs.columns:
@@ -191,6 +198,39 @@ class _Scope:
     @property
     def where(self) -> str:
         return f"for case {self.case}" if self.case else "in any case"
+
+
+_OPENED: dict[str, tuple[tuple[tuple[str, int, int], ...], Any]] = {}
+
+
+def chapter_project(root: str | Path) -> Any:
+    """The project at ``root`` for a chapter template: opened once per process while
+    its files are unchanged, so a kernel that runs every chapter in turn reads the
+    project once, not once a chapter. A project whose events live in a database (a
+    ``[store] url``) is opened afresh every time: its files cannot tell when it changed."""
+    from casework.project import open_project
+
+    path = Path(root).resolve()
+    project = _OPENED.get(str(path))
+    stamp = _stamp(path)
+    if project is not None and project[0] == stamp:
+        return project[1]
+    opened = open_project(path)
+    shared = os.environ.get("CASEWORK_STORE_URL") or opened.config.get("store", {}).get("url")
+    if not shared:
+        _OPENED[str(path)] = (stamp, opened)
+    return opened
+
+
+def _stamp(root: Path) -> tuple[tuple[str, int, int], ...]:
+    """(path, size, mtime) of every project file outside exports/ and hidden folders."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "exports")
+        for name in sorted(files):
+            stat = os.stat(os.path.join(folder, name))
+            found.append((os.path.join(folder, name), stat.st_size, stat.st_mtime_ns))
+    return tuple(found)
 
 
 def check_case(project: Any, case_id: str) -> pd.Series:

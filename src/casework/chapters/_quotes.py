@@ -200,11 +200,19 @@ def pick_quotes(
     order (the ranked table's document order, then position)."""
     if n <= 0 or ranked.empty:
         return []
+    # A group (participant or case) gives at most this many quotes, so its later
+    # passages need not be looked at once it has them: the same choice, less work.
+    most = min(n, cap) if cap is not None else n
+    taken: dict[object, int] = {}
     shown: list[tuple[str, str] | None] = []
     for _, row in ranked.iterrows():
-        shown.append(
-            evidence(row) if evidence is not None else (shorten(str(row["text"])), VERBATIM)
-        )
+        group = row[per]
+        if taken.get(group, 0) >= most:
+            shown.append(None)
+            continue
+        found = evidence(row) if evidence is not None else (shorten(str(row["text"])), VERBATIM)
+        taken[group] = taken.get(group, 0) + (found is not None)
+        shown.append(found)
     keep = np.array([s is not None for s in shown], dtype=bool)
     usable = ranked[keep].assign(shown_as=[s for s in shown if s is not None])
     if usable.empty:
