@@ -5,7 +5,7 @@ templates (``templates/*.ipynb``).
 from __future__ import annotations
 
 from casework.chapters._build import ChapterReport, check_templates, export_chapters
-from casework.chapters._content import case_chapter, cross_case_chapter
+from casework.chapters._content import case_chapter, chapter_project, cross_case_chapter
 from casework.chapters._convert import find_latex, write_text
 from casework.chapters._execute import KERNEL_NAME, VenvKernelManager
 from casework.chapters._plan import load_plan
@@ -25,6 +25,7 @@ __all__ = [
     "ChapterReport",
     "VenvKernelManager",
     "case_chapter",
+    "chapter_project",
     "check_templates",
     "cross_case_chapter",
     "export_chapters",

@@ -18,22 +18,22 @@ not written at all.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from casework.chapters import _convert as convert
-from casework.chapters._content import check_case
-from casework.chapters._execute import SharedKernel, TemplateFailed
-from casework.chapters._fingerprint import Manifest, Scope, chapter_hash
-from casework.chapters._plan import ChapterPlan, load_plan
+from casework.chapters._fingerprint import Manifest, Scope, file_stamp
 from casework.errors import CaseworkError, Problem, UnknownName
-from casework.privacy import NameMask, name_mask
-from casework.util import path_in
+
+if TYPE_CHECKING:  # the heavy modules load only when a chapter has to be built
+    from casework.chapters._execute import SharedKernel
+    from casework.chapters._plan import ChapterPlan
+    from casework.privacy import NameMask
 
 CHAPTER_FORMATS = ("html", "docx", "md", "pdf")
 CASE_TEMPLATE = Path("notebooks") / "case_chapter.ipynb"
@@ -118,28 +118,70 @@ def export_chapters(
     rebuilds them); the others run in one kernel. ``progress(message)`` is called as
     each chapter is finished; ``jobs`` chapters are converted at once (default 2).
     """
-    from casework.matrices import load_summaries
-    from casework.project import open_project
-
     root = Path(project_root).resolve()
     wanted = _check_formats(formats)
+    out = Path(out_dir).resolve() if out_dir else root / "exports" / "chapters"
+    request = json.dumps([sorted(cases) if cases is not None else None, cross_case, wanted])
+    manifest = Manifest(out)
+    stamp = "" if force else file_stamp(root)
+    if stamp and (kept := manifest.unchanged_files(request, stamp)) is not None:
+        report = ChapterReport(out)  # no file changed since that build: nothing to open
+        for name, files in kept.items():
+            report.chapters.append(ChapterResult(name, files, 0.0, unchanged=True))
+            if progress is not None:
+                progress(f"chapter {name} (unchanged)")
+        return report
+    from casework.chapters import _convert as convert
+    from casework.chapters._execute import SharedKernel
+
     pandoc_path = convert.find_pandoc() if set(wanted) - {"html"} else ""
     latex = convert.find_latex()
     if "pdf" in wanted and latex is None:
         raise convert.no_latex_error()
+    # The project's notebooks/ folder when it has one (its templates' own folder),
+    # else the project folder: a packaged template runs there.
+    own = root / CASE_TEMPLATE.parent
+    kernel = SharedKernel(own if own.is_dir() else root)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kernel") as kernel_thread:
+        # The kernel starts (and opens the project) while this process works out what
+        # to build: a kernel start costs more than a chapter.
+        kernel_thread.submit(kernel.warm, root)
+        try:
+            report = _export(root, out, wanted, (pandoc_path, latex), cases, cross_case, force,
+                             jobs, progress, manifest, kernel, kernel_thread)  # fmt: skip
+        finally:
+            kernel_thread.submit(kernel.close).result()
+    if report.ok and stamp:
+        manifest.stamp(request, stamp, report)
+        manifest.save()
+    return report
+
+
+def _export(
+    root: Path, out: Path, wanted: tuple[str, ...], tools: tuple[str, str | None],
+    cases: Sequence[str] | None,
+    cross_case: bool | None, force: bool, jobs: int | None, progress: Progress | None,
+    manifest: Manifest, kernel: SharedKernel, kernel_thread: ThreadPoolExecutor,
+) -> ChapterReport:  # fmt: skip
+    from casework.chapters._fingerprint import chapter_hash
+    from casework.chapters._plan import load_plan
+    from casework.privacy import name_mask
+    from casework.project import open_project
+    from casework.matrices import load_summaries
+    from casework.util import path_in
+
+    pandoc_path, latex = tools
     project = open_project(root)
     plan = load_plan(project)
     chosen = _check_cases(project, plan.cases, cases)
     cross = cases is None if cross_case is None else cross_case
     templates = _templates(root, bool(chosen), cross)
-    out = Path(out_dir).resolve() if out_dir else root / "exports" / "chapters"
     for case_id in chosen:  # a case id names files: refuse one that leaves the folder
         path_in(out, case_id, "_media", what="case id", source=root / "cases.csv")
     report = ChapterReport(out)
     work = [(templates[0], Scope(c, (c,), c), {"case_id": c}) for c in chosen]
     work += [(templates[-1], Scope(CROSS_CASE, plan.cases, None), {})] if cross else []
     mask = name_mask(project)
-    manifest = Manifest(out)
     summaries = load_summaries(None, project)
     keys = {
         scope.name: chapter_hash(project, scope, template, wanted, summaries, mask.names)
@@ -156,8 +198,8 @@ def export_chapters(
                 progress(f"chapter {scope.name} (unchanged)")
     job = _Job(root, out, wanted, pandoc_path, latex, mask, plan, _reference(out, wanted,
                pandoc_path) if todo else None)  # fmt: skip
-    done = job.run(todo, jobs or 2, progress)
-    report.kernel_starts = job.kernel_starts
+    done = job.run(todo, jobs or 2, progress, kernel, kernel_thread)
+    report.kernel_starts = kernel.starts
     for result in done:
         if isinstance(result, ChapterResult):
             manifest.record(result.name, keys[result.name], result.files)
@@ -199,6 +241,8 @@ def _check_formats(formats: Sequence[str] | str) -> tuple[str, ...]:
 
 
 def _check_cases(project: object, planned: Sequence[str], cases: Sequence[str] | None) -> list[str]:
+    from casework.chapters._content import check_case
+
     chosen = list(planned if cases is None else cases)
     for case_id in chosen:
         check_case(project, str(case_id))
@@ -249,15 +293,16 @@ class _Job:
     guard: NameMask
     plan: ChapterPlan
     reference: Path | None
-    kernel_starts: int = 0
 
     def run(
-        self, todo: list[tuple[Path, str, dict[str, str]]], jobs: int, progress: Progress | None
-    ) -> list[ChapterResult | ChapterFailure]:
-        """Run each template in one shared kernel; convert each executed notebook in a
-        thread while the next one runs. Failures are returned, not raised."""
-        if not todo:
-            return []
+        self, todo: list[tuple[Path, str, dict[str, str]]], jobs: int, progress: Progress | None,
+        kernel: SharedKernel, kernel_thread: ThreadPoolExecutor,
+    ) -> list[ChapterResult | ChapterFailure]:  # fmt: skip
+        """Run each template in the shared kernel (always on ``kernel_thread``, whose
+        event loop the kernel's client belongs to); convert each executed notebook in
+        another thread while the next one runs. Failures are returned, not raised."""
+        from casework.chapters._execute import TemplateFailed
+
         results: list[ChapterResult | ChapterFailure] = []
         pending: list[Future[ChapterResult | ChapterFailure]] = []
 
@@ -265,17 +310,13 @@ class _Job:
             if progress is not None:
                 progress(f"chapter {future.result().name}")
 
-        first = todo[0][0]  # a packaged template runs in the project folder
-        cwd = first.parent if first.is_relative_to(self.root) else self.root
-        with SharedKernel(cwd) as kernel, ThreadPoolExecutor(
-            max_workers=max(1, jobs), thread_name_prefix="chapter"
-        ) as pool:
+        with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="chapter") as pool:
             for template, name, parameters in todo:
                 started = time.perf_counter()
                 executed = self.out / "executed" / f"{name}.ipynb"
                 params = {**parameters, "project_root": str(self.root)}
                 try:
-                    notebook = kernel.run(template, executed, params)
+                    notebook = kernel_thread.submit(kernel.run, template, executed, params).result()
                 except TemplateFailed as err:
                     failure = ChapterFailure(
                         name, str(err.failure), executed if executed.exists() else None
@@ -287,7 +328,6 @@ class _Job:
                 future = pool.submit(self.convert, notebook, name, started)
                 future.add_done_callback(finished)
                 pending.append(future)
-            self.kernel_starts = kernel.starts
             results += [f.result() for f in pending]
         return results
 
@@ -300,6 +340,8 @@ class _Job:
         return ChapterResult(name, files, time.perf_counter() - started)
 
     def _write(self, notebook: object, name: str) -> list[Path]:
+        from casework.chapters import _convert as convert
+
         body = convert.body_html(notebook, static=False)
         self._check_clean(body, name)
         written = []
@@ -320,6 +362,8 @@ class _Job:
         return written
 
     def _check_clean(self, body: str, name: str) -> None:
+        from casework.chapters import _convert as convert
+
         names = self.guard.found(body)
         if names:
             raise CaseworkError(

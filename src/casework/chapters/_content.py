@@ -223,14 +223,9 @@ def chapter_project(root: str | Path) -> Any:
 
 
 def _stamp(root: Path) -> tuple[tuple[str, int, int], ...]:
-    """(path, size, mtime) of every project file outside exports/ and hidden folders."""
-    found = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "exports")
-        for name in sorted(files):
-            stat = os.stat(os.path.join(folder, name))
-            found.append((os.path.join(folder, name), stat.st_size, stat.st_mtime_ns))
-    return tuple(found)
+    from casework.chapters._fingerprint import files_of
+
+    return tuple(files_of(root))
 
 
 def check_case(project: Any, case_id: str) -> pd.Series:

@@ -9,6 +9,7 @@ another Python cannot hijack an export, and a fresh virtual environment needs no
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import warnings
@@ -183,6 +184,28 @@ class SharedKernel:
             ) from err
         _write(notebook, output)
         return notebook
+
+    def warm(self, root: Path) -> None:
+        """Start the kernel and open the project in it (imports and all) while the
+        caller works out what to build; a failure here shows up again in ``run``."""
+        import nbformat
+        from nbclient import NotebookClient
+
+        notebook = nbformat.v4.new_notebook()
+        notebook.cells.append(nbformat.v4.new_code_cell(
+            "import plotly.io\n"
+            "from casework.chapters import chapter_project\n"
+            f"chapter_project({str(root)!r})"))  # fmt: skip
+        if self.km is None:
+            self.km = VenvKernelManager()
+            self.starts += 1
+        client = NotebookClient(notebook, km=self.km, timeout=self.timeout,
+                                startup_timeout=180, kernel_name=KERNEL_NAME,
+                                resources={"metadata": {"path": str(self.cwd)}})  # fmt: skip
+        client.kc = self.kc
+        with contextlib.suppress(Exception):  # run() reports whatever is wrong, per chapter
+            client.execute()
+        self.kc = client.kc
 
     def close(self) -> None:
         """Shut the kernel down (if one was started)."""

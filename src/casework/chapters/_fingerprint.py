@@ -7,23 +7,59 @@ and codings of every planned case and the study-wide summaries. The names the
 privacy layer hides, the casework version and the code that draws chapters count too.
 Rows are hashed, not files, so a coding or summary in case B leaves case A's hash
 alone even though both live in the same log. ``<out>/.cache/chapters.json`` keeps each
-chapter's hash and files from the last build.
+chapter's hash and files from the last build, and a stamp (path, size, mtime) of the
+project's files: when no file has changed at all, the build need not even open the
+project. A project whose events live in a database has no such stamp.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
+import tomllib
 
 MANIFEST = Path(".cache") / "chapters.json"
 _CODING_COLUMNS = ["coding_id", "doc_id", "code_id", "start", "end", "coder", "memo"]
 _SUMMARY_COLUMNS = ["row_kind", "row_id", "code_id", "coder", "text", "draft", "links"]
+
+
+def file_stamp(root: Path) -> str:
+    """A digest of (path, size, mtime) of every project file outside ``exports/`` and
+    hidden folders, and of the code that draws chapters; "" when the project keeps its
+    events in a database (its files cannot tell whether they changed)."""
+    if os.environ.get("CASEWORK_STORE_URL"):
+        return ""
+    try:
+        config = tomllib.loads((root / "casework.toml").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    store = config.get("store")
+    if isinstance(store, dict) and store.get("url"):
+        return ""
+    digest = hashlib.sha256()
+    for path, size, mtime in [*files_of(root), *files_of(Path(__file__).parent)]:
+        digest.update(f"{path}\0{size}\0{mtime}\n".encode())
+    return digest.hexdigest()
+
+
+def files_of(root: Path) -> list[tuple[str, int, int]]:
+    """(path, size, mtime) of the files under ``root``, outside exports/ and hidden folders."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__")) and d != "exports")
+        for name in sorted(files):
+            path = os.path.join(folder, name)
+            stat = os.stat(path)
+            found.append((path, stat.st_size, stat.st_mtime_ns))
+    return found
 
 
 def _frame_bytes(frame: pd.DataFrame, columns: Sequence[str]) -> bytes:
@@ -120,6 +156,26 @@ class Manifest:
             "inputs": key,
             "files": [f.relative_to(self.out).as_posix() for f in files],
         }
+
+    def unchanged_files(self, request: str, stamp: str) -> dict[str, list[Path]] | None:
+        """Every chapter of ``request``'s last build, when no project file has changed
+        since (same stamp) and every chapter file is still there; else None."""
+        entry = self.entries.get("_stamps", {}).get(request)
+        if not isinstance(entry, dict) or entry.get("stamp") != stamp:
+            return None
+        kept = {}
+        for name in entry.get("chapters", []):
+            record = self.entries.get(name)
+            files = [self.out / str(f) for f in (record or {}).get("files", [])]
+            if not files or not all(f.is_file() for f in files):
+                return None
+            kept[name] = files
+        return kept
+
+    def stamp(self, request: str, stamp: str, report: Any) -> None:
+        """Remember that ``request`` built these chapters from files with this stamp."""
+        stamps = self.entries.setdefault("_stamps", {})
+        stamps[request] = {"stamp": stamp, "chapters": [c.name for c in report.chapters]}
 
     def forget(self, name: str) -> None:
         self.entries.pop(name, None)
