@@ -200,6 +200,16 @@ def test_building_twice_gives_the_same_chapters(built: Built, tmp_path: Path) ->
     assert snapshot(built.root) == built.before
 
 
+def test_a_build_with_nothing_changed_keeps_everything(built: Built) -> None:
+    from casework.build import build
+
+    again = build(built.root, progress=False, formats=("html", "docx", "md"))
+    assert again.ok and "nothing changed since the last build" in str(again)
+    assert set(again.files) >= {built.chapters / f"{s}.docx" for s in STEMS}
+    assert again.seconds == {}  # no step ran
+    assert snapshot(built.root) == built.before
+
+
 # --------------------------------------------------------------------------- bad input
 @pytest.fixture
 def project(tmp_path: Path) -> Path:

@@ -10,6 +10,7 @@ the project changes. Built twice on unchanged input, the chapters are the same b
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from casework.chapters import ChapterReport, export_chapters
+from casework.chapters import ChapterReport, export_chapters, file_stamp
 from casework.errors import Problem
 from casework.validate import require_valid
 
@@ -123,6 +124,15 @@ def build(
 
     root = Path(project_root).resolve()
     out_dir = (root / out).resolve()
+    request = json.dumps([sorted(formats) if formats else None,
+                          sorted(cases) if cases is not None else None])  # fmt: skip
+    stamp = "" if force else file_stamp(root)
+    kept = _unchanged(out_dir, request, stamp) if stamp else None
+    if kept is not None:  # not one project file changed since the last build
+        report = BuildReport(out_dir, files=kept)
+        report.notes.append("nothing changed since the last build: every output kept "
+                            "(--force rebuilds)")  # fmt: skip
+        return report
     project = open_project(root)
     report = BuildReport(out_dir)
     # Everything build reads is checked before anything is written (caches included).
@@ -157,12 +167,45 @@ def build(
         report.seconds.update(
             {f"chapter {c.name}": c.seconds for c in chapters.chapters if not c.unchanged}
         )
-        kept = [c.name for c in chapters.chapters if c.unchanged]
-        if kept:
-            report.notes.append(f"unchanged, not rebuilt: {', '.join(kept)} (--force rebuilds)")
+        same = [c.name for c in chapters.chapters if c.unchanged]
+        if same:
+            report.notes.append(f"unchanged, not rebuilt: {', '.join(same)} (--force rebuilds)")
     finally:
         steps.close()
+    if report.ok and stamp and not report.problems:
+        _remember(out_dir, request, stamp, report.files)
     return report
+
+
+_BUILT = Path(".cache") / "build.json"
+
+
+def _unchanged(out: Path, request: str, stamp: str) -> list[Path] | None:
+    """The last build's files, when it was asked the same and no project file (nor
+    casework's chapter code) has changed since, and every file is still there."""
+    try:
+        entry = json.loads((out / _BUILT).read_text(encoding="utf-8")).get(request)
+    except (OSError, ValueError, AttributeError):
+        return None
+    if not isinstance(entry, dict) or entry.get("stamp") != stamp:
+        return None
+    files = [out / str(f) for f in entry.get("files", [])]
+    return files if files and all(f.is_file() for f in files) else None
+
+
+def _remember(out: Path, request: str, stamp: str, files: list[Path]) -> None:
+    from casework.chapters import write_text
+
+    path = out / _BUILT
+    try:
+        known = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        known = {}
+    known = known if isinstance(known, dict) else {}
+    inside = [f.resolve().relative_to(out).as_posix() for f in files
+              if f.resolve().is_relative_to(out)]  # fmt: skip
+    known[request] = {"stamp": stamp, "files": inside}
+    write_text(path, json.dumps(known, indent=1, sort_keys=True) + "\n")
 
 
 def check_build(project: Any, *, templates_required: bool = True) -> list[Problem]:

@@ -8,6 +8,7 @@ from casework.chapters._build import ChapterReport, check_templates, export_chap
 from casework.chapters._content import case_chapter, chapter_project, cross_case_chapter
 from casework.chapters._convert import find_latex, write_text
 from casework.chapters._execute import KERNEL_NAME, VenvKernelManager
+from casework.chapters._fingerprint import file_stamp
 from casework.chapters._plan import load_plan
 from casework.chapters._quotes import (
     pick_quotes,
@@ -29,6 +30,7 @@ __all__ = [
     "check_templates",
     "cross_case_chapter",
     "export_chapters",
+    "file_stamp",
     "find_latex",
     "heatmap_svg",
     "load_plan",
