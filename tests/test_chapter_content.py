@@ -233,9 +233,9 @@ def test_cross_case_chapter_counts_interviews_per_case(study: casework.Project) 
     assert "<th>Case B</th><th>Case A</th>" in html  # the plan's order
     children, practice = html.split("<h3>")[1:]
     assert children.startswith("Outcomes for children")
-    assert "<td>Interviews coded</td><td>1 of 1</td><td>1 of 2</td>" in children
+    assert "<td>Outcomes for children</td><td>1 of 1</td><td>1 of 2</td>" in children
     assert "Shown in 2 of 2 cases" in children
-    assert "<td>Interviews coded</td><td>0 of 1</td><td>2 of 2</td>" in practice
+    assert "<td>Changes in practice</td><td>0 of 1</td><td>2 of 2</td>" in practice
     assert "— Head Teacher, Case B" in html
 
 

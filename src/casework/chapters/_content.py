@@ -372,8 +372,8 @@ def _which_cases(ctx: _Context, code: str, scope: _Scope, counts: pd.DataFrame) 
     ]
     n = sum(1 for c in cases if c in counts.index and int(counts.loc[c, code]))
     return h.table(
-        ["", *[f"Case {c}" for c in cases]],
-        [["Interviews coded", *cells]],
+        ["Interviews coded", *[f"Case {c}" for c in cases]],
+        [[ctx.name(code), *cells]],
         caption=f"Shown in {n} of {len(cases)} cases",
     )
 
