@@ -74,7 +74,7 @@ def one_round(folder: Path) -> dict[str, float | list[str]]:
     found: dict[str, float | list[str]] = {"baseline": baseline(folder)}
     for label in ("cold", "unchanged", "fresh process", "one summary"):
         if label == "fresh process":
-            code = ("import sys; from casework.export.chapters import export_chapters; "
+            code = ("import sys; from casework.chapters import export_chapters; "
                     f"r = export_chapters({str(root)!r}, formats={list(FORMATS)!r}); "
                     "sys.exit(0 if r.ok and not r.rebuilt else 1)")  # fmt: skip
             started = time.perf_counter()
