@@ -491,6 +491,12 @@ def test_an_edit_refuses_when_the_file_changed_on_disk(hand: Project) -> None:
     editor.rename("impact", "Effects")  # it read the file again: the edit goes on top
     assert "name: Team capacity" in path.read_text("utf-8")
     assert hand.codebook["impact"].name == "Effects"
+    hand.codebook  # read (and cached) by the project
+    path.write_text(path.read_text("utf-8").replace("name: Effects", "name: Outcomes"), "utf-8")
+    with pytest.raises(CodebookError, match="changed on disk"):
+        hand.add_code("Staff time", parent="challenges")  # as the Coder's "new code" does
+    assert hand.add_code("Staff time", parent="challenges") == "challenges.staff_time"
+    assert hand.codebook["impact"].name == "Outcomes"
 
 
 def test_code_names_are_never_typeset_as_maths(hand: Project) -> None:

@@ -159,8 +159,10 @@ class Project:
         problems = new.validate()
         if problems:
             raise CodebookError(problems, fix="Nothing was saved; correct the code and retry.")
-        new.to_disk(self.codebook_path)
-        self.__dict__.pop("codebook", None)
+        try:
+            new.to_disk(self.codebook_path)  # refuses if the file changed on disk since read
+        finally:  # either way the next read is of the file as it is now
+            self.__dict__.pop("codebook", None)
         return code_id
 
     def reload(self) -> None:
