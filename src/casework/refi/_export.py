@@ -196,6 +196,16 @@ class _Variables:
 # --- the project ---------------------------------------------------------------------
 
 
+def _masked_columns(documents: pd.DataFrame, mask: Any) -> pd.DataFrame:
+    """``documents`` with names hidden in every text attribute (ids stay as they are)."""
+    out = documents.copy()
+    for column in out.columns:
+        if column in ("doc_id", "case_id", "participant_id", "path"):
+            continue
+        out[column] = out[column].map(lambda v: mask.names_only(v)[0] if isinstance(v, str) else v)
+    return out
+
+
 def project_xml(project: Any, *, names: bool = False
                 ) -> tuple[bytes, dict[str, str], dict[str, int], list[LeftOut]]:  # fmt: skip
     """``project.qde`` bytes, the source files ({zip name: text}), counts, and omissions.
@@ -212,6 +222,8 @@ class _ProjectWriter:
         # (selections move with them), quotes and memos.
         self.mask = None if names else name_mask(project)
         self.documents = project.documents
+        if self.mask is not None:  # a title or attribute may name someone (a file's name)
+            self.documents = _masked_columns(self.documents, self.mask)
         self.codings = project.codings
         self.cases = getattr(project, "cases", pd.DataFrame({"case_id": []}))
         self.code_names = dict(zip(project.codes["code_id"], project.codes["name"], strict=True))
