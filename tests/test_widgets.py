@@ -3,6 +3,7 @@ checked against ``project.codings`` and the coder's log."""
 
 from __future__ import annotations
 
+import difflib
 import importlib.util
 import json
 import re
@@ -939,10 +940,14 @@ def test_new_code_from_the_coder_gets_an_id_from_its_name(
     coder: Coder, small: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     start, end = span(small, "main challenge")
+    before = small.codebook_path.read_text("utf-8").splitlines()
     send = Replies(coder, monkeypatch)
     reply = send(action="new_code", name="Staff time!", parent="challenges", start=start, end=end)
     assert reply["ok"] and reply["result"] == "challenges.staff_time"
     assert "challenges.staff_time" in Codebook.from_disk(small.codebook_path)
+    after = small.codebook_path.read_text("utf-8").splitlines()
+    diff = [d for d in difflib.ndiff(before, after) if d[:1] in "+-"]
+    assert diff and all(d.startswith("+") for d in diff)  # the file kept, lines only added
     assert coder.codings[-1]["code"] == "challenges.staff_time"
     names = [c["name"] for c in coder.codebook[1]["children"]]
     assert names[-1] == "Staff time!" and coder.counts["challenges.staff_time"][0] == 1

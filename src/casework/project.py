@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
-from casework.codebook import Code, Codebook
+from casework.codebook import Codebook
 from casework.config import read_config, resolve_coder, setting
 from casework.errors import CodebookError, ConfigError, Problem, ProjectError, UnknownName
 from casework.sources import Corpus, load_corpus, outside_error
@@ -154,8 +154,8 @@ class Project:
         its id, made from the name (:meth:`Codebook.id_for`). The file is written by the
         codebook's own writer, after the new codebook is known good."""
         book = self.codebook
-        code_id = book.id_for(name, parent)
-        new = book.add(Code(code_id, str(name).strip(), parent=parent, **fields))
+        code_id = book.id_for(name, parent or None)
+        new = book.add_code(name, parent, code_id=code_id, **fields)
         problems = new.validate()
         if problems:
             raise CodebookError(problems, fix="Nothing was saved; correct the code and retry.")
