@@ -119,7 +119,8 @@ PING = """() => new Promise((resolve) => {
 TIMED = """([selector, key]) => new Promise((resolve) => {
   const root = document.querySelector('.cw-coder');
   const before = root.dataset[key + 'Ms'];
-  setTimeout(() => resolve({ms: NaN, result: 'timeout: ' + (root.querySelector('.cw-error') || {}).textContent}), 60000);
+  const error = () => (root.querySelector('.cw-error') || {}).textContent;
+  setTimeout(() => resolve({ms: NaN, result: 'timeout: ' + error()}), 60000);
   const watch = new MutationObserver(() => {
     if (root.dataset[key + 'Ms'] !== before) {
       watch.disconnect();
@@ -289,13 +290,24 @@ def accept_latency(page: Any, runs: int) -> dict[str, list[float]]:
     for _ in range(runs):
         page.wait_for_function(
             "() => new Set([...document.querySelectorAll('.cw-coder .cw-s')]"
-            ".map(n => n.dataset.suggestion)).size === 500", timeout=60_000)
+            ".map(n => n.dataset.suggestion)).size === 500",
+            timeout=60_000,
+        )
         got = page.evaluate(TIMED, [".cw-accept-shown", "acceptShown"])
         out["accept"].append(got["ms"])
         out["accepted"].append(float(got["result"]))
         page.click(".cw-coder .cw-undo")
     page.uncheck(".cw-coder .cw-sugg-toggle")
     return out
+
+
+def dismiss_dialog(page: Any) -> None:
+    """JupyterLab may open with a dialog (e.g. choosing a kernel): take its default."""
+    page.wait_for_timeout(2000)
+    dialog = page.locator(".jp-Dialog")
+    if dialog.count():
+        print(f"dialog: {dialog.first.inner_text()[:120]!r} -> default", flush=True)
+        page.locator(".jp-Dialog .jp-mod-accept").first.click()
 
 
 def row(label: str, values: list[float], target: str = "") -> str:
@@ -308,8 +320,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--dir", type=Path, default=None)
-    parser.add_argument("--reuse", action="store_true",
-                        help="use the study already prepared in --dir (its codings grow)")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="use the study already prepared in --dir (its codings grow)",
+    )
     args = parser.parse_args()
     base = args.dir or Path(tempfile.mkdtemp(prefix="casework-bench-coder-"))
     root = base / "study"
@@ -330,6 +345,7 @@ def main() -> None:
         page.goto(f"{server.url}/lab/tree/bench.ipynb?reset&token={server.token}")
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
         for _ in range(4):
+            dismiss_dialog(page)
             page.get_by_role("menuitem", name="Run").click()
             page.get_by_text("Run All Cells", exact=True).click()
             try:
@@ -339,19 +355,19 @@ def main() -> None:
                 continue
         page.wait_for_selector(".cw-coder .cw-para")
         plain_page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        print(f'measuring short ({load()})', flush=True)
+        print(f"measuring short ({load()})", flush=True)
         short = coding_latency(page, root, args.runs, SHORT_DOC)
         loads.append(load())
-        print(f'measuring opens ({load()})', flush=True)
+        print(f"measuring opens ({load()})", flush=True)
         opens = open_latency(page, plain_page, paras, max(3, args.runs // 3))
         loads.append(load())
-        print(f'measuring long ({load()})', flush=True)
+        print(f"measuring long ({load()})", flush=True)
         long = coding_latency(page, root, args.runs, LONG_DOC)
         loads.append(load())
-        print(f'measuring retrieval ({load()})', flush=True)
+        print(f"measuring retrieval ({load()})", flush=True)
         retrieval = retrieval_latency(page, max(3, args.runs // 3))
         loads.append(load())
-        print(f'measuring accepts ({load()})', flush=True)
+        print(f"measuring accepts ({load()})", flush=True)
         accepts = accept_latency(page, 3)
         loads.append(load())
         version = browser.version
@@ -363,8 +379,10 @@ def main() -> None:
     fully = statistics.median(opens["open"])
     print(row(f"open {n_chars:,} chars, 1,000 codings, fully drawn", opens["open"],
               f"<= 2000  {verdict(fully <= 2000)}"))  # fmt: skip
-    print(f"{'':4}({check['rows']} paragraphs in the page, {check['laidOut']} laid out, "
-          f"{check['bars']} stripe pieces)")
+    print(
+        f"{'':4}({check['rows']} paragraphs in the page, {check['laidOut']} laid out, "
+        f"{check['bars']} stripe pieces)"
+    )
     print(row("  baseline: plain HTML page painting the same paragraphs", opens["plain"]))
     for label, got in (("short transcript", short), ("long transcript (1,000 codings)", long)):
         median = statistics.median(got["code"])

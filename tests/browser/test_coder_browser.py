@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _browser import PWNED, Watch, add_injection, dedent, doc_shot, jupyter_lab, shot
 
 import casework
 from casework import matrices
-from _browser import PWNED, Watch, add_injection, dedent, doc_shot, jupyter_lab, shot
 
 pytestmark = pytest.mark.browser
 
@@ -114,12 +114,20 @@ def run_all(page: Any) -> None:
             page.get_by_text("Run All Cells", exact=True).click(timeout=10_000)
             page.wait_for_function(
                 "() => [...document.querySelectorAll('.jp-InputPrompt')]"
-                ".some(n => /\\[(\\*|\\d+)\\]/.test(n.textContent))", timeout=5_000)
+                ".some(n => /\\[(\\*|\\d+)\\]/.test(n.textContent))",
+                timeout=5_000,
+            )
             return
         except Exception as err:  # a menu not ready yet, or nothing ran: try again
             problem = err
             page.keyboard.press("Escape")
             page.wait_for_timeout(500)
+            # On a loaded machine JupyterLab may ask something first (e.g. which kernel):
+            # take its default and say so.
+            dialogs = page.locator(".jp-Dialog")
+            if dialogs.count():
+                problem = f"{err}; dialog {dialogs.first.inner_text()[:200]!r}"
+                page.locator(".jp-Dialog .jp-mod-accept").first.click()
     pytest.fail(f"JupyterLab never ran the notebook (Run > Run All Cells): {problem}")
 
 
@@ -151,7 +159,8 @@ def drag_select(session: Session, phrase: str) -> tuple[int, int]:
     page.mouse.up()
     end = start + len(phrase)
     page.wait_for_function(
-        f"() => document.querySelector('.cw-coder').dataset.pending === '{start}-{end}'")
+        f"() => document.querySelector('.cw-coder').dataset.pending === '{start}-{end}'"
+    )
     return start, end
 
 
@@ -204,8 +213,9 @@ def test_matrix_cell_links_back_to_the_coder(session: Session) -> None:
     page.click(".cwm-toolbar button:has-text('Refresh')")
     page.wait_for_function("() => document.querySelector('.cwm-status').textContent.length > 0")
     labels = page.eval_on_selector_all(".cwm-row-label", "ns => ns.map(n => n.textContent)")
-    columns = page.eval_on_selector_all(".cwm-table thead th",
-                                        "ns => ns.slice(1).map(n => n.title)")
+    columns = page.eval_on_selector_all(
+        ".cwm-table thead th", "ns => ns.slice(1).map(n => n.title)"
+    )
     row = labels.index("A / Senior Adviser for Early Years")
     page.click(f".cwm-cell[data-row='{row}'][data-col='{columns.index('context')}']")
     passage = page.wait_for_selector(f".cwm-passage[data-codings~='{coded['id']}']")
@@ -214,7 +224,8 @@ def test_matrix_cell_links_back_to_the_coder(session: Session) -> None:
     session.shot("05-matrix-cell")
     passage.query_selector(".cwm-goto").click()
     page.wait_for_function(
-        f"() => document.querySelector('.cw-coder').dataset.pending === '{span}'")
+        f"() => document.querySelector('.cw-coder').dataset.pending === '{span}'"
+    )
     page.locator(".cw-coder").scroll_into_view_if_needed()
     session.shot("06-shown-in-coder")
 
@@ -234,12 +245,15 @@ def test_accept_a_suggestion(session: Session) -> None:
     phrase = "Free support mattered in the financial climate"
     start = text.index(phrase)
     end = start + len(phrase)
-    _run_new_cell(page, dedent(f"""
+    _run_new_cell(
+        page,
+        dedent(f"""
         import pandas as pd
         coder.set_suggestions(pd.DataFrame([{{
             "doc_id": "{DOC}", "code_id": "context.motivation", "start": {start},
             "end": {end}, "reason": "keyword: free", "confidence": 0.8}}]))
-    """))
+    """),
+    )
     # Suggestions are hidden until the toggle shows them; then wait for the one set here.
     page.check(".cw-coder .cw-sugg-toggle")
     span = page.locator(".cw-coder .cw-s", has_text=phrase[:30]).first
@@ -287,12 +301,18 @@ NOTEBOOK_SCROLL = "() => (document.querySelector('.jp-WindowedPanel-outer') || {
 
 
 def _open_keys(page: Any) -> set[str]:
-    return set(page.eval_on_selector_all(".cw-coder .cw-s", "ns => ns.map(n => n.dataset.suggestion)"))
+    return set(
+        page.eval_on_selector_all(".cw-coder .cw-s", "ns => ns.map(n => n.dataset.suggestion)")
+    )
 
 
 def _set_score(page: Any, value: float) -> None:
-    page.eval_on_selector(".cw-coder .cw-score", """(n, v) => { n.value = String(v);
-        n.dispatchEvent(new Event('input')); n.dispatchEvent(new Event('change')); }""", value)
+    page.eval_on_selector(
+        ".cw-coder .cw-score",
+        """(n, v) => { n.value = String(v);
+        n.dispatchEvent(new Event('input')); n.dispatchEvent(new Event('change')); }""",
+        value,
+    )
 
 
 def test_the_coder_for_the_docs(session: Session) -> None:
@@ -307,22 +327,39 @@ def test_the_coder_for_the_docs(session: Session) -> None:
 
 def test_suggestion_toggle_and_slider(session: Session) -> None:
     page, text = session.page, session.project.text(DOC)
-    phrases = {'the timing was "just right"': 0.3, "Free support mattered": 0.55,
-               "help to shift attitudes": 0.7, "senior managers gave early years little weight": 0.9}
+    phrases = {
+        'the timing was "just right"': 0.3,
+        "Free support mattered": 0.55,
+        "help to shift attitudes": 0.7,
+        "senior managers gave early years little weight": 0.9,
+    }
     rows = []
     for phrase, score in phrases.items():
         start = text.index(phrase)
-        rows.append({"doc_id": DOC, "code_id": "challenges", "start": start,
-                     "end": start + len(phrase), "confidence": score})
+        rows.append(
+            {
+                "doc_id": DOC,
+                "code_id": "challenges",
+                "start": start,
+                "end": start + len(phrase),
+                "confidence": score,
+            }
+        )
     page.uncheck(".cw-coder .cw-sugg-toggle")
-    _run_new_cell(page, "import pandas as pd\ncoder.set_suggestions(pd.DataFrame(" + repr(rows) + "))\n")
-    page.wait_for_function("() => /4 hidden/.test(document.querySelector('.cw-sugg-info').textContent)")
+    _run_new_cell(
+        page, "import pandas as pd\ncoder.set_suggestions(pd.DataFrame(" + repr(rows) + "))\n"
+    )
+    page.wait_for_function(
+        "() => /4 hidden/.test(document.querySelector('.cw-sugg-info').textContent)"
+    )
     assert _open_keys(page) == set()  # hidden by default
     page.check(".cw-coder .cw-sugg-toggle")
     page.wait_for_function("() => document.querySelectorAll('.cw-coder .cw-s').length >= 4")
     assert len(_open_keys(page)) == 4
     _set_score(page, 0.6)
-    page.wait_for_function("() => /2 of 4 shown/.test(document.querySelector('.cw-sugg-info').textContent)")
+    page.wait_for_function(
+        "() => /2 of 4 shown/.test(document.querySelector('.cw-sugg-info').textContent)"
+    )
     assert len(_open_keys(page)) == 2
     page.locator(".cw-coder .cw-s").first.scroll_into_view_if_needed()
     doc_shot(page, "coder-suggestions", element=".cw-coder")
@@ -356,16 +393,22 @@ def test_counts_change_after_coding(session: Session) -> None:
     code = "impact.practice"
     count = page.locator(f".cw-count[data-code='{code}']")
     before = int(count.get_attribute("data-passages") or 0)
-    progress = page.eval_on_selector(".cw-coder", "n => n.querySelector(`.cw-doc-item[data-doc='A/la_lead']`).textContent")
+    progress = page.eval_on_selector(
+        ".cw-coder", "n => n.querySelector(`.cw-doc-item[data-doc='A/la_lead']`).textContent"
+    )
     drag_select(session, "integrated working")
     page.click(f".cw-code-name[data-code='{code}']")
     session.wait_event(lambda e: e["event"] == "code" and e["code"] == code, "counted code")
-    page.wait_for_function(f"() => document.querySelector(`.cw-count[data-code='{code}']`)"
-                           f".dataset.passages === '{before + 1}'")
+    page.wait_for_function(
+        f"() => document.querySelector(`.cw-count[data-code='{code}']`)"
+        f".dataset.passages === '{before + 1}'"
+    )
     page.click(".cw-coder .cw-tab-docs")
     item = page.locator(f".cw-doc-item[data-doc='{DOC}']")
-    page.wait_for_function(f"(was) => document.querySelector(`.cw-doc-item[data-doc='{DOC}']`).textContent !== was",
-                           arg=progress)
+    page.wait_for_function(
+        f"(was) => document.querySelector(`.cw-doc-item[data-doc='{DOC}']`).textContent !== was",
+        arg=progress,
+    )
     assert "codings" in item.inner_text()
     doc_shot(page, "coder-documents", element=".cw-coder")
     page.click(".cw-coder .cw-tab-codes")
@@ -378,9 +421,13 @@ def test_retrieval_lists_passages_across_documents_and_jumps(session: Session) -
     assert expected["doc_id"].nunique() > 1
     page.keyboard.press("Escape")  # nothing selected: a click on a code lists its passages
     page.click(f".cw-code-name[data-code='{code}']")
-    page.wait_for_function(f"() => (document.querySelector('.cw-coder').dataset.retrieved || '')"
-                           f" === '{code}:{len(expected)}'")
-    docs = set(page.eval_on_selector_all(".cw-retrieval .cw-passage", "ns => ns.map(n => n.dataset.doc)"))
+    page.wait_for_function(
+        f"() => (document.querySelector('.cw-coder').dataset.retrieved || '')"
+        f" === '{code}:{len(expected)}'"
+    )
+    docs = set(
+        page.eval_on_selector_all(".cw-retrieval .cw-passage", "ns => ns.map(n => n.dataset.doc)")
+    )
     assert docs == set(expected["doc_id"])
     page.locator(".cw-retrieval").scroll_into_view_if_needed()
     doc_shot(page, "coder-retrieval", element=".cw-coder")
@@ -389,14 +436,18 @@ def test_retrieval_lists_passages_across_documents_and_jumps(session: Session) -
     page.locator(".cw-coder").scroll_into_view_if_needed()
     notebook_at = page.evaluate(NOTEBOOK_SCROLL)
     target.locator(".cw-show").click()
-    page.wait_for_function(f"() => document.querySelector('.cw-coder').dataset.doc === '{doc}'"
-                           f" && document.querySelector('.cw-coder').dataset.pending === '{start}-{end}'")
+    page.wait_for_function(
+        f"() => document.querySelector('.cw-coder').dataset.doc === '{doc}'"
+        f" && document.querySelector('.cw-coder').dataset.pending === '{start}-{end}'"
+    )
     assert page.evaluate(NOTEBOOK_SCROLL) == notebook_at  # only the Coder scrolled
     box = page.eval_on_selector(".cw-scroll", "n => [n.scrollTop, n.clientHeight]")
     segs = project.segments.query("doc_id == @doc")
     para = int(segs[(segs["start"] <= int(start)) & (segs["end"] > int(start))].iloc[0]["start"])
-    row = page.eval_on_selector(f".cw-para[data-offset='{para}']", "n => n.getBoundingClientRect()"
-                                ".top - n.closest('.cw-scroll').getBoundingClientRect().top")
+    row = page.eval_on_selector(
+        f".cw-para[data-offset='{para}']",
+        "n => n.getBoundingClientRect().top - n.closest('.cw-scroll').getBoundingClientRect().top",
+    )
     assert 0 <= row <= box[1]  # the passage is in view inside the Coder
     page.click(".cw-retrieval .cw-close")
     page.select_option(".cw-doc-select", DOC)
@@ -408,12 +459,16 @@ def test_text_search_codes_a_hit(session: Session) -> None:
     page.fill(".cw-coder .cw-search", "staff*")
     page.press(".cw-coder .cw-search", "Enter")
     page.wait_for_selector(".cw-coder .cw-hit")
-    hits = page.eval_on_selector_all(".cw-coder .cw-hit", "ns => [...new Set(ns.map(n => n.dataset.hit))]")
+    hits = page.eval_on_selector_all(
+        ".cw-coder .cw-hit", "ns => [...new Set(ns.map(n => n.dataset.hit))]"
+    )
     assert hits and all(text[int(h.split("-")[0]):int(h.split("-")[1])].lower().startswith("staff")
                         for h in hits)  # fmt: skip
     page.click(".cw-coder .cw-hit-next")
     first = sorted(hits, key=lambda h: int(h.split("-")[0]))[0]
-    page.wait_for_function(f"() => document.querySelector('.cw-coder').dataset.pending === '{first}'")
+    page.wait_for_function(
+        f"() => document.querySelector('.cw-coder').dataset.pending === '{first}'"
+    )
     doc_shot(page, "coder-search", element=".cw-coder")
     page.click(".cw-code-name[data-code='challenges.capacity']")
     event = session.wait_event(lambda e: e["event"] == "code" and e["code"] == "challenges.capacity"
@@ -421,12 +476,22 @@ def test_text_search_codes_a_hit(session: Session) -> None:
     assert event["quote"].lower().startswith("staff")
     page.fill(".cw-coder .cw-search", "Foundation Stage")
     page.press(".cw-coder .cw-search", "Enter")
-    page.wait_for_function("() => /hits?$/.test(document.querySelector('.cw-hit-info').textContent)")
-    n = len(page.eval_on_selector_all(".cw-coder .cw-hit", "ns => [...new Set(ns.map(n => n.dataset.hit))]"))
+    page.wait_for_function(
+        "() => /hits?$/.test(document.querySelector('.cw-hit-info').textContent)"
+    )
+    n = len(
+        page.eval_on_selector_all(
+            ".cw-coder .cw-hit", "ns => [...new Set(ns.map(n => n.dataset.hit))]"
+        )
+    )
     page.select_option(".cw-coder .cw-hit-code", "context.needs")
-    session.wait_event(lambda e: e["event"] == "code" and e["code"] == "context.needs"
-                       and "Foundation Stage" in (e.get("reason") or ""), "all hits coded")  # fmt: skip
-    coded = [e for e in session.events() if e.get("reason", "") and "Foundation Stage" in e["reason"]]
+    session.wait_event(
+        lambda e: e["event"] == "code" and "Foundation Stage" in (e.get("reason") or ""),
+        "all hits coded",
+    )
+    coded = [
+        e for e in session.events() if e.get("reason", "") and "Foundation Stage" in e["reason"]
+    ]
     assert len(coded) == n and len({e["batch"] for e in coded}) == 1
 
 
@@ -434,7 +499,8 @@ def test_injection_transcript_shows_as_text(session: Session) -> None:
     page, watch = session.page, session.watch
     page.select_option(".cw-doc-select", "A/zz_injection")
     page.wait_for_function(
-        "() => document.querySelector('.cw-coder').dataset.doc === 'A/zz_injection'")
+        "() => document.querySelector('.cw-coder').dataset.doc === 'A/zz_injection'"
+    )
     page.locator(".cw-coder").scroll_into_view_if_needed()
     shown = page.inner_text(".cw-coder .cw-doc")
     assert "<script>window.__cw_pwned=1;alert('script')</script>" in shown
@@ -449,7 +515,8 @@ def test_injection_transcript_shows_as_text(session: Session) -> None:
     page.wait_for_timeout(300)
     session.shot("12-injection")
     inserted = page.eval_on_selector_all(
-        ".jp-OutputArea img, .jp-OutputArea script, .cw-coder a, .cwm a", "ns => ns.length")
+        ".jp-OutputArea img, .jp-OutputArea script, .cw-coder a, .cwm a", "ns => ns.length"
+    )
     assert inserted == 0
     assert page.evaluate(f"() => window.{PWNED}") is None
     assert watch.dialogs == []

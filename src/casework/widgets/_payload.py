@@ -158,8 +158,12 @@ def visible_suggestions(
 
 
 def shown_suggestions(
-    open_rows: list[dict[str, Any]], *, show: bool, min_score: float,
-    codes: set[str] | None = None, limit: int | None = None,
+    open_rows: list[dict[str, Any]],
+    *,
+    show: bool,
+    min_score: float,
+    codes: set[str] | None = None,
+    limit: int | None = None,
 ) -> list[dict[str, Any]]:
     """The open suggestions to draw: none unless ``show``; else those of ``codes`` (all
     when None) scoring ``min_score`` or more (unscored ones only while it is 0), the

@@ -488,9 +488,11 @@ class Coder(anywidget.AnyWidget):
             "accept_shown": self.accept_shown,
             "reject_shown": self.reject_shown,
             "new_code": lambda: self.new_code(
-                str(msg["name"]), msg.get("parent") or None,
+                str(msg["name"]),
+                msg.get("parent") or None,
                 start=None if msg.get("start") is None else int(msg["start"]),
-                end=None if msg.get("end") is None else int(msg["end"])),
+                end=None if msg.get("end") is None else int(msg["end"]),
+            ),
             "retrieve": lambda: self.retrieve(str(msg["code"])),
             "show": lambda: self.show(str(msg["doc"]), int(msg["start"]), int(msg["end"])),
             "search": lambda: self.search_text(str(msg["query"]), str(msg.get("mode", "words"))),
