@@ -114,6 +114,7 @@ def project_suggestions(project: Any, doc_id: str, coder: str) -> pd.DataFrame |
     suggest = getattr(project, "suggest", None)
     if not callable(suggest):
         return None
+    params: Mapping[str, Any]
     try:
         params = inspect.signature(suggest).parameters
     except (TypeError, ValueError):

@@ -24,6 +24,7 @@ import traitlets as t
 
 from casework import matrices, nlp
 from casework.errors import CaseworkError, ProjectError, UnknownName
+from casework.project import Project
 from casework.store import check_coder, code_counts, coding_progress
 from casework.widgets import _payload
 
@@ -52,7 +53,7 @@ class Coder(anywidget.AnyWidget):
 
     doc_id = t.Unicode("").tag(sync=True)
     documents = t.List(t.Dict()).tag(sync=True)
-    paragraphs = t.List().tag(sync=True)
+    paragraphs: t.List[list[Any]] = t.List().tag(sync=True)
     codebook = t.List(t.Dict()).tag(sync=True)
     pinned = t.List(t.Unicode()).tag(sync=True)
     codings = t.List(t.Dict()).tag(sync=True)
@@ -76,7 +77,7 @@ class Coder(anywidget.AnyWidget):
 
     def __init__(
         self,
-        project: Any,
+        project: Project,
         doc: str | None = None,
         *,
         suggestions: pd.DataFrame | bool | None = None,
@@ -420,7 +421,9 @@ class Coder(anywidget.AnyWidget):
         for key in keys:
             if str(key) not in open_keys:
                 raise UnknownName("suggestion", key, sorted(open_keys), field="key")
-        rows = self._suggest_table.loc[[int(k) for k in keys]].to_dict("records")
+        rows: list[dict[str, Any]] = self._suggest_table.loc[[int(k) for k in keys]].to_dict(
+            "records"
+        )
         for row in rows:
             row["start"], row["end"] = int(row["start"]), int(row["end"])
             for name in ("confidence", "reason"):
