@@ -478,3 +478,27 @@ def secrets() -> list[str]:
         found += [person.first, person.last, person.name, person.email, person.stem]
     found.append("Hollins Library field notes")
     return sorted(set(found))
+
+
+def bring_in(work: Path) -> tuple[Path, dict[str, Path]]:
+    """The study written to ``work/fieldwork`` and brought into a new project
+    ``work/study`` the way a researcher would (init, codebook, add with the sheet, add the
+    field notes); returns the project's root and the fieldwork files."""
+    import contextlib
+    import io
+    import shutil
+
+    from casework.cli import main
+
+    arrived = write_study(work / "fieldwork")
+    root = work / "study"
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["init", str(root), "--name", "Reading Together evaluation"]) == 0
+        shutil.copy(arrived["codebook"], root / "codebooks" / "codebook.yaml")
+        files = [str(p) for p in arrived["transcripts"]]  # type: ignore[attr-defined]
+        assert main(["add", *files, "--project", str(root), "--attributes",
+                     str(arrived["sheet"]), "--match-on", "Transcript", "--case-from",
+                     "Site"]) == 0  # fmt: skip
+        assert main(["add", str(arrived["notes"]), "--project", str(root), "--kind", "notes",
+                     "--case", "Hollins Library"]) == 0  # fmt: skip
+    return root, arrived

@@ -9,9 +9,10 @@ must hold no name anywhere.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
-import shutil
 import stat
 import zipfile
 from dataclasses import dataclass
@@ -19,10 +20,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from own_study import PEOPLE, bring_in, secrets
 
 import casework
 from casework.cli import main
-from own_study import PEOPLE, secrets, write_study
 
 
 @dataclass
@@ -34,20 +35,8 @@ class Built:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    work = tmp_path_factory.mktemp("own")
-    arrived = write_study(work / "fieldwork")
-    root = work / "study"
-    assert main(["init", str(root), "--name", "Reading Together evaluation"]) == 0
-    shutil.copy(arrived["codebook"], root / "codebooks" / "codebook.yaml")  # type: ignore[arg-type]
-    files = [str(p) for p in arrived["transcripts"]]  # type: ignore[attr-defined]
-    assert main(["add", *files, "--project", str(root), "--attributes", str(arrived["sheet"]),
-                 "--match-on", "Transcript", "--case-from", "Site"]) == 0  # fmt: skip
-    assert main(["add", str(arrived["notes"]), "--project", str(root), "--kind", "notes",
-                 "--case", "Hollins Library"]) == 0  # fmt: skip
+    root, _ = bring_in(tmp_path_factory.mktemp("own"))
     assert not (root / "notebooks").exists()  # the package's chapter templates serve
-    import contextlib
-    import io
-
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         assert main(["autocode", str(root), "--coder", "hm", "--accept-above", "0.01"]) == 0
