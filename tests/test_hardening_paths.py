@@ -267,3 +267,47 @@ def test_property_redact_and_add_write_only_into_their_project(
         redact_project(root, top / "anon", ["Alice Example"], ner=False)
     _check_written(before, files_under(top), [top / "anon", top / "anon.key.csv"])
     assert os.path.isdir(root / "transcripts")
+
+
+# --------------------------------------------------------------------------- item 22
+def test_item_22_a_projects_own_templates_run_only_when_trusted(
+    make_project: Callable[..., Path], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    import re
+
+    from casework.chapters._build import PACKAGED_TEMPLATES
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "me"))
+    root = make_project()
+    (root / "notebooks").mkdir()
+    template = root / "notebooks" / "case_chapter.ipynb"
+    shutil.copy(PACKAGED_TEMPLATES / template.name, template)
+    toml = (root / "casework.toml").read_text()
+    chapters = ["export", "chapters", str(root), "--case", "A", "--format", "html"]
+    # Received from someone else: nothing runs, nothing is written, the message says
+    # which templates and how to trust them; validate shows it as a warning.
+    for command in (chapters, ["build", str(root), "--quiet"]):
+        code, _, err = run(command, capsys)
+        assert code == 2 and err.count("\n") == 1 and "notebooks/case_chapter.ipynb" in err
+        assert "--trust-templates" in err and not (root / "exports").exists()
+    code, out, _ = run(["validate", str(root)], capsys)
+    assert "warning: " in out and "would run their code" in out
+    line = re.search(r'trust_templates = "[0-9a-f]+"', err)
+    assert line is not None
+    # A line the sender could write does not trust anything.
+    (root / "casework.toml").write_text(toml + "[chapters]\ntrust_templates = true\n")
+    assert run(chapters, capsys)[0] == 2
+    # The user's own line does; so does --trust-templates for one run.
+    (root / "casework.toml").write_text(toml + f"[chapters]\n{line.group(0)}\n")
+    code, _, err = run(chapters, capsys)
+    assert code == 0, err
+    assert (root / "exports" / "chapters" / "A.html").is_file()
+    # Another user (another key), or an edited template, must trust again.
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "someone-else"))
+    assert run(chapters + ["--force"], capsys)[0] == 2
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "me"))
+    template.write_text(template.read_text().replace("case_id", "case_id ", 1))
+    assert run(chapters + ["--force"], capsys)[0] == 2
+    assert run(chapters + ["--force", "--trust-templates"], capsys)[0] == 0
+    assert (tmp_path / "me" / "casework" / "trust.key").stat().st_mode & 0o777 == 0o600

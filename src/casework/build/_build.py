@@ -14,7 +14,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -114,11 +114,14 @@ def build(
     cases: Sequence[str] | None = None,
     jobs: int | None = None,
     force: bool = False,
+    trust_templates: bool = False,
 ) -> BuildReport:
     """Run the whole pipeline on the project at ``project_root`` into ``out``
     (relative to the project). ``formats`` are the chapter formats (default html,
     docx, md, and pdf when a LaTeX engine is installed); ``jobs`` chapters are
-    converted at once; chapters whose inputs have not changed are kept unless ``force``."""
+    converted at once; chapters whose inputs have not changed are kept unless ``force``.
+    The project's own chapter templates run only when trusted (``trust_templates`` for
+    this run, or the ``[chapters] trust_templates`` line the refusal prints)."""
     from casework.chapters import find_latex, load_plan
     from casework.project import open_project
 
@@ -136,7 +139,9 @@ def build(
     project = open_project(root)
     report = BuildReport(out_dir)
     # Everything build reads is checked before anything is written (caches included).
-    warnings = require_valid(check_build(project), "casework build")
+    warnings = require_valid(
+        check_build(project, trust_templates=trust_templates), "casework build"
+    )
     plan = load_plan(project)
     n_chapters = len(cases if cases is not None else plan.cases) + (cases is None)
     steps = _Steps(progress, len(STEPS) - 1 + n_chapters, report)  # a tick per chapter
@@ -160,6 +165,7 @@ def build(
             progress=_chapter_done(steps),
             jobs=jobs,
             force=force,
+            trust_templates=trust_templates,
         )
         report.seconds["chapters"] = time.perf_counter() - steps.started
         report.chapters = chapters
@@ -208,10 +214,19 @@ def _remember(out: Path, request: str, stamp: str, files: list[Path]) -> None:
     write_text(path, json.dumps(known, indent=1, sort_keys=True) + "\n")
 
 
-def check_build(project: Any, *, templates_required: bool = True) -> list[Problem]:
+def check_build(
+    project: Any, *, trust_templates: bool = False, running: bool = True
+) -> list[Problem]:
     """Every problem in what ``build`` reads: the project (:meth:`Project.validate`), the
-    chapter plan in casework.toml and the chapter templates."""
-    from casework.chapters import check_templates, load_plan
+    chapter plan in casework.toml and the chapter templates. A project template that
+    is not trusted stops a build (``running``); for ``validate`` it is a warning."""
+    from casework.chapters import (
+        check_templates,
+        load_plan,
+        templates_in_use,
+        trust_problem,
+        untrusted_templates,
+    )
     from casework.errors import CaseworkError
 
     problems = list(project.validate())
@@ -221,7 +236,12 @@ def check_build(project: Any, *, templates_required: bool = True) -> list[Proble
         load_plan(project)
     except CaseworkError as err:
         problems.append(Problem(err.one_line(), field=err.field))
-    problems.extend(check_templates(Path(project.root), required=templates_required))
+    root = Path(project.root)
+    problems.extend(check_templates(root))
+    own = untrusted_templates(root, templates_in_use(root), project.config, trust_templates)
+    if own:
+        problem = trust_problem(root, own)
+        problems.append(replace(problem, warning=not running))
     return problems
 
 

@@ -4,8 +4,14 @@ templates (``templates/*.ipynb``).
 
 from __future__ import annotations
 
-from casework.chapters._build import ChapterReport, check_templates, export_chapters
+from casework.chapters._build import (
+    ChapterReport,
+    check_templates,
+    export_chapters,
+    templates_in_use,
+)
 from casework.chapters._content import case_chapter, chapter_project, cross_case_chapter
+from casework.chapters._trust import trust_problem, untrusted_templates
 from casework.chapters._convert import find_latex, write_text
 from casework.chapters._execute import KERNEL_NAME, VenvKernelManager
 from casework.chapters._fingerprint import file_stamp
@@ -28,6 +34,9 @@ __all__ = [
     "case_chapter",
     "chapter_project",
     "check_templates",
+    "templates_in_use",
+    "trust_problem",
+    "untrusted_templates",
     "cross_case_chapter",
     "export_chapters",
     "file_stamp",

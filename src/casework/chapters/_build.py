@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from casework.chapters._fingerprint import Manifest, Scope, file_stamp
+from casework.chapters._trust import require_trusted
 from casework.errors import CaseworkError, Problem, UnknownName
 
 if TYPE_CHECKING:  # the heavy modules load only when a chapter has to be built
@@ -110,6 +111,7 @@ def export_chapters(
     cross_case: bool | None = None,
     jobs: int | None = None,
     force: bool = False,
+    trust_templates: bool = False,
 ) -> ChapterReport:
     """Write the chapters of ``cases`` (default: the plan's cases and the cross-case
     chapter) in ``formats`` into ``out_dir`` (default ``<project>/exports/chapters``).
@@ -117,6 +119,8 @@ def export_chapters(
     Chapters whose inputs are unchanged since the last build are kept (``force``
     rebuilds them); the others run in one kernel. ``progress(message)`` is called as
     each chapter is finished; ``jobs`` chapters are converted at once (default 2).
+    The project's own templates (``notebooks/``) run only when trusted: see
+    :mod:`casework.chapters._trust` (``trust_templates`` trusts them for this run).
     """
     root = Path(project_root).resolve()
     wanted = _check_formats(formats)
@@ -133,6 +137,11 @@ def export_chapters(
         return report
     from casework.chapters import _convert as convert
     from casework.chapters._execute import SharedKernel
+    from casework.config import read_config
+
+    # A project's own templates are code: they run only when trusted, and nothing
+    # starts (no kernel, no file) before that is settled.
+    require_trusted(root, templates_in_use(root), read_config(root), trust_templates)
 
     pandoc_path = convert.find_pandoc() if set(wanted) - {"html"} else ""
     latex = convert.find_latex()
@@ -270,6 +279,11 @@ def check_templates(root: Path, *, required: bool = True) -> list[Problem]:
             problems.append(Problem(f"not a valid notebook: {first}", path=str(path),
                                     field="template"))  # fmt: skip
     return problems
+
+
+def templates_in_use(root: Path) -> list[Path]:
+    """The case and cross-case templates a build of the project at ``root`` runs."""
+    return _templates(root, True, True)
 
 
 def _templates(root: Path, cases: bool, cross: bool) -> list[Path]:

@@ -37,6 +37,10 @@ def chapters(
     force: bool = typer.Option(
         False, "--force", help="Rebuild every chapter, even those whose inputs have not changed."
     ),
+    trust_templates: bool = typer.Option(
+        False, "--trust-templates", help="Run this project's own chapter templates "
+        "(notebooks/*_chapter.ipynb) this time: they are code; read them first.",
+    ),
 ) -> None:
     """Write each case's chapter and the cross-case chapter (HTML, Word, Markdown, PDF)."""
     from casework.chapters import export_chapters
@@ -50,6 +54,7 @@ def chapters(
         progress=lambda m: typer.echo(f"{m} done", err=True),
         cross_case=cross_case,
         force=force,
+        trust_templates=trust_templates,
     )
     typer.echo(str(report))
     if not report.ok:
@@ -69,11 +74,16 @@ def build(
     force: bool = typer.Option(
         False, "--force", help="Rebuild every chapter, even those whose inputs have not changed."
     ),
+    trust_templates: bool = typer.Option(
+        False, "--trust-templates", help="Run this project's own chapter templates "
+        "(notebooks/*_chapter.ipynb) this time: they are code; read them first.",
+    ),
 ) -> None:
     """The main job: validate, suggestions, matrices, Excel and chapters, into exports/."""
     from casework.build import build as run_build
 
-    report = run_build(path, out, progress=not quiet, formats=_items(format), force=force)
+    report = run_build(path, out, progress=not quiet, formats=_items(format), force=force,
+                       trust_templates=trust_templates)  # fmt: skip
     typer.echo(str(report))
     if not report.ok:
         raise typer.Exit(1)

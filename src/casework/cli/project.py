@@ -14,7 +14,7 @@ def validate(path: Path = PathArgument) -> None:
     from casework.build import check_build
     from casework.project import Project
 
-    problems = check_build(Project(path), templates_required=False)
+    problems = check_build(Project(path), running=False)
     for problem in problems:
         typer.echo(("warning: " if problem.warning else "") + str(problem))
     if problems:
