@@ -174,6 +174,14 @@ def evaluate(tables: Tables, codebook: Any, coder: str, held: set[str], name: st
         fp, fr, fn = _pr(truth, label_units(units.frame, sub, codes))
         print(f"  unjoined, uncapped, floor {floor}: {fn} sentence codings, precision {fp:.2f}, "
               f"recall {fr:.2f}")
+    for k in (1, 2):
+        top = every.sort_values("confidence", ascending=False, kind="stable")
+        top = top.groupby(["doc_id", "start"], sort=False).head(k)
+        for floor in (0.2, 0.3, 0.4):
+            sub = top[top["confidence"] >= floor]
+            fp, fr, fn = _pr(truth, label_units(units.frame, sub, codes))
+            print(f"  best {k} per sentence, floor {floor}: {fn} sentence codings, "
+                  f"precision {fp:.2f}, recall {fr:.2f}")
     table = calibration(every, units, truth, codes)
     print("calibration (held-out scores, unjoined, uncapped):")
     print(table.to_string(index=False, float_format="{:.2f}".format))

@@ -257,3 +257,13 @@ def test_similarity_index_ties_break_by_position() -> None:
         index = fit_index(frame, words, method=method)
         rows, sims = index.nearest(index.embed([["staff", "turnover"]])[0], n=2)
         assert rows.tolist() == [0, 1] and sims[0] == pytest.approx(sims[1])
+
+
+def test_attributes_missing_everywhere_are_no_feature() -> None:
+    from casework.nlp._features import document_attributes
+
+    docs = pd.DataFrame({"doc_id": ["a", "b", "c"], "participant_id": [None, None, None],
+                         "site": ["North", "North", None], "years": [3, 3.0, float("nan")]})  # fmt: skip
+    t = Tables(docs, pd.DataFrame(), pd.DataFrame({"code_id": []}), pd.DataFrame(), {})
+    found = document_attributes(t)
+    assert found["a"] == ["a:site=north", "a:years=3.0"] and found["c"] == []

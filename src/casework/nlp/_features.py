@@ -217,11 +217,12 @@ def document_attributes(tables: Any) -> dict[str, list[str]]:
     for column in frame.columns:
         if column in NOT_ATTRIBUTES:
             continue
-        values = frame[column].map(_str)
-        counts = values.value_counts()
-        if counts.empty or counts.max() < 2 or values.map(lambda v: v is None or len(v) > 60).all():
+        values = [_str(v) for v in frame[column].tolist()]
+        short = [v for v in values if v is not None and len(v) <= 60]
+        counts = pd.Series(short, dtype=object).value_counts()
+        if counts.empty or counts.max() < 2:
             continue
-        for doc_id, value in values.items():
+        for doc_id, value in zip(frame.index, values, strict=True):
             if value is not None and len(value) <= 60 and counts.get(value, 0) >= 2:
                 out[str(doc_id)].append(f"a:{column}={value.strip().lower().replace(' ', '_')}")
     return out
