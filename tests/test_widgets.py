@@ -140,6 +140,7 @@ def test_apply_is_one_code_event(coder: Coder, small: Project) -> None:
         "impact.children", "Children were more ready for school.", "manual")  # fmt: skip
     assert coder.codings == [{"id": coding_id, "code": "impact.children", "start": start,
                               "end": end, "coder": "tester", "source": "manual", "memo": ""}]
+    assert json.loads(coder.codings_json) == coder.codings  # what the browser gets
 
 
 def test_browser_messages_run_the_same_actions(

@@ -14,6 +14,7 @@ browser.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -56,7 +57,10 @@ class Coder(anywidget.AnyWidget):
     paragraphs: t.List[list[Any]] = t.List().tag(sync=True)
     codebook = t.List(t.Dict()).tag(sync=True)
     pinned = t.List(t.Unicode()).tag(sync=True)
-    codings = t.List(t.Dict()).tag(sync=True)
+    codings = t.List(t.Dict())  # the open document's codings; sent as codings_json
+    # One JSON string, not a list of dicts: ipywidgets walks every nested object of a
+    # synced value looking for binary buffers, which costs tens of ms at 1,000 codings.
+    codings_json = t.Unicode("[]").tag(sync=True)
     suggestions = t.List(t.Dict()).tag(sync=True)
     coders = t.List(t.Unicode()).tag(sync=True)
     me = t.Unicode("").tag(sync=True)
@@ -118,6 +122,10 @@ class Coder(anywidget.AnyWidget):
         self.observe(lambda _c: self._send_counts(), names="coder_filter")
         self._set_doc(doc if doc is not None else self.documents[0]["id"])
         self._locked = self.me
+
+    @t.observe("codings")
+    def _send_codings(self, change: dict[str, Any]) -> None:
+        self.codings_json = json.dumps(change["new"], separators=(",", ":"), ensure_ascii=False)
 
     @t.validate("me")
     def _fixed_coder(self, proposal: dict[str, Any]) -> Any:

@@ -117,7 +117,7 @@ class CoderView {
     this.handlers = [
       ["change:paragraphs", () => this.schedule("doc")],
       ["change:doc_id", () => this.schedule("doc")],
-      ["change:codings", () => this.schedule("codings")],
+      ["change:codings_json", () => this.schedule("codings")],
       ["change:suggestions", () => this.schedule("codings")],
       ["change:search", () => this.schedule("search")],
       ["change:coder_filter", () => this.schedule("filters")],
@@ -222,6 +222,16 @@ class CoderView {
     options(this.suggCodeSelect, [["", "Suggestions of all codes"], ...codes], this.model.get("suggest_code") || "");
     options(this.hitCodeSelect, [["", "Code all hits as…"], ...codes], "");
     options(this.parentSelect, [["", "(top level)"], ...codes], this.parentSelect.value || "");
+  }
+
+  // The open document's codings (sent as one JSON string; parsed once per change).
+  codingList() {
+    const text = this.model.get("codings_json") || "[]";
+    if (text !== this.codingsText) {
+      this.codingsText = text;
+      this.codingsParsed = JSON.parse(text);
+    }
+    return this.codingsParsed;
   }
 
   setFilter(name, value) {

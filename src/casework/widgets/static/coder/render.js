@@ -62,7 +62,7 @@ export const rendering = {
   visibleCodings() {
     const coders = this.model.get("coder_filter") || [];
     const codes = new Set((this.model.get("code_filter") || []).flatMap((c) => this.descendants(c)));
-    return (this.model.get("codings") || []).filter(
+    return this.codingList().filter(
       (c) => (!coders.length || coders.includes(c.coder)) && (!codes.size || codes.has(c.code)),
     );
   },

@@ -1,4 +1,4 @@
-// casework bundle; sources sha256 6bb84d95acb5c5912bc02f7371e26eccd085717dc52dd7f0239aec089de38711
+// casework bundle; sources sha256 c39f3f89eccc9ff1036d10376ef1a62888ccc9e308f2ca1f5188247b4ee060db
 
 // src/casework/widgets/static/shared/dom.js
 var COLOR_RE = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
@@ -440,7 +440,7 @@ var rendering = {
   visibleCodings() {
     const coders = this.model.get("coder_filter") || [];
     const codes = new Set((this.model.get("code_filter") || []).flatMap((c) => this.descendants(c)));
-    return (this.model.get("codings") || []).filter(
+    return this.codingList().filter(
       (c) => (!coders.length || coders.includes(c.coder)) && (!codes.size || codes.has(c.code))
     );
   },
@@ -1238,7 +1238,7 @@ var CoderView = class {
     this.handlers = [
       ["change:paragraphs", () => this.schedule("doc")],
       ["change:doc_id", () => this.schedule("doc")],
-      ["change:codings", () => this.schedule("codings")],
+      ["change:codings_json", () => this.schedule("codings")],
       ["change:suggestions", () => this.schedule("codings")],
       ["change:search", () => this.schedule("search")],
       ["change:coder_filter", () => this.schedule("filters")],
@@ -1334,6 +1334,15 @@ var CoderView = class {
     options(this.suggCodeSelect, [["", "Suggestions of all codes"], ...codes], this.model.get("suggest_code") || "");
     options(this.hitCodeSelect, [["", "Code all hits as…"], ...codes], "");
     options(this.parentSelect, [["", "(top level)"], ...codes], this.parentSelect.value || "");
+  }
+  // The open document's codings (sent as one JSON string; parsed once per change).
+  codingList() {
+    const text = this.model.get("codings_json") || "[]";
+    if (text !== this.codingsText) {
+      this.codingsText = text;
+      this.codingsParsed = JSON.parse(text);
+    }
+    return this.codingsParsed;
   }
   setFilter(name, value) {
     this.model.set(name, value ? [value] : []);

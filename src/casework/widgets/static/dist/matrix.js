@@ -1,4 +1,4 @@
-// casework bundle; sources sha256 6bb84d95acb5c5912bc02f7371e26eccd085717dc52dd7f0239aec089de38711
+// casework bundle; sources sha256 c39f3f89eccc9ff1036d10376ef1a62888ccc9e308f2ca1f5188247b4ee060db
 
 // src/casework/widgets/static/shared/dom.js
 var COLOR_RE = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
