@@ -39,7 +39,8 @@ def test_init_writes_a_project_that_validates(tmp_path: Path, capsys: pytest.Cap
     root = tmp_path / "new"
     assert main(["init", str(root), "--name", 'A "quoted": study']) == 0
     assert sorted(_tree(root)) == [".gitignore", "cases.csv", "casework.toml",
-                                   "codebooks/codebook.yaml", "transcripts/README.md"]  # fmt: skip
+                                   "codebooks/codebook.yaml", "notebooks/code.ipynb",
+                                   "transcripts/README.md"]  # fmt: skip
     assert "exports/" in (root / ".gitignore").read_text()
     project = casework.open_project(root)
     assert project.name == 'A "quoted": study' and len(project.documents) == 0
@@ -178,3 +179,21 @@ def test_captions_and_markdown_come_in_too(fresh: Path, tmp_path: Path) -> None:
     roles = dict(zip(project.speakers["speaker"], project.speakers["role"], strict=True))
     assert roles == {"Interviewer": "interviewer", "Kim Lowe": "participant"}
     assert "Kim" not in "".join(project.documents.map(str).to_numpy().ravel())
+
+
+def test_the_starter_notebook_runs_on_the_added_study(fresh: Path, arrived: dict[str, object]) -> None:
+    import nbformat
+    from nbclient import NotebookClient
+
+    from casework.chapters import VenvKernelManager
+
+    assert add_all(fresh, arrived) == 0
+    path = fresh / "notebooks" / "code.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    NotebookClient(notebook, timeout=300, startup_timeout=180, kernel_name="python3",
+                   kernel_manager_class=VenvKernelManager,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()  # fmt: skip
+    outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert len([o for o in outputs if "application/vnd.jupyter.widget-view+json" in
+                o.get("data", {})]) == 2  # the Coder and the matrix  # fmt: skip
