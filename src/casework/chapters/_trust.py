@@ -30,6 +30,7 @@ from typing import Any
 from casework.errors import Problem, ProjectError
 
 KEY_FILE = "trust.key"
+_PACKAGED = Path(__file__).resolve().with_name("templates")  # casework's own: always run
 
 
 def key_path() -> Path:
@@ -74,7 +75,8 @@ def untrusted_templates(
 ) -> list[Path]:
     """The project's own templates among ``templates`` that may not run (empty if none
     or if trusted)."""
-    own = [t for t in templates if t.is_file() and t.resolve().is_relative_to(root.resolve())]
+    own = [t for t in templates
+           if t.is_file() and not t.resolve().is_relative_to(_PACKAGED)]  # fmt: skip
     if not own or trust:
         return []
     section = config.get("chapters", {})
