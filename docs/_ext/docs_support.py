@@ -16,8 +16,30 @@ DEMO_PARTS = ["casework.toml", "cases.csv", "transcripts", "codebooks", "codings
               "notebooks"]
 
 
+def _fail_on_shell_errors() -> None:
+    """Make a failing ``!command`` in a page fail the docs build, not print and go on."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None or getattr(shell.system, "_casework_checked", False):
+        return
+    run = shell.system
+
+    def checked(cmd: str) -> None:
+        run(cmd)
+        status = shell.user_ns.get("_exit_code", 0)
+        if status:
+            raise RuntimeError(f"the command exited with status {status}: {cmd}")
+
+    checked._casework_checked = True  # type: ignore[attr-defined]
+    shell.system = checked
+
+
 def demo_project() -> Path:
     """Copy the demo study into a new temporary folder, change into it, return it."""
+    _fail_on_shell_errors()
     dest = Path(tempfile.mkdtemp(prefix="casework-docs-")) / "demo"
     dest.mkdir()
     for part in DEMO_PARTS:
@@ -33,6 +55,7 @@ def demo_project() -> Path:
 
 def empty_folder(name: str = "study") -> Path:
     """A new empty folder to start a study in; changes into its parent, returns it."""
+    _fail_on_shell_errors()
     parent = Path(tempfile.mkdtemp(prefix="casework-docs-"))
     os.chdir(parent)
     return parent / name
