@@ -21,7 +21,12 @@ DOCS = REPO / "docs"
 SCREENSHOTS = DOCS / "_static" / "screenshots"
 # Screenshot → the browser test that writes it.
 SCREENSHOT_TESTS: dict[str, str] = {
-    "coder.png": "tests/browser/test_coder_browser.py",
+    **{f"{name}.png": "tests/browser/test_coder_browser.py"
+       for name in ("coder", "coder-suggestions", "coder-documents", "coder-retrieval",
+                    "coder-search")},
+    "review.png": "tests/browser/test_review_browser.py",
+    **{f"{name}.png": "tests/browser/test_summary_browser.py"
+       for name in ("matrix-explorer", "summary-editor", "codebook-editor")},
 }
 
 
