@@ -126,8 +126,11 @@ def test_every_error_class_has_an_example_message(site: Path) -> None:
 
 def test_notebook_pages_were_executed_at_build_time(site: Path) -> None:
     page = (site / "concepts" / "agreement.html").read_text(encoding="utf-8")
-    # The worked examples' results are computed by the build, not written in the page.
-    assert "0.318" in page and "0.743" in page
+    # The worked examples' results are computed by the build: they are cell outputs.
+    outputs = page.split('class="cell_output')[1:]
+    assert len(outputs) == 2
+    assert "<td>85.0</td>" in outputs[0] and "<td>0.318</td>" in outputs[0]
+    assert "<pre><span></span>0.743" in outputs[1]
     for source in DOCS.rglob("*.md"):
         text = source.read_text(encoding="utf-8")
         if "{code-cell}" in text:
