@@ -25,6 +25,7 @@ SCREENSHOT_TESTS: dict[str, str] = {
        for name in ("coder", "coder-suggestions", "coder-documents", "coder-retrieval",
                     "coder-search")},
     "review.png": "tests/browser/test_review_browser.py",
+    "chapter.png": "tests/browser/test_chapters_browser.py",
     **{f"{name}.png": "tests/browser/test_summary_browser.py"
        for name in ("matrix-explorer", "summary-editor", "codebook-editor")},
 }

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _browser import PWNED, add_injection
+from _browser import PWNED, add_injection, doc_shot
 from _chapter_build import CASES, built_demo, copy_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -79,6 +79,8 @@ def test_chapter_draws_offline(browser: Any, chapters: Path, stem: str, tmp_path
         figures = page.evaluate(FIGURES)
         shot = tmp_path / f"{stem}.png"
         page.screenshot(path=str(shot), full_page=True)
+        if stem == CASES[0]:
+            doc_shot(page, "chapter")  # the top of a case chapter, for the docs
         headings = page.eval_on_selector_all("h2", "hs => hs.map(h => h.textContent)")
     finally:
         page.close()
