@@ -62,5 +62,7 @@ html_theme_options = {
     "use_download_button": False,
     "use_fullscreen_button": False,
 }
+# The theme's script expects a mode; without one it logs an error in the console.
+html_context = {"default_mode": "light"}
 html_last_updated_fmt = None
 html_copy_source = False
