@@ -267,3 +267,32 @@ def test_attributes_missing_everywhere_are_no_feature() -> None:
     t = Tables(docs, pd.DataFrame(), pd.DataFrame({"code_id": []}), pd.DataFrame(), {})
     found = document_attributes(t)
     assert found["a"] == ["a:site=north", "a:years=3.0"] and found["c"] == []
+
+
+def test_the_model_trains_in_the_background_without_blocking(
+    make_project: Callable[..., Path],
+) -> None:
+    lines = [f"The children read more at home in week {i}." if i % 2 else
+             f"Capacity was short in week {i}." for i in range(16)]  # fmt: skip
+    root = make_project(docs={"A/x.txt": "\n\n".join(lines), "B/y.txt": "\n\n".join(lines)})
+    project = casework.open_project(root)
+    for doc in ("A/x", "B/y"):
+        text = project.text(doc)
+        for i in range(1, 16, 2):
+            start = text.index(lines[i])
+            project.code(doc, "impact.children", start, start + len(lines[i]))
+    trainer = project.trainer()
+    first = project.score_basis(background=True)
+    assert first.model is None  # nothing trained yet: rules only, and no waiting
+    assert trainer.busy() or trainer.latest is not None
+    model, digest = trainer.wait()
+    assert model.codes and "impact.children" in model.codes and trainer.error is None
+    after = project.score_basis(background=True)
+    assert after.model is not None and after.model_hash == digest
+    rows = project.suggest(background=True, floor=0.0, join=False, per_doc=None)
+    assert (rows.loc[rows["code_id"] == "impact.children", "source"] == "model").all()
+    # a new coding changes the training data: the next call starts a new training
+    project.code("A/x", "challenges.capacity", 0, 10)
+    project.score_basis(background=True)
+    trainer.wait()
+    assert trainer.latest is not None and trainer.latest[1] != digest

@@ -448,6 +448,7 @@ class Project:
         per_doc: int | Literal["default"] | None = "default",
         join: bool = True,
         ranked: bool = True,
+        background: bool = False,
     ) -> pd.DataFrame:
         """Suggested codings, best first within what is shown; nothing is coded until
         :meth:`accept`, and what the coder rejected is never offered again.
@@ -460,6 +461,10 @@ class Project:
         most suggestions per document, and neighbouring suggestions of one code are joined
         into passages unless ``join=False``. ``ranked=False`` gives every raw rule hit (and
         model score at ``min_score`` with ``learned=True``), as before.
+
+        ``background=True`` (for a coding session) never waits for the model: it trains
+        in a thread when the coding changed, and meanwhile the last finished model (or
+        the one saved from an earlier session, or none) scores.
 
         Columns: the codings columns, ``status``, and ``decisions`` (what a score rests on:
         the coder's decisions on the rule, or the model's coded examples of the code).
@@ -476,7 +481,7 @@ class Project:
         options = self.suggestion_options(floor=floor if floor is not None else min_score,
                                           per_doc=per_doc, join=join,
                                           model=learned is not False)  # fmt: skip
-        rows = self._ranked(who, options, unit, doc_ids)
+        rows = self._ranked(who, options, unit, doc_ids, background)
         return rows if rules else rows[rows["source"] != "rule"].reset_index(drop=True)
 
     def suggestion_options(self, *, floor: float | None = None,
@@ -495,16 +500,18 @@ class Project:
         return SuggestOptions(floor=floor, per_doc=per_doc, join=join, model=model)
 
     def _ranked(self, coder: str, options: Any, unit: str | None,
-                doc_ids: Iterable[str] | None) -> pd.DataFrame:  # fmt: skip
+                doc_ids: Iterable[str] | None, background: bool = False) -> pd.DataFrame:  # fmt: skip
         from casework.nlp import ranked_suggest
 
         return ranked_suggest(self, self.codebook, coder=coder, options=options, unit=unit,
                               rejections=self.rejections, doc_ids=doc_ids,
-                              scored=self.score_basis(coder, options))  # fmt: skip
+                              scored=self.score_basis(coder, options, background=background))  # fmt: skip
 
-    def score_basis(self, coder: str | None = None, options: Any = None) -> Any:
+    def score_basis(self, coder: str | None = None, options: Any = None, *,
+                    background: bool = False) -> Any:  # fmt: skip
         """What the coder's suggestion scores rest on (rules' estimates, model), kept
-        until the coder's events change."""
+        until the coder's events change. ``background=True``: the model trains in a
+        thread (see :meth:`suggest`); :attr:`trainer` is that thread's keeper."""
         from casework.nlp import SuggestOptions, score_basis
         from casework.nlp.pipeline import cache_dir_for, pipeline_for
 
@@ -513,13 +520,25 @@ class Project:
         key = (who, len(self.events()), options.model, options.prior, options.headings,
                options.ranker)  # fmt: skip
         cached = self.__dict__.get("_score_basis")
-        if cached is not None and cached[0] == key:
+        trainer = self.trainer(who) if background else None
+        if cached is not None and cached[0] == key and (
+                trainer is None or cached[1].model_hash == (trainer.latest or (None, None))[1]):
             return cached[1]
         found = score_basis(self, self.codebook, coder=who, options=options,
                             nlp=pipeline_for(self), cache_dir=cache_dir_for(self),
-                            rejections=self.rejections)  # fmt: skip
+                            rejections=self.rejections, background=trainer)  # fmt: skip
         self.__dict__["_score_basis"] = (key, found)
         return found
+
+    def trainer(self, coder: str | None = None) -> Any:
+        """The coder's background model trainer (``casework.nlp.BackgroundTrainer``)."""
+        from casework.nlp import BackgroundTrainer
+
+        who = self._need_coder(coder)
+        trainers = self.__dict__.setdefault("_trainers", {})
+        if who not in trainers:
+            trainers[who] = BackgroundTrainer()
+        return trainers[who]
 
     def rule_precision(self, *, coder: str | None = None) -> pd.DataFrame:
         """Each codebook rule's estimated precision for the coder and what it rests on:

@@ -12,6 +12,7 @@ from casework.nlp._queries import KWIC_COLUMNS, code_all_hits, kwic, word_freque
 from casework.nlp._features import Units, add_rule_tokens, units_of
 from casework.nlp._ranked import (
     DEFAULT_FLOOR,
+    BackgroundTrainer,
     DEFAULT_PER_DOC,
     Scored,
     ranked_suggest,
@@ -34,6 +35,7 @@ from casework.nlp.rules import RuleSet, compile_rules
 from casework.nlp.suggest import SUGGESTION_COLUMNS, suggestions_to_codings
 
 __all__ = [
+    "BackgroundTrainer",
     "KWIC_COLUMNS",
     "DEFAULT_FLOOR",
     "DEFAULT_PER_DOC",

@@ -132,7 +132,8 @@ def ranked_suggest(
 
 def score_basis(tables: Any, codebook: Any, *, coder: str | None, options: Options,
                 nlp: Language, cache_dir: Path | None, rejections: pd.DataFrame | None,
-                progress: Callable[[int], Any] | None = None) -> Scored:  # fmt: skip
+                progress: Callable[[int], Any] | None = None,
+                background: BackgroundTrainer | None = None) -> Scored:  # fmt: skip
     """Rule hits in every document, each rule's estimate, and the coder's model."""
     from casework.nlp.pipeline import doc_texts
     from casework.nlp.suggest import rule_hits
@@ -144,7 +145,7 @@ def score_basis(tables: Any, codebook: Any, *, coder: str | None, options: Optio
     if options.model and coder:
         found = train_ranker(tables, coder=coder, ruleset=ruleset, hits=hits, nlp=nlp,
                              cache_dir=cache_dir, options=options,
-                             require=options.require_model)  # fmt: skip
+                             require=options.require_model, background=background)  # fmt: skip
         if found is not None:
             model, digest = found
     return Scored(ruleset, hits, precision, model, digest)
@@ -334,13 +335,16 @@ def _segment_numbers(tables: Any, doc: np.ndarray, start: np.ndarray) -> np.ndar
 def train_ranker(tables: Any, *, coder: str, ruleset: RuleSet, hits: Mapping[str, Hits],
                  nlp: Language, cache_dir: Path | None, options: Options,
                  doc_ids: Iterable[str] | None = None,
-                 model_dir: Path | bool | None = True,
-                 require: bool = False) -> tuple[Ranker, str] | None:  # fmt: skip
+                 model_dir: Path | bool | None = True, require: bool = False,
+                 background: BackgroundTrainer | None = None,
+                 ) -> tuple[Ranker, str] | None:  # fmt: skip
     """The coder's model and its training-data hash, loaded when that data has not
     changed, else trained (and saved); None when no code has enough coded sentences.
 
     Trained on every document the coder has coded (or those of ``doc_ids``). With
-    ``require``, too few coded sentences raise :class:`NotEnoughExamples` instead."""
+    ``require``, too few coded sentences raise :class:`NotEnoughExamples` instead. With a
+    ``background`` trainer, training runs in its thread and the latest finished model
+    comes back at once (see :class:`BackgroundTrainer`)."""
     from casework.nlp._features import add_rule_tokens, units_of
     from casework.nlp.learned import label_units
     from casework.nlp.pipeline import doc_texts, iter_parsed
@@ -375,12 +379,103 @@ def train_ranker(tables: Any, *, coder: str, ruleset: RuleSet, hits: Mapping[str
         loaded = Ranker.load(folder)
         if loaded is not None and loaded[1].get("data_hash") == digest:
             return loaded[0], digest
-    model = fit_ranker(units, labels, codes, settings)
-    if not model.codes:
-        return None
-    if folder is not None:
-        model.save(folder, {"data_hash": digest, "coder": coder})
-    return model, digest
+    job = TrainingJob(units, labels, codes, settings, digest, folder, coder)
+    if background is not None:
+        return background.submit(job)
+    return job.run()
+
+
+@dataclass
+class TrainingJob:
+    """Everything one training needs, gathered in the caller's thread."""
+
+    units: Any
+    labels: np.ndarray
+    codes: list[str]
+    settings: RankerSettings
+    digest: str
+    folder: Path | None
+    coder: str
+
+    def run(self) -> tuple[Ranker, str] | None:
+        model = fit_ranker(self.units, self.labels, self.codes, self.settings)
+        if not model.codes:
+            return None
+        if self.folder is not None:
+            model.save(self.folder, {"data_hash": self.digest, "coder": self.coder})
+        return model, self.digest
+
+
+class BackgroundTrainer:
+    """Trains the coder's model in a thread while coding goes on.
+
+    :meth:`submit` starts training on new data (unless that data is already being
+    trained on) and returns at once with the latest finished model, which may rest on
+    older coding, or the one saved on disk from an earlier session, or None. The model
+    whose training data matches comes back once it is done (``wait()`` to block).
+    """
+
+    def __init__(self) -> None:
+        import threading
+
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._running: str | None = None
+        self._pending: TrainingJob | None = None
+        self.latest: tuple[Ranker, str] | None = None
+        self.error: BaseException | None = None
+
+    def submit(self, job: TrainingJob) -> tuple[Ranker, str] | None:
+        import threading
+
+        with self._lock:
+            if self.latest is not None and self.latest[1] == job.digest:
+                return self.latest
+            if self.latest is None and job.folder is not None:
+                stale = Ranker.load(job.folder)  # an earlier session's model, until retrained
+                if stale is not None:
+                    self.latest = (stale[0], str(stale[1].get("data_hash")))
+            if self._running == job.digest:
+                return self.latest
+            if self._thread is not None and self._thread.is_alive():
+                self._pending = job  # the newest data waits for the running training
+                return self.latest
+            self._start(job, threading)
+            return self.latest
+
+    def _start(self, job: TrainingJob, threading: Any) -> None:
+        self._running = job.digest
+        self._thread = threading.Thread(target=self._work, args=(job,), daemon=True,
+                                        name=f"casework-train-{job.coder}")  # fmt: skip
+        self._thread.start()
+
+    def _work(self, job: TrainingJob) -> None:
+        import threading
+
+        try:
+            done = job.run()
+        except Exception as exc:  # kept for the caller; coding goes on with the old model
+            self.error = exc
+            done = None
+        with self._lock:
+            if done is not None:
+                self.latest = done
+            self._running = None
+            nxt, self._pending = self._pending, None
+            if nxt is not None and nxt.digest != job.digest:
+                self._start(nxt, threading)
+
+    def busy(self) -> bool:
+        """Training is going on."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def wait(self, timeout: float | None = None) -> tuple[Ranker, str] | None:
+        """Block until no training is going on; the latest model."""
+        while self._thread is not None and self._thread.is_alive():
+            self._thread.join(timeout)
+            if timeout is not None:
+                break
+        return self.latest
 
 
 def _data_hash(units: Any, labels: np.ndarray, codes: list[str],
