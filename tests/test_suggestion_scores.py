@@ -285,14 +285,16 @@ def test_the_model_trains_in_the_background_without_blocking(
     first = project.score_basis(background=True)
     assert first.model is None  # nothing trained yet: rules only, and no waiting
     assert trainer.busy() or trainer.latest is not None
-    model, digest = trainer.wait()
+    done = trainer.wait()
+    assert done is not None, trainer.error
+    model, digest = done
     assert model.codes and "impact.children" in model.codes and trainer.error is None
     after = project.score_basis(background=True)
     assert after.model is not None and after.model_hash == digest
     rows = project.suggest(background=True, floor=0.0, join=False, per_doc=None)
     assert (rows.loc[rows["code_id"] == "impact.children", "source"] == "model").all()
     # a new coding changes the training data: the next call starts a new training
-    project.code("A/x", "challenges.capacity", 0, 10)
+    project.code("A/x", "challenges.capacity", 0, len(lines[0]))
     project.score_basis(background=True)
     trainer.wait()
     assert trainer.latest is not None and trainer.latest[1] != digest
