@@ -14,6 +14,7 @@ from pathlib import Path
 
 import docx
 import nbformat
+import pandas as pd
 import pytest
 from _chapter_build import CASES, Built, built_demo, copy_demo, snapshot
 
@@ -75,6 +76,9 @@ def test_build_writes_every_chapter_and_the_workbook(built: Built) -> None:
     assert (exports / "validation.txt").read_text() == "No problems found.\n"
     assert (exports / "matrices" / "cross-case.csv").is_file()
     assert (exports / "suggestions_summary.csv").is_file()
+    rules = pd.read_csv(exports / "rule_precision.csv")  # the demo coder's estimates (#14)
+    assert {"code_id", "reason", "decisions", "precision"} <= set(rules.columns)
+    assert rules["decisions"].gt(0).any() and rules["precision"].between(0, 1).all()
     assert set(built.report.files) >= {built.chapters / f"{s}.docx" for s in STEMS}
 
 

@@ -544,7 +544,9 @@ class Project:
         """Each codebook rule's estimated precision for the coder and what it rests on:
         rule, code_id, reason, hits, accepted, rejected, passed_over, decisions,
         precision (posterior mean), low, high (5% and 95% quantiles)."""
-        return self.score_basis(coder).precision.copy()
+        from casework.nlp import SuggestOptions
+
+        return self.score_basis(coder, SuggestOptions(model=False)).precision.copy()
 
     def similar(
         self,

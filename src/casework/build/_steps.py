@@ -10,8 +10,10 @@ SUGGESTION_FIELDS = ["doc_id", "case_id", "role", "code_id", "start", "end", "re
 
 
 def suggestions_report(project: Any, out: Path, *, cache_dir: Path) -> list[Path]:
-    """``suggestions.csv`` (every rule suggestion not yet decided) and
-    ``suggestions_summary.csv`` (per code: suggestions, documents, cases, codings)."""
+    """``suggestions.csv`` (every rule suggestion not yet decided),
+    ``suggestions_summary.csv`` (per code: suggestions, documents, cases, codings) and,
+    when the project names a coder, ``rule_precision.csv`` (each rule that fired: its
+    estimated precision for that coder and the decisions it rests on)."""
     from casework.chapters import write_text
     from casework.nlp.suggest import suggest
     from casework.util import to_csv_safe
@@ -39,12 +41,18 @@ def suggestions_report(project: Any, out: Path, *, cache_dir: Path) -> list[Path
         .merge(codes, on="code_id", how="left")
     )
     summary = summary[["code_id", "name", "suggestions", "documents", "cases", "codings"]]
-    return [
+    written = [
         write_text(out / "suggestions.csv", str(to_csv_safe(rows, lineterminator="\n"))),
         write_text(
             out / "suggestions_summary.csv", str(to_csv_safe(summary, lineterminator="\n"))
         ),
     ]
+    if project.coder:
+        rules = project.rule_precision()
+        rules = rules[rules["hits"] > 0].drop(columns="rule")
+        written.append(write_text(out / "rule_precision.csv",
+                                  str(to_csv_safe(rules, lineterminator="\n"))))  # fmt: skip
+    return written
 
 
 def matrices(project: Any, cases: Sequence[str], folder: Path) -> list[Path]:
