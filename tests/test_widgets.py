@@ -20,11 +20,19 @@ import pytest
 
 import casework
 from casework.cli import main
-from casework.cli.review import REVIEW_NOTEBOOK, TEMPLATES, review_notebook, voila_arguments
 from casework.codebook import Codebook
 from casework.errors import CodebookError, ProjectError, StoreError, UnknownName
 from casework.project import Project
-from casework.widgets import CodebookEditor, Coder, MatrixExplorer, _payload
+from casework.widgets import (
+    REVIEW_NOTEBOOK,
+    TEMPLATES,
+    CodebookEditor,
+    Coder,
+    MatrixExplorer,
+    _payload,
+    review_notebook,
+    voila_arguments,
+)
 
 STATIC = Path(casework.__file__).parent / "widgets" / "static"
 REPO = Path(__file__).resolve().parents[1]

@@ -55,3 +55,17 @@ def setting(config: dict[str, Any], section: str, key: str, default: Any = None)
 def resolve_coder(config: dict[str, Any], coder: str | None = None) -> str | None:
     """The coder: an explicit argument, else ``CASEWORK_CODER``, else ``[project] coder``."""
     return coder or os.environ.get("CASEWORK_CODER") or setting(config, "project", "coder")
+
+
+def need_coder(coder: str | None, config: dict[str, Any] | None = None) -> str:
+    """:func:`resolve_coder`, or the one error every part of casework gives when no coder
+    is known (the library, the widgets, the CLI)."""
+    who = resolve_coder(config or {}, coder)
+    if not who:
+        raise ConfigError(
+            "no coder given",
+            field="coder",
+            fix="Pass coder=... (--coder NAME), set CASEWORK_CODER, or set coder under "
+            "[project] in casework.toml.",
+        )
+    return str(who)

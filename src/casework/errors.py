@@ -7,9 +7,35 @@ what the CLI prints before exiting with status 2. A traceback means a bug in cas
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+# --- passwords out of every message ----------------------------------------------------
+# A store URL can carry its password as ``scheme://user:X@host``, ``scheme://:X@host``,
+# with an unencoded ``@`` inside X (``user:p@ss@host``: the user information ends at the
+# *last* ``@``), or as a query parameter (``?password=X``, ``&sslpassword=X``), and
+# drivers echo libpq DSNs (``password=X``). :func:`mask_url` replaces each such secret
+# with ``***`` anywhere in a text; every CaseworkError message goes through it, so no
+# caller can forget. It lives here, the bottom of the layers, so errors import nothing.
+
+MASK = "***"
+
+# scheme://[user]:secret@ … up to the last '@' of the URL token (a password may hold an
+# unencoded '@'; masking a little too much is better than showing any of it).
+_USERINFO = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://[^\s:/@'\"<>]*:)[^\s'\"<>]*@")
+_SECRET_KEYS = r"(?:ssl)?pass(?:word)?|passwd|pwd|secret|token|api_?key|access_?key"
+_PARAM = re.compile(rf"((?:^|[?&;\s(,])(?:{_SECRET_KEYS})\s*=\s*)('[^']*'|[^\s&;,)'\"]+)", re.I)
+
+
+def mask_url(text: str) -> str:
+    """``text`` with every URL password and ``password=``-style secret shown as ***."""
+    if "://" in text:
+        text = _USERINFO.sub(rf"\1{MASK}@", text)
+    if "=" in text:
+        text = _PARAM.sub(rf"\1{MASK}", text)
+    return text
 
 
 @dataclass(frozen=True)
@@ -27,8 +53,6 @@ class Problem:
     warning: bool = False
 
     def __str__(self) -> str:
-        from casework.util import mask_url
-
         return mask_url(_locate(self.path, self.line) + self.message + _field(self.field))
 
 
@@ -65,8 +89,6 @@ class CaseworkError(Exception):
         text = _locate(self.path, self.line) + self.message + _field(self.field)
         if self.fix:
             text = f"{text.rstrip('.')}. {self.fix}"
-        from casework.util import mask_url  # lazy: util's path helpers raise these errors
-
         return mask_url(" ".join(text.split()))  # one line, and never a password
 
 

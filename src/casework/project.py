@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import pandas as pd
 
 from casework.codebook import Codebook
-from casework.config import read_config, resolve_coder, setting
+from casework.config import need_coder, read_config, resolve_coder, setting
 from casework.errors import CodebookError, ConfigError, Problem, ProjectError, UnknownName
 from casework.sources import Corpus, load_corpus, outside_error
 from casework.store import (
@@ -28,6 +28,7 @@ from casework.store import (
     utc_now,
 )
 from casework.util import is_inside, path_in
+from casework.validate import validate_project
 
 if TYPE_CHECKING:
     from casework.matrices import SummaryStore
@@ -237,23 +238,17 @@ class Project:
     def coders(self) -> list[str]:
         return self.store.coders("codings")
 
+    def coding_problems(self) -> list[Problem]:
+        """Problems met while replaying the coding logs and anchoring them to the texts."""
+        return list(self._resolve().problems)
+
     def validate(self) -> list[Problem]:
         """Every problem in the project, without raising: sources, codebook, logs."""
-        from casework.validate import validate_project
-
         return validate_project(self)
 
     # ------------------------------------------------------------------ writing
     def _need_coder(self, coder: str | None) -> str:
-        who = coder or self.coder
-        if not who:
-            raise ConfigError(
-                "no coder given",
-                field="coder",
-                fix="Pass coder=..., set CASEWORK_CODER, or set coder under [project] in "
-                "casework.toml.",
-            )
-        return check_coder(who)
+        return check_coder(need_coder(coder or self.coder))
 
     def _append(self, coder: str, events: Sequence[dict[str, Any]]) -> None:
         """Write one batch (one undoable action) and keep the in-memory state in step."""

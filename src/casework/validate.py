@@ -9,7 +9,8 @@ how ``build`` and ``autocode`` refuse to write anything when a problem is not a 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Any, Protocol
 
 from casework.codebook import Codebook
 from casework.errors import CaseworkError, CodebookError, Problem, ProjectError
@@ -17,8 +18,26 @@ from casework.sources import Corpus, load_corpus
 from casework.store import KINDS
 from casework.util import path_in
 
-if TYPE_CHECKING:
-    from casework.project import Project
+
+class Validated(Protocol):
+    """What validation reads of a project (a :class:`casework.Project` is one); the
+    project calls :func:`validate_project`, so this module never imports it."""
+
+    @property
+    def root(self) -> Path: ...
+
+    @property
+    def codebook_path(self) -> Path: ...
+
+    @property
+    def store(self) -> Any: ...
+
+    @property
+    def summaries(self) -> Any: ...
+
+    def reload(self) -> Any: ...
+
+    def coding_problems(self) -> list[Problem]: ...
 
 # The longest file name build makes from a case id: exports/chapters/<case>_media/.
 CASE_FILE_SUFFIX = "_media"
@@ -29,7 +48,7 @@ def _as_problem(err: CaseworkError) -> Problem:
     return Problem(message, path=err.path, line=err.line, field=err.field)
 
 
-def validate_project(project: Project) -> list[Problem]:
+def validate_project(project: Validated) -> list[Problem]:
     """Problems in the transcripts, cases, codebook, coding and summary logs of ``project``."""
     problems: list[Problem] = []
     corpus = load_corpus(project.root)
@@ -53,7 +72,7 @@ def validate_project(project: Project) -> list[Problem]:
         project.reload()  # what was read may have come from a stale snapshot
         problems.extend(stale)
     try:
-        problems.extend(project._resolve().problems)
+        problems.extend(project.coding_problems())
     except CaseworkError as err:
         problems.append(_as_problem(err))
     problems.extend(_summary_problems(project))
@@ -72,7 +91,7 @@ def require_valid(problems: list[Problem], what: str) -> list[Problem]:
     return problems
 
 
-def _case_name_problems(project: Project, corpus: Corpus) -> list[Problem]:
+def _case_name_problems(project: Validated, corpus: Corpus) -> list[Problem]:
     """Case ids become file names (chapters, matrices): each must stay in its folder."""
     problems = []
     exports = project.root / "exports" / "chapters"
@@ -86,7 +105,7 @@ def _case_name_problems(project: Project, corpus: Corpus) -> list[Problem]:
     return problems
 
 
-def _speaker_problems(project: Project, corpus: Corpus) -> list[Problem]:
+def _speaker_problems(project: Validated, corpus: Corpus) -> list[Problem]:
     """Warnings: a document without a role (quoted as "Participant 3"), and a transcript
     with speakers but no participant or no interviewer found (fix with ``speakers:``)."""
     found: list[Problem] = []
@@ -119,7 +138,7 @@ def _label(participant_id: object) -> str:
     return role_label(None, participant_id)
 
 
-def _stray_logs(project: Project) -> list[Problem]:
+def _stray_logs(project: Validated) -> list[Problem]:
     stray = getattr(project.store, "stray_logs", None)
     if stray is None:
         return []
@@ -137,7 +156,7 @@ def _stray_logs(project: Project) -> list[Problem]:
     ]  # fmt: skip
 
 
-def _summary_problems(project: Project) -> list[Problem]:
+def _summary_problems(project: Validated) -> list[Problem]:
     summaries = project.summaries
     try:
         summaries.table()
@@ -146,6 +165,6 @@ def _summary_problems(project: Project) -> list[Problem]:
     return list(summaries.problems)
 
 
-def _snapshot_problems(project: Project) -> list[Problem]:
+def _snapshot_problems(project: Validated) -> list[Problem]:
     check = getattr(project.store, "check_snapshots", None)
     return list(check()) if check is not None else []

@@ -218,8 +218,13 @@ def check_build(
     project: Any, *, trust_templates: bool = False, running: bool = True
 ) -> list[Problem]:
     """Every problem in what ``build`` reads: the project (:meth:`Project.validate`), the
-    chapter plan in casework.toml and the chapter templates. A project template that
-    is not trusted stops a build (``running``); for ``validate`` it is a warning."""
+    chapter plan in casework.toml and the chapter templates. ``project`` is a
+    :class:`Project` or its folder. A project template that is not trusted stops a build
+    (``running``); for ``validate`` it is a warning."""
+    if isinstance(project, (str, Path)):
+        from casework.project import Project
+
+        project = Project(project)
     from casework.chapters import (
         check_templates,
         load_plan,

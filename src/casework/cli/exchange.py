@@ -23,11 +23,9 @@ def import_file(
     ),
 ) -> None:
     """Import a REFI-QDA file (NVivo, ATLAS.ti, MAXQDA, QualCoder, qc) as a new project."""
-    from casework.refi import import_refi, slug
+    from casework.refi import import_refi
 
-    target = dest if dest is not None else Path.cwd() / slug(file.stem, lower=False,
-                                                             keep="_-", fallback="imported")
-    typer.echo(str(import_refi(file, target)))
+    typer.echo(str(import_refi(file, dest)))
 
 
 def qdpx(

@@ -12,9 +12,8 @@ from casework.cli._common import PathArgument, project_at
 def validate(path: Path = PathArgument) -> None:
     """List every problem in a project (exit status 1 when there are any)."""
     from casework.build import check_build
-    from casework.project import Project
 
-    problems = check_build(Project(path), running=False)
+    problems = check_build(path, running=False)
     for problem in problems:
         typer.echo(("warning: " if problem.warning else "") + str(problem))
     if problems:

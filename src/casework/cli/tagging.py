@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-import pandas as pd
 import typer
 
-from casework.cli._common import PathArgument, project_at
+from casework.cli._common import PathArgument
 
 
 def autocode(
@@ -54,154 +52,16 @@ def autocode(
 
     Nothing is written until every suggestion is made; Ctrl-C leaves the project as it was.
     """
-    from casework.nlp.suggest import suggestions_to_codings
-    from casework.util import watch_interrupts
-    from casework.validate import require_valid
+    from casework.build import AutocodeOptions, autocode
 
-    engine = "dask" if scheduler else engine
-    if engine not in ("local", "dask"):
-        from casework.errors import UnknownName
-
-        raise UnknownName("engine", engine, ("local", "dask"), field="engine")
-    project = project_at(path, coder)
-    require_valid(project.validate(), "casework autocode")  # before any cache is written
-    who = project.coder
-    with watch_interrupts() as check_interrupt:
-        if engine == "dask":
-            rows = _suggest(project, who, learned, min_f1, min_examples or 8, engine, scheduler,
-                            workers, rules=rules, unit=unit, min_score=min_score)  # fmt: skip
-        else:
-            rows = _ranked(project, who, learned, rules=rules, unit=unit, floor=floor,
-                           per_doc=per_doc, every=every, min_examples=min_examples)  # fmt: skip
-        check_interrupt()  # a Ctrl-C some library swallowed still cancels the writes
-    chosen = rows.iloc[0:0]
-    if accept_above is not None and len(rows):
-        score = rows["confidence"]
-        if engine == "dask":  # unscored rule hits there
-            score = score.where(rows["source"] == "model", 1.0)
-        chosen = rows[score.fillna(0) >= accept_above]
-        if len(chosen):
-            project.code_many(suggestions_to_codings(chosen), coder=who)
-    if report is not None:
-        from casework.util import to_csv_safe
-
-        to_csv_safe(rows, report)
-    _summary(rows, chosen, accept_above, report)
-
-
-def _suggest(  # type: ignore[no-untyped-def]
-    project, who, learned, min_f1, min_examples, engine, scheduler, workers, **settings
-) -> pd.DataFrame:
-    from tqdm import tqdm
-
-    from casework.nlp.suggest import suggest
-
-    rules, unit, min_score = settings["rules"], settings["unit"], settings["min_score"]
-    model = _model(project, who, min_f1, min_examples) if learned else None
-    with tqdm(total=len(project.documents), unit="doc", desc="autocode", file=sys.stderr,
-              leave=False, disable=None) as bar:  # fmt: skip
-        options = dict(coder=who, rules=rules, learned=model is not None, model=model, unit=unit,
-                       min_score=min_score, progress=bar.update)  # fmt: skip
-        try:
-            if engine == "dask":
-                from casework.engine import suggest as suggest_on_cluster
-
-                rows = suggest_on_cluster(project, project.codebook, scheduler=scheduler,
-                                          workers=workers, **options)  # type: ignore[arg-type]
-            else:
-                rows = suggest(project, project.codebook, **options)  # type: ignore[arg-type]
-        except KeyboardInterrupt:  # nothing is written before this point
-            bar.close()
-            typer.echo("casework: interrupted; the project is unchanged", err=True)
-            raise typer.Exit(130) from None
-    return rows
-
-
-def _ranked(project, who, learned, *, rules, unit, floor, per_doc, every,  # type: ignore[no-untyped-def]
-            min_examples) -> pd.DataFrame:
-    """Scored suggestions (what the Coder shows), and the rules' estimates printed."""
-    from dataclasses import replace
-
-    from casework.nlp import ranked_suggest
-
-    options = project.suggestion_options(
-        floor=floor,
-        per_doc=None if every or per_doc == 0 else ("default" if per_doc is None else per_doc),
-        join=not every,
+    options = AutocodeOptions(
+        rules=rules, learned=learned, floor=floor, per_doc=per_doc, every=every, unit=unit,
+        min_score=min_score, min_f1=min_f1, min_examples=min_examples, engine=engine,
+        scheduler=scheduler, workers=workers,
     )  # fmt: skip
-    options = replace(options, require_model=learned, all_rules=every)
-    if min_examples is not None:
-        options = replace(options, ranker=replace(options.ranker, min_examples=min_examples))
-    if learned:
-        typer.echo("training on your codings (held-out folds)…", err=True)
-    try:
-        scored = project.score_basis(who, options)
-        rows = ranked_suggest(project, project.codebook, coder=who, options=options, unit=unit,
-                              rejections=project.rejections, scored=scored)  # fmt: skip
-    except KeyboardInterrupt:  # nothing is written before this point
-        typer.echo("casework: interrupted; the project is unchanged", err=True)
-        raise typer.Exit(130) from None
-    _print_estimates(scored)
-    return rows if rules else rows[rows["source"] != "rule"].reset_index(drop=True)
-
-
-def _print_estimates(scored) -> None:  # type: ignore[no-untyped-def]
-    table = scored.precision
-    fired = table[table["hits"] > 0].sort_values(["code_id", "rule"])
-    if len(fired):
-        shown = fired[["code_id", "reason", "hits", "decisions", "precision"]]
-        typer.echo("Rules that fired, with their estimated precision for you and the number of "
-                   "your decisions it rests on:")
-        typer.echo(shown.to_string(index=False, float_format="{:.2f}".format))
-    if scored.model is not None:
-        report = scored.model.report
-        trained = report[report["trained"]][["code_id", "examples", "precision", "recall", "f1"]]
-        typer.echo(f"Model: {len(trained)} codes learned (held-out figures at probability 0.5):")
-        typer.echo(trained.to_string(index=False, float_format="{:.2f}".format))
-
-
-def _model(  # type: ignore[no-untyped-def]
-    project, coder: str | None, min_f1: float, min_examples: int
-):
-    from casework.nlp.learned import Settings, train_model
-
-    if not coder:
-        from casework.errors import ConfigError
-
-        raise ConfigError("--learned needs a coder", field="coder",
-                          fix="Pass --coder NAME or set coder under [project] in casework.toml.")
-    typer.echo("training on your codings (cross-validated)…", err=True)
-    model = train_model(project, coder=coder, min_f1=min_f1,
-                        settings=Settings(min_examples=min_examples))
-    report = model.scored_report()
-    shown = report[report["trained"]][["code_id", "examples", "precision", "recall", "f1",
-                                       "passes"]]  # fmt: skip
-    typer.echo(shown.to_string(index=False, float_format="{:.2f}".format))
-    waiting = report[~report["trained"] & (report["examples"] > 0)]
-    if len(waiting):
-        typer.echo(f"{len(waiting)} codes need more coded examples before the model learns them "
-                   f"(e.g. {waiting.iloc[0]['code_id']}: {int(waiting.iloc[0]['needed'])} more).")
-    return model
-
-
-def _summary(rows: pd.DataFrame, chosen: pd.DataFrame, accept_above: float | None,
-             report: Path | None) -> None:  # fmt: skip
-    if rows.empty:
-        typer.echo("No suggestions.")
-        return
-    table = pd.crosstab(rows["code_id"], rows["source"]).rename_axis(None, axis=1)
-    table["accepted"] = chosen["code_id"].value_counts().reindex(table.index).fillna(0)
-    table = table.astype(int).reset_index().sort_values("code_id")
-    typer.echo(table.to_string(index=False))
-    kinds = ", ".join(f"{n} {s}" for s, n in rows["source"].value_counts().items())
-    typer.echo(f"{len(rows)} suggestions ({kinds}).")
-    if accept_above is None:
-        typer.echo("Nothing written: review them in the notebook, or pass --accept-above X.")
-    else:
-        typer.echo(f"Accepted {len(chosen)} scoring at least {accept_above:g} "
-                   "(one undoable action).")
-    if report is not None:
-        typer.echo(f"Suggestions written to {report}.")
+    result = autocode(path, coder=coder, accept_above=accept_above, options=options,
+                      report=report, say=lambda note: typer.echo(note, err=True))  # fmt: skip
+    typer.echo(result.text())
 
 
 def redact(

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from casework.codebook._check import spacy_reason
 from casework.codebook._codebook import CODE_COLUMNS, PALETTE, Code, Codebook
 
 __all__ = [
@@ -13,4 +14,5 @@ __all__ = [
     "PALETTE",
     "Code",
     "Codebook",
+    "spacy_reason",
 ]

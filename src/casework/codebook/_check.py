@@ -226,7 +226,7 @@ def _ask_spacy(pattern: list[Any]) -> str | None:
         try:
             matcher.add("check", [pattern])
         except Exception as exc:  # spaCy raises several kinds (ValueError, re.error, …)
-            return _spacy_reason(exc)
+            return spacy_reason(exc)
         matcher.remove("check")
     return None
 
@@ -247,7 +247,7 @@ _PREDICATES = ("IN", "NOT_IN", "IS_SUBSET", "IS_SUPERSET", "INTERSECTS", "REGEX"
 _SPACY_LINE = re.compile(r"- \[pattern -> (\d+) -> (.*?)\] (?=[A-Z])(.*)")
 
 
-def _spacy_reason(exc: Exception) -> str:
+def spacy_reason(exc: Exception) -> str:
     """spaCy's complaint in one line, e.g. ``token 1: unknown attribute 'LOWR' (LOWER?)``."""
     if isinstance(exc, re.error):
         return f"bad regular expression: {exc}"

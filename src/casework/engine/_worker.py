@@ -20,13 +20,13 @@ import numpy as np
 import pandas as pd
 
 from casework.errors import CaseworkError
+from casework.kernels import SortedSpans
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
     from casework.engine._parts import ChunkTables
-    from casework.nlp._assemble import Merged
-    from casework.nlp._docindex import Hits
+    from casework.nlp import Hits, Merged
     from casework.nlp.learned import LearnedModel
     from casework.nlp.rules import RuleSet
 
@@ -156,7 +156,7 @@ def suggest_chunk(spec: TaggingSpec, part: ChunkTables, cached: dict[str, Hits],
     parsed (through the doc cache when this worker sees it) and matched here. The result
     is a few bytes a suggestion, not the table's hundreds.
     """
-    from casework.nlp._assemble import decided
+    from casework.nlp import decided
     from casework.nlp.pipeline import DocCache, iter_parsed
     from casework.nlp.suggest import Candidates, add_hits, rule_ids
 
@@ -192,7 +192,7 @@ def _visible(cache_dir: str | None) -> bool:
 
 def _compact(hits: Hits) -> Hits:
     """Hits as int32 when they fit (half the bytes to send back)."""
-    from casework.nlp._docindex import Hits
+    from casework.nlp import Hits
 
     columns = (hits.rule, hits.start, hits.end, hits.sent_start, hits.sent_end)
     if not len(hits) or max(int(c.max()) for c in columns) >= 2**31:
@@ -213,7 +213,7 @@ class SpanChunk:
     end: np.ndarray
 
     @property
-    def docs(self) -> range:  # what casework.matrices._framework.SortedSpans reads
+    def docs(self) -> range:  # what casework.kernels.SortedSpans reads
         return range(self.n_docs)
 
     @property
@@ -223,8 +223,6 @@ class SpanChunk:
 
 def span_cells(chunk: SpanChunk, cell: str) -> np.ndarray:
     """(columns x documents) of one chunk: codings, has-codings, or characters covered."""
-    from casework.matrices import SortedSpans
-
     n = chunk.n_cols * chunk.n_docs
     if cell == "coverage":
         if not len(chunk.doc):

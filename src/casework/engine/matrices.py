@@ -16,6 +16,7 @@ import numpy as np
 from casework.engine._cluster import n_threads
 from casework.engine._tasks import run_chunks
 from casework.engine._worker import SpanChunk, span_cells
+from casework.kernels import by_row, count_cells, coverage_cells, document_cells
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -28,8 +29,6 @@ SPAN_CELLS = ("count", "documents", "coverage")
 def distributed_cells(client: Client, ch: Charting, cell: str) -> np.ndarray:
     """The (rows x columns) values of ``cell`` for the charting ``ch``, computed per
     document chunk on the cluster."""
-    from casework.matrices._framework import _by_row
-
     if cell not in SPAN_CELLS:
         raise ValueError(f"{cell} cells are not span arithmetic")
     n_docs, n_cols = len(ch.docs), len(ch.columns)
@@ -39,7 +38,7 @@ def distributed_cells(client: Client, ch: Charting, cell: str) -> np.ndarray:
     pieces = run_chunks(client, span_cells, [(c, cell) for c in chunks],
                         max_in_flight=2 * n_threads(client) + 1, name="casework-cells")  # fmt: skip
     per_doc = np.concatenate(pieces, axis=1) if pieces else np.zeros((n_cols, 0))
-    values: np.ndarray = _by_row(per_doc, ch)
+    values: np.ndarray = by_row(per_doc, ch)
     if cell == "coverage":
         chars = ch.row_chars()[:, None]
         values = np.divide(values, chars, out=np.zeros_like(values), where=chars > 0)
@@ -47,8 +46,6 @@ def distributed_cells(client: Client, ch: Charting, cell: str) -> np.ndarray:
 
 
 def _local(ch: Charting, cell: str) -> np.ndarray:
-    from casework.matrices import count_cells, coverage_cells, document_cells
-
     kernel: Any = {"count": count_cells, "documents": document_cells,
                    "coverage": coverage_cells}[cell]  # fmt: skip
     values: np.ndarray = kernel(ch)

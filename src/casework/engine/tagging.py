@@ -141,7 +141,7 @@ class _Run:
     def rule_parts(self, client: Client, progress: Progress | None, chunk_words: int,
                    rejections: pd.DataFrame | None) -> pd.DataFrame:  # fmt: skip
         """Rule suggestions made chunk by chunk on the workers; the parts joined here."""
-        from casework.nlp._assemble import finish, now
+        from casework.nlp import finish, now
         from casework.nlp.suggest import SUGGESTION_COLUMNS, Candidates, assemble
 
         self._read_hit_cache()
@@ -211,11 +211,11 @@ class _Run:
 
     def _train(self) -> LearnedModel:
         """The coder's model, trained here on the coded documents (as the local run does)."""
+        from casework.config import need_coder
         from casework.nlp.learned import train_model
         from casework.nlp.pipeline import iter_parsed
-        from casework.nlp.suggest import _need_coder
 
-        coder = _need_coder(self.coder)
+        coder = need_coder(self.coder)
         codings = self.tables.codings
         coded = set(codings.loc[codings["coder"] == coder, "doc_id"].astype(str))
         items = [(d, t) for d, t in self.items if d in coded]
@@ -225,7 +225,7 @@ class _Run:
     # ------------------------------------------------------------------ shared
     def _read_hit_cache(self) -> None:
         """Compile the rules; read the hits the hit cache has into ``found``."""
-        from casework.nlp._hitcache import HitCache
+        from casework.nlp import HitCache
         from casework.nlp.pipeline import text_key
         from casework.nlp.rules import compile_rules
 

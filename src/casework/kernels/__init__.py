@@ -4,6 +4,7 @@ engine and the matrices.
 
 from __future__ import annotations
 
+from casework.kernels._cells import SortedSpans, by_row, count_cells, coverage_cells, document_cells
 from casework.kernels._charting import (
     ROW_KINDS,
     Charting,
@@ -18,10 +19,15 @@ from casework.kernels._charting import (
 __all__ = [
     "ROW_KINDS",
     "Charting",
+    "SortedSpans",
     "as_row",
+    "by_row",
     "chart",
     "children",
     "codebook_of",
+    "count_cells",
+    "coverage_cells",
+    "document_cells",
     "lookup",
     "role_label",
 ]

@@ -3,17 +3,8 @@
 
 from __future__ import annotations
 
-from casework.matrices._framework import (
-    CELL_KINDS,
-    SortedSpans,
-    count_cells,
-    coverage_cells,
-    cross_case_matrix,
-    document_cells,
-    framework_matrix,
-    passages,
-    passages_of,
-)
+from casework.matrices._framework import CELL_KINDS, cross_case_matrix, framework_matrix
+from casework.matrices._passages import passages, passages_of
 from casework.matrices._query import code_frequencies, cooccurrence, matrix_coding_query
 from casework.matrices._summaries import (
     STUDY_ROW,
@@ -28,16 +19,12 @@ from casework.matrices._summaries import (
 __all__ = [
     "CELL_KINDS",
     "STUDY_ROW",
-    "SortedSpans",
     "SummaryStore",
     "carry_links",
     "cell_view",
     "code_frequencies",
     "cooccurrence",
-    "count_cells",
-    "coverage_cells",
     "cross_case_matrix",
-    "document_cells",
     "draft_summary",
     "framework_matrix",
     "load_summaries",

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from casework.errors import ProjectError, UnknownName
 from casework.kernels import as_row, chart
-from casework.matrices._framework import _texts, passages, references
+from casework.matrices._passages import excerpt_texts, passages, references
 from casework.store import utc_now
 
 if TYPE_CHECKING:
@@ -147,7 +146,7 @@ def _row_codings(tables: Any, kind: str, row_id: str, coders: Any) -> pd.DataFra
     doc, start, end, src = ch.doc, ch.start, ch.end, ch.src
     out = ch.codings.iloc[src][["coding_id", "doc_id", "code_id", "start", "end"]]
     out = out.assign(
-        reference=references(tables, ch, doc, start), text=_texts(tables, ch, doc, start, end)
+        reference=references(tables, ch, doc, start), text=excerpt_texts(tables, ch, doc, start, end)
     )
     return out.sort_values(["doc_id", "start", "end"]).reset_index(drop=True)
 
@@ -155,10 +154,8 @@ def _row_codings(tables: Any, kind: str, row_id: str, coders: Any) -> pd.DataFra
 def _linked(
     tables: Any, kind: str, row_id: str, code_id: str, store: SummaryStore | None, coder: str | None
 ) -> pd.DataFrame:
-    if store is None and hasattr(tables, "root"):
-        from casework.matrices._summaries import SummaryStore
-
-        store = SummaryStore(Path(tables.root) / "summaries")
+    if store is None:  # a project's own summaries (files or database)
+        store = getattr(tables, "summaries", None)
     if store is None:
         raise ProjectError(
             "show='links' needs a summary store",

@@ -10,204 +10,25 @@ codings of all its descendants.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from itertools import pairwise
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from casework.errors import UnknownName
-from casework.kernels import ROW_KINDS, Charting, chart, lookup
+from casework.kernels import (
+    ROW_KINDS,
+    Charting,
+    chart,
+    count_cells,
+    coverage_cells,
+    document_cells,
+)
+from casework.matrices._passages import excerpt_cells
+from casework.matrices._summaries import load_summaries
 
 CELL_KINDS = ("excerpts", "count", "documents", "coverage", "summary")
 DRAFT_MARK = "[draft] "
-_BIG_LIMIT = 2**62
-
-
-# --------------------------------------------------------------------------- kernels
-def _by_row(per_doc: np.ndarray, ch: Charting) -> np.ndarray:
-    """Sum a (columns x documents) array into (rows x columns); rows are contiguous."""
-    n_rows, n_cols = ch.shape
-    if len(ch.docs) == 0:
-        return np.zeros((n_rows, n_cols), dtype=per_doc.dtype)
-    starts = np.flatnonzero(np.r_[True, np.diff(ch.row_of_doc) != 0])
-    return np.add.reduceat(per_doc.T, starts, axis=0)
-
-
-def count_cells(ch: Charting) -> np.ndarray:
-    """Number of codings in each cell (a coding counts once per column it rolls into)."""
-    n_rows, n_cols = ch.shape
-    return np.bincount(ch.cell_of(), minlength=n_rows * n_cols).reshape(n_rows, n_cols)
-
-
-def document_cells(ch: Charting) -> np.ndarray:
-    """Number of documents with at least one coding in each cell."""
-    n_docs, n_cols = len(ch.docs), len(ch.columns)
-    pair = ch.col * n_docs + ch.doc
-    has = np.bincount(pair, minlength=n_cols * n_docs).reshape(n_cols, n_docs) > 0
-    return _by_row(has.astype(np.int64), ch)
-
-
-class SortedSpans:
-    """The entries sorted by (column, document, start), with the running reach of ends.
-
-    Positions are shifted by ``group * big`` (group = column x document), so one
-    ``maximum.accumulate`` over the whole array restarts at every group by itself.
-    """
-
-    def __init__(self, ch: Charting, *, keep_order: bool = False) -> None:
-        self.n_docs = n_docs = max(len(ch.docs), 1)
-        self.big = big = int(max(ch.end.max(initial=0), ch.start.max(initial=0))) + 1
-        if (len(ch.columns) * n_docs + 1) * big >= _BIG_LIMIT:
-            raise OverflowError("documents too long to chart in one pass")
-        key = (ch.col * n_docs + ch.doc) * big + ch.start
-        length = np.maximum(ch.end - ch.start, 0)
-        bits = max(int(length.max(initial=0)).bit_length(), 1)
-        self.order: np.ndarray | None = None
-        if not keep_order and int(key.max(initial=0)) < (1 << (62 - bits)):
-            packed = np.sort((key << bits) | length)  # a plain sort beats argsort + gathers
-            self.key = packed >> bits
-            self.stop = self.key + (packed & ((1 << bits) - 1))
-        else:
-            self.order = np.argsort(key)
-            self.key = key[self.order]  # group * big + start
-            self.stop = self.key + length[self.order]  # group * big + end
-        self.reach = np.maximum.accumulate(self.stop) if len(key) else self.stop
-        self.prev = np.concatenate(([-1], self.reach[:-1]))
-
-    def covered(self, n_cols: int) -> np.ndarray:
-        """Characters covered by the union of spans, per (column, document)."""
-        gain = self.stop - np.maximum(self.key, self.prev)
-        np.maximum(gain, 0, out=gain)
-        flat = np.bincount(self.key // self.big, weights=gain, minlength=n_cols * self.n_docs)
-        return flat.reshape(n_cols, self.n_docs)
-
-    def runs(self) -> tuple[np.ndarray, ...]:
-        """Overlapping spans merged: (first entry, doc, col, start, end, run of entry)."""
-        new = self.key >= self.prev
-        first = np.flatnonzero(new)
-        last = np.r_[first[1:] - 1, len(new) - 1] if len(first) else first
-        group, start = np.divmod(self.key[first], self.big)
-        ends = self.reach[last] - group * self.big
-        run_of = np.cumsum(new) - 1
-        return first, group % self.n_docs, group // self.n_docs, start, ends, run_of
-
-
-def coverage_cells(ch: Charting) -> np.ndarray:
-    """Share of each row's characters covered by the cell's coded spans (overlaps once)."""
-    n_rows, n_cols = ch.shape
-    if len(ch.doc) == 0:
-        return np.zeros((n_rows, n_cols))
-    covered = _by_row(SortedSpans(ch).covered(n_cols), ch)
-    chars = ch.row_chars()[:, None]
-    shares: np.ndarray = np.divide(covered, chars, out=np.zeros_like(covered), where=chars > 0)
-    return shares
-
-
-# --------------------------------------------------------------------------- excerpts
-def paragraph_numbers(tables: Any, ch: Charting, doc: np.ndarray, pos: np.ndarray) -> np.ndarray:
-    """seg_no of the segment containing (or next after) each position; 0 when unknown."""
-    seg = getattr(tables, "segments", None)
-    if seg is None or len(seg) == 0 or len(doc) == 0:
-        return np.zeros(len(doc), dtype=np.int64)
-    seg_doc = lookup(seg["doc_id"], pd.Index(ch.docs["doc_id"].astype(str)))
-    ok = seg_doc >= 0
-    ends = seg["end"].to_numpy(dtype=np.int64)[ok]
-    numbers = seg["seg_no"].to_numpy(dtype=np.int64)[ok]
-    seg_doc = seg_doc[ok]
-    big = int(max(ends.max(initial=0), pos.max(initial=0))) + 1
-    key = seg_doc * big + ends
-    order = np.argsort(key, kind="stable")
-    key, numbers, seg_doc = key[order], numbers[order], seg_doc[order]
-    at = np.searchsorted(key, doc * big + pos, side="right")
-    safe = np.minimum(at, max(len(key) - 1, 0))
-    found = (at < len(key)) & (seg_doc[safe] == doc) if len(key) else np.zeros(len(doc), bool)
-    return np.where(found, numbers[safe] if len(key) else 0, 0)
-
-
-def references(tables: Any, ch: Charting, doc: np.ndarray, pos: np.ndarray) -> np.ndarray:
-    """``[case / role ¶n]`` for each (doc, position), as an object array."""
-    heads = ("[" + ch.docs["case_id"].astype(str) + " / " + ch.docs["role_label"]).to_numpy()
-    numbers = paragraph_numbers(tables, ch, doc, pos)
-    tails = np.array([f" ¶{n}]" if n else "]" for n in numbers.tolist()], dtype=object)
-    return heads[doc] + tails if len(doc) else np.zeros(0, dtype=object)
-
-
-def _texts(
-    tables: Any, ch: Charting, doc: np.ndarray, start: np.ndarray, end: np.ndarray
-) -> list[str]:
-    """Each excerpt's text, names and speaker labels hidden (``casework.privacy``)."""
-    from casework.privacy import name_mask
-
-    mask = name_mask(tables)
-    texts = [tables.text(d) for d in ch.docs["doc_id"]]
-    return [
-        mask.redact(texts[d][s:e].strip()).replace("\n\n", " ").replace("\n", " ")
-        for d, s, e in zip(doc.tolist(), start.tolist(), end.tolist(), strict=True)
-    ]
-
-
-def passages(
-    tables: Any,
-    rows: str | Sequence[str] = "participant",
-    *,
-    theme: str | None = None,
-    codes: Sequence[str] | None = None,
-    where: Mapping[str, Any] | None = None,
-    coders: str | Sequence[str] | None = None,
-) -> pd.DataFrame:
-    """The coded passages behind each cell, overlapping spans merged, in reading order.
-
-    Columns: the row keys, doc_id, case_id, participant_id, role, code_id, start, end,
-    paragraph, reference, text, coding_ids (the codings merged into the passage).
-    """
-    return passages_of(
-        tables, chart(tables, rows, theme=theme, codes=codes, where=where, coders=coders)
-    )
-
-
-def passages_of(tables: Any, ch: Charting) -> pd.DataFrame:
-    """:func:`passages` for an existing charting."""
-    keys = list(ch.rows.names)
-    base = ["doc_id", "case_id", "participant_id", "role"]
-    leading = list(dict.fromkeys([*keys, *base]))
-    columns = [*leading, "code_id", "start", "end", "paragraph", "reference", "text", "coding_ids"]
-    if len(ch.doc) == 0:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    spans = SortedSpans(ch, keep_order=True)
-    first, doc, col, start, end, run_of = spans.runs()
-    src = ch.src[spans.order if spans.order is not None else np.arange(len(ch.src))]
-    ids = ch.codings["coding_id"].to_numpy()[src] if "coding_id" in ch.codings else src.astype(str)
-    bounds = np.r_[first, len(run_of)].tolist()
-    members = [sorted(set(ids[a:b].tolist())) for a, b in pairwise(bounds)]
-    docs = ch.docs.assign(role=ch.docs["role_label"]).iloc[doc]
-    out = docs[leading].reset_index(drop=True)
-    out["code_id"] = np.asarray(ch.columns, dtype=object)[col]
-    out["start"], out["end"] = start, end
-    out["paragraph"] = paragraph_numbers(tables, ch, doc, start)
-    out["reference"] = references(tables, ch, doc, start)
-    out["text"] = _texts(tables, ch, doc, start, end)
-    out["coding_ids"] = members
-    order = np.lexsort((start, doc, ch.row_of_doc[doc], col))
-    return out.iloc[order].reset_index(drop=True)[columns]
-
-
-def excerpt_cells(tables: Any, ch: Charting, sep: str = "\n\n") -> np.ndarray:
-    """Each cell's merged excerpts, ``text [case / role ¶n]``, joined by ``sep``."""
-    n_rows, n_cols = ch.shape
-    grid = np.full((n_rows, n_cols), "", dtype=object)
-    if len(ch.doc) == 0:
-        return grid
-    _, doc, col, start, end, _ = SortedSpans(ch).runs()
-    refs = references(tables, ch, doc, start)
-    texts = _texts(tables, ch, doc, start, end)
-    lines = [f"{t} {r}" for t, r in zip(texts, refs.tolist(), strict=True)]
-    cell = col * n_rows + ch.row_of_doc[doc]  # runs are sorted by (col, doc): cells contiguous
-    cuts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1], True])
-    for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
-        c, r = divmod(int(cell[a]), n_rows)
-        grid[r, c] = sep.join(lines[a:b])
-    return grid
 
 
 # --------------------------------------------------------------------------- summaries
@@ -239,8 +60,6 @@ def summary_cells(
     Cells whose summary links to codings that no longer exist are appended to
     ``flagged`` as ``{"row": i, "code_id": …, "missing": [ids]}``; the text is kept.
     """
-    from casework.matrices._summaries import load_summaries
-
     n_rows, n_cols = ch.shape
     grid = np.full((n_rows, n_cols), "", dtype=object)
     table = load_summaries(summaries, tables)

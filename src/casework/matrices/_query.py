@@ -17,14 +17,16 @@ import numpy as np
 import pandas as pd
 
 from casework.errors import UnknownName
-from casework.kernels import Charting, chart, lookup
-from casework.matrices._framework import (
+from casework.kernels import (
+    Charting,
     SortedSpans,
+    chart,
     count_cells,
     coverage_cells,
     document_cells,
-    passages_of,
+    lookup,
 )
+from casework.matrices._passages import passages_of
 
 MEASURES = ("count", "documents", "coverage")
 PERCENT_ALONG = ("row", "column")

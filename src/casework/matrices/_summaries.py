@@ -14,7 +14,6 @@ provenance, until a person edits it.
 from __future__ import annotations
 
 import difflib
-import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -23,7 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from casework.errors import ConfigError, Problem, ProjectError, StoreError, UnknownName
+from casework.config import need_coder, resolve_coder
+from casework.errors import Problem, ProjectError, StoreError, UnknownName
 from casework.kernels import as_row
 from casework.matrices._cellviews import CELL_VIEWS, Draft, cell_view, default_nlp, draft_summary
 from casework.store import EventStore, FileStore, check_coder, new_id, utc_now
@@ -236,7 +236,7 @@ class SummaryStore:
             source = FileStore(folder.parent, folders={"summaries": folder})
         self.store: EventStore = source
         self.folder = getattr(source, "folders", {}).get("summaries")
-        self.coder = coder or os.environ.get("CASEWORK_CODER") or None
+        self.coder = resolve_coder({}, coder)  # the argument, else CASEWORK_CODER
         self.problems: list[Problem] = []
         if self.coder is not None:
             check_coder(self.coder)
@@ -333,12 +333,7 @@ class SummaryStore:
 
     # ---------------------------------------------------------------- writing
     def _coder(self, coder: str | None) -> str:
-        who = coder or self.coder
-        if not who:
-            raise ConfigError(
-                "no coder given", field="coder", fix="Pass coder=... or set CASEWORK_CODER."
-            )
-        return check_coder(who)
+        return check_coder(need_coder(coder or self.coder))
 
     def _append(self, coder: str, event: dict[str, Any]) -> str:
         eid = new_id()

@@ -6,14 +6,17 @@ where it would hide that module)."""
 
 from __future__ import annotations
 
+from casework.nlp._assemble import Merged, decided, finish, now
 from casework.nlp._calibrate import Prior, rule_precision
+from casework.nlp._docindex import Hits
+from casework.nlp._features import Units, add_rule_tokens, units_of
+from casework.nlp._hitcache import HitCache
 from casework.nlp._incremental import SuggestionTable
 from casework.nlp._queries import KWIC_COLUMNS, code_all_hits, kwic, word_frequency
-from casework.nlp._features import Units, add_rule_tokens, units_of
 from casework.nlp._ranked import (
     DEFAULT_FLOOR,
-    BackgroundTrainer,
     DEFAULT_PER_DOC,
+    BackgroundTrainer,
     Scored,
     ranked_suggest,
     score_basis,
@@ -36,11 +39,14 @@ from casework.nlp.suggest import SUGGESTION_COLUMNS, suggestions_to_codings
 
 __all__ = [
     "BackgroundTrainer",
-    "KWIC_COLUMNS",
     "DEFAULT_FLOOR",
     "DEFAULT_PER_DOC",
+    "KWIC_COLUMNS",
     "SUGGESTION_COLUMNS",
+    "HitCache",
+    "Hits",
     "LearnedModel",
+    "Merged",
     "NotEnoughExamples",
     "Prior",
     "Ranker",
@@ -56,12 +62,15 @@ __all__ = [
     "add_rule_tokens",
     "code_all_hits",
     "compile_rules",
-    "kwic",
     "corpus_index",
+    "decided",
+    "finish",
     "fit_index",
     "fit_ranker",
     "forget_indexes",
+    "kwic",
     "load_pipeline",
+    "now",
     "parse",
     "pipeline_id",
     "ranked_suggest",

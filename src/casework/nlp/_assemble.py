@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+
+from casework.nlp._turns import keep_to_turns
+from casework.util import utc_now
 
 #: Candidates merged at once (raw entries); bounds the sort's temporary arrays.
 MERGE_BATCH = 1_000_000
@@ -273,8 +275,6 @@ def finish(merged: Merged, tables: Any, coder: str | None, columns: Sequence[str
     ``merged`` is sorted in place (a copy would double the largest arrays). ``created_at``
     defaults to now (UTC, seconds).
     """
-    from casework.nlp._turns import keep_to_turns
-
     merged = keep_to_turns(merged, tables)  # never across a turn, nor in an interviewer's
     if not len(merged):
         return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in columns})
@@ -304,8 +304,8 @@ def finish(merged: Merged, tables: Any, coder: str | None, columns: Sequence[str
 
 
 def now() -> str:
-    """The ``created_at`` of suggestions made now."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    """The ``created_at`` of suggestions made now (the one clock, to the second)."""
+    return utc_now("seconds")
 
 
 def _text_order(m: Merged, doc: np.ndarray, code: np.ndarray) -> np.ndarray:

@@ -147,8 +147,8 @@ def keyword_list(code: Any, path: str | None) -> tuple[list[str], list[Problem]]
 def spacy_reason(exc: Exception) -> str:
     """spaCy's complaint about a pattern, in one line."""
     try:
-        from casework.codebook._check import _spacy_reason
+        from casework.codebook import spacy_reason
 
-        return str(_spacy_reason(exc))
+        return str(spacy_reason(exc))
     except ImportError:  # pragma: no cover
         return " ".join(str(exc).split())

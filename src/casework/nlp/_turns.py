@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from casework.nlp._assemble import Merged
+if TYPE_CHECKING:  # a type only: _assemble calls keep_to_turns
+    from casework.nlp._assemble import Merged
 
 SETTING = "interviewer_turns"
 _SHIFT = np.int64(1) << np.int64(40)  # doc number in the high bits, offset in the low
@@ -88,13 +89,11 @@ def _segment_of(
 def _words_start(tables: Any, docs: list[str], keys: np.ndarray, speakers: np.ndarray,
                  segs: np.ndarray) -> np.ndarray:  # fmt: skip
     """Where the words of each segment begin, past its speaker label."""
-    from casework.nlp.suggest import _after_label
-
     out = np.empty(len(segs), np.int64)
     for i, seg in enumerate(segs.tolist()):
         doc, begin = divmod(int(keys[seg]), int(_SHIFT))
         speaker = speakers[seg]
-        out[i] = _after_label(tables.text(docs[doc]), begin, speaker) if speaker else begin
+        out[i] = after_label(tables.text(docs[doc]), begin, speaker) if speaker else begin
     return out
 
 
@@ -166,3 +165,14 @@ def _unique(merged: Merged) -> Merged:
     drop = np.zeros(len(merged), bool)
     drop[order[1:][same]] = True
     return merged.take(~drop)
+
+
+def after_label(text: str, start: int, speaker: str) -> int:
+    """Where the words of a turn begin, after a ``Name:``-style label at ``start``."""
+    for label in (f"{speaker}:", f"**{speaker}:**", f"**{speaker}**:", f"[{speaker}]"):
+        if text.startswith(label, start):
+            end = start + len(label)
+            while end < len(text) and text[end] in " \t":
+                end += 1
+            return end
+    return start

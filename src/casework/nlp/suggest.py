@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from casework.config import need_coder
 from casework.errors import CaseworkError, UnknownName
+from casework.nlp._turns import after_label
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -81,7 +83,7 @@ def suggest(
         if model is None:
             from casework.nlp.learned import train_model
 
-            model = train_model(tables, docs, coder=_need_coder(coder))
+            model = train_model(tables, docs, coder=need_coder(coder))
         model.add_candidates(pile, docs, min_score=min_score)
     if rules:
         add_rule_candidates(pile, codebook, items, nlp, folder, docs=docs,
@@ -105,13 +107,6 @@ def assemble(pile: Candidates, tables: Any, coder: str | None,
     if gone.any():
         merged = merged.take(~gone)
     return finish(merged, tables, coder, SUGGESTION_COLUMNS, created_at)
-
-
-def _need_coder(coder: str | None) -> str:
-    if not coder:
-        raise CaseworkError("learned suggestions need a coder", field="coder",
-                            fix="Pass coder=... (the model learns from that coder's codings).")
-    return coder
 
 
 def add_rule_candidates(
@@ -258,7 +253,7 @@ class Candidates:
             pairs = {int(a): sp for a, sp in zip(seg_starts.tolist(), speakers, strict=True) if sp}
             text = self.tables.text(doc_id) if pairs else ""
             keys = np.array(sorted(pairs), dtype=np.int64)
-            moved = np.array([_after_label(text, a, pairs[a]) for a in keys.tolist()],
+            moved = np.array([after_label(text, a, pairs[a]) for a in keys.tolist()],
                              dtype=np.int64)  # fmt: skip
             found = self._label_cache[doc_id] = (keys, moved)
         return found
@@ -294,17 +289,6 @@ def _segment_bounds(tables: Any, docs: Iterable[str] | None = None,
                       ["" if pd.isna(s) else str(s) for s in group["speaker"]])
         for doc_id, group in ordered.groupby("doc_id", sort=False)
     }  # fmt: skip
-
-
-def _after_label(text: str, start: int, speaker: str) -> int:
-    """Where the words of a turn begin, after a ``Name:``-style label at ``start``."""
-    for label in (f"{speaker}:", f"**{speaker}:**", f"**{speaker}**:", f"[{speaker}]"):
-        if text.startswith(label, start):
-            end = start + len(label)
-            while end < len(text) and text[end] in " \t":
-                end += 1
-            return end
-    return start
 
 
 def drop_decided(

@@ -68,9 +68,13 @@ def _plural(label: str, n: int) -> str:
     return label if label.endswith("s") else label + "s"
 
 
-def import_refi(path: str | Path, dest: str | Path) -> ImportReport:
-    """Import a REFI-QDA file into the new project folder ``dest`` (absent or empty)."""
-    path, dest = Path(path), Path(dest)
+def import_refi(path: str | Path, dest: str | Path | None = None) -> ImportReport:
+    """Import a REFI-QDA file into the new project folder ``dest`` (absent or empty;
+    default: a folder named after the file, in the current folder)."""
+    path = Path(path)
+    if dest is None:
+        dest = Path.cwd() / slug(path.stem, lower=False, keep="_-", fallback="imported")
+    dest = Path(dest)
     _check_dest(dest)
     opened = open_refi(path)
     try:

@@ -29,7 +29,14 @@ from casework.sources._speakers import (
     speaker_rows,
     speakers_frame,
 )
-from casework.sources._text import Segment, Source, match_label, normalise_text, split_segments
+from casework.sources._text import (
+    Segment,
+    Source,
+    match_label,
+    normalise_text,
+    split_segments,
+    text_sha,
+)
 
 from casework.sources._cases import read_cases  # isort: skip - after the readers
 from casework.sources._corpus import (  # isort: skip
@@ -76,5 +83,6 @@ __all__ = [
     "speakers_frame",
     "split_header",
     "split_segments",
+    "text_sha",
     "transcript_files",
 ]

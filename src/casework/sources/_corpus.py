@@ -9,18 +9,16 @@ from typing import Any
 import pandas as pd
 
 from casework.errors import CaseworkError, ProjectError, SourceError
-from casework.sources import (
-    Source,
+from casework.sources._cases import read_cases
+from casework.sources._registry import known_suffixes, read_source
+from casework.sources._speakers import (
     assign_roles,
     fixed_roles,
-    known_suffixes,
-    read_source,
     segment_roles,
     speaker_rows,
     speakers_frame,
 )
-from casework.sources._cases import read_cases
-from casework.store import text_sha
+from casework.sources._text import Source, text_sha
 from casework.util import is_inside
 
 TRANSCRIPTS = "transcripts"

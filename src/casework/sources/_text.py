@@ -11,6 +11,7 @@ so a 300,000-character interview splits in milliseconds.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -237,3 +238,8 @@ def with_header(path: Path, text: str, attributes: dict[str, Any]) -> Source:
     found, text = split_header(text)
     return Source(path=path, text=text, attributes={**found, **attributes},
                   segments=split_segments(text))  # fmt: skip
+
+
+def text_sha(text: str) -> str:
+    """Short content hash of a normalised text (first 16 hex digits of SHA-256)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

@@ -7,7 +7,8 @@ format), ``_snapshot`` (cached tables), ``_replay`` (events to current state),
 
 from __future__ import annotations
 
-from casework.store._anchors import Anchor, make_anchor, reanchor, text_sha
+from casework.sources import text_sha
+from casework.store._anchors import Anchor, make_anchor, reanchor
 from casework.store._codings import (
     ResolvedCodings,
     code_counts,
@@ -15,14 +16,17 @@ from casework.store._codings import (
     resolve_codings,
     unknown_code_error,
 )
-from casework.store._files import KINDS, EventStore, FileStore, check_coder, new_id, utc_now
+from casework.store._files import KINDS, EventStore, FileStore, check_coder, new_id
 from casework.store._jsonl import append_records, encode_records, read_log
 from casework.store._replay import cancelled_batches, foreign_problems, replay, undo_target
 from casework.store._sql import SQLStore, copy_events, expand_url, open_store
+from casework.store._sync import Copied, pull_events, push_events
+from casework.util import utc_now
 
 __all__ = [
     "KINDS",
     "Anchor",
+    "Copied",
     "EventStore",
     "FileStore",
     "ResolvedCodings",
@@ -39,6 +43,8 @@ __all__ = [
     "make_anchor",
     "new_id",
     "open_store",
+    "pull_events",
+    "push_events",
     "read_log",
     "reanchor",
     "replay",

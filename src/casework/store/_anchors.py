@@ -13,7 +13,6 @@ caller reports and never moves anywhere.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 CONTEXT_CHARS = 32
@@ -26,11 +25,6 @@ class Anchor:
     quote: str
     prefix: str
     suffix: str
-
-
-def text_sha(text: str) -> str:
-    """Short content hash of a normalised text (first 16 hex digits of SHA-256)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def make_anchor(text: str, start: int, end: int) -> Anchor:

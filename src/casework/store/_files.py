@@ -13,7 +13,6 @@ import re
 import secrets
 import time
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -61,10 +60,6 @@ def new_id() -> str:
     """An id that sorts by creation time: 11 hex digits of ms + 10 random (40 bits),
     so thousands made in the same millisecond by several processes do not collide."""
     return f"{int(time.time() * 1000):011x}{secrets.token_hex(5)}"
-
-
-def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class FileStore:

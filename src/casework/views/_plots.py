@@ -16,8 +16,15 @@ import numpy as np
 import plotly.graph_objects as go
 
 from casework.errors import UnknownName
-from casework.kernels import ROW_KINDS, Charting, chart
-from casework.matrices import count_cells, coverage_cells, document_cells, passages_of
+from casework.kernels import (
+    ROW_KINDS,
+    Charting,
+    chart,
+    count_cells,
+    coverage_cells,
+    document_cells,
+)
+from casework.matrices import passages_of
 from casework.views._tables import colour
 
 HEATMAP_VALUES = ("count", "documents", "coverage")

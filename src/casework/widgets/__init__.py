@@ -14,6 +14,13 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from casework.widgets._review import (
+        REVIEW_NOTEBOOK,
+        TEMPLATES,
+        review_notebook,
+        serve_review,
+        voila_arguments,
+    )
     from casework.widgets.codebook_editor import CodebookEditor
     from casework.widgets.coder import Coder
     from casework.widgets.matrix_explorer import MatrixExplorer
@@ -22,6 +29,11 @@ _LAZY = {
     "Coder": "casework.widgets.coder",
     "CodebookEditor": "casework.widgets.codebook_editor",
     "MatrixExplorer": "casework.widgets.matrix_explorer",
+    "REVIEW_NOTEBOOK": "casework.widgets._review",
+    "TEMPLATES": "casework.widgets._review",
+    "review_notebook": "casework.widgets._review",
+    "serve_review": "casework.widgets._review",
+    "voila_arguments": "casework.widgets._review",
 }
 
 __all__ = sorted(_LAZY)

@@ -27,6 +27,7 @@ import ipywidgets as w
 import pandas as pd
 
 from casework.codebook import Codebook
+from casework.config import need_coder
 from casework.errors import CaseworkError, CodebookError, ProjectError
 
 EDITABLE = ("description", "include", "exclude", "keywords", "examples", "color")
@@ -161,9 +162,8 @@ class CodebookEditor(w.VBox):
                 fix="Each coder changes only their own log: ask them to recode or uncode "
                 "first, or keep the code.",
             )
-        if len(hit) and not who:
-            raise ProjectError("no coder given", field="coder",
-                               fix="Set CASEWORK_CODER or coder in casework.toml.")  # fmt: skip
+        if len(hit):
+            need_coder(who)  # the one message when no coder is known
         return hit["coding_id"].astype(str).tolist()
 
     def _save(self, book: Codebook) -> Codebook:

@@ -24,6 +24,7 @@ import pandas as pd
 import traitlets as t
 
 from casework import matrices, nlp
+from casework.config import need_coder
 from casework.errors import CaseworkError, ProjectError, UnknownName
 from casework.project import Project
 from casework.store import check_coder, code_counts, coding_progress
@@ -97,13 +98,7 @@ class Coder(anywidget.AnyWidget):
         self._tally = pd.DataFrame(columns=list(_TALLY))
         super().__init__(height=height)
         self.project = project
-        me = coder or project.coder
-        if not me:
-            raise ProjectError(
-                "the Coder needs a coder name", field="coder",
-                fix="Pass coder=..., set CASEWORK_CODER, or set coder in casework.toml.",
-            )  # fmt: skip
-        self.me = check_coder(me)
+        self.me = check_coder(need_coder(coder or project.coder))
         self._auto_suggest = suggestions is None
         self._suggest_table = _payload.suggestion_table(
             suggestions if isinstance(suggestions, pd.DataFrame) else None
