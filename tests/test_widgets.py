@@ -21,7 +21,7 @@ import pytest
 import casework
 from casework.cli import main
 from casework.codebook import Codebook
-from casework.errors import CodebookError, ProjectError, StoreError, UnknownName
+from casework.errors import ConfigError, CodebookError, ProjectError, StoreError, UnknownName
 from casework.project import Project
 from casework.widgets import (
     REVIEW_NOTEBOOK,
@@ -123,7 +123,7 @@ def test_the_coder_needs_a_coder_name(make_project: Callable[..., Path],
                                       monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     monkeypatch.delenv("CASEWORK_CODER", raising=False)
     project = casework.open_project(make_project(coder=None))
-    with pytest.raises(ProjectError, match="coder"):
+    with pytest.raises(ConfigError, match="no coder given.*CASEWORK_CODER"):  # the one message
         Coder(project)
 
 

@@ -59,8 +59,12 @@ def autocode(
         min_score=min_score, min_f1=min_f1, min_examples=min_examples, engine=engine,
         scheduler=scheduler, workers=workers,
     )  # fmt: skip
-    result = autocode(path, coder=coder, accept_above=accept_above, options=options,
-                      report=report, say=lambda note: typer.echo(note, err=True))  # fmt: skip
+    try:
+        result = autocode(path, coder=coder, accept_above=accept_above, options=options,
+                          report=report, say=lambda note: typer.echo(note, err=True))  # fmt: skip
+    except KeyboardInterrupt:  # nothing is written before every suggestion is made
+        typer.echo("casework: interrupted; the project is unchanged", err=True)
+        raise typer.Exit(130) from None
     typer.echo(result.text())
 
 
