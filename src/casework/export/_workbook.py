@@ -25,6 +25,7 @@ import pandas as pd
 from casework.errors import StoreError, UnknownName
 from casework.kernels import children, codebook_of
 from casework.matrices import CELL_KINDS, framework_matrix, passages
+from casework.tables import TablesLike
 from casework.util import to_csv_safe
 from casework.views import colour, matrix_page
 
@@ -134,7 +135,7 @@ def _put(sheet: Any, row: int, col: int, value: Any) -> Any:
 
 
 def _references(
-    tables: Any, rows: str, columns: list[str], where: Any, coders: Any
+    tables: TablesLike, rows: str, columns: list[str], where: Any, coders: Any
 ) -> dict[tuple[Any, str], str]:
     found = passages(tables, rows, codes=columns, where=where, coders=coders)
     keys = ["case_id", "participant_id"] if rows == "participant" else ["case_id"]
@@ -145,7 +146,7 @@ def _references(
     return out
 
 
-def _summarised_themes(tables: Any, rows: str, summaries: Any) -> set[str]:
+def _summarised_themes(tables: TablesLike, rows: str, summaries: Any) -> set[str]:
     """Codes that have at least one summary for this kind of row."""
     from casework.matrices import load_summaries
 
@@ -156,7 +157,7 @@ def _summarised_themes(tables: Any, rows: str, summaries: Any) -> set[str]:
 
 
 def _theme_cells(
-    tables: Any, columns: list[str], rows: str, cell: str, where: Any, coders: Any, summaries: Any
+    tables: TablesLike, columns: list[str], rows: str, cell: str, where: Any, coders: Any, summaries: Any
 ) -> pd.DataFrame:
     matrix = framework_matrix(
         tables, rows, codes=columns, cell=cell, where=where, coders=coders, summaries=summaries
@@ -178,7 +179,7 @@ def _theme_cells(
     return out
 
 
-def _study_row(tables: Any, columns: list[str], coders: Any, summaries: Any) -> list[str] | None:
+def _study_row(tables: TablesLike, columns: list[str], coders: Any, summaries: Any) -> list[str] | None:
     """The study-wide (cross-case) summary of each column, or None when there is none."""
     from casework.matrices import load_summaries
 
@@ -283,14 +284,14 @@ def _dark(hex_colour: str) -> bool:
     return 0.299 * r + 0.587 * g + 0.114 * b < 140
 
 
-def _case_attributes(tables: Any) -> pd.DataFrame:
+def _case_attributes(tables: TablesLike) -> pd.DataFrame:
     cases = getattr(tables, "cases", None)
     if cases is not None and len(cases.columns):
         return cases
     return pd.DataFrame({"case_id": sorted(set(tables.documents["case_id"].astype(str)))})
 
 
-def attribute_labels(tables: Any, columns: Sequence[str]) -> list[str]:
+def attribute_labels(tables: TablesLike, columns: Sequence[str]) -> list[str]:
     """Readable headings for cases.csv columns: the chapter plan's ``[chapters.context]``
     labels where it has them, else the column name in words (``la_type`` → "La type")."""
     config = getattr(tables, "config", None)
@@ -301,7 +302,7 @@ def attribute_labels(tables: Any, columns: Sequence[str]) -> list[str]:
     return [named.get(str(c), str(c).replace("_", " ").strip().capitalize()) for c in columns]
 
 
-def _write_attributes(sheet: Any, tables: Any) -> None:
+def _write_attributes(sheet: Any, tables: TablesLike) -> None:
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
@@ -321,7 +322,7 @@ def _write_attributes(sheet: Any, tables: Any) -> None:
 
 
 def write_workbook(
-    tables: Any,
+    tables: TablesLike,
     path: str | Path,
     *,
     themes: Sequence[str] | None = None,
@@ -366,7 +367,7 @@ def write_workbook(
 
 
 def export_matrix(
-    tables: Any,
+    tables: TablesLike,
     path: str | Path,
     *,
     to: str = "xlsx",

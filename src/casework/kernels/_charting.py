@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from casework.errors import ProjectError, UnknownName
+from casework.tables import TablesLike
 
 ROW_KINDS = ("participant", "case")
 MISSING = "(missing)"
@@ -64,7 +65,7 @@ def as_row(row: Sequence[str]) -> tuple[str, str]:
 
 
 # --------------------------------------------------------------------------- codebook
-def codebook_of(tables: Any) -> pd.DataFrame:
+def codebook_of(tables: TablesLike) -> pd.DataFrame:
     """The codes table in display order; an empty codebook is an error."""
     codes = tables.codes
     if codes is None or len(codes) == 0:
@@ -170,14 +171,14 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
-def _case_table(tables: Any) -> pd.DataFrame | None:
+def _case_table(tables: TablesLike) -> pd.DataFrame | None:
     cases = getattr(tables, "cases", None)
     if cases is None or not len(cases) or "case_id" not in cases.columns:
         return None
     return cases
 
 
-def known_attributes(tables: Any) -> list[str]:
+def known_attributes(tables: TablesLike) -> list[str]:
     """Attributes ``where``/``by`` can name: document then case columns, never ``name``.
 
     A participant's name must not reach an output, and filter values show up in row
@@ -188,7 +189,7 @@ def known_attributes(tables: Any) -> list[str]:
     return [c for c in dict.fromkeys(columns) if c not in PRIVATE_ATTRIBUTES]
 
 
-def attributes_of(tables: Any, wanted: Iterable[str] = ()) -> pd.DataFrame:
+def attributes_of(tables: TablesLike, wanted: Iterable[str] = ()) -> pd.DataFrame:
     """Documents, plus the ``wanted`` case attributes (document columns win)."""
     docs = tables.documents
     if docs is None or len(docs) == 0:
@@ -218,7 +219,7 @@ def attributes_of(tables: Any, wanted: Iterable[str] = ()) -> pd.DataFrame:
 
 
 def select_documents(
-    tables: Any, where: Mapping[str, Any] | None = None, also: Iterable[str] = ()
+    tables: TablesLike, where: Mapping[str, Any] | None = None, also: Iterable[str] = ()
 ) -> pd.DataFrame:
     """Documents whose document or case attributes match ``where`` (a value or a list).
 
@@ -244,7 +245,7 @@ def select_documents(
     return docs[mask].reset_index(drop=True)
 
 
-def _case_order(tables: Any, docs: pd.DataFrame) -> dict[str, int]:
+def _case_order(tables: TablesLike, docs: pd.DataFrame) -> dict[str, int]:
     cases = _case_table(tables)
     listed = [] if cases is None else [str(c) for c in cases["case_id"]]
     rest = sorted(set(docs["case_id"].astype(str)) - set(listed))
@@ -277,7 +278,7 @@ def role_labels(docs: pd.DataFrame) -> list[str]:
 
 
 def assign_rows(
-    tables: Any, docs: pd.DataFrame, rows: str | Sequence[str]
+    tables: TablesLike, docs: pd.DataFrame, rows: str | Sequence[str]
 ) -> tuple[pd.DataFrame, pd.Index, np.ndarray]:
     """Order documents so each row's are contiguous; return docs, row labels, row of doc.
 
@@ -345,7 +346,7 @@ def coder_mask(codings: pd.DataFrame, coders: str | Sequence[str] | None) -> np.
 
 
 def chart(
-    tables: Any,
+    tables: TablesLike,
     rows: str | Sequence[str] = "participant",
     *,
     theme: str | None = None,

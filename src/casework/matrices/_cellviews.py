@@ -18,6 +18,7 @@ from casework.errors import ProjectError, UnknownName
 from casework.kernels import as_row, chart
 from casework.matrices._passages import excerpt_texts, passages, references
 from casework.store import utc_now
+from casework.tables import TablesLike
 
 if TYPE_CHECKING:
     from casework.matrices._summaries import SummaryStore
@@ -54,7 +55,7 @@ def _where(kind: str, row_id: str) -> dict[str, str]:
 
 
 def draft_summary(
-    tables: Any,
+    tables: TablesLike,
     row: Sequence[str],
     code_id: str,
     *,
@@ -111,7 +112,7 @@ def draft_summary(
 
 # --------------------------------------------------------------------------- cell views
 def cell_view(
-    tables: Any,
+    tables: TablesLike,
     row: Sequence[str],
     code_id: str | None = None,
     *,
@@ -140,7 +141,7 @@ def cell_view(
     return _linked(tables, kind, row_id, code_id, store, coder)
 
 
-def _row_codings(tables: Any, kind: str, row_id: str, coders: Any) -> pd.DataFrame:
+def _row_codings(tables: TablesLike, kind: str, row_id: str, coders: Any) -> pd.DataFrame:
     codes = tables.codes["code_id"].astype(str).tolist()
     ch = chart(tables, kind, codes=codes, where=_where(kind, row_id), coders=coders, rollup=False)
     doc, start, end, src = ch.doc, ch.start, ch.end, ch.src
@@ -152,7 +153,7 @@ def _row_codings(tables: Any, kind: str, row_id: str, coders: Any) -> pd.DataFra
 
 
 def _linked(
-    tables: Any, kind: str, row_id: str, code_id: str, store: SummaryStore | None, coder: str | None
+    tables: TablesLike, kind: str, row_id: str, code_id: str, store: SummaryStore | None, coder: str | None
 ) -> pd.DataFrame:
     if store is None:  # a project's own summaries (files or database)
         store = getattr(tables, "summaries", None)

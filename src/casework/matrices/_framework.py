@@ -26,6 +26,7 @@ from casework.kernels import (
 )
 from casework.matrices._passages import excerpt_cells
 from casework.matrices._summaries import load_summaries
+from casework.tables import TablesLike
 
 CELL_KINDS = ("excerpts", "count", "documents", "coverage", "summary")
 DRAFT_MARK = "[draft] "
@@ -46,7 +47,7 @@ def _shown(text: str, draft: bool) -> str:
 
 
 def summary_cells(
-    tables: Any,
+    tables: TablesLike,
     ch: Charting,
     rows: str,
     summaries: Any,
@@ -129,7 +130,7 @@ def _check_kind(value: str, kinds: Sequence[str], field: str, what: str) -> None
 
 
 def framework_matrix(
-    tables: Any,
+    tables: TablesLike,
     rows: str = "participant",
     *,
     theme: str | None = None,
@@ -162,7 +163,7 @@ def framework_matrix(
 
 
 def _framework(
-    tables: Any,
+    tables: TablesLike,
     ch: Charting,
     rows: str,
     cell: str,
@@ -197,7 +198,7 @@ def _framework(
 
 
 def cross_case_matrix(
-    tables: Any,
+    tables: TablesLike,
     *,
     theme: str | None = None,
     codes: Sequence[str] | None = None,

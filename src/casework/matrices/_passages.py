@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 
 from casework.kernels import Charting, SortedSpans, chart, lookup
+from casework.tables import TablesLike
 
 
-def paragraph_numbers(tables: Any, ch: Charting, doc: np.ndarray, pos: np.ndarray) -> np.ndarray:
+def paragraph_numbers(tables: TablesLike, ch: Charting, doc: np.ndarray, pos: np.ndarray) -> np.ndarray:
     """seg_no of the segment containing (or next after) each position; 0 when unknown."""
     seg = getattr(tables, "segments", None)
     if seg is None or len(seg) == 0 or len(doc) == 0:
@@ -33,7 +34,7 @@ def paragraph_numbers(tables: Any, ch: Charting, doc: np.ndarray, pos: np.ndarra
     return np.where(found, numbers[safe] if len(key) else 0, 0)
 
 
-def references(tables: Any, ch: Charting, doc: np.ndarray, pos: np.ndarray) -> np.ndarray:
+def references(tables: TablesLike, ch: Charting, doc: np.ndarray, pos: np.ndarray) -> np.ndarray:
     """``[case / role ¶n]`` for each (doc, position), as an object array."""
     heads = ("[" + ch.docs["case_id"].astype(str) + " / " + ch.docs["role_label"]).to_numpy()
     numbers = paragraph_numbers(tables, ch, doc, pos)
@@ -42,7 +43,7 @@ def references(tables: Any, ch: Charting, doc: np.ndarray, pos: np.ndarray) -> n
 
 
 def excerpt_texts(
-    tables: Any, ch: Charting, doc: np.ndarray, start: np.ndarray, end: np.ndarray
+    tables: TablesLike, ch: Charting, doc: np.ndarray, start: np.ndarray, end: np.ndarray
 ) -> list[str]:
     """Each excerpt's text, names and speaker labels hidden (``casework.privacy``)."""
     from casework.privacy import name_mask
@@ -56,7 +57,7 @@ def excerpt_texts(
 
 
 def passages(
-    tables: Any,
+    tables: TablesLike,
     rows: str | Sequence[str] = "participant",
     *,
     theme: str | None = None,
@@ -74,7 +75,7 @@ def passages(
     )
 
 
-def passages_of(tables: Any, ch: Charting) -> pd.DataFrame:
+def passages_of(tables: TablesLike, ch: Charting) -> pd.DataFrame:
     """:func:`passages` for an existing charting."""
     keys = list(ch.rows.names)
     base = ["doc_id", "case_id", "participant_id", "role"]
@@ -100,7 +101,7 @@ def passages_of(tables: Any, ch: Charting) -> pd.DataFrame:
     return out.iloc[order].reset_index(drop=True)[columns]
 
 
-def excerpt_cells(tables: Any, ch: Charting, sep: str = "\n\n") -> np.ndarray:
+def excerpt_cells(tables: TablesLike, ch: Charting, sep: str = "\n\n") -> np.ndarray:
     """Each cell's merged excerpts, ``text [case / role ¶n]``, joined by ``sep``."""
     n_rows, n_cols = ch.shape
     grid = np.full((n_rows, n_cols), "", dtype=object)

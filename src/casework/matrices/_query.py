@@ -27,6 +27,7 @@ from casework.kernels import (
     lookup,
 )
 from casework.matrices._passages import passages_of
+from casework.tables import TablesLike
 
 MEASURES = ("count", "documents", "coverage")
 PERCENT_ALONG = ("row", "column")
@@ -42,7 +43,7 @@ class MatrixQuery:
     documents: pd.DataFrame
     coverage: pd.DataFrame
     n_documents: pd.Series  # documents behind each row
-    tables: Any = field(repr=False)
+    tables: TablesLike = field(repr=False)
     charting: Charting = field(repr=False)
     _passages: pd.DataFrame | None = field(default=None, repr=False)
 
@@ -96,7 +97,7 @@ class MatrixQuery:
 
 
 def matrix_coding_query(
-    tables: Any,
+    tables: TablesLike,
     by: str | Sequence[str] = "role",
     *,
     theme: str | None = None,
@@ -134,7 +135,7 @@ def _presence(unit: np.ndarray, col: np.ndarray, n_units: int, n_cols: int) -> n
     return flat.reshape(n_units, n_cols).astype(np.float32)
 
 
-def _segment_units(tables: Any, ch: Charting) -> tuple[np.ndarray, np.ndarray, int]:
+def _segment_units(tables: TablesLike, ch: Charting) -> tuple[np.ndarray, np.ndarray, int]:
     """(segment, column) for every segment a coded span touches; segments numbered globally.
 
     Works on the merged spans (fewer than codings, and sorted, which keeps the binary
@@ -194,7 +195,7 @@ def _overlap_pairs(ch: Charting, n_cols: int) -> np.ndarray:
 
 
 def cooccurrence(
-    tables: Any,
+    tables: TablesLike,
     *,
     by: str = "overlap",
     theme: str | None = None,
@@ -237,7 +238,7 @@ def _code_meta(ch: Charting, *, kind: str) -> dict[str, Any]:
 
 
 def code_frequencies(
-    tables: Any,
+    tables: TablesLike,
     *,
     codes: Sequence[str] | None = None,
     rollup: bool = False,

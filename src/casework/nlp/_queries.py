@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from casework.errors import CaseworkError, UnknownName
+from casework.tables import TablesLike
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -29,7 +30,7 @@ KWIC_COLUMNS = ["doc_id", "case_id", "participant_id", "role", "start", "end", "
 
 
 def kwic(
-    tables: Any,
+    tables: TablesLike,
     query: str,
     *,
     mode: str = "word",
@@ -85,7 +86,7 @@ def kwic(
     return frame[KWIC_COLUMNS].reset_index(drop=True)
 
 
-def _pipeline(tables: Any, nlp: Language | None, cache_dir: Any) -> tuple[Language, Path | None]:
+def _pipeline(tables: TablesLike, nlp: Language | None, cache_dir: Any) -> tuple[Language, Path | None]:
     from casework.nlp.pipeline import cache_dir_for, pipeline_for
 
     folder = cache_dir_for(tables) if cache_dir is True else (cache_dir or None)
@@ -197,7 +198,7 @@ def _flat(text: str) -> str:
 
 
 def _inside_codes(
-    frame: pd.DataFrame, tables: Any, codes: list[str], coder: str | None
+    frame: pd.DataFrame, tables: TablesLike, codes: list[str], coder: str | None
 ) -> pd.DataFrame:
     wanted = _with_descendants(tables.codes, codes)
     codings = tables.codings
@@ -232,7 +233,7 @@ def _with_descendants(codes: pd.DataFrame, wanted: list[str]) -> set[str]:
 
 
 def word_frequency(
-    tables: Any,
+    tables: TablesLike,
     *,
     by: str | list[str] | None = None,
     lemmas: bool = True,
@@ -273,7 +274,7 @@ def word_frequency(
     return table[[*groups, "word", "count", "share", "documents"]].reset_index(drop=True)
 
 
-def _attributes(tables: Any, groups: list[str]) -> pd.DataFrame:
+def _attributes(tables: TablesLike, groups: list[str]) -> pd.DataFrame:
     documents = tables.documents
     cases = getattr(tables, "cases", None)
     if cases is not None and len(cases) and "case_id" in documents.columns:
@@ -308,7 +309,7 @@ def code_all_hits(
     *,
     unit: str = "sentence",
     coder: str | None = None,
-    tables: Any = None,
+    tables: TablesLike | None = None,
 ) -> pd.DataFrame:
     """Suggestions (codings columns, status ``suggested``) for every hit of a search.
 
@@ -345,7 +346,7 @@ def code_all_hits(
     return out[SUGGESTION_COLUMNS]
 
 
-def _segment_units(frame: pd.DataFrame, tables: Any) -> pd.DataFrame:
+def _segment_units(frame: pd.DataFrame, tables: TablesLike) -> pd.DataFrame:
     if tables is None:
         raise CaseworkError("segment units need the tables", field="tables",
                             fix="Pass tables=project to code_all_hits.")

@@ -25,6 +25,7 @@ from casework.kernels import (
     document_cells,
 )
 from casework.matrices import passages_of
+from casework.tables import TablesLike
 from casework.views._tables import colour
 
 HEATMAP_VALUES = ("count", "documents", "coverage")
@@ -50,7 +51,7 @@ def _column_labels(ch: Charting) -> list[str]:
 
 
 def hover_texts(
-    tables: Any, ch: Charting, *, per_cell: int = 3, width: int = 60, limit: int = 240
+    tables: TablesLike, ch: Charting, *, per_cell: int = 3, width: int = 60, limit: int = 240
 ) -> np.ndarray:
     """Per cell: up to ``per_cell`` escaped excerpts with references, for hover."""
     n_rows, n_cols = ch.shape
@@ -76,7 +77,7 @@ def hover_texts(
 
 
 def heatmap(
-    tables: Any,
+    tables: TablesLike,
     rows: str = "participant",
     *,
     theme: str | None = None,
@@ -126,7 +127,7 @@ def heatmap(
 
 
 def sunburst(
-    tables: Any,
+    tables: TablesLike,
     *,
     where: Mapping[str, Any] | None = None,
     coders: str | Sequence[str] | None = None,
