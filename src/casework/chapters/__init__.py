@@ -11,7 +11,6 @@ from casework.chapters._build import (
     templates_in_use,
 )
 from casework.chapters._content import case_chapter, chapter_project, cross_case_chapter
-from casework.chapters._trust import trust_problem, untrusted_templates
 from casework.chapters._convert import find_latex, write_text
 from casework.chapters._execute import KERNEL_NAME, VenvKernelManager
 from casework.chapters._fingerprint import file_stamp
@@ -25,6 +24,7 @@ from casework.chapters._quotes import (
     transcript_evidence,
 )
 from casework.chapters._static_figures import heatmap_svg, static_figure
+from casework.chapters._trust import trust_problem, untrusted_templates
 from casework.chapters._wording import sources_sentence
 
 __all__ = [

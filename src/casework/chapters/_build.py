@@ -174,9 +174,9 @@ def _export(
 ) -> ChapterReport:  # fmt: skip
     from casework.chapters._fingerprint import chapter_hash
     from casework.chapters._plan import load_plan
+    from casework.matrices import load_summaries
     from casework.privacy import name_mask
     from casework.project import open_project
-    from casework.matrices import load_summaries
     from casework.util import path_in
 
     pandoc_path, latex = tools

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from casework.chapters._wording import readable
 from casework.config import CONFIG_FILE
 from casework.errors import ConfigError, UnknownName
-from casework.chapters._wording import readable
 
 LABEL_FIELDS = ("role", "role_group", "case_id", "participant_id")
 """What a quote label may show. ``name`` is never one of them."""

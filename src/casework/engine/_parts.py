@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from casework.errors import UnknownName
+from casework.tables import TablesLike
 
 _DOC_COLUMNS = ("doc_id", "case_id", "participant_id", "role")
 _SEGMENT_COLUMNS = ("doc_id", "start", "end", "speaker")
@@ -42,7 +43,7 @@ class ChunkTables:
 class Splitter:
     """Makes :class:`ChunkTables` for chunks of ``(doc_id, text)`` items of ``tables``."""
 
-    def __init__(self, tables: Any, coder: str | None, rejections: pd.DataFrame | None) -> None:
+    def __init__(self, tables: TablesLike, coder: str | None, rejections: pd.DataFrame | None) -> None:
         docs = tables.documents
         self.documents = docs[[c for c in _DOC_COLUMNS if c in docs.columns]]
         self.doc_rows = {str(d): i for i, d in enumerate(docs["doc_id"].tolist())}

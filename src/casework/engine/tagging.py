@@ -30,6 +30,7 @@ from casework.engine._parts import Splitter
 from casework.engine._tasks import Progress, progress_bar, run_chunks
 from casework.engine._worker import TaggingSpec, suggest_chunk, tag_chunk
 from casework.errors import UnknownName
+from casework.tables import TablesLike
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -57,7 +58,7 @@ class EngineStats:
 
 
 def suggest(
-    tables: Any,
+    tables: TablesLike,
     codebook: Any = None,
     *,
     coder: str | None,
@@ -118,7 +119,7 @@ def suggest(
 class _Run:
     """One suggestion run: what to send, and the hits and scores that come back."""
 
-    def __init__(self, tables: Any, codebook: Any, coder: str | None, rules: bool,
+    def __init__(self, tables: TablesLike, codebook: Any, coder: str | None, rules: bool,
                  learned: bool, unit: str, min_score: float, cache_dir: Any,
                  model: LearnedModel | None, items: list[tuple[str, str]],
                  stats: EngineStats) -> None:  # fmt: skip
@@ -301,7 +302,7 @@ class _Parts(Sequence[tuple[Any, ...]]):
         return (self.splitter.part(chunk), cached, self.unit, self.coder)
 
 
-def _pipeline_name(tables: Any) -> str | None:
+def _pipeline_name(tables: TablesLike) -> str | None:
     from casework.nlp.pipeline import project_setting
 
     name = project_setting(tables, "pipeline")

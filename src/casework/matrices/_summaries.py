@@ -27,6 +27,7 @@ from casework.errors import Problem, ProjectError, StoreError, UnknownName
 from casework.kernels import as_row
 from casework.matrices._cellviews import CELL_VIEWS, Draft, cell_view, default_nlp, draft_summary
 from casework.store import EventStore, FileStore, check_coder, new_id, utc_now
+from casework.tables import TablesLike
 
 __all__ = [
     "CELL_VIEWS",
@@ -467,7 +468,7 @@ class SummaryStore:
 
     def propose(
         self,
-        tables: Any,
+        tables: TablesLike,
         row: Sequence[str],
         code_id: str,
         *,
@@ -512,7 +513,7 @@ def _completed(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def load_summaries(source: Any, tables: Any = None) -> pd.DataFrame:
+def load_summaries(source: Any, tables: TablesLike | None = None) -> pd.DataFrame:
     """A summaries table from a store, a DataFrame, a folder, or the tables' project."""
     codings = getattr(tables, "codings", None) if tables is not None else None
     if isinstance(source, pd.DataFrame):

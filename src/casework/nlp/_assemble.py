@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 
 from casework.nlp._turns import keep_to_turns
+from casework.tables import TablesLike
 from casework.util import utc_now
 
 #: Candidates merged at once (raw entries); bounds the sort's temporary arrays.
@@ -187,7 +188,7 @@ def _joined_reasons(new: np.ndarray, reason: np.ndarray, reasons: list[str],
 
 # --------------------------------------------------------------------------- deciding
 def decided(doc_ids: Sequence[str], doc: np.ndarray, code_ids: Sequence[str], code: np.ndarray,
-            start: np.ndarray, end: np.ndarray, tables: Any, coder: str | None,
+            start: np.ndarray, end: np.ndarray, tables: TablesLike, coder: str | None,
             rejections: pd.DataFrame | None = None) -> np.ndarray:  # fmt: skip
     """True for rows ``coder`` rejected (same span) or already coded (overlapping span).
 
@@ -268,7 +269,7 @@ def _overlapping(pair: np.ndarray, start: np.ndarray, end: np.ndarray, c_pair: n
 
 
 # --------------------------------------------------------------------------- the table
-def finish(merged: Merged, tables: Any, coder: str | None, columns: Sequence[str],
+def finish(merged: Merged, tables: TablesLike, coder: str | None, columns: Sequence[str],
            created_at: str | None = None) -> pd.DataFrame:  # fmt: skip
     """The suggestions table: codings columns, quotes, stable ids, in text order.
 
@@ -388,7 +389,7 @@ def hex_ids(h: np.ndarray, prefix: bytes = b"sg-") -> pa.Array:
     return pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data))
 
 
-def _quotes(tables: Any, m: Merged) -> Any:
+def _quotes(tables: TablesLike, m: Merged) -> Any:
     """``text[start:end]`` of each row, copied from the texts' UTF-8 bytes.
 
     Rows are sorted by document, so each document's rows are one run. A first pass finds
@@ -423,7 +424,7 @@ def _quotes(tables: Any, m: Merged) -> Any:
     return pd.array(array, dtype="str")
 
 
-def _python_quotes(tables: Any, m: Merged) -> list[str]:
+def _python_quotes(tables: TablesLike, m: Merged) -> list[str]:
     texts = {d: tables.text(m.docs[d]) for d in np.unique(m.doc).tolist()}
     rows = zip(m.doc.tolist(), m.start.tolist(), m.end.tolist(), strict=True)
     return [texts[d][a:b] for d, a, b in rows]

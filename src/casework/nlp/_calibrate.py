@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from casework.tables import TablesLike
+
 if TYPE_CHECKING:
     from casework.nlp._docindex import Hits
     from casework.nlp.rules import RuleSet
@@ -52,7 +54,7 @@ class Prior:
         return f"Beta({self.accepted:g}, {self.rejected:g})"
 
 
-def rule_precision(ruleset: RuleSet, hits: Mapping[str, Hits], tables: Any,
+def rule_precision(ruleset: RuleSet, hits: Mapping[str, Hits], tables: TablesLike,
                    coder: str | None, rejections: pd.DataFrame | None = None,
                    prior: Prior | None = None) -> pd.DataFrame:  # fmt: skip
     """One row per rule: its hits, the coder's decisions on them and the estimate.
@@ -94,7 +96,7 @@ def _quantiles(alpha: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray, np.ndar
     return beta_dist.ppf(0.05, alpha, beta), beta_dist.ppf(0.95, alpha, beta)
 
 
-def _decisions(hits: Mapping[str, Hits], rule_codes: Sequence[str], tables: Any, coder: str,
+def _decisions(hits: Mapping[str, Hits], rule_codes: Sequence[str], tables: TablesLike, coder: str,
                rejections: pd.DataFrame | None) -> tuple[np.ndarray, ...]:  # fmt: skip
     """Rule numbers of the accepted, rejected and passed-over hits (one entry per hit)."""
     from casework.nlp._assemble import _overlapping, _spans_of

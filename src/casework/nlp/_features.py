@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from casework.tables import TablesLike
+
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
@@ -66,7 +68,7 @@ class Units:
                      [self.context[i] for i in rows.tolist()])  # fmt: skip
 
 
-def units_of(tables: Any, docs: Mapping[str, Doc], doc_ids: Iterable[str] | None = None,
+def units_of(tables: TablesLike, docs: Mapping[str, Doc], doc_ids: Iterable[str] | None = None,
              *, headings: bool = True) -> Units:  # fmt: skip
     """The sentences of ``docs`` (those in ``doc_ids``, in that order) with their features.
 
@@ -164,7 +166,7 @@ def is_interviewer(speaker: str, interviewer: str | None = None) -> bool:
                                            label == str(interviewer).strip().lower())  # fmt: skip
 
 
-def interviewer_turns(tables: Any) -> dict[str, Turns]:
+def interviewer_turns(tables: TablesLike) -> dict[str, Turns]:
     """Interviewer turns by document, from ``segments`` (``speaker_role`` when present)."""
     segments = getattr(tables, "segments", None)
     if segments is None or not len(segments):
@@ -201,7 +203,7 @@ def _str(value: Any) -> str | None:
     return None if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
 
 
-def document_attributes(tables: Any) -> dict[str, list[str]]:
+def document_attributes(tables: TablesLike) -> dict[str, list[str]]:
     """``a:<column>=<value>`` tokens per document, for columns whose values repeat
     (a value every document has alone says nothing another document can use)."""
     docs = getattr(tables, "documents", None)

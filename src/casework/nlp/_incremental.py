@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from casework.tables import TablesLike
+
 if TYPE_CHECKING:
     from spacy.language import Language
 
@@ -33,7 +35,7 @@ class SuggestionTable:
     changed.
     """
 
-    def __init__(self, tables: Any, codebook: Any, *, coder: str | None,
+    def __init__(self, tables: TablesLike, codebook: Any, *, coder: str | None,
                  unit: str | None = None, nlp: Language | None = None,
                  cache_dir: str | Path | bool | None = True,
                  rejections: pd.DataFrame | None = None) -> None:  # fmt: skip
@@ -49,7 +51,7 @@ class SuggestionTable:
         self._state = _doc_state(tables, coder, self._rejections(tables, rejections))
         self._fingerprint = self._rules_fingerprint()
 
-    def refresh(self, tables: Any, *, doc_ids: Iterable[str] | None = None,
+    def refresh(self, tables: TablesLike, *, doc_ids: Iterable[str] | None = None,
                 rejections: pd.DataFrame | None = None) -> list[str]:  # fmt: skip
         """Bring the table up to date with ``tables``; returns the documents re-suggested.
 
@@ -74,13 +76,13 @@ class SuggestionTable:
         return order_subset(order, redo)
 
     # ------------------------------------------------------------------ helpers
-    def _rejections(self, tables: Any, rejections: pd.DataFrame | None) -> pd.DataFrame | None:
+    def _rejections(self, tables: TablesLike, rejections: pd.DataFrame | None) -> pd.DataFrame | None:
         if rejections is not None or self._explicit_rejections:
             return rejections
         found: pd.DataFrame | None = getattr(tables, "rejections", None)
         return found
 
-    def _suggest(self, tables: Any, doc_ids: list[str] | None,
+    def _suggest(self, tables: TablesLike, doc_ids: list[str] | None,
                  rejections: pd.DataFrame | None) -> pd.DataFrame:  # fmt: skip
         from casework.nlp.suggest import suggest
 
@@ -98,7 +100,7 @@ def order_subset(order: list[str], wanted: set[str]) -> list[str]:
     return [d for d in order if d in wanted]
 
 
-def _doc_state(tables: Any, coder: str | None,
+def _doc_state(tables: TablesLike, coder: str | None,
                rejections: pd.DataFrame | None) -> dict[str, tuple[Any, int, int]]:  # fmt: skip
     """Per document: its text's hash (the documents table's ``sha`` when it has one: the
     project hashed each text on reading it), and a hash of the coder's codings and

@@ -33,6 +33,7 @@ import pandas as pd
 
 from casework.nlp._calibrate import Prior, describe, rule_precision
 from casework.nlp._ranker import Ranker, RankerSettings, fit_ranker
+from casework.tables import TablesLike
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -86,7 +87,7 @@ class Scored:
 
 
 def ranked_suggest(
-    tables: Any,
+    tables: TablesLike,
     codebook: Any,
     *,
     coder: str | None,
@@ -130,7 +131,7 @@ def ranked_suggest(
     return trim(frame, options, tables)
 
 
-def score_basis(tables: Any, codebook: Any, *, coder: str | None, options: Options,
+def score_basis(tables: TablesLike, codebook: Any, *, coder: str | None, options: Options,
                 nlp: Language, cache_dir: Path | None, rejections: pd.DataFrame | None,
                 progress: Callable[[int], Any] | None = None,
                 background: BackgroundTrainer | None = None) -> Scored:  # fmt: skip
@@ -174,7 +175,7 @@ def _add_rules(pile: Any, scored: Scored, wanted: list[str], modeled: set[str],
                      score[r], rule=True)  # fmt: skip
 
 
-def _add_model(pile: Any, tables: Any, scored: Scored, wanted: list[str], nlp: Language,
+def _add_model(pile: Any, tables: TablesLike, scored: Scored, wanted: list[str], nlp: Language,
                folder: Path | None, options: Options, basis: dict[str, int]) -> None:  # fmt: skip
     from casework.nlp._features import add_rule_tokens, units_of
     from casework.nlp.pipeline import doc_texts, iter_parsed
@@ -230,7 +231,7 @@ def _drop_rejected(frame: pd.DataFrame, rejections: pd.DataFrame | None,
     return frame[~gone].reset_index(drop=True)
 
 
-def trim(frame: pd.DataFrame, options: Options, tables: Any) -> pd.DataFrame:
+def trim(frame: pd.DataFrame, options: Options, tables: TablesLike) -> pd.DataFrame:
     """Floor, join, cap (see the module doc); rows stay in text order."""
     if frame.empty:
         return frame
@@ -253,7 +254,7 @@ def trim(frame: pd.DataFrame, options: Options, tables: Any) -> pd.DataFrame:
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 
-def join_neighbours(frame: pd.DataFrame, tables: Any) -> pd.DataFrame:
+def join_neighbours(frame: pd.DataFrame, tables: TablesLike) -> pd.DataFrame:
     """Join suggestions of one code that overlap, or follow each other in one paragraph
     with only spaces between; the joined row has the best score and every reason."""
     from casework.nlp.suggest import suggestion_ids
@@ -308,7 +309,7 @@ def join_neighbours(frame: pd.DataFrame, tables: Any) -> pd.DataFrame:
     return out.reset_index(drop=True).sort_values(["doc_id", "start", "code_id"], kind="stable")
 
 
-def _segment_numbers(tables: Any, doc: np.ndarray, start: np.ndarray) -> np.ndarray:
+def _segment_numbers(tables: TablesLike, doc: np.ndarray, start: np.ndarray) -> np.ndarray:
     """The segment (paragraph or turn) each position lies in, as one number per row
     (-1 where the tables have no segments)."""
     segments = getattr(tables, "segments", None)
@@ -332,7 +333,7 @@ def _segment_numbers(tables: Any, doc: np.ndarray, start: np.ndarray) -> np.ndar
 
 
 # --------------------------------------------------------------------------- the model
-def train_ranker(tables: Any, *, coder: str, ruleset: RuleSet, hits: Mapping[str, Hits],
+def train_ranker(tables: TablesLike, *, coder: str, ruleset: RuleSet, hits: Mapping[str, Hits],
                  nlp: Language, cache_dir: Path | None, options: Options,
                  doc_ids: Iterable[str] | None = None,
                  model_dir: Path | bool | None = True, require: bool = False,
@@ -489,7 +490,7 @@ def _data_hash(units: Any, labels: np.ndarray, codes: list[str],
     return h.hexdigest()[:16]
 
 
-def _model_folder(tables: Any, coder: str, model_dir: Path | bool | None) -> Path | None:
+def _model_folder(tables: TablesLike, coder: str, model_dir: Path | bool | None) -> Path | None:
     if model_dir is True:
         root = getattr(tables, "root", None)
         return Path(root) / ".casework" / "models" / f"ranker-{coder}" if root else None

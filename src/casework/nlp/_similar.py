@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from casework.tables import TablesLike
+
 DIMENSIONS = 100
 SEED = 0
 
@@ -148,7 +150,7 @@ def _unit(x: np.ndarray) -> np.ndarray:
 _INDEXES: dict[tuple[str, ...], SimilarityIndex] = {}
 
 
-def corpus_index(tables: Any, *, method: str = "lsa", nlp: Any = None,
+def corpus_index(tables: TablesLike, *, method: str = "lsa", nlp: Any = None,
                  cache_dir: Any = True) -> tuple[SimilarityIndex, Any]:  # fmt: skip
     """The similarity index of every sentence of the tables' documents (kept in memory
     for the same texts, pipeline and method) and the pipeline used."""
@@ -190,7 +192,7 @@ def corpus_index(tables: Any, *, method: str = "lsa", nlp: Any = None,
     return index, nlp
 
 
-def similar(tables: Any, *, passage: tuple[str, int, int] | None = None,
+def similar(tables: TablesLike, *, passage: tuple[str, int, int] | None = None,
             code: str | None = None, text: str | None = None, n: int = 20,
             coder: str | None = None, method: str = "lsa", nlp: Any = None,
             cache_dir: Any = True) -> pd.DataFrame:  # fmt: skip
@@ -271,7 +273,7 @@ def similar(tables: Any, *, passage: tuple[str, int, int] | None = None,
     return out[SUGGESTION_COLUMNS]
 
 
-def _coded_rows(tables: Any, frame: pd.DataFrame, code: str, coder: str | None) -> np.ndarray:
+def _coded_rows(tables: TablesLike, frame: pd.DataFrame, code: str, coder: str | None) -> np.ndarray:
     codings = tables.codings
     mine = codings[codings["code_id"] == code]
     if coder is not None:
@@ -279,7 +281,7 @@ def _coded_rows(tables: Any, frame: pd.DataFrame, code: str, coder: str | None) 
     return _overlaps(frame, mine)
 
 
-def _rejected_rows(tables: Any, frame: pd.DataFrame, code: str, coder: str | None) -> np.ndarray:
+def _rejected_rows(tables: TablesLike, frame: pd.DataFrame, code: str, coder: str | None) -> np.ndarray:
     rejections = getattr(tables, "rejections", None)
     if rejections is None or not len(rejections):
         return np.zeros(len(frame), dtype=bool)

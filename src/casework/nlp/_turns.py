@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from casework.tables import TablesLike
+
 if TYPE_CHECKING:  # a type only: _assemble calls keep_to_turns
     from casework.nlp._assemble import Merged
 
@@ -24,14 +26,14 @@ SETTING = "interviewer_turns"
 _SHIFT = np.int64(1) << np.int64(40)  # doc number in the high bits, offset in the low
 
 
-def include_interviewer(tables: Any) -> bool:
+def include_interviewer(tables: TablesLike) -> bool:
     """``[nlp] interviewer_turns`` of the tables' project (default False)."""
     from casework.nlp.pipeline import project_setting
 
     return bool(project_setting(tables, SETTING, False))
 
 
-def keep_to_turns(merged: Merged, tables: Any, *, interviewer: bool | None = None) -> Merged:
+def keep_to_turns(merged: Merged, tables: TablesLike, *, interviewer: bool | None = None) -> Merged:
     """``merged`` with each row split at turn changes (a piece per turn, the speaker's
     label left out), pieces in interviewers' turns dropped (unless ``interviewer``), and
     rows that became duplicates dropped."""
@@ -86,7 +88,7 @@ def _segment_of(
     return seg, found
 
 
-def _words_start(tables: Any, docs: list[str], keys: np.ndarray, speakers: np.ndarray,
+def _words_start(tables: TablesLike, docs: list[str], keys: np.ndarray, speakers: np.ndarray,
                  segs: np.ndarray) -> np.ndarray:  # fmt: skip
     """Where the words of each segment begin, past its speaker label."""
     out = np.empty(len(segs), np.int64)

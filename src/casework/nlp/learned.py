@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from casework.errors import CaseworkError
+from casework.tables import TablesLike
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -273,7 +274,7 @@ class LearnedModel:
 
 
 def train_model(
-    tables: Any,
+    tables: TablesLike,
     docs: Mapping[str, Doc] | None = None,
     *,
     coder: str,
@@ -339,7 +340,7 @@ def _data_hash(data: Sentences, trainable: list[str], settings: Settings) -> str
     return h.hexdigest()[:16]
 
 
-def _model_folder(tables: Any, coder: str, model_dir: str | Path | bool | None) -> Path | None:
+def _model_folder(tables: TablesLike, coder: str, model_dir: str | Path | bool | None) -> Path | None:
     if model_dir is True:
         root = getattr(tables, "root", None)
         return Path(root) / ".casework" / "models" / f"textcat-{coder}" if root else None

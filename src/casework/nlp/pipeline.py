@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from casework.errors import MissingDependency
+from casework.tables import TablesLike
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -327,19 +328,19 @@ def doc_texts(
             yield str(doc_id), text
 
 
-def project_setting(tables: Any, key: str, default: Any = None) -> Any:
+def project_setting(tables: TablesLike, key: str, default: Any = None) -> Any:
     """``[nlp] key`` from the tables' ``config`` (a Project has one), else ``default``."""
     config = getattr(tables, "config", None) or {}
     section = config.get("nlp", {}) if isinstance(config, Mapping) else {}
     return section.get(key, default) if isinstance(section, Mapping) else default
 
 
-def pipeline_for(tables: Any, *, fallback: bool = False) -> Language:
+def pipeline_for(tables: TablesLike, *, fallback: bool = False) -> Language:
     """The pipeline the tables' project names under ``[nlp] pipeline`` (default if none)."""
     return load_pipeline(project_setting(tables, "pipeline"), fallback=fallback)
 
 
-def cache_dir_for(tables: Any) -> Path | None:
+def cache_dir_for(tables: TablesLike) -> Path | None:
     """``<root>/.casework/docs`` when the tables come from a project folder, else None."""
     root = getattr(tables, "root", None)
     return Path(root) / ".casework" / "docs" if root is not None else None

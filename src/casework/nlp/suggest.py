@@ -19,6 +19,7 @@ import pandas as pd
 from casework.config import need_coder
 from casework.errors import CaseworkError, UnknownName
 from casework.nlp._turns import after_label
+from casework.tables import TablesLike
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -38,7 +39,7 @@ UNITS = ("sentence", "segment")
 
 
 def suggest(
-    tables: Any,
+    tables: TablesLike,
     codebook: Any,
     *,
     coder: str | None,
@@ -94,7 +95,7 @@ def suggest(
     return assemble(pile, tables, coder, rejections)
 
 
-def assemble(pile: Candidates, tables: Any, coder: str | None,
+def assemble(pile: Candidates, tables: TablesLike, coder: str | None,
              rejections: pd.DataFrame | None = None, *,
              created_at: str | None = None) -> pd.DataFrame:  # fmt: skip
     """The suggestions table from a pile of candidates (which is emptied)."""
@@ -185,7 +186,7 @@ def add_hits(pile: Candidates, items: Iterable[tuple[str, Any]], found: Mapping[
 class Candidates:
     """Suggestion candidates as arrays: doc, code, unit start/end, reason id, score."""
 
-    def __init__(self, tables: Any, unit: str, docs: Iterable[str] | None = None) -> None:
+    def __init__(self, tables: TablesLike, unit: str, docs: Iterable[str] | None = None) -> None:
         """``docs``: the only documents candidates will come from (None: any), so that
         suggesting one document does not index every document's segments."""
         self.unit = unit
@@ -274,7 +275,7 @@ class Candidates:
         self._label_cache = {}
 
 
-def _segment_bounds(tables: Any, docs: Iterable[str] | None = None,
+def _segment_bounds(tables: TablesLike, docs: Iterable[str] | None = None,
                     ) -> dict[str, tuple[np.ndarray, np.ndarray, list[str]]]:  # fmt: skip
     segments = getattr(tables, "segments", None)
     if segments is None or not len(segments):
@@ -292,7 +293,7 @@ def _segment_bounds(tables: Any, docs: Iterable[str] | None = None,
 
 
 def drop_decided(
-    frame: pd.DataFrame, tables: Any, coder: str | None, rejections: pd.DataFrame | None = None
+    frame: pd.DataFrame, tables: TablesLike, coder: str | None, rejections: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """Leave out what ``coder`` rejected (exact span) or already coded (overlapping span)."""
     from casework.nlp._assemble import decided
@@ -306,7 +307,7 @@ def drop_decided(
     return frame[~gone].reset_index(drop=True)
 
 
-def finish(frame: pd.DataFrame, tables: Any, coder: str | None) -> pd.DataFrame:
+def finish(frame: pd.DataFrame, tables: TablesLike, coder: str | None) -> pd.DataFrame:
     """Add the codings columns (document attributes, quote, ids, status), in text order.
 
     ``frame`` has the columns of :meth:`Candidates.merged`.

@@ -9,6 +9,8 @@ from typing import Any
 
 import pandas as pd
 
+from casework.tables import TablesLike
+
 #: Name lists a project may keep at its root: one name a line, variants split by ``|``,
 #: an optional ``person:``/``place:``/``org:`` prefix (the format ``casework redact`` reads).
 NAMES_LISTS = ("names.txt", "redact.txt")
@@ -127,7 +129,7 @@ def read_names_list(path: Path) -> list[str]:
     return names
 
 
-def project_names(tables: Any, *, speakers: bool = True) -> list[str]:
+def project_names(tables: TablesLike, *, speakers: bool = True) -> list[str]:
     """Every name ``tables`` (a Project) knows: private fields, named speakers (unless
     ``speakers=False``), names lists."""
     names: list[str] = []
@@ -145,7 +147,7 @@ def project_names(tables: Any, *, speakers: bool = True) -> list[str]:
     return names
 
 
-def named_speakers(tables: Any) -> list[str]:
+def named_speakers(tables: TablesLike) -> list[str]:
     """Speaker labels that are people's names (``speakers.named``)."""
     speakers = getattr(tables, "speakers", None)
     if not isinstance(speakers, pd.DataFrame) or not len(speakers):
@@ -153,7 +155,7 @@ def named_speakers(tables: Any) -> list[str]:
     return [str(s) for s in speakers.loc[speakers["named"].astype(bool), "speaker"]]
 
 
-def name_mask(tables: Any) -> NameMask:
+def name_mask(tables: TablesLike) -> NameMask:
     """The :class:`NameMask` of a project: its names and its speaker labels."""
     speakers = getattr(tables, "speakers", None)
     labels: dict[str, str] = {}

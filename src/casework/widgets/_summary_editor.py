@@ -16,6 +16,7 @@ from typing import Any
 
 from casework.errors import ProjectError
 from casework.matrices import SummaryStore, carry_links, draft_summary, paragraphs
+from casework.tables import TablesLike
 
 Link = tuple[int | None, str]
 PREVIEW = 90  # characters of a paragraph shown beside its evidence
@@ -91,7 +92,7 @@ class SummaryEditor:
                                fix="Write the paragraph first, then link evidence to it.")
         self.links = _tidy([*self.links, *((paragraph, str(c)) for c in coding_ids)])
 
-    def propose(self, tables: Any, **options: Any) -> str:
+    def propose(self, tables: TablesLike, **options: Any) -> str:
         """Fill the editor with a draft from the cell's excerpts (written only on Save).
 
         Refused while the editor holds unsaved words of the researcher's own (an unchanged
