@@ -214,3 +214,45 @@ def test_a_role_title_as_label_is_not_a_name(make_project: Callable[..., Path]) 
     assert mask.redact("Head Teacher: The Head Teacher agreed.") == (
         "[Participant] The Head Teacher agreed.")
     assert mask.redact("Head Smith said; our head agreed") == "[name] said; our head agreed"
+
+
+def _odt(path: Path, paragraphs: list[str], *, author: str, title: str) -> None:
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    body = "".join(f"<text:p>{escape(p).replace('  ', ' <text:s/>')}</text:p>"
+                   for p in paragraphs)  # fmt: skip
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body>'
+        f"<office:text>{body[:body.index('</text:p>') + 9]}<text:h>Interview</text:h>"
+        f"<text:list><text:list-item>{body[body.index('</text:p>') + 9:]}"
+        "</text:list-item></text:list></office:text></office:body></office:document-content>"
+    )
+    meta = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-meta '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/"><office:meta>'
+        f"<dc:title>{title}</dc:title><meta:initial-creator>{author}</meta:initial-creator>"
+        "</office:meta></office:document-meta>"
+    )
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        z.writestr("content.xml", content)
+        z.writestr("meta.xml", meta)
+
+
+def test_odt_transcripts_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "Kim.odt"
+    _odt(path, ["03-Feb-2023 - 09:12 - Kim", "Interviewer: How was it?", "Kim: Good  overall."],
+         author="Helen Marsh", title="Kim's interview")  # fmt: skip
+    source = read_source(path)
+    assert source.text == "Interview\n\nInterviewer: How was it?\n\nKim: Good  overall."
+    assert source.attributes["author"] == "Helen Marsh"
+    assert source.attributes["title"] == "Kim's interview"
+    assert [s.speaker for s in source.segments] == ["", "Interviewer", "Kim"]
+    (tmp_path / "bad.odt").write_bytes(b"PK\x03\x04 not really")
+    with pytest.raises(SourceError, match=r"bad.odt.*OpenDocument"):
+        read_source(tmp_path / "bad.odt")

@@ -20,8 +20,8 @@ def init(
 
 
 def add(
-    files: list[Path] = typer.Argument(..., help="Interview files (.docx, .txt, .md, .vtt, "
-                                       ".srt)."),
+    files: list[Path] = typer.Argument(..., help="Interview files (.docx, .odt, .txt, .md, "
+                                       ".vtt, .srt)."),
     project: Path = typer.Option(Path("."), "--project", help="The project folder (default: "
                                  "the current folder)."),
     case: str | None = typer.Option(None, "--case", help="Put every file in this case."),

@@ -184,7 +184,7 @@ def _plan(file: Path, source: Source, digest: str, row: dict[str, Any], table: S
     for key in ("name", "author"):
         if attrs.get(key):
             private[key] = attrs.pop(key)
-    if file.suffix.lower() == ".docx" and attrs.get("title"):
+    if file.suffix.lower() in (".docx", ".odt") and attrs.get("title"):
         private["file_title"] = attrs.pop("title")  # a document property: may carry a name
     if isinstance(attrs.get("private"), dict):
         private.update(attrs.pop("private"))

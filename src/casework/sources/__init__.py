@@ -1,14 +1,14 @@
 """Readers that turn interview files into :class:`Source` objects.
 
 ``read_source(path)`` picks a reader by the file's suffix (``.md``, ``.txt``, ``.docx``,
-``.vtt``, ``.srt``; more with :func:`register_reader`) and returns one normalised text,
+``.odt``, ``.vtt``, ``.srt``; more with :func:`register_reader`) and returns one normalised text,
 its attributes and its :class:`Segment` spans (paragraphs and speaker turns).
 :func:`load_corpus` reads a project's transcripts and ``cases.csv`` into tables.
 """
 
 from __future__ import annotations
 
-from casework.sources import captions, docx, markdown, plain  # noqa: F401 - registers readers
+from casework.sources import captions, docx, markdown, odt, plain  # noqa: F401 - registers readers
 from casework.sources._header import parse_header, split_header
 from casework.sources._registry import (
     MAX_SOURCE_BYTES,
