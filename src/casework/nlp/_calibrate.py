@@ -139,7 +139,7 @@ def _reached(own: pd.DataFrame | None, doc_ids: list[str]) -> np.ndarray:
     if own is None or not len(own):
         return np.zeros(len(doc_ids), dtype=np.int64)
     last = own.groupby("doc_id")["end"].max()
-    return last.reindex(doc_ids).fillna(0).astype(np.int64).to_numpy()
+    return np.asarray(last.reindex(doc_ids).fillna(0).astype(np.int64).to_numpy(), np.int64)
 
 
 def _has(rejections: pd.DataFrame | None, doc_id: str, coder: str) -> bool:

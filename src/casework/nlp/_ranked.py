@@ -112,7 +112,8 @@ def ranked_suggest(
     if unit not in UNITS:
         raise UnknownName("unit", unit, UNITS, field="unit")
     nlp = nlp or pipeline_for(tables)
-    folder = cache_dir_for(tables) if cache_dir is True else (cache_dir or None)
+    folder = cache_dir_for(tables) if cache_dir is True else \
+        (Path(cache_dir) if cache_dir else None)  # fmt: skip
     if rejections is None:
         rejections = getattr(tables, "rejections", None)
     if scored is None:

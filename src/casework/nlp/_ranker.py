@@ -238,16 +238,16 @@ def fit_calibration(raw: np.ndarray, paragraph: np.ndarray, truth: np.ndarray,
     y = truth.ravel()
     if not len(y) or y.all() or not y.any():
         rate = (y.mean() if len(y) else 0.0) * 0.998 + 0.001
-        return np.r_[np.zeros(STAGE_FEATURES), np.log(rate / (1 - rate))]
+        return np.asarray(np.r_[np.zeros(STAGE_FEATURES), np.log(rate / (1 - rate))], float)
     model = LogisticRegression(C=1.0, max_iter=1000)
     model.fit(_plain(stage_features(raw, paragraph), paragraph_context), y.astype(int))
-    return np.r_[model.coef_[0], model.intercept_[0]]
+    return np.asarray(np.r_[model.coef_[0], model.intercept_[0]], float)
 
 
 def calibrate(raw: np.ndarray, paragraph: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Probabilities from raw scores (units × codes) and the calibration weights."""
     z = stage_features(raw, paragraph) @ weights[:-1] + weights[-1]
-    return (1.0 / (1.0 + np.exp(-z))).reshape(raw.shape)  # fmt: skip
+    return np.asarray(1.0 / (1.0 + np.exp(-z)), float).reshape(raw.shape)  # fmt: skip
 
 
 def raw_scores(x: Any, weights: np.ndarray, bias: np.ndarray,
@@ -255,12 +255,12 @@ def raw_scores(x: Any, weights: np.ndarray, bias: np.ndarray,
     """Scores before calibration: the decision values, or log-odds of the softmax."""
     z = np.asarray(x @ weights) + bias
     if not settings.softmax:
-        return z
+        return np.asarray(z, float)
     z -= z.max(axis=1, keepdims=True)
     p = np.exp(z)
     p /= p.sum(axis=1, keepdims=True)
     p = np.clip(p[:, :-1], 1e-9, 1 - 1e-9)
-    return np.log(p / (1 - p))
+    return np.asarray(np.log(p / (1 - p)), float)
 
 
 def _fit_weights(x: Any, labels: np.ndarray,
@@ -287,8 +287,8 @@ def _groups(frame: pd.DataFrame, folds: int) -> np.ndarray:
     one case tell one story, so a model must be judged on cases it has not seen), else
     documents."""
     if "case_id" in frame.columns and frame["case_id"].nunique() >= min(3, folds):
-        return frame["case_id"].astype(str).to_numpy()
-    return frame["doc_id"].astype(str).to_numpy()
+        return np.asarray(frame["case_id"].astype(str).to_numpy(), dtype=object)
+    return np.asarray(frame["doc_id"].astype(str).to_numpy(), dtype=object)
 
 
 def _folds(doc_ids: np.ndarray, settings: RankerSettings) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -144,7 +144,7 @@ def _tfidf(words: Sequence[Sequence[str]], columns: dict[str, int], idf: np.ndar
 
 def _unit(x: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
+    return np.asarray(np.divide(x, norms, out=np.zeros_like(x), where=norms > 0), x.dtype)
 
 
 _INDEXES: dict[tuple[str, ...], SimilarityIndex] = {}
