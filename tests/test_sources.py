@@ -472,7 +472,7 @@ def test_unknown_suffix_lists_known(tmp_path: Path) -> None:
     with pytest.raises(UnknownName, match="no suffix"):
         read_source(write(tmp_path, "README", "x"))
     with pytest.raises(LookupError):
-        get_reader(".odt")
+        get_reader(".pdf")
 
 
 def test_missing_file(tmp_path: Path) -> None:
@@ -540,7 +540,7 @@ def test_register_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_readers_are_registered() -> None:
-    assert known_suffixes() == (".docx", ".md", ".srt", ".txt", ".vtt")
+    assert known_suffixes() == (".docx", ".md", ".odt", ".srt", ".txt", ".vtt")
 
 
 def test_read_30k_markdown_speed(tmp_path: Path) -> None:
