@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from casework.errors import StoreError, UnknownName
-from casework.kernels import children, codebook_of
+from casework.kernels import Coders, Where, children, codebook_of
 from casework.matrices import CELL_KINDS, framework_matrix, passages
 from casework.tables import TablesLike
 from casework.util import to_csv_safe
@@ -328,8 +328,8 @@ def write_workbook(
     themes: Sequence[str] | None = None,
     rows: str = "participant",
     cell: str = "summary",
-    where: Mapping[str, Any] | None = None,
-    coders: str | Sequence[str] | None = None,
+    where: Where = None,
+    coders: Coders = None,
     summaries: Any = None,
 ) -> Path:
     """Write the thematic worksheets (one per theme; default every top-level theme)."""
@@ -374,8 +374,8 @@ def export_matrix(
     theme: str | None = None,
     rows: str = "participant",
     cell: str = "summary",
-    where: Mapping[str, Any] | None = None,
-    coders: str | Sequence[str] | None = None,
+    where: Where = None,
+    coders: Coders = None,
     summaries: Any = None,
     form: str = "long",
 ) -> Path:

@@ -8,6 +8,10 @@ from casework.kernels._cells import SortedSpans, by_row, count_cells, coverage_c
 from casework.kernels._charting import (
     ROW_KINDS,
     Charting,
+    Coders,
+    Codes,
+    Rows,
+    Where,
     as_row,
     chart,
     children,
@@ -19,7 +23,11 @@ from casework.kernels._charting import (
 __all__ = [
     "ROW_KINDS",
     "Charting",
+    "Coders",
+    "Codes",
+    "Rows",
     "SortedSpans",
+    "Where",
     "as_row",
     "by_row",
     "chart",

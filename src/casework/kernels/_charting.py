@@ -278,7 +278,7 @@ def role_labels(docs: pd.DataFrame) -> list[str]:
 
 
 def assign_rows(
-    tables: TablesLike, docs: pd.DataFrame, rows: str | Sequence[str]
+    tables: TablesLike, docs: pd.DataFrame, rows: Rows
 ) -> tuple[pd.DataFrame, pd.Index, np.ndarray]:
     """Order documents so each row's are contiguous; return docs, row labels, row of doc.
 
@@ -333,7 +333,7 @@ def lookup(values: pd.Series, index: pd.Index) -> np.ndarray:
     return np.where(codes >= 0, pos[codes], -1).astype(np.int64)
 
 
-def coder_mask(codings: pd.DataFrame, coders: str | Sequence[str] | None) -> np.ndarray | None:
+def coder_mask(codings: pd.DataFrame, coders: Coders) -> np.ndarray | None:
     if coders is None:
         return None
     wanted = [coders] if isinstance(coders, str) else list(coders)
@@ -345,14 +345,23 @@ def coder_mask(codings: pd.DataFrame, coders: str | Sequence[str] | None) -> np.
     return mask
 
 
+# The selection every matrix-shaped function takes (framework matrices, passages, queries,
+# cell views, figures, workbooks): rows, then theme / codes / where / coders; one meaning,
+# given by :func:`chart`.
+Rows = str | Sequence[str]
+Codes = Sequence[str] | None
+Where = Mapping[str, Any] | None
+Coders = str | Sequence[str] | None
+
+
 def chart(
     tables: TablesLike,
-    rows: str | Sequence[str] = "participant",
+    rows: Rows = "participant",
     *,
     theme: str | None = None,
-    codes: Sequence[str] | None = None,
-    where: Mapping[str, Any] | None = None,
-    coders: str | Sequence[str] | None = None,
+    codes: Codes = None,
+    where: Where = None,
+    coders: Coders = None,
     spans: bool = True,
     rollup: bool = True,
 ) -> Charting:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from casework.errors import ProjectError, UnknownName
-from casework.kernels import as_row, chart
+from casework.kernels import Coders, as_row, chart
 from casework.matrices._passages import excerpt_texts, passages, references
 from casework.store import utc_now
 from casework.tables import TablesLike
@@ -61,7 +61,7 @@ def draft_summary(
     *,
     nlp: Any = None,
     sentences: int = 3,
-    coders: str | Sequence[str] | None = None,
+    coders: Coders = None,
 ) -> Draft:
     """An extractive draft: the cell's most central sentences, each with its reference.
 
@@ -119,7 +119,7 @@ def cell_view(
     show: str = "cell",
     store: SummaryStore | None = None,
     coder: str | None = None,
-    coders: str | Sequence[str] | None = None,
+    coders: Coders = None,
 ) -> pd.DataFrame:
     """What a researcher sees beside a cell, as NVivo's associated view shows it.
 

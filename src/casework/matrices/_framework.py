@@ -9,7 +9,7 @@ codings of all its descendants.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -19,6 +19,9 @@ from casework.errors import UnknownName
 from casework.kernels import (
     ROW_KINDS,
     Charting,
+    Coders,
+    Codes,
+    Where,
     chart,
     count_cells,
     coverage_cells,
@@ -134,10 +137,10 @@ def framework_matrix(
     rows: str = "participant",
     *,
     theme: str | None = None,
-    codes: Sequence[str] | None = None,
+    codes: Codes = None,
     cell: str = "excerpts",
-    where: Mapping[str, Any] | None = None,
-    coders: str | Sequence[str] | None = None,
+    where: Where = None,
+    coders: Coders = None,
     summaries: Any = None,
     client: Any = None,
 ) -> pd.DataFrame:
@@ -201,10 +204,10 @@ def cross_case_matrix(
     tables: TablesLike,
     *,
     theme: str | None = None,
-    codes: Sequence[str] | None = None,
+    codes: Codes = None,
     cell: str = "summary",
-    where: Mapping[str, Any] | None = None,
-    coders: str | Sequence[str] | None = None,
+    where: Where = None,
+    coders: Coders = None,
     summaries: Any = None,
     participant_summaries: bool = True,
     client: Any = None,

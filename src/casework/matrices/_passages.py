@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from itertools import pairwise
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from casework.kernels import Charting, SortedSpans, chart, lookup
+from casework.kernels import Charting, Coders, Codes, Rows, SortedSpans, Where, chart, lookup
 from casework.tables import TablesLike
 
 
@@ -58,12 +56,12 @@ def excerpt_texts(
 
 def passages(
     tables: TablesLike,
-    rows: str | Sequence[str] = "participant",
+    rows: Rows = "participant",
     *,
     theme: str | None = None,
-    codes: Sequence[str] | None = None,
-    where: Mapping[str, Any] | None = None,
-    coders: str | Sequence[str] | None = None,
+    codes: Codes = None,
+    where: Where = None,
+    coders: Coders = None,
 ) -> pd.DataFrame:
     """The coded passages behind each cell, overlapping spans merged, in reading order.
 

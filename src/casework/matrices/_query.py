@@ -9,7 +9,7 @@ or in the same document. Parent codes include their descendants' codings through
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +19,10 @@ import pandas as pd
 from casework.errors import UnknownName
 from casework.kernels import (
     Charting,
+    Coders,
+    Codes,
     SortedSpans,
+    Where,
     chart,
     count_cells,
     coverage_cells,
@@ -101,9 +104,9 @@ def matrix_coding_query(
     by: str | Sequence[str] = "role",
     *,
     theme: str | None = None,
-    codes: Sequence[str] | None = None,
-    where: Mapping[str, Any] | None = None,
-    coders: str | Sequence[str] | None = None,
+    codes: Codes = None,
+    where: Where = None,
+    coders: Coders = None,
 ) -> MatrixQuery:
     """Cross a document or case attribute (or several) with codes.
 
@@ -199,9 +202,9 @@ def cooccurrence(
     *,
     by: str = "overlap",
     theme: str | None = None,
-    codes: Sequence[str] | None = None,
-    where: Mapping[str, Any] | None = None,
-    coders: str | Sequence[str] | None = None,
+    codes: Codes = None,
+    where: Where = None,
+    coders: Coders = None,
 ) -> pd.DataFrame:
     """Code x code co-occurrence, symmetric.
 
@@ -240,10 +243,10 @@ def _code_meta(ch: Charting, *, kind: str) -> dict[str, Any]:
 def code_frequencies(
     tables: TablesLike,
     *,
-    codes: Sequence[str] | None = None,
+    codes: Codes = None,
     rollup: bool = False,
-    where: Mapping[str, Any] | None = None,
-    coders: str | Sequence[str] | None = None,
+    where: Where = None,
+    coders: Coders = None,
 ) -> pd.DataFrame:
     """Codings per document (rows, in case order) and code (columns; default every code).
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import html
 import textwrap
-from collections.abc import Mapping, Sequence
-from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -19,6 +17,9 @@ from casework.errors import UnknownName
 from casework.kernels import (
     ROW_KINDS,
     Charting,
+    Coders,
+    Codes,
+    Where,
     chart,
     count_cells,
     coverage_cells,
@@ -81,10 +82,10 @@ def heatmap(
     rows: str = "participant",
     *,
     theme: str | None = None,
-    codes: Sequence[str] | None = None,
+    codes: Codes = None,
     value: str = "count",
-    where: Mapping[str, Any] | None = None,
-    coders: str | Sequence[str] | None = None,
+    where: Where = None,
+    coders: Coders = None,
     per_cell: int = 3,
     title: str | None = None,
 ) -> go.Figure:
@@ -129,8 +130,8 @@ def heatmap(
 def sunburst(
     tables: TablesLike,
     *,
-    where: Mapping[str, Any] | None = None,
-    coders: str | Sequence[str] | None = None,
+    where: Where = None,
+    coders: Coders = None,
     title: str | None = None,
 ) -> go.Figure:
     """The codebook as a sunburst; each code's value is its codings with its sub-codes'."""
