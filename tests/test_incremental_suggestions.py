@@ -100,3 +100,16 @@ def test_a_changed_codebook_rebuilds_everything(root: Path) -> None:
     table.codebook = project.codebook.add(code.replace(id="context.extra", keywords=("the",)))
     assert len(table.refresh(project)) == len(project.documents)
     assert "context.extra" in set(table.frame["code_id"])
+
+
+def test_a_few_named_documents_skip_the_hit_cache(root: Path) -> None:
+    project = casework.open_project(root)
+    one = project.documents["doc_id"].iloc[3]
+    alone = suggest(project, project.codebook, coder="bench", doc_ids=[one])
+    assert not list((root / ".casework").rglob("hits-*.npz"))  # neither written ...
+    assert list((root / ".casework").rglob("*.spacy"))  # ... though the parse is cached
+    every = full(project)
+    assert list((root / ".casework").rglob("hits-*.npz"))
+    mine = every[every["doc_id"] == one].reset_index(drop=True)
+    pd.testing.assert_frame_equal(alone.drop(columns="created_at"),
+                                  mine.drop(columns="created_at"))  # fmt: skip

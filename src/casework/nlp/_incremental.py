@@ -129,9 +129,14 @@ def _span_hashes(frame: pd.DataFrame | None, coder: str | None) -> dict[str, int
     keys = frame[["code_id", "start", "end"]].astype({"code_id": str, "start": "int64",
                                                       "end": "int64"})  # fmt: skip
     hashed = pd.util.hash_pandas_object(keys, index=False).to_numpy(np.uint64)
-    sums = pd.Series(hashed).groupby(frame["doc_id"].astype(str).to_numpy()).sum()
-    counts = frame.groupby(frame["doc_id"].astype(str).to_numpy()).size()
-    return {str(d): hash((int(s), int(counts[d]))) for d, s in sums.items()}
+    doc, names = pd.factorize(frame["doc_id"].astype(str))
+    order = np.argsort(doc, kind="stable")
+    grouped = doc[order]
+    cuts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+    sums = np.add.reduceat(hashed[order], cuts)  # wraps around: an order-free sum
+    counts = np.diff(np.r_[cuts, len(order)])
+    return {str(names[d]): hash((int(s), int(n))) for d, s, n in
+            zip(grouped[cuts].tolist(), sums.tolist(), counts.tolist(), strict=True)}  # fmt: skip
 
 
 def _splice(frame: pd.DataFrame, fresh: pd.DataFrame | None, drop: set[str],

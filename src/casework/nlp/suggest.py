@@ -36,6 +36,8 @@ CODING_COLUMNS = [
 ]  # fmt: skip
 SUGGESTION_COLUMNS = [*CODING_COLUMNS, "status"]
 UNITS = ("sentence", "segment")
+#: Below this many documents, rule hits skip the hit cache (see ``add_rule_candidates``).
+HIT_CACHE_MIN_DOCS = 20
 
 
 def suggest(
@@ -87,8 +89,13 @@ def suggest(
             model = train_model(tables, docs, coder=need_coder(coder))
         model.add_candidates(pile, docs, min_score=min_score)
     if rules:
+        # a few named documents (one the Coder shows, one that changed) skip the hit
+        # cache, one file for every text: reading and rewriting it costs more than
+        # matching them at 10,000 interviews (their parsed docs are still cached)
+        few = doc_ids is not None and len(items) < HIT_CACHE_MIN_DOCS
         add_rule_candidates(pile, codebook, items, nlp, folder, docs=docs,
-                            progress=None if learned else progress)  # fmt: skip
+                            progress=None if learned else progress,
+                            hit_cache=not few)  # fmt: skip
     elif not learned:
         for _ in iter_parsed(items, nlp, folder, progress=progress):
             pass  # parse anyway: the cache fills and the progress bar moves
@@ -119,13 +126,16 @@ def add_rule_candidates(
     *,
     docs: Mapping[str, Doc] | None = None,
     progress: Callable[[int], Any] | None = None,
+    hit_cache: bool = True,
 ) -> None:
     """Add every rule hit, on its unit, to ``pile``; ``items`` are (doc_id, text) pairs.
 
     With a ``cache_dir``, hits are cached per text (next to the parsed docs), so texts
-    seen before with the same rules are neither parsed nor matched again.
+    seen before with the same rules are neither parsed nor matched again; with
+    ``hit_cache=False`` only the parsed docs are cached.
     """
-    ruleset, found = rule_hits(codebook, items, nlp, cache_dir, docs=docs, progress=progress)
+    ruleset, found = rule_hits(codebook, items, nlp, cache_dir, docs=docs, progress=progress,
+                               hit_cache=hit_cache)  # fmt: skip
     code_of, reason_of = rule_ids(pile, ruleset)
     add_hits(pile, items, found, code_of, reason_of)
 
@@ -138,15 +148,16 @@ def rule_hits(
     *,
     docs: Mapping[str, Doc] | None = None,
     progress: Callable[[int], Any] | None = None,
+    hit_cache: bool = True,
 ) -> tuple[RuleSet, dict[str, Hits]]:
     """The compiled rules and their hits in each of ``items`` ((doc_id, text) pairs),
-    through the hit cache when there is a ``cache_dir``."""
+    through the hit cache when there is a ``cache_dir`` (and ``hit_cache``)."""
     from casework.nlp._hitcache import HitCache
     from casework.nlp.pipeline import iter_parsed, text_key
     from casework.nlp.rules import compile_rules
 
     ruleset = compile_rules(codebook, nlp)
-    cache = HitCache(cache_dir, ruleset.fingerprint) if cache_dir else None
+    cache = HitCache(cache_dir, ruleset.fingerprint) if cache_dir and hit_cache else None
     keys = {doc_id: text_key(text) for doc_id, text in items} if cache else {}
     found: dict[str, Any] = {}
     if cache:
