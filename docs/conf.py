@@ -27,7 +27,7 @@ os.environ.pop("CASEWORK_CODER", None)
 
 project = "casework"
 author = "the casework developers"
-copyright = "2026, the casework developers"  # noqa: A001 (Sphinx's name)
+copyright = "2026, the casework developers"
 
 extensions = [
     "myst_nb",

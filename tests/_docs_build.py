@@ -21,13 +21,22 @@ DOCS = REPO / "docs"
 SCREENSHOTS = DOCS / "_static" / "screenshots"
 # Screenshot → the browser test that writes it.
 SCREENSHOT_TESTS: dict[str, str] = {
-    **{f"{name}.png": "tests/browser/test_coder_browser.py"
-       for name in ("coder", "coder-suggestions", "coder-documents", "coder-retrieval",
-                    "coder-search")},
+    **{
+        f"{name}.png": "tests/browser/test_coder_browser.py"
+        for name in (
+            "coder",
+            "coder-suggestions",
+            "coder-documents",
+            "coder-retrieval",
+            "coder-search",
+        )
+    },
     "review.png": "tests/browser/test_review_browser.py",
     "chapter.png": "tests/browser/test_chapters_browser.py",
-    **{f"{name}.png": "tests/browser/test_summary_browser.py"
-       for name in ("matrix-explorer", "summary-editor", "codebook-editor")},
+    **{
+        f"{name}.png": "tests/browser/test_summary_browser.py"
+        for name in ("matrix-explorer", "summary-editor", "codebook-editor")
+    },
 }
 
 
@@ -50,16 +59,24 @@ def docs_env() -> dict[str, str]:
 
 
 def ensure_screenshots() -> None:
-    missing = sorted({test for name, test in SCREENSHOT_TESTS.items()
-                      if not (SCREENSHOTS / name).exists()})  # fmt: skip
+    missing = sorted(
+        {test for name, test in SCREENSHOT_TESTS.items() if not (SCREENSHOTS / name).exists()}
+    )
     if missing:
-        done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                               *missing], cwd=REPO, env=docs_env(), capture_output=True,
-                              text=True, timeout=1800)  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *missing],
+            cwd=REPO,
+            env=docs_env(),
+            capture_output=True,
+            text=True,
+            timeout=1800,
+        )
         absent = [n for n in SCREENSHOT_TESTS if not (SCREENSHOTS / n).exists()]
         if absent:
-            pytest.fail(f"the browser tests {missing} did not write the screenshots {absent} "
-                        f"the docs show:\n{done.stdout[-3000:]}")  # fmt: skip
+            pytest.fail(
+                f"the browser tests {missing} did not write the screenshots {absent} "
+                f"the docs show:\n{done.stdout[-3000:]}"
+            )
 
 
 def built_site(tmp_root: Path) -> Site:
@@ -69,14 +86,32 @@ def built_site(tmp_root: Path) -> Site:
     ensure_screenshots()
     out = tmp_root / "html"
     done = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html", "-d",
-         str(tmp_root / "doctrees"), str(DOCS), str(out)],
-        cwd=REPO, env=docs_env(), capture_output=True, text=True, timeout=1800,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-W",
+            "--keep-going",
+            "-b",
+            "html",
+            "-d",
+            str(tmp_root / "doctrees"),
+            str(DOCS),
+            str(out),
+        ],
+        cwd=REPO,
+        env=docs_env(),
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     log = done.stdout + done.stderr
     if done.returncode != 0:
-        problems = [line for line in log.splitlines() if "WARNING" in line or "ERROR" in line
-                    or "Error" in line]  # fmt: skip
+        problems = [
+            line
+            for line in log.splitlines()
+            if "WARNING" in line or "ERROR" in line or "Error" in line
+        ]
         pytest.fail("the docs do not build (warnings are errors):\n" + "\n".join(problems[-40:]))
     _built["site"] = Site(out, log)
     return _built["site"]

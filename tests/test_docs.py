@@ -36,15 +36,19 @@ class _Links(html.parser.HTMLParser):
         for name, value in attrs:
             if name in ("id", "name") and value:
                 self.ids.add(value)
-            if value and ((name == "href" and tag in ("a", "link")) or
-                          (name == "src" and tag in ("img", "script"))):  # fmt: skip
+            if value and (
+                (name == "href" and tag in ("a", "link"))
+                or (name == "src" and tag in ("img", "script"))
+            ):
                 self.links.append(value)
 
 
 def _plain(path: Path) -> str:
     """A page's HTML unescaped, with Sphinx's typographic quotes made plain again."""
     text = html.unescape(path.read_text(encoding="utf-8"))
-    return text.translate(str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'}))
+    return text.translate(
+        str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+    )
 
 
 def _parse(path: Path) -> _Links:
@@ -63,7 +67,7 @@ def test_every_internal_link_and_anchor_resolves(site: Path) -> None:
         for link in links.links:
             parts = urlsplit(link)
             if parts.scheme or parts.netloc:
-                continue  # external links are not followed (and must not be needed: see the browser test)
+                continue  # not followed; the browser test checks none is needed
             target = page if not parts.path else (page.parent / unquote(parts.path))
             target = Path(posixpath.normpath(target.as_posix()))
             if target.is_dir():
@@ -130,7 +134,7 @@ def test_every_error_class_has_an_example_message(site: Path) -> None:
 
     page = (site / "reference" / "errors.html").read_text(encoding="utf-8")
     for cls in casework_reference._family(CaseworkError):
-        assert f"<span class=\"pre\">{cls.__name__}</span>" in page
+        assert f'<span class="pre">{cls.__name__}</span>' in page
     assert "casework: transcripts/A/lead.md:2: front matter is not a mapping" in page
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 import pytest
-from conftest import REPO, write_project
+from _projects import REPO, write_project
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 

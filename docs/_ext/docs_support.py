@@ -12,8 +12,15 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(os.environ.get("CASEWORK_DOCS_REPO", Path(__file__).resolve().parents[2]))
-DEMO_PARTS = ["casework.toml", "cases.csv", "transcripts", "codebooks", "codings", "summaries",
-              "notebooks"]
+DEMO_PARTS = [
+    "casework.toml",
+    "cases.csv",
+    "transcripts",
+    "codebooks",
+    "codings",
+    "summaries",
+    "notebooks",
+]
 
 
 def _fail_on_shell_errors() -> None:

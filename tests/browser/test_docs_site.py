@@ -20,12 +20,18 @@ from _docs_build import built_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-PAGES = ["index.html", "concepts/agreement.html", "howto/two-coders.html",
-         "reference/cli.html", "reference/api.html", "tutorial/first-study.html"]  # fmt: skip
+PAGES = [
+    "index.html",
+    "concepts/agreement.html",
+    "howto/two-coders.html",
+    "reference/cli.html",
+    "reference/api.html",
+    "tutorial/first-study.html",
+]
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base's name)
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
@@ -50,7 +56,10 @@ def _open(browser: Any, base: str) -> tuple[Any, Any, dict[str, list[str]]]:
     here = urlsplit(base).netloc
 
     def route(request: Any) -> None:
-        if urlsplit(request.request.url).netloc not in ("", here) and not request.request.url.startswith("data:"):
+        if urlsplit(request.request.url).netloc not in (
+            "",
+            here,
+        ) and not request.request.url.startswith("data:"):
             seen["offsite"].append(request.request.url)
             request.abort()
         else:
@@ -70,7 +79,8 @@ def test_pages_load_offline_without_errors(browser: Any, served: str, tmp_path: 
             assert page.title(), name
             page.screenshot(path=str(tmp_path / (name.replace("/", "_") + ".png")))
         images = page.goto(served + "index.html", wait_until="networkidle") and page.evaluate(
-            "() => [...document.images].map(i => [i.getAttribute('src'), i.naturalWidth])")
+            "() => [...document.images].map(i => [i.getAttribute('src'), i.naturalWidth])"
+        )
         assert images and all(width > 0 for _, width in images), images
     finally:
         context.close()
@@ -83,8 +93,9 @@ def test_search_finds_pages(browser: Any, served: str) -> None:
     try:
         page.goto(served + "search.html?q=kappa", wait_until="networkidle")
         page.wait_for_selector("#search-results ul.search li", timeout=20_000)
-        hits = page.eval_on_selector_all("#search-results ul.search li a",
-                                         "els => els.map(e => e.getAttribute('href'))")
+        hits = page.eval_on_selector_all(
+            "#search-results ul.search li a", "els => els.map(e => e.getAttribute('href'))"
+        )
         assert any("agreement" in hit for hit in hits), hits
     finally:
         context.close()
