@@ -16,11 +16,13 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from casework.chapters import ChapterReport, export_chapters, file_stamp
+from casework.chapters import export_chapters, file_stamp
 from casework.errors import Problem
-from casework.validate import require_valid
+
+if TYPE_CHECKING:
+    from casework.chapters import ChapterReport
 
 STEPS = ("validate", "suggestions", "matrices", "workbook", "chapters")
 Progress = bool | Callable[[str], None] | None
@@ -122,9 +124,6 @@ def build(
     converted at once; chapters whose inputs have not changed are kept unless ``force``.
     The project's own chapter templates run only when trusted (``trust_templates`` for
     this run, or the ``[chapters] trust_templates`` line the refusal prints)."""
-    from casework.chapters import find_latex, load_plan
-    from casework.project import open_project
-
     root = Path(project_root).resolve()
     out_dir = (root / out).resolve()
     request = json.dumps([sorted(formats) if formats else None,
@@ -136,6 +135,10 @@ def build(
         report.notes.append("nothing changed since the last build: every output kept "
                             "(--force rebuilds)")  # fmt: skip
         return report
+    from casework.chapters import find_latex, load_plan
+    from casework.project import open_project
+    from casework.validate import require_valid
+
     project = open_project(root)
     report = BuildReport(out_dir)
     # Everything build reads is checked before anything is written (caches included).

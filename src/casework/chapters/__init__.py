@@ -1,55 +1,58 @@
 """Chapters: plan, content, quotes, and the papermill + nbconvert run of the chapter
 templates (``templates/*.ipynb``).
+
+Names load on first use (PEP 562): a build that finds nothing changed answers from a
+stamp of the project's files without importing pandas, nbconvert or a kernel client.
 """
 
 from __future__ import annotations
 
-from casework.chapters._build import (
-    ChapterReport,
-    check_templates,
-    export_chapters,
-    templates_in_use,
-)
-from casework.chapters._content import case_chapter, chapter_project, cross_case_chapter
-from casework.chapters._convert import find_latex, write_text
-from casework.chapters._execute import KERNEL_NAME, VenvKernelManager
-from casework.chapters._fingerprint import file_stamp
-from casework.chapters._plan import load_plan
-from casework.chapters._quotes import (
-    pick_quotes,
-    rank_passages,
-    sentence_spans,
-    shorten,
-    summary_evidence,
-    transcript_evidence,
-)
-from casework.chapters._static_figures import heatmap_svg, static_figure
-from casework.chapters._trust import trust_problem, untrusted_templates
-from casework.chapters._wording import sources_sentence
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
-    "KERNEL_NAME",
-    "ChapterReport",
-    "VenvKernelManager",
-    "case_chapter",
-    "chapter_project",
-    "check_templates",
-    "templates_in_use",
-    "trust_problem",
-    "untrusted_templates",
-    "cross_case_chapter",
-    "export_chapters",
-    "file_stamp",
-    "find_latex",
-    "heatmap_svg",
-    "load_plan",
-    "pick_quotes",
-    "rank_passages",
-    "sentence_spans",
-    "shorten",
-    "sources_sentence",
-    "static_figure",
-    "summary_evidence",
-    "transcript_evidence",
-    "write_text",
-]
+if TYPE_CHECKING:
+    from casework.chapters._build import (
+        ChapterReport,
+        check_templates,
+        export_chapters,
+        templates_in_use,
+    )
+    from casework.chapters._content import case_chapter, chapter_project, cross_case_chapter
+    from casework.chapters._convert import find_latex, write_text
+    from casework.chapters._execute import KERNEL_NAME, VenvKernelManager
+    from casework.chapters._fingerprint import file_stamp
+    from casework.chapters._plan import load_plan
+    from casework.chapters._quotes import (
+        pick_quotes,
+        rank_passages,
+        sentence_spans,
+        shorten,
+        summary_evidence,
+        transcript_evidence,
+    )
+    from casework.chapters._static_figures import heatmap_svg, static_figure
+    from casework.chapters._trust import trust_problem, untrusted_templates
+    from casework.chapters._wording import sources_sentence
+
+_WHERE = {
+    "ChapterReport": "_build", "check_templates": "_build", "export_chapters": "_build",
+    "templates_in_use": "_build", "trust_problem": "_trust", "untrusted_templates": "_trust",
+    "case_chapter": "_content", "chapter_project": "_content", "cross_case_chapter": "_content",
+    "find_latex": "_convert", "write_text": "_convert",
+    "KERNEL_NAME": "_execute", "VenvKernelManager": "_execute",
+    "file_stamp": "_fingerprint", "load_plan": "_plan",
+    "pick_quotes": "_quotes", "rank_passages": "_quotes", "sentence_spans": "_quotes",
+    "shorten": "_quotes", "summary_evidence": "_quotes", "transcript_evidence": "_quotes",
+    "heatmap_svg": "_static_figures", "static_figure": "_static_figures",
+    "sources_sentence": "_wording",
+}  # fmt: skip
+
+__all__ = sorted(_WHERE, key=lambda n: (not n.isupper() and n[0].islower(), n))
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'casework.chapters' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"casework.chapters.{_WHERE[name]}"), name)
+    globals()[name] = value  # the next lookup is a plain attribute
+    return value
