@@ -17,7 +17,7 @@ codebook = "codebooks/codebook.yaml"   # the codebook (themes and codes) of this
 # coder = "your-initials"              # whose codings you make (or set CASEWORK_CODER)
 
 [nlp]
-pipeline = "default"     # spacy.blank("en") + sentencizer + lemmatizer; or an installed spaCy package
+pipeline = "default"     # spacy.blank("en") + sentencizer + lemmatizer, or a spaCy package
 unit = "sentence"        # what a suggestion covers: sentence or segment (a speaker's turn)
 # interviewer_turns = false   # true: also suggest codes in the interviewer's turns
 
