@@ -38,6 +38,7 @@ from casework.chapters._quotes import (
     transcript_evidence,
 )
 from casework.chapters._wording import sources_sentence
+from casework.codebook import code_tree
 from casework.errors import ProjectError, UnknownName
 from casework.kernels import role_label
 from casework.matrices import passages
@@ -84,6 +85,7 @@ class _Context:
         codings = project.codings
         self.codings = codings[codings["coder"].isin(self.coders)] if self.coders else codings
         self.codes = project.codes.set_index("code_id")
+        self.tree = code_tree(project.codes)  # the codebook's own walk of its tree
         self.guard = name_mask(project)
         from casework.matrices import load_summaries
 
@@ -156,17 +158,11 @@ class _Context:
         return self.text(self.codes["name"].get(code_id, code_id))
 
     def children(self, code_id: str) -> list[str]:
-        kids = self.codes[self.codes["parent_id"] == code_id]
-        return [str(c) for c in kids.index]
+        return list(self.tree.children.get(code_id, []))
 
     def descendants(self, codes: Sequence[str]) -> set[str]:
-        found, todo = set(), list(codes)
-        while todo:
-            code = todo.pop()
-            if code not in found:
-                found.add(code)
-                todo.extend(self.children(code))
-        return found
+        tree = self.tree
+        return {d for c in codes for d in (tree.descendants(c) if c in tree.index else [c])}
 
     def label(self, quote: Quote) -> str:
         doc = self.docs[self.docs["doc_id"] == quote.doc_id].iloc[0]

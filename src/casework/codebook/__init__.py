@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from casework.codebook._check import spacy_reason
 from casework.codebook._codebook import CODE_COLUMNS, PALETTE, Code, Codebook
+from casework.codebook._tree import code_tree
 
 __all__ = [
     "CODE_COLUMNS",
     "PALETTE",
     "Code",
     "Codebook",
+    "code_tree",
     "spacy_reason",
 ]

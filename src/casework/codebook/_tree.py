@@ -9,6 +9,7 @@ can still be shown and repaired.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from casework.codebook._code import COLOR_RE, PALETTE, Code
 
@@ -120,3 +121,18 @@ def _six_digits(color: str) -> str:
     """``#ABC`` → ``#aabbcc``: one spelling for widgets, plots and REFI-QDA."""
     digits = color[1:].lower()
     return "#" + ("".join(ch * 2 for ch in digits) if len(digits) == 3 else digits)
+
+
+def code_tree(codes: Any) -> Tree:
+    """The tree of a codes table (``code_id``, ``parent_id``, optional ``position``: the
+    ``codes`` table of a project or of :class:`casework.tables.Tables`), walked by the same
+    rules as the codebook's own (unknown parents count as top level, loops are cut)."""
+    if "position" in codes.columns:
+        codes = codes.sort_values("position", kind="stable")
+    ids = codes["code_id"].astype(str).tolist()
+    parents = codes["parent_id"].tolist() if "parent_id" in codes.columns else [None] * len(ids)
+    return Tree([Code(id=c, name=c, parent=_parent(p)) for c, p in zip(ids, parents, strict=True)])
+
+
+def _parent(value: Any) -> str | None:
+    return None if value is None or value != value or str(value) == "" else str(value)

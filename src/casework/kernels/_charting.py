@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from casework.codebook import code_tree
 from casework.errors import ProjectError, UnknownName
 from casework.tables import TablesLike
 
@@ -79,18 +80,9 @@ def codebook_of(tables: TablesLike) -> pd.DataFrame:
     return codes.reset_index(drop=True)
 
 
-def _parents(codebook: pd.DataFrame) -> dict[str, str | None]:
-    """code_id → parent_id (None at the top), in display order."""
-    codes = codebook["code_id"].astype(str).tolist()
-    if "parent_id" not in codebook.columns:
-        return dict.fromkeys(codes)
-    parents = codebook["parent_id"].tolist()
-    return {c: None if _blank(p) else str(p) for c, p in zip(codes, parents, strict=True)}
-
-
 def children(codebook: pd.DataFrame, code_id: str | None) -> list[str]:
     """Direct children of ``code_id`` (top-level codes for None), in display order."""
-    return [c for c, p in _parents(codebook).items() if p == code_id]
+    return list(code_tree(codebook).children.get(code_id, []))
 
 
 def check_codes(codebook: pd.DataFrame, names: Iterable[str], field: str) -> list[str]:
@@ -123,7 +115,7 @@ def choose_columns(
     (theme,) = check_codes(codebook, [theme], "theme")
     subs = children(codebook, theme)
     if not subs:
-        parents = sorted({p for p in _parents(codebook).values() if p})
+        parents = sorted(c for c, kids in code_tree(codebook).children.items() if c and kids)
         raise ProjectError(
             f"theme '{theme}' has no sub-themes",
             field="theme",
@@ -138,19 +130,13 @@ def rollup_csr(
     codebook: pd.DataFrame, columns: Sequence[str]
 ) -> tuple[pd.Index, np.ndarray, np.ndarray]:
     """For every code, the columns it counts towards (itself and its ancestors), as CSR."""
-    parents = _parents(codebook)
+    tree = code_tree(codebook)  # the codebook's own walk (ancestors, loops cut)
     where = {c: i for i, c in enumerate(columns)}
     indptr, indices = [0], []
-    for code in parents:
-        node: str | None = code
-        seen: set[str] = set()
-        while node is not None and node not in seen:
-            seen.add(node)
-            if node in where:
-                indices.append(where[node])
-            node = parents.get(node)
+    for code in tree.index:
+        indices += [where[n] for n in (code, *tree.ancestors(code)) if n in where]
         indptr.append(len(indices))
-    return pd.Index(list(parents)), np.asarray(indptr), np.asarray(indices, dtype=np.int64)
+    return pd.Index(list(tree.index)), np.asarray(indptr), np.asarray(indices, dtype=np.int64)
 
 
 # --------------------------------------------------------------------------- documents
