@@ -256,3 +256,12 @@ def test_odt_transcripts_are_read(tmp_path: Path) -> None:
     (tmp_path / "bad.odt").write_bytes(b"PK\x03\x04 not really")
     with pytest.raises(SourceError, match=r"bad.odt.*OpenDocument"):
         read_source(tmp_path / "bad.odt")
+
+
+def test_name_mask_prefers_the_longest_name_and_whole_words() -> None:
+    from casework.privacy import NameMask
+
+    mask = NameMask(["Ann", "Anna", "Ann Lee", "Bo", "C.J. Day", "O'Neil"])
+    text = "Ann met Anna and Ann Lee; Bo saw C.J. Day and O'Neil. Annie, Bob and Anne stay."
+    assert mask.redact(text) == ("[name] met [name] and [name]; [name] saw [name] and [name]. "
+                                 "Annie, Bob and Anne stay.")  # fmt: skip

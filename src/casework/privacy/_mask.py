@@ -32,7 +32,7 @@ class NameMask:
         found = _parts(names) | {" ".join(w.split()) for w in whole if len(w.strip()) > 1}
         self._names = sorted(found, key=lambda n: (-len(n), n))  # longest first
         self._pattern = (
-            re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, self._names)) + r")(?![\w-])")
+            re.compile(r"(?<![\w-])(" + _trie(self._names) + r")(?![\w-])")
             if self._names
             else None
         )
@@ -87,6 +87,27 @@ class NameMask:
         if self._pattern is None:
             return []
         return sorted({m.group(1) for m in self._pattern.finditer(text)})
+
+
+def _trie(words: Iterable[str]) -> str:
+    """One regex alternation of ``words`` as a prefix tree, longest match first: a plain
+    "a|b|c" of thousands of names is tried name by name at every position."""
+    root: dict[str, Any] = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = True
+
+    def emit(node: dict[str, Any]) -> str:
+        ends = "" in node
+        branches = [re.escape(c) + emit(child) for c, child in sorted(node.items()) if c]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends else body
+
+    return emit(root)
 
 
 def moved(edits: list[tuple[int, int, int, int]], offset: int, *, end: bool = False) -> int:
