@@ -135,7 +135,8 @@ def _span_hashes(frame: pd.DataFrame | None, coder: str | None) -> dict[str, int
     cuts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
     sums = np.add.reduceat(hashed[order], cuts)  # wraps around: an order-free sum
     counts = np.diff(np.r_[cuts, len(order)])
-    return {str(names[d]): hash((int(s), int(n))) for d, s, n in
+    labels = [str(name) for name in names]
+    return {labels[d]: hash((int(s), int(n))) for d, s, n in
             zip(grouped[cuts].tolist(), sums.tolist(), counts.tolist(), strict=True)}  # fmt: skip
 
 
