@@ -3,6 +3,7 @@ same table as suggesting everything again."""
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 from pathlib import Path
 
@@ -113,3 +114,14 @@ def test_a_few_named_documents_skip_the_hit_cache(root: Path) -> None:
     mine = every[every["doc_id"] == one].reset_index(drop=True)
     pd.testing.assert_frame_equal(alone.drop(columns="created_at"),
                                   mine.drop(columns="created_at"))  # fmt: skip
+
+
+def test_turns_of_a_few_documents_are_those_of_all(root: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    project = casework.open_project(root)
+    few = full(project)  # 9 documents: only their segments are prepared
+    turns = importlib.import_module("casework.nlp._turns")
+    monkeypatch.setattr(turns, "_FEW_DOCS", 0)  # now every segment, as at 10,000
+    every = full(project)
+    pd.testing.assert_frame_equal(few.drop(columns="created_at"),
+                                  every.drop(columns="created_at"))  # fmt: skip

@@ -118,6 +118,14 @@ def _prepared(segments: pd.DataFrame) -> _Segments:
     hit = _PREPARED.get(id(segments))
     if hit is not None and hit[0]() is segments:
         return hit[1]
+    prepared = _prepare(segments)
+    if len(_PREPARED) > 8:
+        _PREPARED.clear()
+    _PREPARED[id(segments)] = (weakref.ref(segments), prepared)
+    return prepared
+
+
+def _prepare(segments: pd.DataFrame) -> _Segments:
     codes, uniques = pd.factorize(segments["doc_id"])
     order = np.lexsort((segments["start"].to_numpy(np.int64), codes))
     codes = codes[order]
@@ -134,15 +142,19 @@ def _prepared(segments: pd.DataFrame) -> _Segments:
         roles.astype(np.int8), np.array([s if isinstance(s, str) else "" for s in speakers],
                                         dtype=object),
     )  # fmt: skip
-    if len(_PREPARED) > 8:
-        _PREPARED.clear()
-    _PREPARED[id(segments)] = (weakref.ref(segments), prepared)
     return prepared
+
+
+#: Below this many documents, only their segments are prepared (not cached).
+_FEW_DOCS = 20
 
 
 def _bounds(segments: pd.DataFrame, docs: list[str]) -> tuple[np.ndarray, ...] | None:
     """Sorted segment keys (doc number, start), ends, roles (1 = interviewer), speakers."""
-    prepared = _prepared(segments)
+    if len(docs) < _FEW_DOCS:  # one re-tagged document: not every segment of the project
+        prepared = _prepare(segments[segments["doc_id"].isin(docs)])
+    else:
+        prepared = _prepared(segments)
     parts = [(i, prepared.slices[d]) for i, d in enumerate(docs) if d in prepared.slices]
     if not parts:
         return None
