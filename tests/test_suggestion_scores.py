@@ -298,3 +298,15 @@ def test_the_model_trains_in_the_background_without_blocking(
     project.score_basis(background=True)
     trainer.wait()
     assert trainer.latest is not None and trainer.latest[1] != digest
+
+
+def test_more_like_this_skips_the_interviewers_turns(make_project: Callable[..., Path]) -> None:
+    root = make_project(docs={"A/one.txt": (
+        "Interviewer: Did staff turnover affect the programme?\n\n"
+        "Dana: Staff turnover was high, and staff turnover hurt us.\n\n"
+        "Interviewer: And the children?\n\n"
+        "Dana: The children loved the books.")})  # fmt: skip
+    project = casework.open_project(root)
+    found = project.similar(text="staff turnover", n=10)
+    assert len(found) and not found["quote"].str.contains("Did staff").any()
+    assert found.iloc[0]["quote"].startswith(("Dana: Staff", "Staff"))

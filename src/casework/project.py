@@ -557,7 +557,7 @@ class Project:
         end)``, like all of the coder's passages of ``code``, or like free ``text``.
 
         Passages already coded with ``code`` (or inside the query passage) or rejected
-        for it are left out. Columns: the suggestion columns (code_id is ``code``, or
+        for it, and the interviewer's turns, are left out. Columns: the suggestion columns (code_id is ``code``, or
         empty), with ``confidence`` the cosine similarity and ``source`` ``similar``.
         Same corpus, same query: same answer.
         """

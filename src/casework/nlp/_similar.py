@@ -244,6 +244,7 @@ def similar(tables: TablesLike, *, passage: tuple[str, int, int] | None = None,
     if code is not None:
         exclude |= _coded_rows(tables, frame, code, coder) | _rejected_rows(tables, frame, code,
                                                                             coder)
+    exclude |= _interviewer_rows(tables, frame)
     norm = float(np.linalg.norm(query))
     query = query / norm if norm > 0 else query
     found, sims = index.nearest(np.asarray(query, dtype=np.float32), exclude=exclude, n=n)
@@ -271,6 +272,23 @@ def similar(tables: TablesLike, *, passage: tuple[str, int, int] | None = None,
                                       out["start"].to_numpy(np.int64),
                                       out["end"].to_numpy(np.int64))  # fmt: skip
     return out[SUGGESTION_COLUMNS]
+
+
+def _interviewer_rows(tables: Any, frame: pd.DataFrame) -> np.ndarray:
+    """Sentences in an interviewer's turn: never offered (as suggestions are not), unless
+    ``[nlp] interviewer_turns = true``."""
+    from casework.nlp._features import interviewer_turns
+    from casework.nlp.pipeline import project_setting
+
+    out = np.zeros(len(frame), dtype=bool)
+    if project_setting(tables, "interviewer_turns", False):
+        return out
+    for doc_id, turns in interviewer_turns(tables).items():
+        rows = np.flatnonzero((frame["doc_id"] == doc_id).to_numpy())
+        if len(rows):
+            inside, _ = turns.locate(frame["start"].to_numpy(np.int64)[rows])
+            out[rows[inside]] = True
+    return out
 
 
 def _coded_rows(tables: TablesLike, frame: pd.DataFrame, code: str, coder: str | None) -> np.ndarray:
