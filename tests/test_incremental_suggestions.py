@@ -116,8 +116,9 @@ def test_a_few_named_documents_skip_the_hit_cache(root: Path) -> None:
                                   mine.drop(columns="created_at"))  # fmt: skip
 
 
-def test_turns_of_a_few_documents_are_those_of_all(root: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_turns_of_a_few_documents_are_those_of_all(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = casework.open_project(root)
     few = full(project)  # 9 documents: only their segments are prepared
     turns = importlib.import_module("casework.nlp._turns")
