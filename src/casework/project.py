@@ -503,10 +503,12 @@ class Project:
                               scored=self.score_basis(coder, options, background=background))  # fmt: skip
 
     def score_basis(self, coder: str | None = None, options: Any = None, *,
-                    background: bool = False) -> Any:  # fmt: skip
+                    background: bool = False, cache_dir: Path | None = None) -> Any:  # fmt: skip
         """What the coder's suggestion scores rest on (rules' estimates, model), kept
         until the coder's events change. ``background=True``: the model trains in a
-        thread (see :meth:`suggest`); :attr:`trainer` is that thread's keeper."""
+        thread (see :meth:`suggest`); :attr:`trainer` is that thread's keeper.
+        ``cache_dir``: where parsed text is cached (default: the project's ``.casework``;
+        ``casework build`` keeps its own under ``exports/``)."""
         from casework.nlp import SuggestOptions, score_basis
         from casework.nlp.pipeline import cache_dir_for, pipeline_for
 
@@ -520,7 +522,8 @@ class Project:
                 trainer is None or cached[1].model_hash == (trainer.latest or (None, None))[1]):
             return cached[1]
         found = score_basis(self, self.codebook, coder=who, options=options,
-                            nlp=pipeline_for(self), cache_dir=cache_dir_for(self),
+                            nlp=pipeline_for(self),
+                            cache_dir=cache_dir if cache_dir is not None else cache_dir_for(self),
                             rejections=self.rejections, background=trainer)  # fmt: skip
         self.__dict__["_score_basis"] = (key, found)
         return found
@@ -535,13 +538,16 @@ class Project:
             trainers[who] = BackgroundTrainer()
         return trainers[who]
 
-    def rule_precision(self, *, coder: str | None = None) -> pd.DataFrame:
+    def rule_precision(
+        self, *, coder: str | None = None, cache_dir: Path | None = None
+    ) -> pd.DataFrame:
         """Each codebook rule's estimated precision for the coder and what it rests on:
         rule, code_id, reason, hits, accepted, rejected, passed_over, decisions,
         precision (posterior mean), low, high (5% and 95% quantiles)."""
         from casework.nlp import SuggestOptions
 
-        return self.score_basis(coder, SuggestOptions(model=False)).precision.copy()
+        basis = self.score_basis(coder, SuggestOptions(model=False), cache_dir=cache_dir)
+        return basis.precision.copy()
 
     def similar(
         self,

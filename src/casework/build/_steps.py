@@ -48,7 +48,7 @@ def suggestions_report(project: Any, out: Path, *, cache_dir: Path) -> list[Path
         ),
     ]
     if project.coder:
-        rules = project.rule_precision()
+        rules = project.rule_precision(cache_dir=cache_dir)
         rules = rules[rules["hits"] > 0].drop(columns="rule")
         written.append(write_text(out / "rule_precision.csv",
                                   str(to_csv_safe(rules, lineterminator="\n"))))  # fmt: skip
