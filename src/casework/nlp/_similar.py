@@ -49,7 +49,9 @@ class SimilarityIndex:
         """Row numbers and similarities of the ``n`` passages nearest ``query`` (one unit
         vector), best first; ties by row number (document order). ``exclude`` is a
         boolean mask of rows never returned."""
-        sims = self.vectors @ query.astype(np.float32)
+        # rounded, so that last-bit differences of a multi-threaded BLAS between runs
+        # cannot reorder near-ties: equal at 6 decimals is a tie, broken by row
+        sims = np.round((self.vectors @ query.astype(np.float32)).astype(np.float64), 6)
         if exclude is not None:
             sims = np.where(exclude, -np.inf, sims)
         n = min(n, int(np.isfinite(sims).sum()))
