@@ -143,6 +143,8 @@ def _example(cls: type) -> str:
         )
     elif issubclass(cls, UnknownName):
         err = cls("code", "impactt", ["impact", "challenges"], field="code")
+    elif cls.__name__ == "NotEnoughExamples":
+        err = cls({"impact.practice": 2, "challenges.workload": 3}, 5)
     elif cls.__name__ in ERROR_EXAMPLES:
         kwargs = dict(ERROR_EXAMPLES[cls.__name__])
         err = cls(kwargs.pop("message"), **kwargs)
@@ -152,6 +154,20 @@ def _example(cls: type) -> str:
             "docs/_ext/casework_reference.py ERROR_EXAMPLES: add one"
         )
     return str(err)
+
+
+def error_classes() -> list[type]:
+    """Every class of the CaseworkError family, wherever in casework it is defined."""
+    import importlib
+    import pkgutil
+
+    import casework
+    from casework.errors import CaseworkError
+
+    # A subclass exists only once its module is imported, so import them all.
+    for module in pkgutil.walk_packages(casework.__path__, "casework."):
+        importlib.import_module(module.name)
+    return _family(CaseworkError)
 
 
 def _family(cls: type) -> list[type]:
@@ -165,8 +181,6 @@ def errors_reference() -> str:
     """The error reference page as MyST Markdown."""
     import inspect
 
-    from casework.errors import CaseworkError
-
     lines = [
         GENERATED_NOTE,
         "# Errors\n",
@@ -175,7 +189,7 @@ def errors_reference() -> str:
         "`casework: ` and exits with status 2; nothing has been written. In Python, catch "
         "`CaseworkError`, or the builtin category each class also inherits.\n",
     ]
-    for cls in _family(CaseworkError):
+    for cls in error_classes():
         builtins = [
             b.__name__ for b in cls.__mro__[1:] if b.__module__ == "builtins" and b is not object
         ]
