@@ -191,7 +191,9 @@ def errors_reference() -> str:
     ]
     for cls in error_classes():
         builtins = [
-            b.__name__ for b in cls.__mro__[1:] if b.__module__ == "builtins" and b is not object
+            b.__name__
+            for b in cls.__mro__[1:]
+            if b.__module__ == "builtins" and b not in (object, BaseException, Exception)
         ]
         doc = inspect.getdoc(cls) or ""
         if not doc:
