@@ -54,10 +54,14 @@ def test_item_16_ctrl_c_while_the_dask_cluster_starts_writes_nothing(
     process = casework_process("autocode", str(root), "--engine", "dask", "--accept-above",
                                "0.5", "--workers", "1")  # fmt: skip
     code, err = interrupt(process, after)
-    if code == 0:  # finished before the signal came: nothing to test at this delay
-        pytest.skip("autocode finished before Ctrl-C")
-    assert code == 130, err
     assert "Traceback" not in err
+    if after > 1.0 and code == 0:
+        # On a fast machine autocode may be done before the later signals: then it must
+        # have finished cleanly, its accepted codings written.
+        assert (root / "codings").exists(), err
+        return
+    # A second in, the cluster is still starting on any machine: the Ctrl-C must count.
+    assert code == 130, err
     assert not (root / "codings").exists()
 
 
