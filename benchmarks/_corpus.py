@@ -198,9 +198,10 @@ def codebook(seed: int = 11, keywords: int = N_KEYWORDS, patterns: int = N_PATTE
         adds[leaves[i % len(leaves)].id][1].append(pt)
     codes = [
         c.replace(keywords=(*c.keywords, *adds[c.id][0]), patterns=(*c.patterns, *adds[c.id][1]))
-        if c.id in adds else c
+        if c.id in adds
+        else c
         for c in book.entries
-    ]  # fmt: skip
+    ]
     return Codebook(codes, name=f"{book.name} (scaled for benchmarks)")
 
 
@@ -214,15 +215,23 @@ def _pattern(rng: random.Random, words: list[str], i: int) -> list[dict[str, Any
         return [{"LOWER": {"IN": [a, b]}}, {"LOWER": "-", "OP": "?"}, {"LOWER": c}]
     if kind == 2:  # operator in the middle, like [{LEMMA: extend}, {...OP: "*"}, {LOWER: by}]
         return [{"LEMMA": a}, {"IS_ALPHA": True, "OP": "*"}, {"LOWER": b}]
-    return [{"LEMMA": {"IN": [a, b]}}, {"LOWER": {"IN": ["the", "a", "our"]}, "OP": "?"},
-            {"LEMMA": c}]  # fmt: skip
+    return [
+        {"LEMMA": {"IN": [a, b]}},
+        {"LOWER": {"IN": ["the", "a", "our"]}, "OP": "?"},
+        {"LEMMA": c},
+    ]
 
 
 # --------------------------------------------------------------------------- projects
 def make_project(
-    root: Path, *, interviews: int, words: int = 5000, cases: int = 20,
-    codings: int = 0, seed: int = 1,
-) -> Path:  # fmt: skip
+    root: Path,
+    *,
+    interviews: int,
+    words: int = 5000,
+    cases: int = 20,
+    codings: int = 0,
+    seed: int = 1,
+) -> Path:
     """Write a project: ``interviews`` transcripts, the scaled codebook, ``cases.csv`` and
     ``codings`` code events by coder ``bench``."""
     if root.exists():
@@ -271,12 +280,25 @@ def write_codings(root: Path, texts: dict[str, str], n: int, rng: random.Random)
         start = rng.randrange(0, max(1, len(text) - 400))
         end = min(len(text), start + rng.randint(40, 300))
         a = make_anchor(text, start, end)
-        batch.append({
-            "eid": new_id(), "batch": f"b{i // 500}", "coder": "bench",
-            "at": "2026-11-23T18:00:00.000Z", "event": "code", "id": new_id(), "doc": doc,
-            "code": codes[i % len(codes)], "start": start, "end": end, "quote": a.quote,
-            "prefix": a.prefix, "suffix": a.suffix, "sha": shas[doc], "source": "manual",
-        })  # fmt: skip
+        batch.append(
+            {
+                "eid": new_id(),
+                "batch": f"b{i // 500}",
+                "coder": "bench",
+                "at": "2026-11-23T18:00:00.000Z",
+                "event": "code",
+                "id": new_id(),
+                "doc": doc,
+                "code": codes[i % len(codes)],
+                "start": start,
+                "end": end,
+                "quote": a.quote,
+                "prefix": a.prefix,
+                "suffix": a.suffix,
+                "sha": shas[doc],
+                "source": "manual",
+            }
+        )
         if len(batch) == 50_000:
             append_records(path, batch)
             batch = []

@@ -33,8 +33,15 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-PARTS = ("casework.toml", "cases.csv", "transcripts", "codebooks", "codings", "summaries",
-         "notebooks")  # fmt: skip
+PARTS = (
+    "casework.toml",
+    "cases.csv",
+    "transcripts",
+    "codebooks",
+    "codings",
+    "summaries",
+    "notebooks",
+)
 FORMATS = ("html", "docx", "md")
 
 
@@ -60,9 +67,11 @@ def baseline(folder: Path) -> float:
     notebook.cells.append(nbformat.v4.new_code_cell("pass"))
     started = time.perf_counter()
     NotebookClient(
-        notebook, kernel_name=KERNEL_NAME, kernel_manager_class=VenvKernelManager,
+        notebook,
+        kernel_name=KERNEL_NAME,
+        kernel_manager_class=VenvKernelManager,
         resources={"metadata": {"path": str(folder)}},
-    ).execute()  # fmt: skip
+    ).execute()
     return time.perf_counter() - started
 
 
@@ -74,9 +83,11 @@ def one_round(folder: Path) -> dict[str, float | list[str]]:
     found: dict[str, float | list[str]] = {"baseline": baseline(folder)}
     for label in ("cold", "unchanged", "fresh process", "one summary"):
         if label == "fresh process":
-            code = ("import sys; from casework.chapters import export_chapters; "
-                    f"r = export_chapters({str(root)!r}, formats={list(FORMATS)!r}); "
-                    "sys.exit(0 if r.ok and not r.rebuilt else 1)")  # fmt: skip
+            code = (
+                "import sys; from casework.chapters import export_chapters; "
+                f"r = export_chapters({str(root)!r}, formats={list(FORMATS)!r}); "
+                "sys.exit(0 if r.ok and not r.rebuilt else 1)"
+            )
             started = time.perf_counter()
             subprocess.run([sys.executable, "-c", code], check=True, env=os.environ.copy())
             found[label] = time.perf_counter() - started
@@ -100,14 +111,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
-          f"on {os.cpu_count()} cores")  # fmt: skip
+    print(
+        f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+        f"on {os.cpu_count()} cores"
+    )
     rounds = []
     for i in range(args.runs):
         with tempfile.TemporaryDirectory(prefix="bench_build_") as tmp:
             rounds.append(one_round(Path(tmp)))
-        print(f"  round {i + 1}: " + ", ".join(
-            f"{k} {v:.1f} s" for k, v in rounds[-1].items() if isinstance(v, float)))  # fmt: skip
+        print(
+            f"  round {i + 1}: "
+            + ", ".join(f"{k} {v:.1f} s" for k, v in rounds[-1].items() if isinstance(v, float))
+        )
     base = statistics.median(float(r["baseline"]) for r in rounds)
     print(f"\nbaseline (one empty notebook, nbclient): {base:.2f} s")
     targets = {"cold": 4.0, "unchanged": 0.5, "fresh process": 0.5, "one summary": None}
@@ -116,8 +131,10 @@ def main() -> None:
         rebuilt = rounds[-1][f"{label} rebuilt"]
         kernels = rounds[-1][f"{label} kernels"]
         goal = f"target <= {target}x" if target else "target: only C rebuilt"
-        print(f"{label:>13}: {secs:6.2f} s = {secs / base:4.2f}x baseline ({goal}); "
-              f"rebuilt {', '.join(rebuilt) or 'nothing'}; kernel starts {kernels[0]}")  # fmt: skip
+        print(
+            f"{label:>13}: {secs:6.2f} s = {secs / base:4.2f}x baseline ({goal}); "
+            f"rebuilt {', '.join(rebuilt) or 'nothing'}; kernel starts {kernels[0]}"
+        )
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

@@ -154,7 +154,8 @@ def _write_long(root: Path, doc_id: str, seed: int, participant: str) -> str:
     text = interview(random.Random(seed), 52_000)[:N_CHARS].rsplit(" ", 1)[0] + "."
     (root / "transcripts" / case / f"{name}.md").write_text(
         f"---\nparticipant: {participant}\nrole: Long interview\ncase: {case}\n---\n{text}\n",
-        "utf-8")  # fmt: skip
+        "utf-8",
+    )
     return text
 
 
@@ -163,8 +164,9 @@ def prepare(root: Path) -> None:
     and the notebook the browser runs."""
     if root.exists():
         shutil.rmtree(root)
-    shutil.copytree(REPO, root, ignore=lambda d, names: [
-        n for n in names if Path(d) == REPO and n not in KEEP])  # fmt: skip
+    shutil.copytree(
+        REPO, root, ignore=lambda d, names: [n for n in names if Path(d) == REPO and n not in KEEP]
+    )
     _write_long(root, LONG_DOC, 5, "A-LONG")
     _write_long(root, RETRIEVAL_DOC, 6, "B-LONG")
     project = casework.open_project(root, coder="bulk")
@@ -174,30 +176,48 @@ def prepare(root: Path) -> None:
     rows = []
     for i in range(1000):  # the long transcript: 1,000 codings, overlapping as real ones do
         start = rng.randrange(0, len(text) - 400)
-        rows.append({"doc_id": LONG_DOC, "code_id": codes[i % len(codes)], "start": start,
-                     "end": start + rng.randint(40, 400)})  # fmt: skip
+        rows.append(
+            {
+                "doc_id": LONG_DOC,
+                "code_id": codes[i % len(codes)],
+                "start": start,
+                "end": start + rng.randint(40, 400),
+            }
+        )
     other = project.text(RETRIEVAL_DOC)
     step = len(other) // 1000
     for i in range(1000):  # one code with 1,000 separate passages in the second one
         start = i * step + rng.randrange(0, step // 3)
-        rows.append({"doc_id": RETRIEVAL_DOC, "code_id": RETRIEVAL_CODE, "start": start,
-                     "end": start + rng.randint(40, step // 2)})  # fmt: skip
+        rows.append(
+            {
+                "doc_id": RETRIEVAL_DOC,
+                "code_id": RETRIEVAL_CODE,
+                "start": start,
+                "end": start + rng.randint(40, step // 2),
+            }
+        )
     project.code_many(rows)
     suggestions = suggestion_rows(project, codes, rng)
     suggestions.to_csv(root / "bench_suggestions.csv", index=False)
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(src) for src in (
-        "import casework, pandas as pd, ipywidgets as w\nfrom casework.widgets import Coder\n"
-        "project = casework.open_project('.', coder='bench')",
-        f"coder = Coder(project, doc='{SHORT_DOC}', height='600px', max_shown=600)\n"
-        "coder.set_suggestions(pd.read_csv('bench_suggestions.csv'))\ncoder",
-        "button = w.Button(description='ping')\nbutton.add_class('bench-ping')\n"
-        "label = w.Label('0')\n"
-        "button.on_click(lambda _b: setattr(label, 'value', str(int(label.value) + 1)))\n"
-        "w.HBox([button, label])",
-    )]  # fmt: skip
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
-                                 "language": "python"}  # fmt: skip
+    nb.cells = [
+        nbformat.v4.new_code_cell(src)
+        for src in (
+            "import casework, pandas as pd, ipywidgets as w\nfrom casework.widgets import Coder\n"
+            "project = casework.open_project('.', coder='bench')",
+            f"coder = Coder(project, doc='{SHORT_DOC}', height='600px', max_shown=600)\n"
+            "coder.set_suggestions(pd.read_csv('bench_suggestions.csv'))\ncoder",
+            "button = w.Button(description='ping')\nbutton.add_class('bench-ping')\n"
+            "label = w.Label('0')\n"
+            "button.on_click(lambda _b: setattr(label, 'value', str(int(label.value) + 1)))\n"
+            "w.HBox([button, label])",
+        )
+    ]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+    }
     nbformat.write(nb, root / "bench.ipynb")
 
 
@@ -208,9 +228,17 @@ def suggestion_rows(project: Any, codes: list[str], rng: random.Random) -> pd.Da
     while len(out) < 500:
         start = text.index(". ", at) + 2
         end = text.index(". ", start + 20) + 1
-        out.append({"doc_id": LONG_DOC, "code_id": rng.choice(codes), "start": start,
-                    "end": end, "source": "model", "confidence": round(rng.uniform(0.5, 1), 3),
-                    "reason": "benchmark"})  # fmt: skip
+        out.append(
+            {
+                "doc_id": LONG_DOC,
+                "code_id": rng.choice(codes),
+                "start": start,
+                "end": end,
+                "source": "model",
+                "confidence": round(rng.uniform(0.5, 1), 3),
+                "reason": "benchmark",
+            }
+        )
         at = end + rng.randint(50, 300)
     return pd.DataFrame(out)
 
@@ -246,8 +274,9 @@ def coding_latency(page: Any, root: Path, runs: int, doc: str) -> dict[str, list
         para = paras.iloc[(i * 7) % len(paras)]
         page.evaluate(SELECT, [int(para["start"]), 5 + i % 20, 45 + i % 20])
         page.wait_for_function("() => !!document.querySelector('.cw-coder').dataset.pending")
-        got = page.evaluate(TIMED, [f".cw-code-name[data-code='{codes[i % len(codes)]}']",
-                                    "lastCode"])  # fmt: skip
+        got = page.evaluate(
+            TIMED, [f".cw-code-name[data-code='{codes[i % len(codes)]}']", "lastCode"]
+        )
         page.wait_for_selector(f".cw-bar[data-coding='{got['result']}']", state="attached")
         out["code"].append(got["ms"])
         out["draw"].append(float(page.eval_on_selector(".cw-coder", "n => n.dataset.lastUpdateMs")))
@@ -377,8 +406,13 @@ def main() -> None:
     print(f"load averages along the run: {'; '.join(loads)}")
     print(f"{'':58} {'median':>8} {'p90':>8} {'max':>8}   target")
     fully = statistics.median(opens["open"])
-    print(row(f"open {n_chars:,} chars, 1,000 codings, fully drawn", opens["open"],
-              f"<= 2000  {verdict(fully <= 2000)}"))  # fmt: skip
+    print(
+        row(
+            f"open {n_chars:,} chars, 1,000 codings, fully drawn",
+            opens["open"],
+            f"<= 2000  {verdict(fully <= 2000)}",
+        )
+    )
     print(
         f"{'':4}({check['rows']} paragraphs in the page, {check['laidOut']} laid out, "
         f"{check['bars']} stripe pieces)"
@@ -386,20 +420,35 @@ def main() -> None:
     print(row("  baseline: plain HTML page painting the same paragraphs", opens["plain"]))
     for label, got in (("short transcript", short), ("long transcript (1,000 codings)", long)):
         median = statistics.median(got["code"])
-        print(row(f"code in the {label}: click -> saved, drawn", got["code"],
-                  f"<= 150  {verdict(median <= 150)}"))  # fmt: skip
+        print(
+            row(
+                f"code in the {label}: click -> saved, drawn",
+                got["code"],
+                f"<= 150  {verdict(median <= 150)}",
+            )
+        )
         print(row("  of which redrawing in the browser", got["draw"]))
         print(row("  baseline: ipywidgets Button -> Label round trip", got["ping"]))
     print(row("  the library call project.code() alone", lib_code))
     n_passages = int(statistics.median(retrieval["passages"]))
     median = statistics.median(retrieval["retrieve"])
-    print(row(f"retrieve a code: {n_passages:,} passages listed", retrieval["retrieve"],
-              f"< 500  {verdict(median < 500)}"))  # fmt: skip
+    print(
+        row(
+            f"retrieve a code: {n_passages:,} passages listed",
+            retrieval["retrieve"],
+            f"< 500  {verdict(median < 500)}",
+        )
+    )
     print(row("  baseline: ipywidgets Button -> Label round trip", retrieval["ping"]))
     n_accepted = int(statistics.median(accepts["accepted"]))
     median = statistics.median(accepts["accept"])
-    print(row(f"accept all shown: {n_accepted} suggestions saved, drawn", accepts["accept"],
-              f"< 1000  {verdict(median < 1000)}"))  # fmt: skip
+    print(
+        row(
+            f"accept all shown: {n_accepted} suggestions saved, drawn",
+            accepts["accept"],
+            f"< 1000  {verdict(median < 1000)}",
+        )
+    )
     print(row("  baseline: the library call project.accept(500 rows) alone", lib_accept))
 
 

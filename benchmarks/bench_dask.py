@@ -54,11 +54,13 @@ def cold(project: Any, run: Callable[[], pd.DataFrame]) -> tuple[float, pd.DataF
 
 def check(local: pd.DataFrame, other: pd.DataFrame, what: str) -> None:
     try:
-        pd.testing.assert_frame_equal(local.drop(columns="created_at"),
-                                      other.drop(columns="created_at"))  # fmt: skip
+        pd.testing.assert_frame_equal(
+            local.drop(columns="created_at"), other.drop(columns="created_at")
+        )
     except AssertionError as err:
-        raise SystemExit(f"{what}: suggestions differ from the single-process run:\n{err}") \
-            from None
+        raise SystemExit(
+            f"{what}: suggestions differ from the single-process run:\n{err}"
+        ) from None
 
 
 def main() -> None:
@@ -73,8 +75,12 @@ def main() -> None:
     from casework.nlp.suggest import suggest
 
     with tempfile.TemporaryDirectory() as folder:
-        root = _corpus.make_project(Path(folder) / "study", interviews=args.interviews,
-                                    words=args.words, codings=20 * args.interviews)  # fmt: skip
+        root = _corpus.make_project(
+            Path(folder) / "study",
+            interviews=args.interviews,
+            words=args.words,
+            codings=20 * args.interviews,
+        )
         project = casework.open_project(root)
         project.documents, project.codings  # noqa: B018  (opened before timing)
         coder = project.coder
@@ -85,17 +91,19 @@ def main() -> None:
 
         runs: dict[str, Callable[[], pd.DataFrame]] = {
             "one process": lambda: suggest(project, project.codebook, coder=coder),
-            "dask, end to end": lambda: engine.suggest(project, coder=coder, workers=2,
-                                                       progress=False),
-        }  # fmt: skip
+            "dask, end to end": lambda: engine.suggest(
+                project, coder=coder, workers=2, progress=False
+            ),
+        }
         times: dict[str, list[float]] = {name: [] for name in [*runs, RUNNING]}
         stats = engine.EngineStats()
         expected: pd.DataFrame | None = None
         client_cpu: dict[str, list[float]] = {}
         with engine.connect(workers=2) as client:
             engine.suggest(project, coder=coder, client=client, doc_ids=first, progress=False)
-            runs[RUNNING] = lambda: engine.suggest(project, coder=coder, client=client,
-                                                   progress=False, stats=stats)  # fmt: skip
+            runs[RUNNING] = lambda: engine.suggest(
+                project, coder=coder, client=client, progress=False, stats=stats
+            )
             for k in range(args.repeat):
                 names = list(runs) if k % 2 == 0 else list(reversed(runs))
                 for name in names:
@@ -107,34 +115,46 @@ def main() -> None:
                         expected = rows
                     elif expected is not None:
                         check(expected, rows, name)
-                    print(f"  round {k + 1}: {name}: {seconds:.1f} s; {_corpus.load()}",
-                          flush=True)  # fmt: skip
+                    print(f"  round {k + 1}: {name}: {seconds:.1f} s; {_corpus.load()}", flush=True)
     assert expected is not None
     print(f"{len(expected):,} suggestions, identical in every run\n")
     print("| run | median s | all runs | speed-up (median of rounds) |\n|---|---|---|---|")
     speedup: dict[str, float] = {}
     for name, found in times.items():
         speedup[name] = statistics.median(
-            a / b for a, b in zip(times["one process"], found, strict=True))  # fmt: skip
-        print(f"| {name} | {statistics.median(found):.1f} | "
-              f"{', '.join(f'{t:.1f}' for t in found)} | {speedup[name]:.2f}x |")  # fmt: skip
-    print(f"\nworkers (running cluster): {stats.tasks} tasks on {stats.threads} threads, "
-          f"{stats.worker_seconds:.1f} s of task time ({stats.worker_cpu_seconds:.1f} s CPU); "
-          f"{_corpus.load()}")  # fmt: skip
+            a / b for a, b in zip(times["one process"], found, strict=True)
+        )
+        print(
+            f"| {name} | {statistics.median(found):.1f} | "
+            f"{', '.join(f'{t:.1f}' for t in found)} | {speedup[name]:.2f}x |"
+        )
+    print(
+        f"\nworkers (running cluster): {stats.tasks} tasks on {stats.threads} threads, "
+        f"{stats.worker_seconds:.1f} s of task time ({stats.worker_cpu_seconds:.1f} s CPU); "
+        f"{_corpus.load()}"
+    )
     per_run = stats.worker_cpu_seconds / max(1, args.repeat)
-    print(f"CPU per run: one process {statistics.median(client_cpu['one process']):.1f} s; "
-          f"running cluster: workers {per_run:.1f} s + client "
-          f"{statistics.median(client_cpu[RUNNING]):.1f} s (the table's parts are finished "
-          f"on the client as chunks come back)")  # fmt: skip
-    if Path("/proc/sys/kernel/sched_autogroup_enabled").exists() and \
-            Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1":
-        print("note: the kernel shares CPU between sessions (autogroup); on a loaded machine "
-              "the workers, started from this session, share its one share, which caps the "
-              "speed-up whatever the engine does")  # fmt: skip
+    print(
+        f"CPU per run: one process {statistics.median(client_cpu['one process']):.1f} s; "
+        f"running cluster: workers {per_run:.1f} s + client "
+        f"{statistics.median(client_cpu[RUNNING]):.1f} s (the table's parts are finished "
+        f"on the client as chunks come back)"
+    )
+    if (
+        Path("/proc/sys/kernel/sched_autogroup_enabled").exists()
+        and Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1"
+    ):
+        print(
+            "note: the kernel shares CPU between sessions (autogroup); on a loaded machine "
+            "the workers, started from this session, share its one share, which caps the "
+            "speed-up whatever the engine does"
+        )
     end = speedup["dask, end to end"]
-    print(f"Target: 2 workers end to end at least {TARGET}x one process at "
-          f"{args.interviews:,} interviews: {end:.2f}x ({_corpus.verdict(end >= TARGET)}); "
-          f"running cluster {speedup[RUNNING]:.2f}x.")  # fmt: skip
+    print(
+        f"Target: 2 workers end to end at least {TARGET}x one process at "
+        f"{args.interviews:,} interviews: {end:.2f}x ({_corpus.verdict(end >= TARGET)}); "
+        f"running cluster {speedup[RUNNING]:.2f}x."
+    )
     sys.exit(0 if end >= TARGET else 1)
 
 

@@ -95,12 +95,16 @@ def main() -> None:
     root = folder / "study"
     try:
         began = time.perf_counter()
-        _corpus.make_project(root, interviews=args.interviews, words=args.words,
-                             codings=args.events)  # fmt: skip
+        _corpus.make_project(
+            root, interviews=args.interviews, words=args.words, codings=args.events
+        )
         log = root / "codings" / "bench.jsonl"
-        print(f"generated {args.interviews:,} interviews x {args.words:,} words, "
-              f"{args.events:,} events ({log.stat().st_size / 1e6:.0f} MB of log) in "
-              f"{time.perf_counter() - began:.0f} s; {_corpus.load()}", flush=True)  # fmt: skip
+        print(
+            f"generated {args.interviews:,} interviews x {args.words:,} words, "
+            f"{args.events:,} events ({log.stat().st_size / 1e6:.0f} MB of log) in "
+            f"{time.perf_counter() - began:.0f} s; {_corpus.load()}",
+            flush=True,
+        )
         rounds: dict[str, list[float]] = {}
 
         def note(name: str, seconds: float) -> None:
@@ -111,35 +115,50 @@ def main() -> None:
             note("documents + segments", timed(lambda: open_documents(root)))
             note("pyarrow read_json (baseline)", timed(lambda: pyarrow_read(log)))
             note("parse: read_log, no snapshot", timed(lambda: read_log(log)))
-            note("pyarrow read_json, 16 MB blocks as casework reads (baseline)",
-                 timed(lambda: pyarrow_read(log, 1 << 24)))
+            note(
+                "pyarrow read_json, 16 MB blocks as casework reads (baseline)",
+                timed(lambda: pyarrow_read(log, 1 << 24)),
+            )
             note("pyarrow read_json (baseline) ", timed(lambda: pyarrow_read(log)))
             note("first open: codings, no snapshot", first_open(root))
             note("reopen: codings through the snapshot", reopen(root))
-            print(f"  round {k + 1}: parse {rounds['parse: read_log, no snapshot'][-1]:.2f} s "
-                  f"vs pyarrow {rounds['pyarrow read_json (baseline)'][-1]:.2f} s; first open "
-                  f"{rounds['first open: codings, no snapshot'][-1]:.2f} s vs pyarrow "
-                  f"{rounds['pyarrow read_json (baseline) '][-1]:.2f} s; {_corpus.load()}",
-                  flush=True)  # fmt: skip
+            print(
+                f"  round {k + 1}: parse {rounds['parse: read_log, no snapshot'][-1]:.2f} s "
+                f"vs pyarrow {rounds['pyarrow read_json (baseline)'][-1]:.2f} s; first open "
+                f"{rounds['first open: codings, no snapshot'][-1]:.2f} s vs pyarrow "
+                f"{rounds['pyarrow read_json (baseline) '][-1]:.2f} s; {_corpus.load()}",
+                flush=True,
+            )
         parse = _ratio(rounds, "parse: read_log, no snapshot", "pyarrow read_json (baseline)")
         first = _ratio(rounds, "first open: codings, no snapshot", "pyarrow read_json (baseline) ")
         print("\n| step | median s | all runs |\n|---|---|---|")
         for name, found in rounds.items():
-            print(f"| {name.strip()} | {statistics.median(found):.2f} | "
-                  f"{', '.join(f'{t:.2f}' for t in found)} |")  # fmt: skip
+            print(
+                f"| {name.strip()} | {statistics.median(found):.2f} | "
+                f"{', '.join(f'{t:.2f}' for t in found)} |"
+            )
         docs = _ratio(rounds, "documents + segments", "read files (baseline)")
         replay = statistics.median(rounds["reopen: codings through the snapshot"])
         print(f"\ndocuments + segments: {docs:.1f}x reading the files")
-        print(f"parsing the log without a snapshot: {parse:.2f}x pyarrow (median of rounds; "
-              f"target <= {PARSE_TARGET:g}: {_corpus.verdict(parse <= PARSE_TARGET)})")
-        same = _ratio(rounds, "parse: read_log, no snapshot",
-                      "pyarrow read_json, 16 MB blocks as casework reads (baseline)")
+        print(
+            f"parsing the log without a snapshot: {parse:.2f}x pyarrow (median of rounds; "
+            f"target <= {PARSE_TARGET:g}: {_corpus.verdict(parse <= PARSE_TARGET)})"
+        )
+        same = _ratio(
+            rounds,
+            "parse: read_log, no snapshot",
+            "pyarrow read_json, 16 MB blocks as casework reads (baseline)",
+        )
         print(f"  (against pyarrow with casework's 16 MB blocks: {same:.2f}x)")
-        print(f"first open of the codings without a snapshot (parse + replay + anchors + "
-              f"writing the snapshot): {first:.2f}x pyarrow (target <= {PARSE_TARGET:g}: "
-              f"{_corpus.verdict(first <= PARSE_TARGET)})")
-        print(f"reopen through the snapshot: {replay:.2f} s (target < 2 s: "
-              f"{_corpus.verdict(replay < 2)})")
+        print(
+            f"first open of the codings without a snapshot (parse + replay + anchors + "
+            f"writing the snapshot): {first:.2f}x pyarrow (target <= {PARSE_TARGET:g}: "
+            f"{_corpus.verdict(first <= PARSE_TARGET)})"
+        )
+        print(
+            f"reopen through the snapshot: {replay:.2f} s (target < 2 s: "
+            f"{_corpus.verdict(replay < 2)})"
+        )
         appends(root)
         print(f"end: {_corpus.load()}")
     finally:
@@ -155,19 +174,32 @@ def _ratio(rounds: dict[str, list[float]], what: str, baseline: str) -> float:
 def appends(root: Path) -> None:
     project = casework.open_project(root)
     docs_ids = list(project.documents["doc_id"])
-    rows = [{"doc_id": docs_ids[i % len(docs_ids)], "code_id": "impact.practice",
-             "start": 10, "end": 60, "source": "rule"} for i in range(5000)]  # fmt: skip
+    rows = [
+        {
+            "doc_id": docs_ids[i % len(docs_ids)],
+            "code_id": "impact.practice",
+            "start": 10,
+            "end": 60,
+            "source": "rule",
+        }
+        for i in range(5000)
+    ]
     batch = timed(lambda: project.code_many(rows, coder="bench"))
-    print(f"append 5,000 codings as one batch: {batch:.3f} s (target < 1 s: "
-          f"{_corpus.verdict(batch < 1)})")
+    print(
+        f"append 5,000 codings as one batch: {batch:.3f} s (target < 1 s: "
+        f"{_corpus.verdict(batch < 1)})"
+    )
     singles = []
     for i in range(200):
         doc = docs_ids[i % len(docs_ids)]
-        singles.append(timed(lambda d=doc: project.code(d, "impact.practice", 100, 150,
-                                                         coder="bench")))  # fmt: skip
+        singles.append(
+            timed(lambda d=doc: project.code(d, "impact.practice", 100, 150, coder="bench"))
+        )
     median = statistics.median(singles) * 1000
-    print(f"append one coding (fsynced), median of 200: {median:.1f} ms, max "
-          f"{max(singles) * 1000:.1f} ms (target < 20 ms: {_corpus.verdict(median < 20)})")
+    print(
+        f"append one coding (fsynced), median of 200: {median:.1f} ms, max "
+        f"{max(singles) * 1000:.1f} ms (target < 20 ms: {_corpus.verdict(median < 20)})"
+    )
 
 
 if __name__ == "__main__":

@@ -37,8 +37,10 @@ sys.path.insert(0, str(HERE.parent / "src"))
 
 from casework.sources import read_source  # noqa: E402
 
-PARA = ("Parent: We went to the group every week and it helped a lot with my confidence, "
-        "and the staff knew the children by name.")  # fmt: skip
+PARA = (
+    "Parent: We went to the group every week and it helped a lot with my confidence, "
+    "and the staff knew the children by name."
+)
 
 
 def timed(label: str, work: Callable[[], object]) -> None:
@@ -91,8 +93,10 @@ def big_docx(tmp: Path) -> None:
         document.add_paragraph(PARA)
     document.save(buffer)
     path = tmp / "big.docx"
-    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as src, \
-            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dest:  # fmt: skip
+    with (
+        zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as src,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dest,
+    ):
         for info in src.infolist():
             dest.writestr(info, src.read(info))
         used = sum(i.file_size for i in src.infolist())
@@ -113,36 +117,59 @@ def big_qdpx(tmp: Path) -> None:
     count = MAX_READ_BYTES // size - 2
     base = _corpus.interview(7, 200_000)
     text = (base * (size // len(base) + 1))[: size - 1000]
-    sources = "".join(f'<TextSource guid="C1B2C3D4-0000-4000-8000-{i:012d}" name="s{i}" '
-                      f'plainTextPath="internal://s{i}.txt"/>' for i in range(count))  # fmt: skip
-    qde = ('<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" '
-           f'name="Big" origin="bench"><Sources>{sources}</Sources></Project>')  # fmt: skip
+    sources = "".join(
+        f'<TextSource guid="C1B2C3D4-0000-4000-8000-{i:012d}" name="s{i}" '
+        f'plainTextPath="internal://s{i}.txt"/>'
+        for i in range(count)
+    )
+    qde = (
+        '<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" '
+        f'name="Big" origin="bench"><Sources>{sources}</Sources></Project>'
+    )
     path = tmp / "big.qdpx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
         z.writestr("project.qde", qde)
         for i in range(count):
             cut = (i * 7919) % (len(text) - 1)  # every source different
             z.writestr(f"sources/s{i}.txt", text[cut:] + text[:cut])
-    timed(f"import a .qdpx of {count} sources, {count * (size - 1000) / 2**20:.0f} MiB of text",
-          lambda: import_refi(path, tmp / "imported"))
+    timed(
+        f"import a .qdpx of {count} sources, {count * (size - 1000) / 2**20:.0f} MiB of text",
+        lambda: import_refi(path, tmp / "imported"),
+    )
 
 
 def snapshot_hash(tmp: Path) -> None:
     from casework.store import _snapshot, append_records, read_log
 
     log, cache = tmp / "c.jsonl", tmp / "cache"
-    row = {"eid": "0", "event": "code", "id": "x", "doc": "A/a", "code": "k", "start": 0,
-           "end": 5, "quote": "hello", "pad": "z" * 60}  # fmt: skip
+    row = {
+        "eid": "0",
+        "event": "code",
+        "id": "x",
+        "doc": "A/a",
+        "code": "k",
+        "start": 0,
+        "end": 5,
+        "quote": "hello",
+        "pad": "z" * 60,
+    }
     for _ in range(100):
         append_records(log, [row] * 8000)
     read_log(log, cache_dir=cache)  # writes the snapshot
     mb = log.stat().st_size / 1e6
-    timed(f"validate's full hash of a {mb:.0f} MB log's snapshot",
-          lambda: _snapshot.check(cache, log))
+    timed(
+        f"validate's full hash of a {mb:.0f} MB log's snapshot", lambda: _snapshot.check(cache, log)
+    )
 
 
-CASES = {"transcript": long_transcript, "yaml": yaml_aliases, "captions": caption_line,
-         "docx": big_docx, "qdpx": big_qdpx, "snapshot": snapshot_hash}  # fmt: skip
+CASES = {
+    "transcript": long_transcript,
+    "yaml": yaml_aliases,
+    "captions": caption_line,
+    "docx": big_docx,
+    "qdpx": big_qdpx,
+    "snapshot": snapshot_hash,
+}
 
 
 def main() -> None:

@@ -41,6 +41,7 @@ from casework.tables import Tables  # noqa: E402
 
 COOCCURRENCE_TARGET = 2.0
 
+
 def synthetic(n_docs: int, n_codings: int, seed: int = 7, words: int = 1500) -> Tables:
     """Interviews of ``words`` words, a 104-code codebook, random codings with quotes."""
     rng = np.random.default_rng(seed)
@@ -108,13 +109,17 @@ def timed(fn: Callable[[], Any]) -> float:
     return time.perf_counter() - began
 
 
-def paired(fn: Callable[[], Any], baseline: Callable[[], Any],
-           repeat: int) -> tuple[float, float, float]:  # fmt: skip
+def paired(
+    fn: Callable[[], Any], baseline: Callable[[], Any], repeat: int
+) -> tuple[float, float, float]:
     """Median seconds of ``fn`` and of ``baseline`` run right before it each time, and the
     median of the pairs' ratios."""
     runs = [(timed(baseline), timed(fn)) for _ in range(repeat)]
-    return (statistics.median(t for _, t in runs), statistics.median(b for b, _ in runs),
-            statistics.median(t / b for b, t in runs))  # fmt: skip
+    return (
+        statistics.median(t for _, t in runs),
+        statistics.median(b for b, _ in runs),
+        statistics.median(t / b for b, t in runs),
+    )
 
 
 def count_pivot(t: Any) -> Any:
@@ -150,17 +155,23 @@ def kinds(t: Any) -> dict[str, Callable[[], Any]]:
 
 def report(t: Any, repeat: int, title: str, ms: bool = False) -> bool:
     unit, scale = ("ms", 1e3) if ms else ("s", 1.0)
-    print(f"\n{title}: {len(t.codings):,} codings over {len(t.documents):,} documents; "
-          f"{_corpus.load()}")  # fmt: skip
+    print(
+        f"\n{title}: {len(t.codings):,} codings over {len(t.documents):,} documents; "
+        f"{_corpus.load()}"
+    )
     print(f"  {'':52} {'median':>9}    {'baseline':>8}  ratio (median of pairs)")
     ok = True
     for name, fn in kinds(t).items():
         join = "excerpt" in name
-        took, base, ratio = paired(fn, (lambda: join_pivot(t)) if join else
-                                   (lambda: count_pivot(t)), repeat if not join else
-                                   max(2, repeat // 2))  # fmt: skip
-        line = (f"  {name:<52} {took * scale:9.3f} {unit}  {base * scale:8.3f} {unit}  "
-                f"{ratio:5.2f}x {'join' if join else 'count'} pivot")  # fmt: skip
+        took, base, ratio = paired(
+            fn,
+            (lambda: join_pivot(t)) if join else (lambda: count_pivot(t)),
+            repeat if not join else max(2, repeat // 2),
+        )
+        line = (
+            f"  {name:<52} {took * scale:9.3f} {unit}  {base * scale:8.3f} {unit}  "
+            f"{ratio:5.2f}x {'join' if join else 'count'} pivot"
+        )
         if name.startswith("co-occurrence"):
             met = ratio <= COOCCURRENCE_TARGET
             ok &= met
@@ -190,8 +201,10 @@ def main() -> None:
         print(f"\n(demo project not timed: {err})")
         sys.exit(0 if ok else 1)
     report(demo, 20, "demo (the Project itself)", ms=True)
-    print(f"\nco-occurrence within {COOCCURRENCE_TARGET:g}x of its baseline on the synthetic "
-          f"study: {_corpus.verdict(ok)}")
+    print(
+        f"\nco-occurrence within {COOCCURRENCE_TARGET:g}x of its baseline on the synthetic "
+        f"study: {_corpus.verdict(ok)}"
+    )
     sys.exit(0 if ok else 1)
 
 

@@ -106,13 +106,20 @@ def _matrix(project: Any) -> dict[str, Any]:
     coverage = cross_case_matrix(project, cell="coverage")
     excerpts = cross_case_matrix(project, cell="excerpts")
     seconds = time.perf_counter() - began
-    return {"seconds": seconds, "rows": int(coverage.shape[0]),
-            "chars": int(excerpts.map(len).to_numpy().sum())}  # fmt: skip
+    return {
+        "seconds": seconds,
+        "rows": int(coverage.shape[0]),
+        "chars": int(excerpts.map(len).to_numpy().sum()),
+    }
 
 
 def run_child(step: str, root: Path) -> dict[str, Any]:
-    done = subprocess.run([sys.executable, __file__, "--child", step, str(root)],
-                          capture_output=True, text=True, check=False)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", step, str(root)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
         raise SystemExit(f"step {step} on {root} failed:\n{done.stderr}")
     figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -126,15 +133,20 @@ def measure(size: int, words: int, folder: Path) -> dict[str, dict[str, Any]]:
     root = folder / f"study-{size}"
     began = time.perf_counter()
     make_project(root, interviews=size, words=words, codings=20 * size)
-    print(f"  wrote {size:,} interviews x {words:,} words in {time.perf_counter() - began:.0f} s",
-          flush=True)  # fmt: skip
+    print(
+        f"  wrote {size:,} interviews x {words:,} words in {time.perf_counter() - began:.0f} s",
+        flush=True,
+    )
     found: dict[str, dict[str, Any]] = {}
     for step in STEPS:
         found[step] = run_child(step, root)
         f = found[step]
         extra = f" ({f['rows']:,} rows, {f['parsed']:,} parsed)" if "parsed" in f else ""
-        print(f"  {step:12s} {f['seconds']:8.2f} s  {f['peak_mb'] / 1024:6.2f} GB{extra}; "
-              f"{_corpus.load()}", flush=True)  # fmt: skip
+        print(
+            f"  {step:12s} {f['seconds']:8.2f} s  {f['peak_mb'] / 1024:6.2f} GB{extra}; "
+            f"{_corpus.load()}",
+            flush=True,
+        )
     shutil.rmtree(root, ignore_errors=True)
     return found
 
@@ -144,8 +156,10 @@ def _change_one(root: Path) -> None:
     paths = sorted((root / "transcripts").rglob("*.md"))
     path = paths[len(paths) // 2]
     with path.open("a", encoding="utf-8") as out:
-        out.write(f"\nParticipant: School readiness improved once the training began "
-                  f"({time.time_ns()}).\n")
+        out.write(
+            f"\nParticipant: School readiness improved once the training began "
+            f"({time.time_ns()}).\n"
+        )
 
 
 def report(sizes: list[int], results: dict[int, dict[str, dict[str, Any]]]) -> bool:
@@ -163,19 +177,30 @@ def report(sizes: list[int], results: dict[int, dict[str, dict[str, Any]]]) -> b
             t_ratio.append(f"{t:.1f}" + ("" if t <= target else " (!)"))
             m_ratio.append(f"{mem[i] / mem[i - 1]:.1f}")
             ok &= t <= target or secs[i] < 1.0  # under a second, ratios are noise
-        print(f"| {step} | " + " | ".join(f"{s:.1f}" for s in secs) + " | "
-              + " | ".join(f"{m:.2f}" for m in mem) + f" | {', '.join(t_ratio)} | "
-              + f"{', '.join(m_ratio)} |")  # fmt: skip
+        print(
+            f"| {step} | "
+            + " | ".join(f"{s:.1f}" for s in secs)
+            + " | "
+            + " | ".join(f"{m:.2f}" for m in mem)
+            + f" | {', '.join(t_ratio)} | "
+            + f"{', '.join(m_ratio)} |"
+        )
     biggest = max(sizes)
     retag = results[biggest]["re-tag"]["seconds"]
-    print(f"\nRe-tag after one transcript changed at {biggest:,} interviews: {retag:.2f} s "
-          f"(the whole table again: {results[biggest]['re-tag, full']['seconds']:.1f} s); "
-          f"target <= {RETAG_TARGET:g} s: {_corpus.verdict(retag <= RETAG_TARGET)}")
+    print(
+        f"\nRe-tag after one transcript changed at {biggest:,} interviews: {retag:.2f} s "
+        f"(the whole table again: {results[biggest]['re-tag, full']['seconds']:.1f} s); "
+        f"target <= {RETAG_TARGET:g} s: {_corpus.verdict(retag <= RETAG_TARGET)}"
+    )
     peak = max(results[biggest][s]["peak_mb"] for s in STEPS) / 1024
-    print(f"Peak memory at {biggest:,} interviews: {peak:.2f} GB "
-          f"(limit {MEMORY_LIMIT_GB:g} GB: {_corpus.verdict(peak < MEMORY_LIMIT_GB)}).")
-    print(f"Time ratios within {LINEAR_SLACK:g}x of linear: {_corpus.verdict(ok)} "
-          "((!) marks a step over).")  # fmt: skip
+    print(
+        f"Peak memory at {biggest:,} interviews: {peak:.2f} GB "
+        f"(limit {MEMORY_LIMIT_GB:g} GB: {_corpus.verdict(peak < MEMORY_LIMIT_GB)})."
+    )
+    print(
+        f"Time ratios within {LINEAR_SLACK:g}x of linear: {_corpus.verdict(ok)} "
+        "((!) marks a step over)."
+    )
     return ok and peak < MEMORY_LIMIT_GB and retag <= RETAG_TARGET
 
 
@@ -190,8 +215,10 @@ def main() -> None:
         print(json.dumps(child(args.child[0], Path(args.child[1]))))
         return
     sizes = [int(s) for s in args.sizes.split(",")]
-    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; "
-          f"{args.words:,} words per interview")  # fmt: skip
+    print(
+        f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; "
+        f"{args.words:,} words per interview"
+    )
     results = {}
     began = time.perf_counter()
     with tempfile.TemporaryDirectory(dir=args.dir) as folder:
@@ -199,8 +226,10 @@ def main() -> None:
             print(f"{size:,} interviews:", flush=True)
             results[size] = measure(size, args.words, Path(folder))
     ok = report(sizes, results)
-    print(f"Load average now {os.getloadavg()[0]:.2f}; the whole run took "
-          f"{(time.perf_counter() - began) / 60:.1f} min.")  # fmt: skip
+    print(
+        f"Load average now {os.getloadavg()[0]:.2f}; the whole run took "
+        f"{(time.perf_counter() - began) / 60:.1f} min."
+    )
     sys.exit(0 if ok else 1)
 
 

@@ -89,8 +89,10 @@ def scoring(args: Any) -> bool:
     train_ids, test_ids = ids[: args.train], ids[args.train :]
     began = time.perf_counter()
     model = _train(book, nlp, {d: texts[d] for d in train_ids})
-    print(f"model: {len(model.codes)} codes learned from {args.train} coded interviews in "
-          f"{time.perf_counter() - began:.1f} s (not part of the timings)")
+    print(
+        f"model: {len(model.codes)} codes learned from {args.train} coded interviews in "
+        f"{time.perf_counter() - began:.1f} s (not part of the timings)"
+    )
     reference = _reference()
     runs: list[dict[str, float]] = []
     words: list[int] = []
@@ -99,29 +101,41 @@ def scoring(args: Any) -> bool:
         words.append(sum(len(t.split()) for t in part.values()))
         runs.append(_slice(part, book, nlp, reference, model, random.Random(k)))
         r = runs[-1]
-        print(f"  slice {k + 1}: {len(part)} interviews, {words[-1]:,} words; rule pass "
-              f"{r[REFERENCE] / r[RULES]:.2f}x spaCy default; model adds "
-              f"{100 * (r[MODEL] - r[RULES]) / r[RULES]:.0f}%; {_corpus.load()}", flush=True)
+        print(
+            f"  slice {k + 1}: {len(part)} interviews, {words[-1]:,} words; rule pass "
+            f"{r[REFERENCE] / r[RULES]:.2f}x spaCy default; model adds "
+            f"{100 * (r[MODEL] - r[RULES]) / r[RULES]:.0f}%; {_corpus.load()}",
+            flush=True,
+        )
     print(f"\n| measurement | words/s | wall s |\n|---|---|---|")
     for name in (REFERENCE, RULES, MODEL):
         secs = sum(r[name] for r in runs)
         print(f"| {name} | {sum(words) / secs:,.0f} | {secs:.1f} |")
     speed = statistics.median(r[REFERENCE] / r[RULES] for r in runs)
     extra = statistics.median((r[MODEL] - r[RULES]) / r[RULES] for r in runs)
-    print(f"\nrule pass (scored, as the Coder runs it): {speed:.2f}x spaCy's default pipeline "
-          f"(target >= 0.75: {_corpus.verdict(speed >= 0.75)})")
-    print(f"scoring {args.interviews:,} interviews with the default model adds {100 * extra:.0f}% "
-          f"to the rule pass (target <= 30%: {_corpus.verdict(extra <= 0.30)})")
+    print(
+        f"\nrule pass (scored, as the Coder runs it): {speed:.2f}x spaCy's default pipeline "
+        f"(target >= 0.75: {_corpus.verdict(speed >= 0.75)})"
+    )
+    print(
+        f"scoring {args.interviews:,} interviews with the default model adds {100 * extra:.0f}% "
+        f"to the rule pass (target <= 30%: {_corpus.verdict(extra <= 0.30)})"
+    )
     return speed >= 0.75 and extra <= 0.30
 
 
 def _tables(texts: dict[str, str], book: Any, codings: pd.DataFrame | None = None) -> Tables:
-    documents = pd.DataFrame({"doc_id": list(texts), "case_id": [d.split("/")[0] for d in texts],
-                              "participant_id": None, "role": "interviewee"})  # fmt: skip
+    documents = pd.DataFrame(
+        {
+            "doc_id": list(texts),
+            "case_id": [d.split("/")[0] for d in texts],
+            "participant_id": None,
+            "role": "interviewee",
+        }
+    )
     segments = pd.DataFrame(columns=["doc_id", "seg_no", "start", "end", "speaker", "text"])
     if codings is None:
-        codings = pd.DataFrame(columns=["coding_id", "doc_id", "code_id", "start", "end",
-                                        "coder"])  # fmt: skip
+        codings = pd.DataFrame(columns=["coding_id", "doc_id", "code_id", "start", "end", "coder"])
     return Tables(documents, segments, book.codes, codings, texts)
 
 
@@ -136,8 +150,9 @@ def _train(book: Any, nlp: Any, texts: dict[str, str]) -> Any:
     leaves = _corpus.leaf_codes()
     rng = np.random.default_rng(3)
     rows = rng.choice(len(units), size=min(len(units), 20 * len(leaves)), replace=False)
-    coded = units.frame.iloc[rows].assign(code_id=[leaves[i % len(leaves)]
-                                                   for i in range(len(rows))])  # fmt: skip
+    coded = units.frame.iloc[rows].assign(
+        code_id=[leaves[i % len(leaves)] for i in range(len(rows))]
+    )
     labels = label_units(units.frame, coded, [str(c) for c in book.codes["code_id"]])
     return fit_ranker(units, labels, [str(c) for c in book.codes["code_id"]])
 
@@ -152,8 +167,9 @@ def _reference() -> Any:
     return stock
 
 
-def _slice(part: dict[str, str], book: Any, nlp: Any, reference: Any, model: Any,
-           rng: random.Random) -> dict[str, float]:  # fmt: skip
+def _slice(
+    part: dict[str, str], book: Any, nlp: Any, reference: Any, model: Any, rng: random.Random
+) -> dict[str, float]:
     tables = _tables(part, book)
     options = SuggestOptions(model=False)
     took: dict[str, float] = {}
@@ -161,17 +177,29 @@ def _slice(part: dict[str, str], book: Any, nlp: Any, reference: Any, model: Any
     def run(with_model: bool) -> None:
         cache = Path(tempfile.mkdtemp(prefix="casework-bench-"))
         try:
-            scored = score_basis(tables, book, coder=None, options=options, nlp=nlp,
-                                 cache_dir=cache, rejections=None)  # fmt: skip
+            scored = score_basis(
+                tables, book, coder=None, options=options, nlp=nlp, cache_dir=cache, rejections=None
+            )
             if with_model:
                 scored = replace(scored, model=model)
-            ranked_suggest(tables, book, coder=None, options=options, nlp=nlp, cache_dir=cache,
-                           scored=scored, rejections=pd.DataFrame())  # fmt: skip
+            ranked_suggest(
+                tables,
+                book,
+                coder=None,
+                options=options,
+                nlp=nlp,
+                cache_dir=cache,
+                scored=scored,
+                rejections=pd.DataFrame(),
+            )
         finally:
             shutil.rmtree(cache, ignore_errors=True)
 
-    steps = [(REFERENCE, lambda: [None for _ in reference.pipe(part.values())]),
-             (RULES, lambda: run(False)), (MODEL, lambda: run(True))]  # fmt: skip
+    steps = [
+        (REFERENCE, lambda: [None for _ in reference.pipe(part.values())]),
+        (RULES, lambda: run(False)),
+        (MODEL, lambda: run(True)),
+    ]
     rng.shuffle(steps)
     for name, step in steps:
         began = time.perf_counter()
@@ -199,8 +227,10 @@ def similarity(args: Any) -> bool:
     began = time.perf_counter()
     index = fit_index(frame, tokens)
     fitted = time.perf_counter() - began
-    print(f"\nmore like this: {n:,} interviews, {len(frame):,} sentences (made in {made:.0f} s; "
-          f"index fitted in {fitted:.0f} s, {index.vectors.nbytes / 1e6:.0f} MB of vectors)")
+    print(
+        f"\nmore like this: {n:,} interviews, {len(frame):,} sentences (made in {made:.0f} s; "
+        f"index fitted in {fitted:.0f} s, {index.vectors.nbytes / 1e6:.0f} MB of vectors)"
+    )
     rng = random.Random(9)
     times = []
     for q in range(20):
@@ -214,9 +244,11 @@ def similarity(args: Any) -> bool:
         index.nearest(query, exclude=exclude, n=20)
         times.append(time.perf_counter() - began)
     worst, median = max(times), statistics.median(times)
-    print(f"query (free text or passage, top 20): median {median * 1000:.0f} ms, slowest "
-          f"{worst * 1000:.0f} ms (target < 1 s: {_corpus.verdict(worst < 1.0)}); "
-          f"{_corpus.load()}")
+    print(
+        f"query (free text or passage, top 20): median {median * 1000:.0f} ms, slowest "
+        f"{worst * 1000:.0f} ms (target < 1 s: {_corpus.verdict(worst < 1.0)}); "
+        f"{_corpus.load()}"
+    )
     return worst < 1.0
 
 

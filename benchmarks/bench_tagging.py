@@ -75,10 +75,12 @@ def main() -> None:
     seconds = wall(lambda: compile_rules(book, rules_nlp))
     s = compile_rules(book, rules_nlp).stats
     print(f"corpus: {len(texts)} documents, {total:,} words, {args.slices} slices")
-    print(f"rules: {s.keywords} keywords + {s.patterns} patterns -> {s.phrase_entries:,} phrase "
-          f"entries ({s.phrase_patterns} patterns as phrases); {s.matcher_patterns} patterns in "
-          f"{s.matchers} Matchers ({s.unanchored_patterns} unanchored); compiled in "
-          f"{seconds:.2f} s")
+    print(
+        f"rules: {s.keywords} keywords + {s.patterns} patterns -> {s.phrase_entries:,} phrase "
+        f"entries ({s.phrase_patterns} patterns as phrases); {s.matcher_patterns} patterns in "
+        f"{s.matchers} Matchers ({s.unanchored_patterns} unanchored); compiled in "
+        f"{seconds:.2f} s"
+    )
     runs: list[dict[str, float]] = []
     counted: list[int] = []
     found = [0, 0]
@@ -90,9 +92,12 @@ def main() -> None:
         if k == 0:
             runs[0]["(spaCy default + plain Matcher)"] = wall(lambda p=part: _plain(book, p))
         rate = counted[-1] / runs[-1][REFERENCE]
-        print(f"  slice {k + 1}: {counted[-1]:,} words, spaCy default {rate:,.0f} words/s, "
-              f"rule pass {runs[-1][RULES] and runs[-1][REFERENCE] / runs[-1][RULES]:.2f}x; "
-              f"{_corpus.load()}", flush=True)  # fmt: skip
+        print(
+            f"  slice {k + 1}: {counted[-1]:,} words, spaCy default {rate:,.0f} words/s, "
+            f"rule pass {runs[-1][RULES] and runs[-1][REFERENCE] / runs[-1][RULES]:.2f}x; "
+            f"{_corpus.load()}",
+            flush=True,
+        )
     ok = _print(runs, counted, found, total)
     print(f"end: {_corpus.load()}")
     sys.exit(0 if ok else 1)
@@ -101,14 +106,21 @@ def main() -> None:
 RULES, WARM = "casework rules, first run", "casework rules, second run"
 
 
-def _slice(part: dict[str, str], book: Codebook, pipelines: dict[str, Any], rules_nlp: Any,
-           rng: random.Random, found: list[int]) -> dict[str, float]:  # fmt: skip
+def _slice(
+    part: dict[str, str],
+    book: Codebook,
+    pipelines: dict[str, Any],
+    rules_nlp: Any,
+    rng: random.Random,
+    found: list[int],
+) -> dict[str, float]:
     """Wall-clock seconds of every measurement on one slice, run in a shuffled order; the
     rule runs start from an empty cache."""
     took: dict[str, float] = {}
     tables = _tables(part, book)
-    steps = [(name, lambda p=pipe: _drain(p.pipe(part.values())))
-             for name, pipe in pipelines.items()]  # fmt: skip
+    steps = [
+        (name, lambda p=pipe: _drain(p.pipe(part.values()))) for name, pipe in pipelines.items()
+    ]
     steps.append(("casework rules", lambda: None))
     rng.shuffle(steps)
     for name, step in steps:
@@ -134,8 +146,11 @@ def _pipelines() -> dict[str, Any]:
     stock.add_pipe("sentencizer")
     stock.add_pipe("lemmatizer", config={"mode": "lookup"})
     stock.initialize()
-    return {"spacy.blank tokeniser": spacy.blank("en"), REFERENCE: stock,
-            "casework default pipeline": _default_pipeline()}  # fmt: skip
+    return {
+        "spacy.blank tokeniser": spacy.blank("en"),
+        REFERENCE: stock,
+        "casework default pipeline": _default_pipeline(),
+    }
 
 
 def _plain(book: Codebook, part: dict[str, str]) -> None:
@@ -150,10 +165,15 @@ def _plain(book: Codebook, part: dict[str, str]) -> None:
         plain(doc)
 
 
-def _print(runs: list[dict[str, float]], counted: list[int], found: list[int],
-           total: int) -> bool:  # fmt: skip
-    order = ["spacy.blank tokeniser", REFERENCE, "casework default pipeline", RULES, WARM,
-             "(spaCy default + plain Matcher)"]  # fmt: skip
+def _print(runs: list[dict[str, float]], counted: list[int], found: list[int], total: int) -> bool:
+    order = [
+        "spacy.blank tokeniser",
+        REFERENCE,
+        "casework default pipeline",
+        RULES,
+        WARM,
+        "(spaCy default + plain Matcher)",
+    ]
     print(f"\n| {'measurement':38} | words/s | wall s | x spaCy default (median of slices) |")
     print("|---|---|---|---|")
     ratio: dict[str, float] = {}
@@ -165,13 +185,19 @@ def _print(runs: list[dict[str, float]], counted: list[int], found: list[int],
         print(f"| {name:38} | {rate:,.0f} | {secs:.2f} | {ratio[name]:.2f} |")
     tok = statistics.median(r["spacy.blank tokeniser"] / r[RULES] for r in runs)
     warm = statistics.median(r[RULES] / r[WARM] for r in runs)
-    print(f"\nsuggestions: {found[0]:,} from {total:,} words "
-          f"(one per {total / max(found[0], 1):.0f} words; second run {found[1]:,})")
+    print(
+        f"\nsuggestions: {found[0]:,} from {total:,} words "
+        f"(one per {total / max(found[0], 1):.0f} words; second run {found[1]:,})"
+    )
     met_rules, met_warm = ratio[RULES] >= 0.75, warm >= 5
-    print(f"rule pass: {ratio[RULES]:.2f}x spaCy's default pipeline (target >= 0.75: "
-          f"{_corpus.verdict(met_rules)}); {tok:.2f}x bare tokenisation")
-    print(f"second run over unchanged text: {warm:.1f}x faster than the first (target >= 5: "
-          f"{_corpus.verdict(met_warm)})")
+    print(
+        f"rule pass: {ratio[RULES]:.2f}x spaCy's default pipeline (target >= 0.75: "
+        f"{_corpus.verdict(met_rules)}); {tok:.2f}x bare tokenisation"
+    )
+    print(
+        f"second run over unchanged text: {warm:.1f}x faster than the first (target >= 5: "
+        f"{_corpus.verdict(met_warm)})"
+    )
     return met_rules and met_warm
 
 
@@ -181,8 +207,14 @@ def _drain(docs: Any) -> None:
 
 
 def _tables(texts: dict[str, str], book: Codebook) -> Tables:
-    documents = pd.DataFrame({"doc_id": list(texts), "case_id": [d.split("/")[0] for d in texts],
-                              "participant_id": None, "role": "interviewee"})  # fmt: skip
+    documents = pd.DataFrame(
+        {
+            "doc_id": list(texts),
+            "case_id": [d.split("/")[0] for d in texts],
+            "participant_id": None,
+            "role": "interviewee",
+        }
+    )
     segments = pd.DataFrame(columns=["doc_id", "seg_no", "start", "end", "speaker", "text"])
     codings = pd.DataFrame(columns=["coding_id", "doc_id", "code_id", "start", "end", "coder"])
     return Tables(documents, segments, book.codes, codings, texts)

@@ -61,22 +61,38 @@ HEADING_LINE = re.compile(r"^ {0,3}#{1,6}[ \t].*$", re.MULTILINE)
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--coder", default="demo")
-    parser.add_argument("--splits", default="D-E,A-B,C-E",
-                        help="held-out cases of each split, e.g. D-E (cases D to E)")
+    parser.add_argument(
+        "--splits",
+        default="D-E,A-B,C-E",
+        help="held-out cases of each split, e.g. D-E (cases D to E)",
+    )
     parser.add_argument("--no-old", action="store_true", help="skip the old spaCy model")
-    parser.add_argument("--no-own-study", action="store_true", help="skip the own study "
-                        "(tests/own_study.py, coded by hand in tests/own_study_coding.py)")
+    parser.add_argument(
+        "--no-own-study",
+        action="store_true",
+        help="skip the own study (tests/own_study.py, coded by hand in tests/own_study_coding.py)",
+    )
     args = parser.parse_args()
     project = casework.open_project(REPO)
-    print(f"load average {_load()}; default floor {DEFAULT_FLOOR}, cap "
-          f"{Options().per_doc} per document")
+    print(
+        f"load average {_load()}; default floor {DEFAULT_FLOOR}, cap "
+        f"{Options().per_doc} per document"
+    )
     results = []
     for variant in ("demo", "no headings"):
         tables = as_tables(project, blank_headings=variant == "no headings")
         for split in args.splits.split(","):
             held = _cases(split, tables)
-            results.append(evaluate(tables, project.codebook, args.coder, held,
-                                    f"{variant}, held out {split}", old=not args.no_old))  # fmt: skip
+            results.append(
+                evaluate(
+                    tables,
+                    project.codebook,
+                    args.coder,
+                    held,
+                    f"{variant}, held out {split}",
+                    old=not args.no_old,
+                )
+            )
     if not args.no_own_study:
         import tempfile
 
@@ -90,8 +106,11 @@ def main() -> None:
             half = len(cases) // 2
             for held in (cases[half:], cases[:half]):
                 name = f"own study, held out {' + '.join(held)}"
-                results.append(evaluate(tables, study.codebook, "researcher", set(held), name,
-                                        old=not args.no_old))  # fmt: skip
+                results.append(
+                    evaluate(
+                        tables, study.codebook, "researcher", set(held), name, old=not args.no_old
+                    )
+                )
     summary = pd.DataFrame(results)
     pd.set_option("display.width", 200)
     print("\nSummary (micro, sentence units; ranked at the default floor and cap):")
@@ -106,11 +125,17 @@ def as_tables(project: Any, *, blank_headings: bool) -> Tables:
     segments = project.segments
     if blank_headings:
         texts = {d: HEADING_LINE.sub(lambda m: " " * len(m.group(0)), t) for d, t in texts.items()}
-        segments = segments.assign(text=[texts[d][a:b] for d, a, b in
-                                         zip(segments["doc_id"], segments["start"],
-                                             segments["end"], strict=False)])  # fmt: skip
-    tables = Tables(project.documents, segments, project.codes, project.codings, texts,
-                    project.cases)  # fmt: skip
+        segments = segments.assign(
+            text=[
+                texts[d][a:b]
+                for d, a, b in zip(
+                    segments["doc_id"], segments["start"], segments["end"], strict=False
+                )
+            ]
+        )
+    tables = Tables(
+        project.documents, segments, project.codes, project.codings, texts, project.cases
+    )
     return tables
 
 
@@ -120,8 +145,9 @@ def _cases(split: str, tables: Tables) -> set[str]:
     return {c for c in cases if a <= c <= (b or a)}
 
 
-def evaluate(tables: Tables, codebook: Any, coder: str, held: set[str], name: str, *,
-             old: bool) -> dict[str, Any]:  # fmt: skip
+def evaluate(
+    tables: Tables, codebook: Any, coder: str, held: set[str], name: str, *, old: bool
+) -> dict[str, Any]:
     began = time.perf_counter()
     nlp = load_pipeline()
     docs = parse(tables, nlp, None)
@@ -134,54 +160,106 @@ def evaluate(tables: Tables, codebook: Any, coder: str, held: set[str], name: st
     units = units_of(tables, docs, test_ids)
     truth = label_units(units.frame, mine[mine["doc_id"].isin(test_ids)], codes)
     options = Options()
-    ruleset, hits = rule_hits(codebook, [(d, tables.text(d)) for d in documents["doc_id"]], nlp,
-                              docs=docs)  # fmt: skip
+    ruleset, hits = rule_hits(
+        codebook, [(d, tables.text(d)) for d in documents["doc_id"]], nlp, docs=docs
+    )
     train_hits = {d: hits[d] for d in train_ids}
     precision = rule_precision(ruleset, train_hits, train_tables, coder, None, options.prior)
-    found = train_ranker(train_tables, coder=coder, ruleset=ruleset, hits=hits, nlp=nlp,
-                         cache_dir=None, options=options, model_dir=None)  # fmt: skip
+    found = train_ranker(
+        train_tables,
+        coder=coder,
+        ruleset=ruleset,
+        hits=hits,
+        nlp=nlp,
+        cache_dir=None,
+        options=options,
+        model_dir=None,
+    )
     model = found[0] if found else None
     scored = Scored(ruleset, hits, precision, model)
-    shown = ranked_suggest(tables, codebook, coder="(evaluation)", options=options,
-                           unit="sentence", rejections=pd.DataFrame(), doc_ids=test_ids,
-                           nlp=nlp, cache_dir=None, scored=scored)  # fmt: skip
-    every = ranked_suggest(tables, codebook, coder="(evaluation)",
-                           options=replace(options, floor=0.0, per_doc=None, join=False),
-                           unit="sentence", rejections=pd.DataFrame(), doc_ids=test_ids,
-                           nlp=nlp, cache_dir=None, scored=scored)  # fmt: skip
+    shown = ranked_suggest(
+        tables,
+        codebook,
+        coder="(evaluation)",
+        options=options,
+        unit="sentence",
+        rejections=pd.DataFrame(),
+        doc_ids=test_ids,
+        nlp=nlp,
+        cache_dir=None,
+        scored=scored,
+    )
+    every = ranked_suggest(
+        tables,
+        codebook,
+        coder="(evaluation)",
+        options=replace(options, floor=0.0, per_doc=None, join=False),
+        unit="sentence",
+        rejections=pd.DataFrame(),
+        doc_ids=test_ids,
+        nlp=nlp,
+        cache_dir=None,
+        scored=scored,
+    )
     guess = label_units(units.frame, shown, codes)
-    row: dict[str, Any] = {"evaluation": name, "test sentences": len(units),
-                           "coded": int(truth.sum())}  # fmt: skip
+    row: dict[str, Any] = {
+        "evaluation": name,
+        "test sentences": len(units),
+        "coded": int(truth.sum()),
+    }
     p, r, n = _pr(truth, guess)
-    print(f"\n== {name}: trained on {len(train_ids)} documents, tested on {len(test_ids)} "
-          f"({len(units)} sentences, {int(truth.sum())} sentence codings)")
+    print(
+        f"\n== {name}: trained on {len(train_ids)} documents, tested on {len(test_ids)} "
+        f"({len(units)} sentences, {int(truth.sum())} sentence codings)"
+    )
     if old:
-        raw = suggest(tables, codebook, coder="(evaluation)", rejections=pd.DataFrame(),
-                      doc_ids=test_ids, unit="sentence", cache_dir=False, nlp=nlp)  # fmt: skip
+        raw = suggest(
+            tables,
+            codebook,
+            coder="(evaluation)",
+            rejections=pd.DataFrame(),
+            doc_ids=test_ids,
+            unit="sentence",
+            cache_dir=False,
+            nlp=nlp,
+        )
         rp, rr, rn = _pr(truth, label_units(units.frame, raw, codes))
         mp, mr, mn = _old_model(tables, docs, coder, train_ids, test_ids, units, truth, codes)
-        row.update({"rules (old) P": rp, "rules (old) R": rr, "model (old) P": mp,
-                    "model (old) R": mr})  # fmt: skip
+        row.update(
+            {"rules (old) P": rp, "rules (old) R": rr, "model (old) P": mp, "model (old) R": mr}
+        )
         print(f"rules (old): {rn} sentence suggestions, precision {rp:.2f}, recall {rr:.2f}")
         print(f"model (old, spaCy textcat at 0.5): {mn}, precision {mp:.2f}, recall {mr:.2f}")
-    row.update({"ranked n": len(shown), "ranked P": p, "ranked R": r,
-                "target met": "yes" if p >= 0.5 and r >= 0.4 else "no"})  # fmt: skip
-    print(f"ranked at floor {options.floor}: {len(shown)} suggestions ({n} sentence codings), "
-          f"precision {p:.2f}, recall {r:.2f}; "
-          f"{'meets' if p >= 0.5 and r >= 0.4 else 'misses'} P>=0.5 at R>=0.4")
+    row.update(
+        {
+            "ranked n": len(shown),
+            "ranked P": p,
+            "ranked R": r,
+            "target met": "yes" if p >= 0.5 and r >= 0.4 else "no",
+        }
+    )
+    print(
+        f"ranked at floor {options.floor}: {len(shown)} suggestions ({n} sentence codings), "
+        f"precision {p:.2f}, recall {r:.2f}; "
+        f"{'meets' if p >= 0.5 and r >= 0.4 else 'misses'} P>=0.5 at R>=0.4"
+    )
     for floor in (0.2, 0.3, 0.5, 0.6):
         sub = every[every["confidence"] >= floor]
         fp, fr, fn = _pr(truth, label_units(units.frame, sub, codes))
-        print(f"  unjoined, uncapped, floor {floor}: {fn} sentence codings, precision {fp:.2f}, "
-              f"recall {fr:.2f}")
+        print(
+            f"  unjoined, uncapped, floor {floor}: {fn} sentence codings, precision {fp:.2f}, "
+            f"recall {fr:.2f}"
+        )
     for k in (1, 2):
         top = every.sort_values("confidence", ascending=False, kind="stable")
         top = top.groupby(["doc_id", "start"], sort=False).head(k)
         for floor in (0.2, 0.3, 0.4):
             sub = top[top["confidence"] >= floor]
             fp, fr, fn = _pr(truth, label_units(units.frame, sub, codes))
-            print(f"  best {k} per sentence, floor {floor}: {fn} sentence codings, "
-                  f"precision {fp:.2f}, recall {fr:.2f}")
+            print(
+                f"  best {k} per sentence, floor {floor}: {fn} sentence codings, "
+                f"precision {fp:.2f}, recall {fr:.2f}"
+            )
     table = calibration(every, units, truth, codes)
     print("calibration (held-out scores, unjoined, uncapped):")
     print(table.to_string(index=False, float_format="{:.2f}".format))
@@ -197,10 +275,14 @@ def _pr(truth: np.ndarray, guess: np.ndarray) -> tuple[float, float, int]:
     return (tp / n if n else float("nan")), (tp / truth.sum() if truth.sum() else float("nan")), n
 
 
-def calibration(every: pd.DataFrame, units: Any, truth: np.ndarray,
-                codes: list[str]) -> pd.DataFrame:  # fmt: skip
+def calibration(
+    every: pd.DataFrame, units: Any, truth: np.ndarray, codes: list[str]
+) -> pd.DataFrame:
     """Score bins against the share of their (sentence, code) pairs the coder coded."""
-    key = {(d, s): i for i, (d, s) in enumerate(zip(units.frame["doc_id"], units.frame["start"], strict=False))}
+    key = {
+        (d, s): i
+        for i, (d, s) in enumerate(zip(units.frame["doc_id"], units.frame["start"], strict=False))
+    }
     column = {c: j for j, c in enumerate(codes)}
     scores, hits = [], []
     for row in every.itertuples(index=False):
@@ -211,18 +293,33 @@ def calibration(every: pd.DataFrame, units: Any, truth: np.ndarray,
         hits.append(bool(truth[i, column[row.code_id]]))
     frame = pd.DataFrame({"score": scores, "coded": hits})
     frame["bin"] = np.minimum((frame["score"] * 10).astype(int), 9)
-    out = frame.groupby("bin").agg(n=("coded", "size"), mean_score=("score", "mean"),
-                                   observed=("coded", "mean")).reset_index()  # fmt: skip
+    out = (
+        frame.groupby("bin")
+        .agg(n=("coded", "size"), mean_score=("score", "mean"), observed=("coded", "mean"))
+        .reset_index()
+    )
     out.insert(0, "scores", [f"{b / 10:.1f}-{(b + 1) / 10:.1f}" for b in out["bin"]])
-    out["ok"] = np.where(out["n"] < 20, "-", np.where(
-        (out["observed"] - out["mean_score"]).abs() <= 0.1, "yes", "no"))  # fmt: skip
+    out["ok"] = np.where(
+        out["n"] < 20,
+        "-",
+        np.where((out["observed"] - out["mean_score"]).abs() <= 0.1, "yes", "no"),
+    )
     return out.drop(columns="bin")
 
 
-def _old_model(tables: Tables, docs: Any, coder: str, train_ids: list[str], test_ids: list[str],
-               units: Any, truth: np.ndarray, codes: list[str]) -> tuple[float, float, int]:  # fmt: skip
-    model = train_model(tables, docs, coder=coder, doc_ids=train_ids, model_dir=None,
-                        settings=Settings())  # fmt: skip
+def _old_model(
+    tables: Tables,
+    docs: Any,
+    coder: str,
+    train_ids: list[str],
+    test_ids: list[str],
+    units: Any,
+    truth: np.ndarray,
+    codes: list[str],
+) -> tuple[float, float, int]:
+    model = train_model(
+        tables, docs, coder=coder, doc_ids=train_ids, model_dir=None, settings=Settings()
+    )
     trained = model.report.loc[model.report["trained"], "code_id"].tolist()
     scores = model.score({d: docs[d] for d in test_ids}, codes=trained)
     picked = scores[scores["score"] >= 0.5]
@@ -238,8 +335,10 @@ def similarity(tables: Tables, coder: str) -> None:
     mine = tables.codings[tables.codings["coder"] == coder]
     truth = label_units(units.frame, mine, codes)
     column = {c: j for j, c in enumerate(codes)}
-    print("More like this (demo, every coded passage as the query; relevant: the other "
-          "sentences coded with its code):")
+    print(
+        "More like this (demo, every coded passage as the query; relevant: the other "
+        "sentences coded with its code):"
+    )
     for method in ("lsa", "tfidf"):
         began = time.perf_counter()
         index = fit_index(units.frame, units.words, method=method)
@@ -263,8 +362,10 @@ def similarity(tables: Tables, coder: str) -> None:
             exclude[rows] = True
             ranked, _ = index.nearest(query, exclude=exclude, n=len(units))
             aps.append(_average_precision(relevant[ranked], int(relevant.sum())))
-        print(f"  {method}: MAP {np.mean(aps):.3f} over {len(aps)} queries "
-              f"({time.perf_counter() - began:.1f} s)")
+        print(
+            f"  {method}: MAP {np.mean(aps):.3f} over {len(aps)} queries "
+            f"({time.perf_counter() - began:.1f} s)"
+        )
 
 
 def _average_precision(hits: np.ndarray, total: int) -> float:

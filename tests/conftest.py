@@ -39,9 +39,19 @@ def demo_copy(tmp_path: Path) -> Path:
         REPO,
         dest,
         ignore=lambda d, names: [
-            n for n in names
-            if Path(d) == REPO and n not in {"casework.toml", "cases.csv", "transcripts",
-                                             "codebooks", "codings", "summaries", "notebooks"}
+            n
+            for n in names
+            if Path(d) == REPO
+            and n
+            not in {
+                "casework.toml",
+                "cases.csv",
+                "transcripts",
+                "codebooks",
+                "codings",
+                "summaries",
+                "notebooks",
+            }
         ],
-    )  # fmt: skip
+    )
     return dest

@@ -51,32 +51,139 @@ class Person:
 
 
 PEOPLE = (
-    Person("Priya", "Raman", "p.raman@northgate.example.org", "Northgate", "Programme lead", 6,
-           "docx", "Researcher 1", ""),
-    Person("Tom", "Okafor", "tom.okafor@northgate.example.org", "Northgate", "Class teacher", 3,
-           "txt", "Interviewer", "03-Feb-2023 - 09:12 - 47m05s \u2013 Tom"),
-    Person("Gwen", "Hollis", "gwen.h@mailbox.example.com", "Northgate", "Parent volunteer", 2,
-           "docx", "Researcher 1", ""),
-    Person("Marcus", "Delaney", "m.delaney@riverside.example.org", "Riverside", "Head teacher",
-           11, "txt", "Int", "07-Feb-2023 - 14:30 - 52m40s \u2013 Marcus"),
-    Person("Aisha", "Bello", "a.bello@riverside.example.org", "Riverside", "Family support worker",
-           4, "docx", "Researcher 1", ""),
-    Person("Colin", "Freer", "colin.freer@mailbox.example.com", "Riverside", "Parent volunteer", 1,
-           "txt", "Q", "09-Feb-2023 - 10:05 - 38m12s \u2013 Colin"),
-    Person("Ruth", "Abernethy", "r.abernethy@hollins.example.org", "Hollins Library",
-           "Library manager", 9, "docx", "Researcher 1", ""),
-    Person("Dev", "Kapoor", "dev.kapoor@hollins.example.org", "Hollins Library",
-           "Children's librarian", 5, "txt", "Interviewer",
-           "14-Feb-2023 - 11:45 - 44m51s \u2013 Dev"),
-    Person("Lena", "Vasquez", "lena.v@mailbox.example.com", "Hollins Library", "Parent", 1,
-           "docx", "Researcher 1", ""),
-    Person("Owen", "Pritchard", "o.pritchard@eastfield.example.org", "Eastfield Centre",
-           "Centre manager", 8, "txt", "Int", "21-Feb-2023 - 13:20 - 49m33s \u2013 Owen"),
-    Person("Sadia", "Rahim", "s.rahim@eastfield.example.org", "Eastfield Centre",
-           "Early years practitioner", 3, "docx", "Researcher 1", ""),
-    Person("Bernie", "Cole", "bernie.cole@mailbox.example.com", "Eastfield Centre", "Parent", 2,
-           "txt", "Q", "23-Feb-2023 - 16:10 - 35m02s \u2013 Bernie"),
-)  # fmt: skip
+    Person(
+        "Priya",
+        "Raman",
+        "p.raman@northgate.example.org",
+        "Northgate",
+        "Programme lead",
+        6,
+        "docx",
+        "Researcher 1",
+        "",
+    ),
+    Person(
+        "Tom",
+        "Okafor",
+        "tom.okafor@northgate.example.org",
+        "Northgate",
+        "Class teacher",
+        3,
+        "txt",
+        "Interviewer",
+        "03-Feb-2023 - 09:12 - 47m05s \u2013 Tom",
+    ),
+    Person(
+        "Gwen",
+        "Hollis",
+        "gwen.h@mailbox.example.com",
+        "Northgate",
+        "Parent volunteer",
+        2,
+        "docx",
+        "Researcher 1",
+        "",
+    ),
+    Person(
+        "Marcus",
+        "Delaney",
+        "m.delaney@riverside.example.org",
+        "Riverside",
+        "Head teacher",
+        11,
+        "txt",
+        "Int",
+        "07-Feb-2023 - 14:30 - 52m40s \u2013 Marcus",
+    ),
+    Person(
+        "Aisha",
+        "Bello",
+        "a.bello@riverside.example.org",
+        "Riverside",
+        "Family support worker",
+        4,
+        "docx",
+        "Researcher 1",
+        "",
+    ),
+    Person(
+        "Colin",
+        "Freer",
+        "colin.freer@mailbox.example.com",
+        "Riverside",
+        "Parent volunteer",
+        1,
+        "txt",
+        "Q",
+        "09-Feb-2023 - 10:05 - 38m12s \u2013 Colin",
+    ),
+    Person(
+        "Ruth",
+        "Abernethy",
+        "r.abernethy@hollins.example.org",
+        "Hollins Library",
+        "Library manager",
+        9,
+        "docx",
+        "Researcher 1",
+        "",
+    ),
+    Person(
+        "Dev",
+        "Kapoor",
+        "dev.kapoor@hollins.example.org",
+        "Hollins Library",
+        "Children's librarian",
+        5,
+        "txt",
+        "Interviewer",
+        "14-Feb-2023 - 11:45 - 44m51s \u2013 Dev",
+    ),
+    Person(
+        "Lena",
+        "Vasquez",
+        "lena.v@mailbox.example.com",
+        "Hollins Library",
+        "Parent",
+        1,
+        "docx",
+        "Researcher 1",
+        "",
+    ),
+    Person(
+        "Owen",
+        "Pritchard",
+        "o.pritchard@eastfield.example.org",
+        "Eastfield Centre",
+        "Centre manager",
+        8,
+        "txt",
+        "Int",
+        "21-Feb-2023 - 13:20 - 49m33s \u2013 Owen",
+    ),
+    Person(
+        "Sadia",
+        "Rahim",
+        "s.rahim@eastfield.example.org",
+        "Eastfield Centre",
+        "Early years practitioner",
+        3,
+        "docx",
+        "Researcher 1",
+        "",
+    ),
+    Person(
+        "Bernie",
+        "Cole",
+        "bernie.cole@mailbox.example.com",
+        "Eastfield Centre",
+        "Parent",
+        2,
+        "txt",
+        "Q",
+        "23-Feb-2023 - 16:10 - 35m02s \u2013 Bernie",
+    ),
+)
 
 # ---------------------------------------------------------------------------- the talk
 # Each theme: the interviewer's question(s), then answers in several voices. An interview
@@ -258,8 +365,7 @@ ANSWERS = {
 #: Answers in a parent's voice, by theme (the others are staff's).
 PARENT_VOICE = {"start": (1, 3), "impact": (4,), "partnership": (5,), "future": (5,)}
 #: How each kind of person tells how they got involved (indexes into ANSWERS["start"]).
-START_VOICE = {"lead": (0,), "staff": (2, 5), "manager": (4,), "volunteer": (1,),
-               "parent": (3,)}  # fmt: skip
+START_VOICE = {"lead": (0,), "staff": (2, 5), "manager": (4,), "volunteer": (1,), "parent": (3,)}
 
 
 def _kind(person: Person) -> str:
@@ -293,15 +399,23 @@ CLOSING_REPLY = "You're welcome. I hope it helps the evaluation."
 
 def turns(index: int, person: Person) -> list[tuple[str, str]]:
     """The interview as (speaker, words) turns; the interviewer uses ``person.label``."""
-    values = {"site": person.site, "years": person.years, "role_lower": person.role.lower(),
-              "first": person.first}  # fmt: skip
+    values = {
+        "site": person.site,
+        "years": person.years,
+        "role_lower": person.role.lower(),
+        "first": person.first,
+    }
     out: list[tuple[str, str]] = []
     parent = person.role.startswith("Parent")
     for position, theme in enumerate(ORDER):
         answers = ANSWERS[theme]
         # parents speak in the voices written for parents; staff in the others
-        voiced = [a for i, a in enumerate(answers) if (i in PARENT_VOICE.get(theme, ())) == parent
-                  and (theme != "start" or i in START_VOICE[_kind(person)])]
+        voiced = [
+            a
+            for i, a in enumerate(answers)
+            if (i in PARENT_VOICE.get(theme, ())) == parent
+            and (theme != "start" or i in START_VOICE[_kind(person)])
+        ]
         answers = voiced or answers
         answer = answers[(index * 5 + position * 7) % len(answers)]
         out.append((person.label, QUESTIONS[theme].format(**values)))
@@ -461,8 +575,9 @@ def write_study(folder: Path) -> dict[str, Path]:
     sheet.title = "Participants"
     sheet.append(["Transcript", "Name", "Email", "Site", "Role", "Years in post"])
     for person in PEOPLE:
-        sheet.append([person.stem, person.name, person.email, person.site, person.role,
-                      person.years])  # fmt: skip
+        sheet.append(
+            [person.stem, person.name, person.email, person.site, person.role, person.years]
+        )
     book.properties.creator = RESEARCHER
     sheet_path = folder / "participants.xlsx"
     book.save(str(sheet_path))
@@ -496,9 +611,36 @@ def bring_in(work: Path) -> tuple[Path, dict[str, Path]]:
         assert main(["init", str(root), "--name", "Reading Together evaluation"]) == 0
         shutil.copy(arrived["codebook"], root / "codebooks" / "codebook.yaml")
         files = [str(p) for p in arrived["transcripts"]]  # type: ignore[attr-defined]
-        assert main(["add", *files, "--project", str(root), "--attributes",
-                     str(arrived["sheet"]), "--match-on", "Transcript", "--case-from",
-                     "Site"]) == 0  # fmt: skip
-        assert main(["add", str(arrived["notes"]), "--project", str(root), "--kind", "notes",
-                     "--case", "Hollins Library"]) == 0  # fmt: skip
+        assert (
+            main(
+                [
+                    "add",
+                    *files,
+                    "--project",
+                    str(root),
+                    "--attributes",
+                    str(arrived["sheet"]),
+                    "--match-on",
+                    "Transcript",
+                    "--case-from",
+                    "Site",
+                ]
+            )
+            == 0
+        )
+        assert (
+            main(
+                [
+                    "add",
+                    str(arrived["notes"]),
+                    "--project",
+                    str(root),
+                    "--kind",
+                    "notes",
+                    "--case",
+                    "Hollins Library",
+                ]
+            )
+            == 0
+        )
     return root, arrived

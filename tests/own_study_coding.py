@@ -66,8 +66,10 @@ CODED: dict[str, tuple[str, ...]] = {
     "And attendance drops off badly in the winter": ("challenges.attendance",),
     "Staffing.": ("challenges.staffing",),
     "We lost two volunteers at Christmas": ("challenges.staffing",),
-    "Without enough volunteers we had to cap numbers": ("challenges.staffing",
-                                                        "challenges.attendance"),
+    "Without enough volunteers we had to cap numbers": (
+        "challenges.staffing",
+        "challenges.attendance",
+    ),
     "Funding, definitely.": ("challenges.funding",),
     "The grant covers the books and the sessions": ("challenges.funding",),
     "A lot of that is done unpaid": ("challenges.time",),
@@ -147,8 +149,10 @@ CODED: dict[str, tuple[str, ...]] = {
     # follow-up answers
     "Not every family, no.": ("challenges.attendance",),
     "Some took to it straight away": ("challenges.attendance",),
-    "The first term was about getting families through the door": ("impact.confidence",
-                                                                    "impact.reading"),
+    "The first term was about getting families through the door": (
+        "impact.confidence",
+        "impact.reading",
+    ),
     # field notes (bullets under headings)
     "Children's corner of the library": ("delivery.sessions",),
     "Eleven families; two volunteers": ("delivery.sessions",),
@@ -177,8 +181,11 @@ def sentence_spans(text: str) -> list[tuple[int, int, tuple[str, ...]]]:
         at = text.find(opening)
         while at >= 0:
             found = _END.search(text, at + max(len(opening) - 1, 0))
-            end = found.end() if found and found.group() != "\n" else \
-                (found.start() if found else len(text))  # fmt: skip
+            end = (
+                found.end()
+                if found and found.group() != "\n"
+                else (found.start() if found else len(text))
+            )
             out.append((at, end, codes))
             at = text.find(opening, at + 1)
     return sorted(out)
@@ -189,8 +196,10 @@ def code_study(project: Any, coder: str = "researcher") -> int:
     rows = []
     for doc_id in project.documents["doc_id"]:
         for start, end, codes in sentence_spans(project.text(doc_id)):
-            rows += [{"doc_id": doc_id, "code_id": c, "start": start, "end": end,
-                      "source": "manual"} for c in codes]  # fmt: skip
+            rows += [
+                {"doc_id": doc_id, "code_id": c, "start": start, "end": end, "source": "manual"}
+                for c in codes
+            ]
     project.code_many(rows, coder=coder)
     return len(rows)
 
@@ -214,9 +223,37 @@ def build_study(work: Any, coder: str = "researcher") -> Any:
         assert main(["init", str(root), "--name", "Reading Together evaluation"]) == 0
         shutil.copy(arrived["codebook"], root / "codebooks" / "codebook.yaml")  # type: ignore[arg-type]
         files = [str(p) for p in arrived["transcripts"]]  # type: ignore[attr-defined]
-        assert main(["add", *files, "--project", str(root), "--attributes", str(arrived["sheet"]),
-                     "--match-on", "Transcript", "--case-from", "Site"]) == 0  # fmt: skip
-        assert main(["add", str(arrived["notes"]), "--project", str(root), "--kind", "notes",
-                     "--case", "Hollins Library"]) == 0  # fmt: skip
+        assert (
+            main(
+                [
+                    "add",
+                    *files,
+                    "--project",
+                    str(root),
+                    "--attributes",
+                    str(arrived["sheet"]),
+                    "--match-on",
+                    "Transcript",
+                    "--case-from",
+                    "Site",
+                ]
+            )
+            == 0
+        )
+        assert (
+            main(
+                [
+                    "add",
+                    str(arrived["notes"]),
+                    "--project",
+                    str(root),
+                    "--kind",
+                    "notes",
+                    "--case",
+                    "Hollins Library",
+                ]
+            )
+            == 0
+        )
     code_study(casework.open_project(root), coder)
     return root

@@ -31,16 +31,19 @@ def make_tables(
     for doc_id, spans in (segments or {}).items():
         for no, (start, end) in enumerate(spans, 1):
             segs.append((doc_id, no, start, end, "", texts[doc_id][start:end]))
-    segment_frame = pd.DataFrame(segs, columns=["doc_id", "seg_no", "start", "end", "speaker",
-                                                "text"])  # fmt: skip
+    segment_frame = pd.DataFrame(
+        segs, columns=["doc_id", "seg_no", "start", "end", "speaker", "text"]
+    )
     used = sorted({c[2] for c in codings})
     code_rows = codes if codes is not None else [(c, None) for c in used]
     code_frame = pd.DataFrame(code_rows, columns=["code_id", "parent_id"])
     coding_frame = pd.DataFrame(
-        [(f"k{i}", doc, code, start, end, coder) for i, (coder, doc, code, start, end)
-         in enumerate(codings)],
+        [
+            (f"k{i}", doc, code, start, end, coder)
+            for i, (coder, doc, code, start, end) in enumerate(codings)
+        ],
         columns=["coding_id", "doc_id", "code_id", "start", "end", "coder"],
-    )  # fmt: skip
+    )
     return Tables(documents, segment_frame, code_frame, coding_frame, texts)
 
 
@@ -63,8 +66,9 @@ def same(a: float, b: float) -> bool:
 def test_nvivo_example_85_percent_and_kappa_0318() -> None:
     # A coded 150 characters, B 100, 50 of them shared: 50 by both, 150 by only one
     # coder (100 + 50), 800 by neither, in a 1,000-character document.
-    tables = make_tables({"doc": "x" * 1000}, [("a", "doc", "c", 0, 150),
-                                               ("b", "doc", "c", 100, 200)])  # fmt: skip
+    tables = make_tables(
+        {"doc": "x" * 1000}, [("a", "doc", "c", 0, 150), ("b", "doc", "c", 100, 200)]
+    )
     row = agreement(tables, coders=["a", "b"]).by_document.iloc[0]
     assert (row["n_units"], row["a_units"], row["b_units"], row["both"]) == (1000, 150, 100, 50)
     assert row["a_only"] + row["b_only"] == 150 and row["neither"] == 800
@@ -74,17 +78,24 @@ def test_nvivo_example_85_percent_and_kappa_0318() -> None:
 
 
 def test_overlapping_spans_of_one_coder_count_once() -> None:
-    tables = make_tables({"doc": "y" * 300}, [("a", "doc", "c", 0, 100), ("a", "doc", "c", 50, 150),
-                                              ("a", "doc", "c", 140, 150),
-                                              ("b", "doc", "c", 0, 150)])  # fmt: skip
+    tables = make_tables(
+        {"doc": "y" * 300},
+        [
+            ("a", "doc", "c", 0, 100),
+            ("a", "doc", "c", 50, 150),
+            ("a", "doc", "c", 140, 150),
+            ("b", "doc", "c", 0, 150),
+        ],
+    )
     row = agreement(tables, coders=["a", "b"]).by_document.iloc[0]
     assert (row["a_units"], row["b_units"], row["both"]) == (150, 150, 150)
     assert row["agreement"] == 100.0 and row["kappa"] == pytest.approx(1.0)
 
 
 def test_nothing_coded_by_either_gives_full_agreement_and_undefined_kappa() -> None:
-    tables = make_tables({"d1": "a" * 50, "d2": "b" * 40},
-                         [("a", "d1", "c", 0, 10), ("b", "d1", "c", 0, 10)])  # fmt: skip
+    tables = make_tables(
+        {"d1": "a" * 50, "d2": "b" * 40}, [("a", "d1", "c", 0, 10), ("b", "d1", "c", 0, 10)]
+    )
     by_doc = agreement(tables, coders=["a", "b"]).by_document.set_index("doc_id")
     assert by_doc.loc["d2", "agreement"] == 100.0
     assert math.isnan(by_doc.loc["d2", "kappa"])
@@ -96,13 +107,21 @@ def test_nothing_coded_by_either_gives_full_agreement_and_undefined_kappa() -> N
 def test_pooled_figures_add_units_before_computing() -> None:
     tables = make_tables(
         {"d1": "a" * 1000, "d2": "b" * 500},
-        [("a", "d1", "c", 0, 150), ("b", "d1", "c", 100, 200), ("a", "d2", "c", 0, 100),
-         ("b", "d2", "c", 0, 50)],
-    )  # fmt: skip
+        [
+            ("a", "d1", "c", 0, 150),
+            ("b", "d1", "c", 100, 200),
+            ("a", "d2", "c", 0, 100),
+            ("b", "d2", "c", 0, 50),
+        ],
+    )
     result = agreement(tables, coders=["a", "b"])
     pooled = result.by_code.iloc[0]
     assert (pooled["n_units"], pooled["a_units"], pooled["b_units"], pooled["both"]) == (
-        1500, 250, 150, 100)  # fmt: skip
+        1500,
+        250,
+        150,
+        100,
+    )
     assert pooled["agreement"] == pytest.approx(100 * (1500 - 150 - 50) / 1500)
     assert pooled["kappa"] == pytest.approx(cohen_kappa(1500, 250, 150, 100))
     assert pooled["n_docs"] == 2
@@ -115,13 +134,15 @@ span = st.tuples(st.integers(0, 120), st.integers(1, 60)).map(lambda t: (t[0], t
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(n=st.integers(1, 150), spans_a=st.lists(span, max_size=5),
-       spans_b=st.lists(span, max_size=5))
+@given(
+    n=st.integers(1, 150), spans_a=st.lists(span, max_size=5), spans_b=st.lists(span, max_size=5)
+)
 def test_character_kappa_equals_scikit_learn(n, spans_a, spans_b) -> None:
     spans_a = [(s, min(e, n)) for s, e in spans_a if s < n]
     spans_b = [(s, min(e, n)) for s, e in spans_b if s < n]
-    codings = [("a", "d", "c", s, e) for s, e in spans_a] + [("b", "d", "c", s, e)
-                                                             for s, e in spans_b]
+    codings = [("a", "d", "c", s, e) for s, e in spans_a] + [
+        ("b", "d", "c", s, e) for s, e in spans_b
+    ]
     codings += [("a", "d", "other", 0, 1), ("b", "d", "other", 0, 1)]  # both coders exist
     tables = make_tables({"d": "t" * n}, codings, codes=[("c", None), ("other", None)])
     row = agreement(tables, coders=["a", "b"], codes=["c"]).by_document.iloc[0]
@@ -134,10 +155,19 @@ def test_character_kappa_equals_scikit_learn(n, spans_a, spans_b) -> None:
 
 
 def test_sentence_kappa_equals_scikit_learn_on_sentences() -> None:
-    text = ("The team met weekly. Nobody had time. Children were ready for school. "
-            "Parents came in. The budget was cut. Staff left. The review was positive.")
-    tables = make_tables({"d": text}, [("a", "d", "c", 0, 25), ("a", "d", "c", 70, 90),
-                                       ("b", "d", "c", 5, 10), ("b", "d", "c", 100, 120)])
+    text = (
+        "The team met weekly. Nobody had time. Children were ready for school. "
+        "Parents came in. The budget was cut. Staff left. The review was positive."
+    )
+    tables = make_tables(
+        {"d": text},
+        [
+            ("a", "d", "c", 0, 25),
+            ("a", "d", "c", 70, 90),
+            ("b", "d", "c", 5, 10),
+            ("b", "d", "c", 100, 120),
+        ],
+    )
     result = agreement(tables, coders=["a", "b"], unit="sentence")
     row = result.by_document.iloc[0]
     from casework.intercoder import sentence_spans
@@ -181,13 +211,19 @@ def test_krippendorffs_own_example() -> None:
     ours = krippendorff_alpha(KRIPPENDORFF_EXAMPLE)
     assert round(ours, 3) == 0.743
     assert ours == pytest.approx(
-        krippendorff.alpha(KRIPPENDORFF_EXAMPLE, level_of_measurement="nominal"))
+        krippendorff.alpha(KRIPPENDORFF_EXAMPLE, level_of_measurement="nominal")
+    )
 
 
 @pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")  # the package's 0/0
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.lists(st.sampled_from([0.0, 1.0, 2.0, np.nan]), min_size=6, max_size=6),
-                min_size=2, max_size=4))
+@given(
+    st.lists(
+        st.lists(st.sampled_from([0.0, 1.0, 2.0, np.nan]), min_size=6, max_size=6),
+        min_size=2,
+        max_size=4,
+    )
+)
 def test_alpha_equals_krippendorff_package(rows) -> None:
     data = np.array(rows)
     try:
@@ -228,8 +264,15 @@ def test_segment_alpha_equals_krippendorff_package_with_missing_documents() -> N
                 continue  # c never coded these two documents: missing, not "absent"
             for _ in range(4):
                 start = int(rng.integers(0, 380))
-                codings.append((coder, doc_id, str(rng.choice(["x", "y"])), start,
-                                start + int(rng.integers(1, 60))))  # fmt: skip
+                codings.append(
+                    (
+                        coder,
+                        doc_id,
+                        str(rng.choice(["x", "y"])),
+                        start,
+                        start + int(rng.integers(1, 60)),
+                    )
+                )
     tables = make_tables(texts, codings, segments)
     result = agreement(tables, coders=["a", "b", "c"])
     alphas = result.alpha.set_index("code_id")["alpha"]
@@ -245,7 +288,10 @@ def test_segment_alpha_equals_krippendorff_package_with_missing_documents() -> N
     assert result.alpha.iloc[0]["unit"] == "segment"
     # three coders: one row per pair in the kappa tables
     assert set(zip(result.overall["coder_a"], result.overall["coder_b"], strict=True)) == {
-        ("a", "b"), ("a", "c"), ("b", "c")}  # fmt: skip
+        ("a", "b"),
+        ("a", "c"),
+        ("b", "c"),
+    }
 
 
 # --- scope, groups, disagreements, errors -------------------------------------------------
@@ -253,21 +299,26 @@ def test_segment_alpha_equals_krippendorff_package_with_missing_documents() -> N
 
 def test_disagreement_table_names_who_coded_what() -> None:
     text = "abcd " * 20
-    tables = make_tables({"d": text}, [("a", "d", "c", 10, 30), ("b", "d", "c", 20, 40),
-                                       ("b", "d", "c", 40, 45)])  # fmt: skip
+    tables = make_tables(
+        {"d": text}, [("a", "d", "c", 10, 30), ("b", "d", "c", 20, 40), ("b", "d", "c", 40, 45)]
+    )
     gaps = agreement(tables, coders=["a", "b"]).disagreements
     rows = zip(gaps["start"], gaps["end"], gaps["coded_by"], gaps["not_coded_by"], strict=True)
-    assert list(rows) == [
-        (10, 20, "a", "b"), (30, 45, "b", "a")]  # fmt: skip
+    assert list(rows) == [(10, 20, "a", "b"), (30, 45, "b", "a")]
     assert gaps.iloc[1]["text"] == text[30:45]
 
 
 def test_groups_and_scope_of_coded_documents() -> None:
     tables = make_tables(
         {"d1": "a" * 100, "d2": "b" * 100},
-        [("a1", "d1", "c", 0, 10), ("a2", "d1", "c", 50, 60), ("b", "d1", "c", 0, 10),
-         ("b", "d1", "c", 50, 60), ("b", "d2", "c", 0, 100)],
-    )  # fmt: skip
+        [
+            ("a1", "d1", "c", 0, 10),
+            ("a2", "d1", "c", 50, 60),
+            ("b", "d1", "c", 0, 10),
+            ("b", "d1", "c", 50, 60),
+            ("b", "d2", "c", 0, 100),
+        ],
+    )
     result = agreement(tables, coders=[["a1", "a2"], "b"], docs="coded")
     assert result.coders == ("a1+a2", "b")
     row = result.by_document.iloc[0]
@@ -279,8 +330,11 @@ def test_groups_and_scope_of_coded_documents() -> None:
 
 
 def test_rollup_counts_children() -> None:
-    tables = make_tables({"d": "q" * 100}, [("a", "d", "p.kid", 0, 10), ("b", "d", "p", 0, 10)],
-                         codes=[("p", None), ("p.kid", "p")])  # fmt: skip
+    tables = make_tables(
+        {"d": "q" * 100},
+        [("a", "d", "p.kid", 0, 10), ("b", "d", "p", 0, 10)],
+        codes=[("p", None), ("p.kid", "p")],
+    )
     plain = agreement(tables, coders=["a", "b"], codes=["p"]).by_document.iloc[0]
     rolled = agreement(tables, coders=["a", "b"], codes=["p"], rollup=True).by_document.iloc[0]
     assert plain["a_units"] == 0 and rolled["a_units"] == 10 and rolled["kappa"] == 1.0
@@ -321,15 +375,23 @@ def test_casework_agreement_is_the_function_however_it_was_imported() -> None:
 
 
 def test_the_meeting_agenda_has_no_slivers_and_gives_context() -> None:
-    text = ("We changed practice. The team met weekly, and it helped. "
-            "Parents came to every session; staff noticed. Nothing else changed.")
+    text = (
+        "We changed practice. The team met weekly, and it helped. "
+        "Parents came to every session; staff noticed. Nothing else changed."
+    )
     s1, s2 = text.index("We changed"), text.index("The team")
     p1, p2 = text.index("Parents"), text.index("Nothing")
-    tables = make_tables({"d": text}, [
-        ("a", "d", "c", s1, s2 - 2), ("b", "d", "c", s1, s2),  # b took ". ": punctuation
-        ("a", "d", "c", p1, p2 - 1), ("b", "d", "c", p1 + 3, p2 - 1),  # "Par": part of a word
-        ("a", "d", "c", s2, s2 + 8), ("a", "d", "c", s2 + 9, s2 + 19),  # one passage for a…
-    ])  # fmt: skip
+    tables = make_tables(
+        {"d": text},
+        [
+            ("a", "d", "c", s1, s2 - 2),
+            ("b", "d", "c", s1, s2),  # b took ". ": punctuation
+            ("a", "d", "c", p1, p2 - 1),
+            ("b", "d", "c", p1 + 3, p2 - 1),  # "Par": part of a word
+            ("a", "d", "c", s2, s2 + 8),
+            ("a", "d", "c", s2 + 9, s2 + 19),  # one passage for a…
+        ],
+    )
     result = agreement(tables, coders=["a", "b"])
     agenda = result.disagreements
     assert agenda["text"].tolist() == ["The team met weekly"]  # …merged over the space
@@ -337,7 +399,9 @@ def test_the_meeting_agenda_has_no_slivers_and_gives_context() -> None:
     assert agenda.iloc[0]["after"].startswith(", and it helped. Parents came")
     slivers = result.slivers.sort_values("start")
     assert slivers["text"].tolist() == [". ", "Par"]
-    assert slivers["reason"].tolist() == ["only white space or punctuation",
-                                          "shorter than a word (a span ends inside a word)"]
+    assert slivers["reason"].tolist() == [
+        "only white space or punctuation",
+        "shorter than a word (a span ends inside a word)",
+    ]
     assert set(slivers.columns) == set(agenda.columns) | {"reason"}
     assert "To discuss: 1 passages where the coders differ (2 slivers" in str(result)

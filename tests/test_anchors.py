@@ -44,8 +44,10 @@ def test_moved_paragraph_without_its_context_is_an_orphan() -> None:
 
 def test_a_deleted_passage_does_not_move_to_another_occurrence() -> None:
     # Issue 18 item 4: "the" and a repeated sentence must not jump elsewhere.
-    text = ("We met the coordinator weekly. It changed everything for us.\n\n"
-            "Later the group grew. It changed everything for us.\n\nThe end.")  # fmt: skip
+    text = (
+        "We met the coordinator weekly. It changed everything for us.\n\n"
+        "Later the group grew. It changed everything for us.\n\nThe end."
+    )
     first = text.index("It changed everything for us.")
     anchor = make_anchor(text, first, first + len("It changed everything for us."))
     edited = text.replace("We met the coordinator weekly. It changed everything for us.\n\n", "")

@@ -26,9 +26,11 @@ from spacy.tokens import Doc
 from casework.nlp.pipeline import PARAGRAPH_BREAKS, load_pipeline
 
 REPO = Path(__file__).resolve().parents[1]
-EXTRA = ('He said. "I wanted more." (And then) [x] ## Head\n\n## Title\n\n- item one\n\n'
-         '“Quoted start.” She left.\n\n\n(aside) fine\n\nInterviewer: and then\n\nParticipant: '
-         'SS and US staff, Learning Is hard')  # fmt: skip
+EXTRA = (
+    'He said. "I wanted more." (And then) [x] ## Head\n\n## Title\n\n- item one\n\n'
+    "“Quoted start.” She left.\n\n\n(aside) fine\n\nInterviewer: and then\n\nParticipant: "
+    "SS and US staff, Learning Is hard"
+)
 
 
 @pytest.fixture(scope="module")
@@ -57,15 +59,24 @@ def test_sample_is_large(ours: list[Doc]) -> None:
     assert sum(len(d) for d in ours) > 100_000
 
 
-def test_lemmas_are_spacys_lookup_of_the_lower_case_word(ours: list[Doc],
-                                                        spacy_lemmatizer: Any) -> None:  # fmt: skip
+def test_lemmas_are_spacys_lookup_of_the_lower_case_word(
+    ours: list[Doc], spacy_lemmatizer: Any
+) -> None:
     lemmatizer = spacy_lemmatizer.get_pipe("lemmatizer")
     tokens = differ = 0
     for doc in ours:
-        lower = Doc(spacy_lemmatizer.vocab, words=[t.lower_ for t in doc],
-                    spaces=[bool(t.whitespace_) for t in doc])  # fmt: skip
-        exact = lemmatizer(Doc(spacy_lemmatizer.vocab, words=[t.text for t in doc],
-                               spaces=[bool(t.whitespace_) for t in doc]))  # fmt: skip
+        lower = Doc(
+            spacy_lemmatizer.vocab,
+            words=[t.lower_ for t in doc],
+            spaces=[bool(t.whitespace_) for t in doc],
+        )
+        exact = lemmatizer(
+            Doc(
+                spacy_lemmatizer.vocab,
+                words=[t.text for t in doc],
+                spaces=[bool(t.whitespace_) for t in doc],
+            )
+        )
         expected = [t.lemma_.lower() for t in lemmatizer(lower)]
         assert [t.lemma_ for t in doc] == expected
         for ours_token, theirs in zip(doc, exact, strict=True):
@@ -111,8 +122,11 @@ def test_sentence_starts_are_spacys_with_paragraph_breaks_and_openers(
         # against spaCy's default sentencizer, the other difference: the blank line
         default = starts(plain(text))
         for i in default - starts(doc):
-            breaks += doc[i].text in PARAGRAPH_BREAKS or doc[i - 1].text in PARAGRAPH_BREAKS \
-                or doc[i].is_punct  # fmt: skip
+            breaks += (
+                doc[i].text in PARAGRAPH_BREAKS
+                or doc[i - 1].text in PARAGRAPH_BREAKS
+                or doc[i].is_punct
+            )
     assert moved > 200 and breaks > 1000
     last = ours[-1]
     first_words = [s[0].text for s in last.sents]

@@ -29,8 +29,12 @@ def _lint(src: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(src)}
     return subprocess.run(
         [str(LINT), "--config", str(REPO / "pyproject.toml"), "--no-cache"],
-        capture_output=True, text=True, env=env, cwd=REPO, timeout=300,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=300,
+    )
 
 
 def test_the_import_contracts_hold() -> None:
@@ -44,8 +48,10 @@ def test_an_upward_import_breaks_the_contracts(tmp_path: Path) -> None:
     copy = tmp_path / "src"
     shutil.copytree(SRC, copy, ignore=shutil.ignore_patterns("__pycache__", "static"))
     files = copy / "casework" / "store" / "_files.py"  # storage reaching up to the project
-    files.write_text(files.read_text() + "\n\ndef _up() -> None:\n"
-                     "    from casework.project import Project  # noqa: F401\n")  # fmt: skip
+    files.write_text(
+        files.read_text() + "\n\ndef _up() -> None:\n"
+        "    from casework.project import Project  # noqa: F401\n"
+    )
     core = copy / "casework" / "matrices" / "_query.py"  # the core importing plotly
     core.write_text(core.read_text() + "\nimport plotly  # noqa: E402,F401\n")
     done = _lint(copy)
@@ -118,8 +124,9 @@ def test_no_private_name_is_imported_from_another_package(tmp_path: Path) -> Non
     assert private_imports(PACKAGE) == []
     bad = tmp_path / "casework" / "engine"
     bad.mkdir(parents=True)
-    (bad / "x.py").write_text("from casework.nlp._assemble import Merged\n"
-                              "from casework.nlp.suggest import _hidden\n")  # fmt: skip
+    (bad / "x.py").write_text(
+        "from casework.nlp._assemble import Merged\nfrom casework.nlp.suggest import _hidden\n"
+    )
     assert len(private_imports(tmp_path / "casework")) == 2  # the check can fail
 
 
@@ -186,7 +193,9 @@ def library_calls(func: Any) -> list[str]:
 
 
 def _commands(app: Any, prefix: str = "") -> list[tuple[str, Any]]:
-    found = [(prefix + (c.name or c.callback.__name__), c.callback) for c in app.registered_commands]
+    found = [
+        (prefix + (c.name or c.callback.__name__), c.callback) for c in app.registered_commands
+    ]
     for group in app.registered_groups:
         found += _commands(group.typer_instance, f"{prefix}{group.name} ")
     return found

@@ -113,8 +113,9 @@ def study(make_project: Callable[..., Path]) -> casework.Project:
     project.code(lead, "impact.children", *_find(project, lead, "children were more ready"))
     project.code(lead, "challenges.capacity", *_find(project, lead, "Capacity in the team"))
     specialist = project.text("A/specialist")
-    project.code("A/specialist", "impact.practice", specialist.index("Practice improved"),
-                 len(specialist))  # fmt: skip
+    project.code(
+        "A/specialist", "impact.practice", specialist.index("Practice improved"), len(specialist)
+    )
     project.code("B/head", "impact.children", 0, len(project.text("B/head")))
     return project
 
@@ -141,14 +142,22 @@ SECTIONS = "chapters.sections"
         ('codes = ["challenges"]', "codes = []", ConfigError, f"{SECTIONS}[1].codes"),
         ('cases = ["B", "A"]', 'cases = ["B", "Q"]', UnknownName, "chapters.cases"),
         ('title = "What changed"', 'title = "Hard parts"', ConfigError, f"{SECTIONS}[1].title"),
-        ('quote_label = "{role}, Case {case_id}"', 'quote_label = "{name}"', ConfigError,
-         "chapters.quote_label"),
+        (
+            'quote_label = "{role}, Case {case_id}"',
+            'quote_label = "{name}"',
+            ConfigError,
+            "chapters.quote_label",
+        ),
         ('title = "Title"', 'budget = "Budget"', UnknownName, "chapters.context"),
         ("quotes = 2", "quotes = -1", ConfigError, "chapters.quotes"),
-        ('title = "Case {case_id}: {title}"', 'title = "Case {case}"', UnknownName,
-         "chapters.title"),
+        (
+            'title = "Case {case_id}: {title}"',
+            'title = "Case {case}"',
+            UnknownName,
+            "chapters.title",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_plans_name_casework_toml_and_the_field(
     study: casework.Project, old: str, new: str, error: type, field: str
 ) -> None:
@@ -192,7 +201,9 @@ def test_case_chapter_quotes_by_role_with_references_and_no_names(
     assert chapter.figure is None  # not asked for in the body: in the appendix
     assert "A / LA lead" in chapter.appendix.html
     assert list(chapter.appendix_figure.data[0].y) == [
-        "A / LA lead (A-LA)", "A / Sector Specialist (A-SS)"]  # fmt: skip
+        "A / LA lead (A-LA)",
+        "A / Sector Specialist (A-SS)",
+    ]
 
 
 def test_a_section_with_nothing_coded_is_left_out(study: casework.Project) -> None:
@@ -207,8 +218,12 @@ def test_summaries_show_with_their_evidence_and_drafts_stay_out(study: casework.
     coding = study.codings
     linked = coding.loc[coding["code_id"] == "challenges.capacity", "coding_id"].iloc[0]
     store = SummaryStore(study.root / "summaries", coder="tester")
-    store.write(("case", "A"), "challenges", "Capacity was **thin**. <img src=x onerror=alert(1)>",
-                links={1: [linked]})  # fmt: skip
+    store.write(
+        ("case", "A"),
+        "challenges",
+        "Capacity was **thin**. <img src=x onerror=alert(1)>",
+        links={1: [linked]},
+    )
     store.write(("participant", "A-SS"), "impact.practice", "Settings changed, Bob Sample said.")
     store.write(("case", "A"), "impact", "An unchecked draft.", draft=True)
     chapter = case_chapter(study, "A")
@@ -216,9 +231,7 @@ def test_summaries_show_with_their_evidence_and_drafts_stay_out(study: casework.
     assert "<strong>thin</strong>" in hard and "&lt;img src=x" in hard and "<img" not in hard
     assert '<p class="cw-ref">[A / LA lead ¶4]</p>' in hard
     impact = chapter.sections[0].html
-    assert (
-        "<strong>Sector Specialist.</strong> Settings changed, [name] said." in impact
-    )
+    assert "<strong>Sector Specialist.</strong> Settings changed, [name] said." in impact
     assert "unchecked draft" not in impact
     path = study.root / "casework.toml"
     path.write_text(path.read_text().replace("quotes = 2", "quotes = 2\ndrafts = true"))
@@ -247,21 +260,34 @@ def test_a_case_without_interviews_is_an_error(make_project: Callable[..., Path]
 
 # --------------------------------------------------------------------------- quotes, names
 def _passage(doc: str, pid: str, text: str, ids: list[str], start: int = 0) -> dict[str, object]:
-    return {"case_id": doc[0], "participant_id": pid, "doc_id": doc, "role": "R", "code_id": "c",
-            "start": start, "end": start + len(text), "paragraph": 1,
-            "reference": f"[{doc[0]} / R ¶1]", "text": text, "coding_ids": ids}  # fmt: skip
+    return {
+        "case_id": doc[0],
+        "participant_id": pid,
+        "doc_id": doc,
+        "role": "R",
+        "code_id": "c",
+        "start": start,
+        "end": start + len(text),
+        "paragraph": 1,
+        "reference": f"[{doc[0]} / R ¶1]",
+        "text": text,
+        "coding_ids": ids,
+    }
 
 
 def test_quotes_rank_agreement_then_evidence_and_take_turns() -> None:
     long = "A long enough passage about what changed in practice, told in full. " * 2
-    found = pd.DataFrame([
-        _passage("A/x", "X", long, ["1"]),
-        _passage("A/x", "X", long, ["2", "3"], start=500),
-        _passage("A/y", "Y", long, ["4", "5"], start=900),
-        _passage("A/y", "Y", "Too short.", ["6", "7", "8"], start=1500),
-    ])  # fmt: skip
-    codings = pd.DataFrame({"coding_id": list("12345678"),
-                            "coder": ["a", "a", "a", "a", "b", "a", "b", "c"]})  # fmt: skip
+    found = pd.DataFrame(
+        [
+            _passage("A/x", "X", long, ["1"]),
+            _passage("A/x", "X", long, ["2", "3"], start=500),
+            _passage("A/y", "Y", long, ["4", "5"], start=900),
+            _passage("A/y", "Y", "Too short.", ["6", "7", "8"], start=1500),
+        ]
+    )
+    codings = pd.DataFrame(
+        {"coding_id": list("12345678"), "coder": ["a", "a", "a", "a", "b", "a", "b", "c"]}
+    )
     ranked = rank_passages(found, codings)
     assert ranked["start"].tolist() == [900, 500, 0, 1500]  # two coders; two codings; one; short
     assert [q.participant_id for q in pick_quotes(ranked, 2)] == ["Y", "X"]
@@ -288,14 +314,20 @@ def test_name_mask_knows_every_person_and_their_parts() -> None:
 def test_name_mask_puts_roles_for_speaker_labels() -> None:
     mask = NameMask(["Sam Okafor"], {"Sam": "participant", "Researcher 1": "interviewer"})
     text = "Researcher 1: And then?\nSam: We used NVivo, Sam says. Mail sam.o@example.org"
-    assert mask.redact(text) == ("[Interviewer] And then?\n[Participant] We used NVivo, [name] "
-                                 "says. Mail [email]")  # fmt: skip
+    assert mask.redact(text) == (
+        "[Interviewer] And then?\n[Participant] We used NVivo, [name] says. Mail [email]"
+    )
 
 
 # --------------------------------------------------------------------------- figures, HTML
 def test_heatmap_svg_draws_cells_and_escapes_labels() -> None:
-    trace = {"type": "heatmap", "z": [[0.25, 0.0], [0.5, 0.1]], "x": ["<b>Impact</b>", "Other"],
-             "y": ["A / Head &amp; Co", "B"], "hovertemplate": "%{z:.1%}"}  # fmt: skip
+    trace = {
+        "type": "heatmap",
+        "z": [[0.25, 0.0], [0.5, 0.1]],
+        "x": ["<b>Impact</b>", "Other"],
+        "y": ["A / Head &amp; Co", "B"],
+        "hovertemplate": "%{z:.1%}",
+    }
     svg = heatmap_svg(trace)
     assert svg is not None and svg.startswith("<svg") and svg.count("<rect") == 4
     assert "&lt;b&gt;Impact&lt;/b&gt;" in svg and "A / Head &amp; Co" in svg
@@ -309,9 +341,11 @@ def test_heatmap_svg_draws_cells_and_escapes_labels() -> None:
 
 def test_normalise_numbers_figure_ids_and_drops_cdn_scripts() -> None:
     one, two = "0a1b2c3d-1111-4222-8333-444455556666", "9f8e7d6c-aaaa-4bbb-8ccc-ddddeeeeffff"
-    html = (f'<script src="https://cdnjs.cloudflare.com/ajax/libs/mathjax/3.2.2/es5/tex-svg.min.js">'
-            f'</script><div id="{one}"></div><script>Plotly.newPlot("{one}")</script>'
-            f'<div id="{two}"></div>')  # fmt: skip
+    html = (
+        f'<script src="https://cdnjs.cloudflare.com/ajax/libs/mathjax/3.2.2/es5/tex-svg.min.js">'
+        f'</script><div id="{one}"></div><script>Plotly.newPlot("{one}")</script>'
+        f'<div id="{two}"></div>'
+    )
     out = _convert.normalise(html)
     assert "cdnjs" not in out and one not in out and two not in out
     assert out.count("casework-figure-1") == 2 and 'id="casework-figure-2"' in out
@@ -345,12 +379,14 @@ def test_chapters_use_only_the_coders_the_plan_names(study: casework.Project) ->
     start = lead.index("Capacity in the team")
     study.code("A/lead", "challenges.capacity", start, start + 8, coder="trainee")
     path = study.root / "casework.toml"
-    path.write_text(path.read_text().replace('quotes = 2', 'quotes = 2\ncoders = ["trainee"]', 1))
+    path.write_text(path.read_text().replace("quotes = 2", 'quotes = 2\ncoders = ["trainee"]', 1))
     project = casework.open_project(study.root)
     assert load_plan(project).coders == ("trainee",)
     chapter = case_chapter(project, "A")
     assert chapter.headings[1:] == ["Hard parts"]  # the tester's impact is left out
-    assert "Capacity" in chapter.sections[0].html and "— LA lead, Case A" in chapter.sections[0].html
+    assert (
+        "Capacity" in chapter.sections[0].html and "— LA lead, Case A" in chapter.sections[0].html
+    )
     path.write_text(path.read_text().replace('coders = ["trainee"]', 'coders = "trainee"'))
     with pytest.raises(ConfigError, match="list of coder names"):
         load_plan(casework.open_project(study.root))

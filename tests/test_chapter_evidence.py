@@ -50,8 +50,7 @@ def chapters(demo: casework.Project) -> dict[str, str]:
     found = {c: case_chapter(demo, c) for c in ("A", "B", "C", "D", "E")}
     found["cross-case"] = cross_case_chapter(demo)
     return {
-        name: "".join([c.opening.html, *[s.html for s in c.sections]])
-        for name, c in found.items()
+        name: "".join([c.opening.html, *[s.html for s in c.sections]]) for name, c in found.items()
     }
 
 
@@ -84,9 +83,7 @@ def test_summary_sentences_are_cited_not_quoted(chapters: dict[str, str]) -> Non
 
 def test_references_are_in_reading_order(demo: casework.Project, chapters: dict[str, str]) -> None:
     order = {str(d): i for i, d in enumerate(demo.documents["doc_id"])}
-    role_doc = {
-        (str(r.case_id), str(r.role)): str(r.doc_id) for r in demo.documents.itertuples()
-    }
+    role_doc = {(str(r.case_id), str(r.role)): str(r.doc_id) for r in demo.documents.itertuples()}
     runs = 0
     for html in chapters.values():
         for run in re.findall(r'<p class="cw-ref">(.*?)</p>', html):

@@ -119,11 +119,13 @@ def test_word_headings_follow_the_chapter_plan(built: Built) -> None:
 def test_word_chapters_are_reports(built: Built) -> None:
     for stem in STEMS:
         document = docx.Document(str(built.chapters / f"{stem}.docx"))
-        assert document.core_properties.title == _styled(built.chapters / f"{stem}.docx",
-                                                         "Title")[0]  # fmt: skip
+        assert (
+            document.core_properties.title == _styled(built.chapters / f"{stem}.docx", "Title")[0]
+        )
         assert document.core_properties.author.startswith("Evaluation team")
         assert _styled(built.chapters / f"{stem}.docx", "Author") and _styled(
-            built.chapters / f"{stem}.docx", "Date")  # fmt: skip
+            built.chapters / f"{stem}.docx", "Date"
+        )
         body = document.element.xml
         assert re.search(r"<w:instrText[^>]*>TOC \\o", body), "a contents field"
         footer = document.sections[0].footer._element.xml
@@ -294,8 +296,7 @@ def test_a_failing_notebook_is_reported_and_the_other_chapters_kept(project: Pat
         5,
     )
     # The project's own template runs only when trusted (issue 18 item 22).
-    report = export_chapters(project, cases=["A", "B", "C"], formats=["html"],
-                             trust_templates=True)  # fmt: skip
+    report = export_chapters(project, cases=["A", "B", "C"], formats=["html"], trust_templates=True)
     assert [c.name for c in report.chapters] == ["A"]
     assert (project / "exports" / "chapters" / "A.html").is_file()
     failed = {f.name: str(f) for f in report.failures}

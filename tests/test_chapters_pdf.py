@@ -22,8 +22,9 @@ def test_a_case_chapter_as_pdf(tmp_path: Path) -> None:
     assert report.ok, str(report)
     pdf = root / "exports" / "chapters" / "C.pdf"
     assert pdf.read_bytes().startswith(b"%PDF")
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                          text=True, check=True).stdout  # fmt: skip
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     project = casework.open_project(root)
     for section in load_plan(project).sections:
         assert section.title in text

@@ -721,8 +721,10 @@ def test_demo_codebook_loads() -> None:
 
 def test_the_leading_comment_block_survives_saving(tmp_path: Path) -> None:
     path = tmp_path / "cb.yaml"
-    path.write_text("# Our framework.\n# Kept by the team.\n\nname: X\ncodes:\n"
-                    "  - id: a\n    name: A\n", encoding="utf-8")  # fmt: skip
+    path.write_text(
+        "# Our framework.\n# Kept by the team.\n\nname: X\ncodes:\n  - id: a\n    name: A\n",
+        encoding="utf-8",
+    )
     book = Codebook.from_disk(path)
     book.rename("a", "Renamed").to_disk()
     text = path.read_text(encoding="utf-8")
@@ -739,15 +741,22 @@ def test_edits_of_the_demo_codebook_touch_only_their_lines() -> None:
     assert book.to_str() == text  # read and written back untouched: byte for byte
     leaf = next(c.id for c in book if c.parent and not book.children(c.id))
     other = next(t for t in book.top_level() if t != book[leaf].parent)
-    edited = (book.add_code("Costs & value for money", "reflections")
-              .rename(leaf, "A new name").move(leaf, other))  # fmt: skip
+    edited = (
+        book.add_code("Costs & value for money", "reflections")
+        .rename(leaf, "A new name")
+        .move(leaf, other)
+    )
     assert "reflections.costs_value_for_money" in edited
     out = edited.to_str()
     assert Codebook.from_str(out) == edited
     before, after = text.splitlines(), out.splitlines()
     matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)  # as git diff would
-    changed = [line for tag, i, j, k, m in matcher.get_opcodes() if tag != "equal"
-               for line in before[i:j] + after[k:m]]  # fmt: skip
+    changed = [
+        line
+        for tag, i, j, k, m in matcher.get_opcodes()
+        if tag != "equal"
+        for line in before[i:j] + after[k:m]
+    ]
     block = len(book[leaf].to_dict()) + 12  # the moved block (with folded text) and the new code
     assert len(changed) <= 2 * block, changed
     assert out.startswith(text.split("name:", 1)[0])  # the header comment is kept
@@ -755,8 +764,10 @@ def test_edits_of_the_demo_codebook_touch_only_their_lines() -> None:
 
 def test_an_edit_keeps_windows_line_endings(tmp_path: Path) -> None:
     path = tmp_path / "book.yaml"
-    text = ("# ours\r\nname: B\r\ncodes:\r\n  - id: a\r\n    name: A\r\n\r\n"
-            "  - id: b\r\n    name: B\r\n")
+    text = (
+        "# ours\r\nname: B\r\ncodes:\r\n  - id: a\r\n    name: A\r\n\r\n"
+        "  - id: b\r\n    name: B\r\n"
+    )
     path.write_bytes(text.encode("utf-8"))
     book = Codebook.from_disk(path)
     book.rename("a", "Alpha").add_code("Gamma", "b").to_disk()

@@ -157,8 +157,13 @@ def test_an_edit_is_written_into_the_file_and_reads_back(
     edit = data.draw(st.sampled_from(edits))
     target = data.draw(st.sampled_from(loaded.ids)) if len(loaded) else None
     if edit == "add":
-        edited = loaded.add(Code(data.draw(ids.filter(lambda i: i not in loaded)),
-                                 data.draw(some_text), parent=target))
+        edited = loaded.add(
+            Code(
+                data.draw(ids.filter(lambda i: i not in loaded)),
+                data.draw(some_text),
+                parent=target,
+            )
+        )
     elif edit == "rename":
         edited = loaded.rename(target, data.draw(some_text))
     elif edit == "describe":

@@ -57,10 +57,12 @@ def test_demo_coder_coded_every_transcript_and_second_coded_a_subset(
     assert len(demo.orphans) == 0
     # Every top-level theme is used in every case by the demo coder.
     top = demo.codes.set_index("code_id")
+
     def theme(code: str) -> str:
         while pd.notna(top.loc[code, "parent_id"]):
             code = top.loc[code, "parent_id"]
         return code
+
     mine = codings[codings["coder"] == "demo"]
     themes_by_case = mine.assign(theme=mine["code_id"].map(theme)).groupby("case_id")["theme"]
     assert all(len(set(t)) >= 8 for _, t in themes_by_case)

@@ -33,8 +33,9 @@ BIN = Path(sys.executable).parent
 try:  # the engine's own dependency: fail with the fix, never skip
     import distributed
 except ImportError as err:  # pragma: no cover - the dev environment has it
-    raise ImportError("tests/test_engine.py needs dask.distributed: "
-                      "pip install 'dask[distributed]'") from err  # fmt: skip
+    raise ImportError(
+        "tests/test_engine.py needs dask.distributed: pip install 'dask[distributed]'"
+    ) from err
 
 from casework import engine  # noqa: E402
 
@@ -70,45 +71,55 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> casework.Project:
     return casework.open_project(root)
 
 
-def test_dask_suggestions_are_identical(client: distributed.Client,
-                                        project: casework.Project) -> None:  # fmt: skip
+def test_dask_suggestions_are_identical(
+    client: distributed.Client, project: casework.Project
+) -> None:
     rejected = suggest(project, project.codebook, coder="bench", cache_dir=False).iloc[[3, 40]]
     project.reject(rejected, coder="bench")
     for unit in ("sentence", "segment"):
         local = suggest(project, project.codebook, coder="bench", unit=unit, cache_dir=False)
         stats = engine.EngineStats()
-        remote = engine.suggest(project, coder="bench", unit=unit, client=client,
-                                cache_dir=False, chunk_words=1500, progress=False,
-                                stats=stats)  # fmt: skip
+        remote = engine.suggest(
+            project,
+            coder="bench",
+            unit=unit,
+            client=client,
+            cache_dir=False,
+            chunk_words=1500,
+            progress=False,
+            stats=stats,
+        )
         same(local, remote)
         assert stats.tasks >= 8 and stats.parsed == len(project.documents)
         assert len(local) > 500 and set(local["source"]) == {"rule"}
     key = ["doc_id", "code_id", "start", "end"]
     left = set(map(tuple, remote[key].values.tolist()))
     assert not left & set(map(tuple, rejected[key].values.tolist()))  # rejections respected
-    everyone = engine.suggest(project, coder=None, client=client, cache_dir=False,
-                              progress=False)  # fmt: skip
+    everyone = engine.suggest(project, coder=None, client=client, cache_dir=False, progress=False)
     same(suggest(project, project.codebook, coder=None, cache_dir=False), everyone)
 
 
-def test_dask_learned_suggestions_are_identical(client: distributed.Client,
-                                                demo: casework.Project) -> None:  # fmt: skip
-    model = train_model(demo, coder="demo", model_dir=False,
-                        settings=Settings(min_examples=4, folds=2, epochs=4))
+def test_dask_learned_suggestions_are_identical(
+    client: distributed.Client, demo: casework.Project
+) -> None:
+    model = train_model(
+        demo, coder="demo", model_dir=False, settings=Settings(min_examples=4, folds=2, epochs=4)
+    )
     model.min_f1 = 0.0  # every trained code may suggest: more model rows to compare
     for unit in ("sentence", "segment"):
-        options = dict(coder="someone", unit=unit, learned=True, model=model, min_score=0.3,
-                       cache_dir=False)  # fmt: skip
+        options = dict(
+            coder="someone", unit=unit, learned=True, model=model, min_score=0.3, cache_dir=False
+        )
         local = suggest(demo, demo.codebook, **options)  # type: ignore[arg-type]
-        remote = engine.suggest(demo, client=client, chunk_words=2500, progress=False,
-                                **options)  # type: ignore[arg-type]
+        remote = engine.suggest(demo, client=client, chunk_words=2500, progress=False, **options)  # type: ignore[arg-type]
         same(local, remote)
         assert (local["source"] == "model").sum() > 50
         assert local["reason"].str.contains("; ").any()  # joined reasons came out alike
 
 
-def test_workers_set_up_once_and_reuse_the_caches(client: distributed.Client,
-                                                  tmp_path: Path) -> None:  # fmt: skip
+def test_workers_set_up_once_and_reuse_the_caches(
+    client: distributed.Client, tmp_path: Path
+) -> None:
     project = casework.open_project(study(tmp_path / "s", interviews=10, words=600))
     first, again = engine.EngineStats(), engine.EngineStats()
     a = engine.suggest(project, coder="bench", client=client, progress=False, stats=first)
@@ -120,8 +131,9 @@ def test_workers_set_up_once_and_reuse_the_caches(client: distributed.Client,
     assert len(cached) == 10
     same(suggest(project, project.codebook, coder="bench"), a)  # local reads the same caches
     path = next((project.root / "transcripts").rglob("*.md"))
-    path.write_text(path.read_text(encoding="utf-8") + "\n\nRespondent: Capacity was tight.\n",
-                    encoding="utf-8")  # fmt: skip
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\n\nRespondent: Capacity was tight.\n", encoding="utf-8"
+    )
     changed, stats = casework.open_project(project.root), engine.EngineStats()
     after = engine.suggest(changed, coder="bench", client=client, progress=False, stats=stats)
     assert stats.parsed == 1 and stats.cached_hits == 9  # only the changed transcript
@@ -131,16 +143,24 @@ def test_workers_set_up_once_and_reuse_the_caches(client: distributed.Client,
     assert all(n == 1 for counts in setups.values() for n in counts.values())
 
 
-def test_progress_is_reported_per_chunk(client: distributed.Client,
-                                        project: casework.Project) -> None:  # fmt: skip
+def test_progress_is_reported_per_chunk(
+    client: distributed.Client, project: casework.Project
+) -> None:
     done: list[int] = []
-    engine.suggest(project, coder="bench", client=client, cache_dir=False, chunk_words=2000,
-                   progress=done.append)  # fmt: skip
+    engine.suggest(
+        project,
+        coder="bench",
+        client=client,
+        cache_dir=False,
+        chunk_words=2000,
+        progress=done.append,
+    )
     assert sum(done) == len(project.documents) and len(done) > 3
 
 
-def test_interrupt_cancels_and_leaves_the_project(client: distributed.Client,
-                                                  tmp_path: Path) -> None:  # fmt: skip
+def test_interrupt_cancels_and_leaves_the_project(
+    client: distributed.Client, tmp_path: Path
+) -> None:
     root = study(tmp_path / "s", interviews=16, words=800)
     log = root / "codings" / "bench.jsonl"
     before = log.read_bytes()
@@ -150,8 +170,9 @@ def test_interrupt_cancels_and_leaves_the_project(client: distributed.Client,
 
     project = casework.open_project(root)
     with pytest.raises(KeyboardInterrupt):
-        engine.suggest(project, coder="bench", client=client, cache_dir=False,
-                       chunk_words=600, progress=stop)  # fmt: skip
+        engine.suggest(
+            project, coder="bench", client=client, cache_dir=False, chunk_words=600, progress=stop
+        )
     assert log.read_bytes() == before
     deadline = time.monotonic() + 10
     while client.processing() and any(client.processing().values()):
@@ -176,18 +197,23 @@ def test_matrices_with_a_client_are_identical(
 
 
 def test_unreachable_scheduler_is_one_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="cannot reach the Dask scheduler"), \
-            engine.connect("tcp://127.0.0.1:9", timeout=1):  # fmt: skip
+    with (
+        pytest.raises(ConfigError, match="cannot reach the Dask scheduler"),
+        engine.connect("tcp://127.0.0.1:9", timeout=1),
+    ):
         pass
-    with pytest.raises(ConfigError, match="no scheduler file"), \
-            engine.connect(str(tmp_path / "missing.json")):  # fmt: skip
+    with (
+        pytest.raises(ConfigError, match="no scheduler file"),
+        engine.connect(str(tmp_path / "missing.json")),
+    ):
         pass
 
 
 # --------------------------------------------------------------------------- processes
 def _start(args: list[str], cwd: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(args, cwd=cwd, start_new_session=True, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)  # fmt: skip
+    return subprocess.Popen(
+        args, cwd=cwd, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -219,9 +245,20 @@ def test_separate_scheduler_process(tmp_path: Path) -> None:
     assert dask.exists(), f"{dask} is missing: pip install 'dask[distributed]'"
     root = study(tmp_path / "s", interviews=12, words=700)
     address_file = tmp_path / "scheduler.json"
-    scheduler = _start([str(dask), "scheduler", "--host", "127.0.0.1", "--port", "0",
-                        "--no-dashboard", "--scheduler-file", str(address_file)],
-                       tmp_path)  # fmt: skip
+    scheduler = _start(
+        [
+            str(dask),
+            "scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--no-dashboard",
+            "--scheduler-file",
+            str(address_file),
+        ],
+        tmp_path,
+    )
     worker = None
     try:
         deadline = time.monotonic() + 30
@@ -229,13 +266,37 @@ def test_separate_scheduler_process(tmp_path: Path) -> None:
             assert scheduler.poll() is None, scheduler.stdout.read().decode()  # type: ignore[union-attr]
             assert time.monotonic() < deadline, "the scheduler wrote no scheduler file"
             time.sleep(0.1)
-        worker = _start([str(dask), "worker", "--scheduler-file", str(address_file), "--host",
-                         "127.0.0.1", "--nworkers", "1", "--nthreads", "1", "--no-dashboard"],
-                        tmp_path)  # fmt: skip
+        worker = _start(
+            [
+                str(dask),
+                "worker",
+                "--scheduler-file",
+                str(address_file),
+                "--host",
+                "127.0.0.1",
+                "--nworkers",
+                "1",
+                "--nthreads",
+                "1",
+                "--no-dashboard",
+            ],
+            tmp_path,
+        )
         report = tmp_path / "dask.csv"
-        done = subprocess.run([str(BIN / "casework"), "autocode", str(root), "--scheduler",
-                               str(address_file), "--report", str(report)],
-                              capture_output=True, text=True, timeout=120)  # fmt: skip
+        done = subprocess.run(
+            [
+                str(BIN / "casework"),
+                "autocode",
+                str(root),
+                "--scheduler",
+                str(address_file),
+                "--report",
+                str(report),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 0, done.stderr
         project = casework.open_project(root)
         local = suggest(project, project.codebook, coder="bench", cache_dir=False)

@@ -34,7 +34,11 @@ def test_refi_tests_pass_in_a_fresh_clone(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(clone / "src")}
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_refi.py"],
-        cwd=clone, env=env, capture_output=True, text=True, timeout=900,
-    )  # fmt: skip
+        cwd=clone,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     assert " passed" in done.stdout and "failed" not in done.stdout

@@ -33,10 +33,14 @@ def test_item_02_a_summary_cannot_pull_a_file_into_a_chapter(small: casework.Pro
     from casework.chapters import case_chapter
 
     coding = small.code("A/lead", "impact.practice", 0, 10)
-    small.summaries.write(("participant", "A-LA"), "impact.practice",
-                          "Saw ![k](/etc/passwd) and ![r](https://example.org/x.png) "
-                          "[local](file:///etc/passwd) [web](https://example.org) <img src=x>",
-                          links={1: coding}, coder="tester")  # fmt: skip
+    small.summaries.write(
+        ("participant", "A-LA"),
+        "impact.practice",
+        "Saw ![k](/etc/passwd) and ![r](https://example.org/x.png) "
+        "[local](file:///etc/passwd) [web](https://example.org) <img src=x>",
+        links={1: coding},
+        coder="tester",
+    )
     chapter = case_chapter(small, "A")
     html = "".join(str(s) for s in chapter.sections)
     assert "[image: k]" in html and "[image: r]" in html
@@ -46,17 +50,22 @@ def test_item_02_a_summary_cannot_pull_a_file_into_a_chapter(small: casework.Pro
 
 
 # --------------------------------------------------------------------------- items 5, 17
-@pytest.mark.parametrize("url", [
-    "postgresql://me:S3CRET@127.0.0.1:1/db",
-    "postgresql://:S3CRET@127.0.0.1:1/db",
-    "postgresql://me:p@S3CRET@127.0.0.1:1/db",
-    "postgresql://me@127.0.0.1:1/db?password=S3CRET&sslmode=disable",
-    "postgresql://me@127.0.0.1:1/db?sslmode=disable&password=S3CRET",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://me:S3CRET@127.0.0.1:1/db",
+        "postgresql://:S3CRET@127.0.0.1:1/db",
+        "postgresql://me:p@S3CRET@127.0.0.1:1/db",
+        "postgresql://me@127.0.0.1:1/db?password=S3CRET&sslmode=disable",
+        "postgresql://me@127.0.0.1:1/db?sslmode=disable&password=S3CRET",
+    ],
+)
 def test_item_05_no_message_shows_the_password(
-    url: str, make_project: Callable[..., Path], capsys: pytest.CaptureFixture[str],
+    url: str,
+    make_project: Callable[..., Path],
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     assert "S3CRET" not in mask_url(f"cannot open {url} (OperationalError)")
     monkeypatch.setenv("CASEWORK_STORE_URL", url)
     code, out, err = run(["info", str(make_project())], capsys)
@@ -66,9 +75,10 @@ def test_item_05_no_message_shows_the_password(
 
 
 def test_item_17_store_url_reads_only_casework_variables_into_the_password(
-    make_project: Callable[..., Path], capsys: pytest.CaptureFixture[str],
+    make_project: Callable[..., Path],
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     from casework.store import expand_url
 
     monkeypatch.setenv("SECRET_API_TOKEN", "tok-123")
@@ -78,10 +88,12 @@ def test_item_17_store_url_reads_only_casework_variables_into_the_password(
         toml.write('[store]\nurl = "postgresql://x:${SECRET_API_TOKEN}@attacker:5432/db"\n')
     code, out, err = run(["info", str(root)], capsys)
     assert code == 2 and "CASEWORK_" in err and "tok-123" not in out + err
-    for bad in ("postgresql://x:pw@${CASEWORK_DB_PASSWORD}:5432/db",
-                "postgresql://${CASEWORK_DB_PASSWORD}:pw@h/db",
-                "postgresql://x:pw@h/${CASEWORK_DB_PASSWORD}",
-                "postgresql://x:${HOME}@h/db"):  # fmt: skip
+    for bad in (
+        "postgresql://x:pw@${CASEWORK_DB_PASSWORD}:5432/db",
+        "postgresql://${CASEWORK_DB_PASSWORD}:pw@h/db",
+        "postgresql://x:pw@h/${CASEWORK_DB_PASSWORD}",
+        "postgresql://x:${HOME}@h/db",
+    ):
         with pytest.raises(StoreError, match=r"password|CASEWORK_"):
             expand_url(bad)
     # The password may read a CASEWORK_ variable; its value is percent-encoded.
@@ -96,16 +108,17 @@ def test_item_17_store_url_reads_only_casework_variables_into_the_password(
 # --------------------------------------------------------------------------- item 6
 @pytest.mark.parametrize("store", ["files", "sqlite"])
 def test_item_06_refi_export_carries_summaries_from_either_store(
-    store: str, make_project: Callable[..., Path], tmp_path: Path,
+    store: str,
+    make_project: Callable[..., Path],
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     from casework.refi import export_qdpx
 
     if store == "sqlite":
         monkeypatch.setenv("CASEWORK_STORE_URL", f"sqlite:///{tmp_path}/events.db")
     project = casework.open_project(make_project())
-    project.summaries.write(("case", "A"), "impact", "Practice changed in case A.",
-                            coder="tester")  # fmt: skip
+    project.summaries.write(("case", "A"), "impact", "Practice changed in case A.", coder="tester")
     report = export_qdpx(project, tmp_path / "out.qdpx")
     with zipfile.ZipFile(report.path) as archive:
         qde = archive.read("project.qde").decode("utf-8")
@@ -121,8 +134,9 @@ def test_item_07_a_transcript_over_a_million_characters_is_parsed_in_pieces(
     text = "\n\n".join(f"Parent: {para} ({i})" for i in range(12_500))
     assert len(text) > 1_000_000
     root = make_project(docs={"A/long.txt": text})
-    code, _out, err = run(["autocode", str(root), "--all", "--report", str(root / "hits.csv")],
-                         capsys)  # --all: every hit, not only the best 25 (#14)
+    code, _out, err = run(
+        ["autocode", str(root), "--all", "--report", str(root / "hits.csv")], capsys
+    )  # --all: every hit, not only the best 25 (#14)
     assert code == 0, err
     hits = pd.read_csv(root / "hits.csv")
     assert (hits["code_id"] == "challenges.capacity").sum() >= 12_500
@@ -152,9 +166,14 @@ def test_item_07_import_into_a_destination_that_cannot_be_made(
 
 
 # --------------------------------------------------------------------------- item 8
-BOMB = "---\ncase: A\na: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
-    f"{c}: &{c} [{','.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=False)
-) + "---\nText.\n"
+BOMB = (
+    "---\ncase: A\na: &a [x,x,x,x,x,x,x,x,x]\n"
+    + "".join(
+        f"{c}: &{c} [{','.join(['*' + p] * 9)}]\n"
+        for p, c in zip("abcdefgh", "bcdefghi", strict=False)
+    )
+    + "---\nText.\n"
+)
 
 
 def test_item_08_yaml_alias_bomb_is_refused_at_once(
@@ -167,7 +186,8 @@ def test_item_08_yaml_alias_bomb_is_refused_at_once(
     assert code == 1 and "expands to more than 100,000 values" in out and "bomb.md:" in out
     assert time.monotonic() - started < 30  # was 96 s and 2.5 GB (a bound, not a benchmark)
     (root / "codebooks" / "test.yaml").write_text(
-        "name: x\nanchors: " + BOMB.split("\n", 2)[2].split("---")[0].replace("\n", "\n  ")
+        "name: x\nanchors: "
+        + BOMB.split("\n", 2)[2].split("---")[0].replace("\n", "\n  ")
         + "\ncodes: []\n"
     )
     code, out, _ = run(["validate", str(root)], capsys)
@@ -215,8 +235,15 @@ def test_item_08_refi_read_budget_is_checked_before_decompressing(
 def test_item_09_csv_cells_cannot_start_a_formula(
     make_project: Callable[..., Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    payloads = ["=cmd|' /C calc'!A0", "=HYPERLINK(\"http://x\",\"y\")", "@SUM(1+1)", "+1+1",
-                "-2+3", "\tx", "\uff1dx"]  # fmt: skip
+    payloads = [
+        "=cmd|' /C calc'!A0",
+        '=HYPERLINK("http://x","y")',
+        "@SUM(1+1)",
+        "+1+1",
+        "-2+3",
+        "\tx",
+        "\uff1dx",
+    ]
     docs = {"A/x.md": "\n\n".join(payloads) + "\n"}
     root = make_project(docs=docs)
     project = casework.open_project(root)
@@ -224,18 +251,45 @@ def test_item_09_csv_cells_cannot_start_a_formula(
     for p in payloads:
         at = text.index(p.strip())
         project.code("A/x", "impact.children", at, at + len(p.strip()))
-    project.summaries.write(("participant", "P01"), "impact.children", "=HYPERLINK(1)",
-                            coder="tester")  # fmt: skip
+    project.summaries.write(
+        ("participant", "P01"), "impact.children", "=HYPERLINK(1)", coder="tester"
+    )
     out_file = root / "m.csv"
     for cell_kind in ("excerpts", "summary"):
-        code, _, err = run(["matrix", str(root), "--to", "csv", "--theme", "impact", "--cell",
-                            cell_kind, "--out", str(out_file)], capsys)  # fmt: skip
+        code, _, err = run(
+            [
+                "matrix",
+                str(root),
+                "--to",
+                "csv",
+                "--theme",
+                "impact",
+                "--cell",
+                cell_kind,
+                "--out",
+                str(out_file),
+            ],
+            capsys,
+        )
         assert code == 0, err
         cells = pd.read_csv(out_file, dtype=str, keep_default_na=False).to_numpy().ravel()
         for cell in cells:  # a spreadsheet runs a cell that *starts* with these
             assert not str(cell).startswith(("=", "+", "-", "@", "\t", "\uff1d")), cell
-    code, _, err = run(["matrix", str(root), "--to", "csv", "--theme", "impact", "--cell",
-                        "excerpts", "--out", str(out_file)], capsys)  # fmt: skip
+    code, _, err = run(
+        [
+            "matrix",
+            str(root),
+            "--to",
+            "csv",
+            "--theme",
+            "impact",
+            "--cell",
+            "excerpts",
+            "--out",
+            str(out_file),
+        ],
+        capsys,
+    )
     cells = pd.read_csv(out_file, dtype=str, keep_default_na=False).to_numpy().ravel()
     assert any(str(c).startswith("'=cmd|' /C calc'!A0") for c in cells)
     frame = neutralise(pd.DataFrame({"n": [-3, 4], "t": ["=1+1", "ok"]}))
@@ -243,8 +297,12 @@ def test_item_09_csv_cells_cannot_start_a_formula(
 
 
 # --------------------------------------------------------------------------- item 15
-LINES = {"lt": "<" * 5_000_000, "voice": "<v " * 1_700_000, "brace": "{\\" * 2_500_000,
-         "mixed": "<i>hi</i> <v Ann>yes {\\an8}x " * 150_000}  # fmt: skip
+LINES = {
+    "lt": "<" * 5_000_000,
+    "voice": "<v " * 1_700_000,
+    "brace": "{\\" * 2_500_000,
+    "mixed": "<i>hi</i> <v Ann>yes {\\an8}x " * 150_000,
+}
 
 
 @pytest.mark.parametrize("kind", sorted(LINES))
@@ -253,10 +311,13 @@ def test_item_15_caption_tags_are_read_in_linear_time(kind: str, tmp_path: Path)
     path.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n" + LINES[kind] + "\n")
     # A 5 MB line that never finished (and could not be interrupted) now reads in about
     # a second; the subprocess timeout is what makes a regression fail, not hang.
-    code = ("import sys; from casework.sources import read_source; "
-            "s = read_source(sys.argv[1]); print(len(s.text))")  # fmt: skip
-    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
-                          text=True, timeout=120)  # fmt: skip
+    code = (
+        "import sys; from casework.sources import read_source; "
+        "s = read_source(sys.argv[1]); print(len(s.text))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert int(done.stdout) > 1_000_000
 
@@ -279,8 +340,10 @@ def _docx_bytes(extra: Callable[[zipfile.ZipFile], None] | None = None) -> bytes
     if extra is None:
         return buffer.getvalue()
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dest:  # fmt: skip
+    with (
+        zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dest,
+    ):
         for info in src.infolist():
             dest.writestr(info, src.read(info))
         extra(dest)

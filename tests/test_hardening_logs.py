@@ -40,17 +40,22 @@ def test_item_03_one_coders_log_cannot_change_anothers(
     project = casework.open_project(root)
     text = project.text("A/lead")
     start = text.index("Capacity")
-    ids = [project.code("A/lead", "challenges.capacity", start, start + 8),
-           project.code("A/lead", "impact.practice", 0, 12, memo="mine")]  # fmt: skip
+    ids = [
+        project.code("A/lead", "challenges.capacity", start, start + 8),
+        project.code("A/lead", "impact.practice", 0, 12, memo="mine"),
+    ]
     before = project.codings.set_index("coding_id")[["code_id", "memo", "start"]]
     demo_log = (root / "codings" / "demo.jsonl").read_bytes()
     batches = [e["batch"] for e in map(json.loads, demo_log.splitlines())]
     # A hostile (or careless) second coder names demo's codings and batches.
-    append(root, "second",
-           {"eid": "s1", "event": "uncode", "target": ids[0]},
-           {"eid": "s2", "event": "recode", "target": ids[1], "code": "impact"},
-           {"eid": "s3", "event": "memo", "target": ids[1], "text": "planted"},
-           {"eid": "s4", "event": "undo", "target": batches[1]})  # fmt: skip
+    append(
+        root,
+        "second",
+        {"eid": "s1", "event": "uncode", "target": ids[0]},
+        {"eid": "s2", "event": "recode", "target": ids[1], "code": "impact"},
+        {"eid": "s3", "event": "memo", "target": ids[1], "text": "planted"},
+        {"eid": "s4", "event": "undo", "target": batches[1]},
+    )
     project = casework.open_project(root)
     after = project.codings.set_index("coding_id")[["code_id", "memo", "start"]]
     pd.testing.assert_frame_equal(after.loc[before.index], before)
@@ -78,14 +83,18 @@ def test_item_03_a_coder_still_changes_their_own(small: casework.Project) -> Non
 # --------------------------------------------------------------------------- item 4
 def test_item_04_deleted_passage_is_an_orphan_not_moved(make_project: Callable[..., Path]) -> None:
     sentence = "It changed everything for us."
-    docs = {"A/one.md": f"We met the coordinator weekly. {sentence}\n\n"
-                        f"Later the group grew. {sentence}\n\nThe end.\n"}  # fmt: skip
+    docs = {
+        "A/one.md": f"We met the coordinator weekly. {sentence}\n\n"
+        f"Later the group grew. {sentence}\n\nThe end.\n"
+    }
     root = make_project(docs=docs)
     project = casework.open_project(root)
     text = project.text("A/one")
     first = text.index(sentence)
     lost = project.code("A/one", "impact", first, first + len(sentence))
-    the = project.code("A/one", "impact", text.index("the coordinator"), text.index("the coordinator") + 3)
+    the = project.code(
+        "A/one", "impact", text.index("the coordinator"), text.index("the coordinator") + 3
+    )
     kept = project.code("A/one", "challenges", text.index("The end"), text.index("The end") + 7)
     edited = text.replace(f"We met the coordinator weekly. {sentence}\n\n", "")
     (root / "transcripts" / "A" / "one.md").write_text(edited + "\n")
@@ -101,8 +110,21 @@ def test_item_14_missing_document_message_names_the_log_and_cause(
     make_project: Callable[..., Path],
 ) -> None:
     root = make_project()
-    append(root, "ann", {"eid": "e1", "event": "code", "id": "c1", "doc": "A/gone",
-                         "code": "impact", "start": 0, "end": 4, "quote": "Text", "sha": "x"})  # fmt: skip
+    append(
+        root,
+        "ann",
+        {
+            "eid": "e1",
+            "event": "code",
+            "id": "c1",
+            "doc": "A/gone",
+            "code": "impact",
+            "start": 0,
+            "end": 4,
+            "quote": "Text",
+            "sha": "x",
+        },
+    )
     [problem] = [p for p in casework.open_project(root).validate() if p.path == "codings/ann.jsonl"]
     assert "'A/gone'" in problem.message and "does not exist" in problem.message
     assert "transcript changed" not in problem.message and "<coder>" not in str(problem)
@@ -114,8 +136,21 @@ def test_item_07_bad_position_in_a_log_is_one_line(
     command: list[str], make_project: Callable[..., Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = make_project()
-    append(root, "ann", {"eid": "e1", "event": "code", "id": "c1", "doc": "A/lead",
-                         "code": "impact", "start": "abc", "end": 5, "quote": "x", "sha": "x"})  # fmt: skip
+    append(
+        root,
+        "ann",
+        {
+            "eid": "e1",
+            "event": "code",
+            "id": "c1",
+            "doc": "A/lead",
+            "code": "impact",
+            "start": "abc",
+            "end": 5,
+            "quote": "x",
+            "sha": "x",
+        },
+    )
     code, out, err = run([command[0], str(root), *command[1:]], capsys)
     shown = out if command == ["validate"] else err
     assert code == (1 if command == ["validate"] else 2)
@@ -137,7 +172,10 @@ def test_item_10_validate_reads_summaries_and_build_writes_nothing(
     code, out, _ = run(["validate", str(root)], capsys)
     assert code == 1 and "ann.jsonl:1: line is not JSON" in out
     before = sorted(p.relative_to(root) for p in root.rglob("*"))
-    for command in (["build", str(root), "--quiet"], ["autocode", str(root), "--accept-above", "0.5"]):
+    for command in (
+        ["build", str(root), "--quiet"],
+        ["autocode", str(root), "--accept-above", "0.5"],
+    ):
         code, _, err = run(command, capsys)
         assert code == 2 and "stopped before writing anything" in err and err.count("\n") == 1
         assert sorted(p.relative_to(root) for p in root.rglob("*")) == before  # no caches either
@@ -148,10 +186,24 @@ def test_items_13_20_logs_that_are_no_coders_are_reported(
     make_project: Callable[..., Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = make_project()
-    event = {"eid": "e1", "event": "code", "id": "c1", "doc": "A/lead", "code": "impact",
-             "start": 0, "end": 3, "quote": "Imp", "sha": "x"}  # fmt: skip
-    for name in ("Jane Doe", "_backup", "ann.sync-conflict-20260101-101010-ABCDEFG",
-                 "ann (conflicted copy 2026-01-01)", "ann (1)"):  # fmt: skip
+    event = {
+        "eid": "e1",
+        "event": "code",
+        "id": "c1",
+        "doc": "A/lead",
+        "code": "impact",
+        "start": 0,
+        "end": 3,
+        "quote": "Imp",
+        "sha": "x",
+    }
+    for name in (
+        "Jane Doe",
+        "_backup",
+        "ann.sync-conflict-20260101-101010-ABCDEFG",
+        "ann (conflicted copy 2026-01-01)",
+        "ann (1)",
+    ):
         append(root, name, event)
     project = casework.open_project(root)
     assert project.coders == []
@@ -177,7 +229,9 @@ def test_item_11_snapshot_is_used_only_while_the_log_is_untouched(
     monkeypatch.setattr(_snapshot, "MIN_BYTES", 1000)
     parsed: list[int] = []
     real_parse = _jsonl._parse
-    monkeypatch.setattr(_jsonl, "_parse", lambda p, d, f=0: parsed.append(len(d)) or real_parse(p, d, f))
+    monkeypatch.setattr(
+        _jsonl, "_parse", lambda p, d, f=0: parsed.append(len(d)) or real_parse(p, d, f)
+    )
     log, cache = tmp_path / "c.jsonl", tmp_path / "cache"
     _jsonl.append_records(log, [{"n": i, "pad": "z" * 50} for i in range(100)])
     _jsonl.read_log(log, cache_dir=cache)
@@ -213,8 +267,9 @@ def test_item_11_validate_reports_a_stale_snapshot(
     monkeypatch.setattr(_snapshot, "MIN_BYTES", 1000)
     root = make_project()
     project = casework.open_project(root)
-    ids = project.code_many([{"doc_id": "A/lead", "code_id": "impact", "start": i, "end": i + 4}
-                             for i in range(20)])  # fmt: skip
+    ids = project.code_many(
+        [{"doc_id": "A/lead", "code_id": "impact", "start": i, "end": i + 4} for i in range(20)]
+    )
     log = root / "codings" / "tester.jsonl"
     assert len(casework.open_project(root).codings) == 20  # snapshot written
     st = log.stat()

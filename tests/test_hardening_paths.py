@@ -25,8 +25,19 @@ from casework.errors import CaseworkError, ProjectError
 from casework.util import path_in, unsafe_name
 
 NAMES = st.text(min_size=1, max_size=24)  # any Unicode, surrogates and controls included
-HOSTILE = ["../../../../tmp/x", "/etc/x", "..", ".", "a/../../b", "a\\..\\b", "x\n", "\0",
-           "C:x", ".hidden", "é" * 200]  # fmt: skip
+HOSTILE = [
+    "../../../../tmp/x",
+    "/etc/x",
+    "..",
+    ".",
+    "a/../../b",
+    "a\\..\\b",
+    "x\n",
+    "\0",
+    "C:x",
+    ".hidden",
+    "é" * 200,
+]
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -47,8 +58,10 @@ def csv_line(*cells: str) -> str:
 
 def project_with_case(root: Path, case_id: str, *, with_cases_csv: bool = True) -> Path:
     """A small project whose one interview belongs to ``case_id`` (front matter)."""
-    doc = ("---\ncase: " + json.dumps(case_id) + "\nrole: Parent\n---\n"
-           "Parent: The programme changed practice. Capacity was the main challenge.\n")  # fmt: skip
+    doc = (
+        "---\ncase: " + json.dumps(case_id) + "\nrole: Parent\n---\n"
+        "Parent: The programme changed practice. Capacity was the main challenge.\n"
+    )
     cases = "case_id,title\n" + csv_line(case_id, "T") if with_cases_csv else None
     write_project(root, docs={"one.md": doc}, cases=cases or "case_id\n")
     if not with_cases_csv:
@@ -79,8 +92,9 @@ def test_item_01_build_refuses_a_case_id_that_leaves_exports(
     with_cases_csv: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = tmp_path / "outside"
-    root = project_with_case(tmp_path / "study", f"../../../..{target}",
-                             with_cases_csv=with_cases_csv)  # fmt: skip
+    root = project_with_case(
+        tmp_path / "study", f"../../../..{target}", with_cases_csv=with_cases_csv
+    )
     before = files_under(tmp_path)
     code, _, err = run(["build", str(root), "--quiet"], capsys)
     assert code == 2 and err.count("\n") == 1 and "case id" in err
@@ -97,11 +111,13 @@ def test_item_12_refi_user_names_never_become_paths(tmp_path: Path) -> None:
 
     text = "First line here. The coded bit. Last."
     start = text.index("The coded bit")
-    qde = QDE.format(code=CODE_GUID, ref=CODE_GUID, path="a.txt", name="x", start=start,
-                     end=start + 13)  # fmt: skip
+    qde = QDE.format(
+        code=CODE_GUID, ref=CODE_GUID, path="a.txt", name="x", start=start, end=start + 13
+    )
     qde = qde.replace('name="Zoë Smith"', 'name="/../../../x"')
-    qde = qde.replace('creatingUser="B1B2C3D4-0000-4000-8000-000000000002"',
-                      'creatingUser="/../../../x"')  # fmt: skip
+    qde = qde.replace(
+        'creatingUser="B1B2C3D4-0000-4000-8000-000000000002"', 'creatingUser="/../../../x"'
+    )
     archive = make_qdpx(tmp_path / "evil.qdpx", qde, {"sources/a.txt": text.encode()})
     report = import_refi(archive, tmp_path / "dest")
     written = files_under(tmp_path / "dest")
@@ -206,7 +222,7 @@ QDE_NAMED = (
     '<PlainTextSelection guid="D1B2C3D4-0000-4000-8000-000000000004" name="x" startPosition="0" '
     'endPosition="5" creatingUser={guid}><Coding guid="E1B2C3D4-0000-4000-8000-000000000005" '
     'creatingUser={guid}><CodeRef targetGUID="A1B2C3D4-0000-4000-8000-000000000001"/></Coding>'
-    '</PlainTextSelection></TextSource></Sources><Notes><Note '
+    "</PlainTextSelection></TextSource></Sources><Notes><Note "
     'guid="91B2C3D4-0000-4000-8000-000000000007" name={note} creatingUser={guid}>'
     "<PlainTextContent>memo</PlainTextContent></Note></Notes></Project>"
 )
@@ -214,20 +230,35 @@ QDE_NAMED = (
 
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 @given(user=NAMES, case=NAMES, source=NAMES, note=NAMES, guid=NAMES)
-@example(user="/../../../x", case="../../..", source="../../../../tmp/x.txt", note="/etc/x",
-         guid="/../../../x")  # fmt: skip
+@example(
+    user="/../../../x",
+    case="../../..",
+    source="../../../../tmp/x.txt",
+    note="/etc/x",
+    guid="/../../../x",
+)
 def test_property_import_writes_only_into_dest(
-    tmp_path_factory: pytest.TempPathFactory, user: str, case: str, source: str, note: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    user: str,
+    case: str,
+    source: str,
+    note: str,
     guid: str,
-) -> None:  # fmt: skip
+) -> None:
     import zipfile
 
     from casework.refi import import_refi
 
     top = tmp_path_factory.mktemp("i")
-    qde = QDE_NAMED.format(project=quoteattr("P"), user=quoteattr(user), code=quoteattr("Bit"),
-                           case=quoteattr(case), source=quoteattr(source),
-                           note=quoteattr(note), guid=quoteattr(guid))  # fmt: skip
+    qde = QDE_NAMED.format(
+        project=quoteattr("P"),
+        user=quoteattr(user),
+        code=quoteattr("Bit"),
+        case=quoteattr(case),
+        source=quoteattr(source),
+        note=quoteattr(note),
+        guid=quoteattr(guid),
+    )
     archive = top / "x.qdpx"
     with zipfile.ZipFile(archive, "w") as z:
         z.writestr("project.qde", qde.encode("utf-8", "surrogatepass"))
@@ -271,9 +302,11 @@ def test_property_redact_and_add_write_only_into_their_project(
 
 # --------------------------------------------------------------------------- item 22
 def test_item_22_a_projects_own_templates_run_only_when_trusted(
-    make_project: Callable[..., Path], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    make_project: Callable[..., Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     import re
 
     from casework.chapters._build import PACKAGED_TEMPLATES

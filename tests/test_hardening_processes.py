@@ -23,10 +23,19 @@ REPO = Path(__file__).resolve().parents[1]
 
 def casework_process(*args: str) -> subprocess.Popen[str]:
     env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
-    return subprocess.Popen([sys.executable, "-c", "import sys; from casework.cli import main; "
-                             "sys.exit(main(sys.argv[1:]))", *args], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)  # fmt: skip
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from casework.cli import main; sys.exit(main(sys.argv[1:]))",
+            *args,
+        ],
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
 
 
 def interrupt(process: subprocess.Popen[str], after: float) -> tuple[int, str]:
@@ -51,8 +60,9 @@ def test_item_16_ctrl_c_while_the_dask_cluster_starts_writes_nothing(
     after: float, make_project: Callable[..., Path]
 ) -> None:
     root = make_project()
-    process = casework_process("autocode", str(root), "--engine", "dask", "--accept-above",
-                               "0.5", "--workers", "1")  # fmt: skip
+    process = casework_process(
+        "autocode", str(root), "--engine", "dask", "--accept-above", "0.5", "--workers", "1"
+    )
     code, err = interrupt(process, after)
     assert "Traceback" not in err
     if after > 1.0 and code == 0:
@@ -72,8 +82,9 @@ def test_item_19_ctrl_c_during_import_is_one_line(tmp_path: Path) -> None:
     archive = tmp_path / "big.qdpx"
     sources = "".join(
         f'<TextSource guid="C1B2C3D4-0000-4000-8000-{i:012d}" name="s{i}" '
-        f'plainTextPath="internal://s{i}.txt"/>' for i in range(3000)
-    )  # fmt: skip
+        f'plainTextPath="internal://s{i}.txt"/>'
+        for i in range(3000)
+    )
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("project.qde", qde.replace("</Sources>", sources + "</Sources>"))
         z.writestr("sources/a.txt", "xyz")
@@ -88,16 +99,19 @@ def test_item_19_ctrl_c_during_import_is_one_line(tmp_path: Path) -> None:
         interrupted += 1
         assert code == 130 and err.strip().count("\n") == 0, err
         assert "Traceback" not in err
-        assert not any(p.name.startswith(f"dest{after}") or ".importing" in p.name
-                       for p in tmp_path.iterdir())  # fmt: skip
+        assert not any(
+            p.name.startswith(f"dest{after}") or ".importing" in p.name for p in tmp_path.iterdir()
+        )
     assert interrupted
 
 
 @pytest.mark.parametrize("scheduler", ["/etc/passwd", "not an address", "tcp://:::x", "{}"])
 def test_item_19_a_wrong_scheduler_is_one_line_at_once(
-    scheduler: str, make_project: Callable[..., Path], tmp_path: Path,
+    scheduler: str,
+    make_project: Callable[..., Path],
+    tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-) -> None:  # fmt: skip
+) -> None:
     from casework.engine._cluster import scheduler_address
 
     if scheduler == "{}":
@@ -119,8 +133,9 @@ def test_item_19_a_long_transcript_on_dask_workers_is_parsed_in_pieces(
     text = "\n\n".join(f"Parent: {para} ({i})" for i in range(12_500))
     root = make_project(docs={"A/long.txt": text})
     report = root / "hits.csv"
-    code = main(["autocode", str(root), "--engine", "dask", "--workers", "1", "--report",
-                 str(report)])  # fmt: skip
+    code = main(
+        ["autocode", str(root), "--engine", "dask", "--workers", "1", "--report", str(report)]
+    )
     _, err = capsys.readouterr()
     assert code == 0 and "Traceback" not in err, err
     assert report.read_text().count("challenges.capacity") >= 12_500

@@ -27,8 +27,9 @@ def _corpus():  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    return Path(_corpus().make_project(tmp_path / "study", interviews=9, words=700, cases=3,
-                                       codings=12))  # fmt: skip
+    return Path(
+        _corpus().make_project(tmp_path / "study", interviews=9, words=700, cases=3, codings=12)
+    )
 
 
 def full(project: casework.Project) -> pd.DataFrame:
@@ -38,8 +39,9 @@ def full(project: casework.Project) -> pd.DataFrame:
 def same(table: SuggestionTable, project: casework.Project) -> None:
     expected = full(project)
     assert len(expected) > 100
-    pd.testing.assert_frame_equal(table.frame.drop(columns="created_at"),
-                                  expected.drop(columns="created_at"))  # fmt: skip
+    pd.testing.assert_frame_equal(
+        table.frame.drop(columns="created_at"), expected.drop(columns="created_at")
+    )
 
 
 def transcript(root: Path, number: int) -> Path:
@@ -54,9 +56,12 @@ def test_a_changed_transcript_is_the_only_one_redone(root: Path) -> None:
     path = transcript(root, 4)  # in the middle of the table
     text = path.read_text(encoding="utf-8")
     cut = text.index("Participant:")
-    path.write_text(text[:cut] + "Participant: My role was the lead officer here.\n\n"
-                    + text[cut:].replace("Participant:", "Interviewer:", 1),
-                    encoding="utf-8")  # fmt: skip
+    path.write_text(
+        text[:cut]
+        + "Participant: My role was the lead officer here.\n\n"
+        + text[cut:].replace("Participant:", "Interviewer:", 1),
+        encoding="utf-8",
+    )
     project = casework.open_project(root)
     doc = project.documents["doc_id"].tolist()
     changed = [d for d in doc if path.as_posix().endswith(f"{d}.md")]
@@ -85,8 +90,10 @@ def test_removed_and_added_documents(root: Path) -> None:
     table = SuggestionTable(project, project.codebook, coder="bench")
     gone = transcript(root, 2)
     new = gone.with_name("added_interview.md")
-    new.write_text(gone.read_text(encoding="utf-8").replace("Interviewer:", "Interviewer: So,"),
-                   encoding="utf-8")  # fmt: skip
+    new.write_text(
+        gone.read_text(encoding="utf-8").replace("Interviewer:", "Interviewer: So,"),
+        encoding="utf-8",
+    )
     gone.unlink()
     project = casework.open_project(root)
     redone = table.refresh(project)
@@ -112,8 +119,7 @@ def test_a_few_named_documents_skip_the_hit_cache(root: Path) -> None:
     every = full(project)
     assert list((root / ".casework").rglob("hits-*.npz"))
     mine = every[every["doc_id"] == one].reset_index(drop=True)
-    pd.testing.assert_frame_equal(alone.drop(columns="created_at"),
-                                  mine.drop(columns="created_at"))  # fmt: skip
+    pd.testing.assert_frame_equal(alone.drop(columns="created_at"), mine.drop(columns="created_at"))
 
 
 def test_turns_of_a_few_documents_are_those_of_all(
@@ -124,5 +130,4 @@ def test_turns_of_a_few_documents_are_those_of_all(
     turns = importlib.import_module("casework.nlp._turns")
     monkeypatch.setattr(turns, "_FEW_DOCS", 0)  # now every segment, as at 10,000
     every = full(project)
-    pd.testing.assert_frame_equal(few.drop(columns="created_at"),
-                                  every.drop(columns="created_at"))  # fmt: skip
+    pd.testing.assert_frame_equal(few.drop(columns="created_at"), every.drop(columns="created_at"))

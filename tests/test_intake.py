@@ -13,7 +13,9 @@ from casework.cli import main
 
 def _tree(root: Path) -> dict[str, bytes]:
     """Every file under ``root`` with its bytes (to prove nothing was written)."""
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
 
 
 @pytest.fixture
@@ -31,22 +33,51 @@ def fresh(tmp_path: Path, arrived: dict[str, object]) -> Path:
 
 def add_all(root: Path, arrived: dict[str, object]) -> int:
     files = [str(p) for p in arrived["transcripts"]]  # type: ignore[attr-defined]
-    return main(["add", *files, "--project", str(root), "--attributes", str(arrived["sheet"]),
-                 "--match-on", "Transcript", "--case-from", "Site"])  # fmt: skip
+    return main(
+        [
+            "add",
+            *files,
+            "--project",
+            str(root),
+            "--attributes",
+            str(arrived["sheet"]),
+            "--match-on",
+            "Transcript",
+            "--case-from",
+            "Site",
+        ]
+    )
 
 
-def test_init_writes_a_project_that_validates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_init_writes_a_project_that_validates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = tmp_path / "new"
     assert main(["init", str(root), "--name", 'A "quoted": study']) == 0
-    assert sorted(_tree(root)) == [".gitignore", "cases.csv", "casework.toml",
-                                   "codebooks/codebook.yaml", "notebooks/code.ipynb",
-                                   "transcripts/README.md"]  # fmt: skip
+    assert sorted(_tree(root)) == [
+        ".gitignore",
+        "cases.csv",
+        "casework.toml",
+        "codebooks/codebook.yaml",
+        "notebooks/code.ipynb",
+        "transcripts/README.md",
+    ]
     assert "exports/" in (root / ".gitignore").read_text()
     project = casework.open_project(root)
     assert project.name == 'A "quoted": study' and len(project.documents) == 0
     book = (root / "codebooks" / "codebook.yaml").read_text()
-    for field in ("id:", "parent:", "name:", "description:", "color:", "include:", "exclude:",
-                  "examples:", "keywords:", "patterns:"):  # fmt: skip
+    for field in (
+        "id:",
+        "parent:",
+        "name:",
+        "description:",
+        "color:",
+        "include:",
+        "exclude:",
+        "examples:",
+        "keywords:",
+        "patterns:",
+    ):
         assert field in book, field
     assert project.validate() == []
     capsys.readouterr()
@@ -54,8 +85,9 @@ def test_init_writes_a_project_that_validates(tmp_path: Path, capsys: pytest.Cap
     assert "not empty" in capsys.readouterr().err
 
 
-def test_add_brings_the_study_in_anonymously(fresh: Path, arrived: dict[str, object],
-                                             capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_add_brings_the_study_in_anonymously(
+    fresh: Path, arrived: dict[str, object], capsys: pytest.CaptureFixture[str]
+) -> None:
     assert add_all(fresh, arrived) == 0
     out = capsys.readouterr().out
     assert "Added 12 document(s), 4 new case(s)" in out
@@ -70,12 +102,18 @@ def test_add_brings_the_study_in_anonymously(fresh: Path, arrived: dict[str, obj
                 assert person.first not in value and person.last not in value, (column, value)
     by_name = {fields["name"]: doc for doc, fields in project.private.items()}
     priya = docs.set_index("doc_id").loc[by_name["Priya Raman"]]
-    assert (priya["role"], priya["years_in_post"], priya["site"]) == ("Programme lead", 6, "Northgate")
+    assert (priya["role"], priya["years_in_post"], priya["site"]) == (
+        "Programme lead",
+        6,
+        "Northgate",
+    )
     fields = project.private[by_name["Priya Raman"]]
     assert fields["file"] == "Priya Raman interview.docx" and fields["author"] == "Helen Marsh"
     assert fields["email"] == "p.raman@northgate.example.org"
     tom = by_name.get("Tom Okafor")
-    assert tom is not None and project.documents.set_index("doc_id").loc[tom, "date"] == "2023-02-03"
+    assert (
+        tom is not None and project.documents.set_index("doc_id").loc[tom, "date"] == "2023-02-03"
+    )
     assert not project.text(tom).startswith("03-Feb")  # the header line is not codable text
     roles = project.speakers.groupby("role")["speaker"].apply(set)
     assert roles["interviewer"] == {"Researcher 1", "Interviewer", "Int", "Q"}
@@ -85,12 +123,28 @@ def test_add_brings_the_study_in_anonymously(fresh: Path, arrived: dict[str, obj
 
 
 def test_notes_are_added_as_notes(fresh: Path, arrived: dict[str, object]) -> None:
-    assert main(["add", str(arrived["notes"]), "--project", str(fresh), "--kind", "notes",
-                 "--case", "Hollins Library"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "add",
+                str(arrived["notes"]),
+                "--project",
+                str(fresh),
+                "--kind",
+                "notes",
+                "--case",
+                "Hollins Library",
+            ]
+        )
+        == 0
+    )
     project = casework.open_project(fresh)
     note = project.documents.iloc[0]
-    assert (note["doc_id"], note["kind"], note["role"]) == ("Hollins Library/N01", "notes",
-                                                            "Field notes")  # fmt: skip
+    assert (note["doc_id"], note["kind"], note["role"]) == (
+        "Hollins Library/N01",
+        "notes",
+        "Field notes",
+    )
     assert "# Setting" in project.text(note["doc_id"])
 
 
@@ -102,11 +156,15 @@ def test_notes_are_added_as_notes(fresh: Path, arrived: dict[str, object]) -> No
         (["--match-on", "Transcript", "--case-from", "Site", "EXTRA"], "has no row for this file"),
         (["--case-from", "Site"], "needs --match-on"),
     ],
-)  # fmt: skip
+)
 def test_bad_input_is_one_line_exit_2_and_nothing_written(
-    fresh: Path, arrived: dict[str, object], args: list[str], says: str, tmp_path: Path,
+    fresh: Path,
+    arrived: dict[str, object],
+    args: list[str],
+    says: str,
+    tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-) -> None:  # fmt: skip
+) -> None:
     files = [str(p) for p in arrived["transcripts"]]  # type: ignore[attr-defined]
     if "EXTRA" in args:
         args = args[:-1]
@@ -115,8 +173,9 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(
         files.append(str(extra))
     before = _tree(fresh)
     capsys.readouterr()
-    code = main(["add", *files, "--project", str(fresh), "--attributes", str(arrived["sheet"]),
-                 *args])  # fmt: skip
+    code = main(
+        ["add", *files, "--project", str(fresh), "--attributes", str(arrived["sheet"]), *args]
+    )
     err = capsys.readouterr().err
     assert code == 2 and says in err, err
     assert err.count("\n") == 1 and ". " in err  # one line, with the fix
@@ -125,8 +184,9 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(
     assert _tree(fresh) == before
 
 
-def test_duplicate_add_is_refused(fresh: Path, arrived: dict[str, object],
-                                  capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_duplicate_add_is_refused(
+    fresh: Path, arrived: dict[str, object], capsys: pytest.CaptureFixture[str]
+) -> None:
     assert add_all(fresh, arrived) == 0
     before = _tree(fresh)
     capsys.readouterr()
@@ -139,8 +199,9 @@ def test_duplicate_add_is_refused(fresh: Path, arrived: dict[str, object],
     assert _tree(fresh) == before
 
 
-def test_a_failed_write_leaves_nothing(fresh: Path, arrived: dict[str, object],
-                                       monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_a_failed_write_leaves_nothing(
+    fresh: Path, arrived: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import casework.intake._add as add
 
     before = _tree(fresh)
@@ -154,20 +215,30 @@ def test_a_failed_write_leaves_nothing(fresh: Path, arrived: dict[str, object],
 
     monkeypatch.setattr(add, "_write_new", failing)
     with pytest.raises(OSError, match="No space"):
-        add.add_files(fresh, arrived["transcripts"], sheet=arrived["sheet"],  # type: ignore[arg-type]
-                      match_on="Transcript", case_from="Site")  # fmt: skip
+        add.add_files(
+            fresh,
+            arrived["transcripts"],
+            sheet=arrived["sheet"],  # type: ignore[arg-type]
+            match_on="Transcript",
+            case_from="Site",
+        )
     assert len(calls) == 5 and _tree(fresh) == before
     assert sorted(p.name for p in (fresh / "transcripts").iterdir()) == ["README.md"]
 
 
 def test_captions_and_markdown_come_in_too(fresh: Path, tmp_path: Path) -> None:
     vtt = tmp_path / "Zoom call Kim Lowe.vtt"
-    vtt.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Interviewer>How did it go?\n\n"
-                   "00:00:05.000 --> 00:00:09.000\n<v Kim Lowe>The book bags went home every "
-                   "week.\n", encoding="utf-8")  # fmt: skip
+    vtt.write_text(
+        "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Interviewer>How did it go?\n\n"
+        "00:00:05.000 --> 00:00:09.000\n<v Kim Lowe>The book bags went home every "
+        "week.\n",
+        encoding="utf-8",
+    )
     md = tmp_path / "summary.md"
-    md.write_text("---\ncase: North\nrole: Head\nname: Ada Byrne\n---\nThe head said the "
-                  "sessions worked.\n", encoding="utf-8")  # fmt: skip
+    md.write_text(
+        "---\ncase: North\nrole: Head\nname: Ada Byrne\n---\nThe head said the sessions worked.\n",
+        encoding="utf-8",
+    )
     assert main(["add", str(vtt), "--project", str(fresh), "--case", "North"]) == 0
     assert main(["add", str(md), "--project", str(fresh), "--kind", "summary"]) == 0
     project = casework.open_project(fresh)
@@ -181,7 +252,9 @@ def test_captions_and_markdown_come_in_too(fresh: Path, tmp_path: Path) -> None:
     assert "Kim" not in "".join(project.documents.map(str).to_numpy().ravel())
 
 
-def test_the_starter_notebook_runs_on_the_added_study(fresh: Path, arrived: dict[str, object]) -> None:
+def test_the_starter_notebook_runs_on_the_added_study(
+    fresh: Path, arrived: dict[str, object]
+) -> None:
     import nbformat
     from nbclient import NotebookClient
 
@@ -190,10 +263,17 @@ def test_the_starter_notebook_runs_on_the_added_study(fresh: Path, arrived: dict
     assert add_all(fresh, arrived) == 0
     path = fresh / "notebooks" / "code.ipynb"
     notebook = nbformat.read(path, as_version=4)
-    NotebookClient(notebook, timeout=300, startup_timeout=180, kernel_name="python3",
-                   kernel_manager_class=VenvKernelManager,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()  # fmt: skip
+    NotebookClient(
+        notebook,
+        timeout=300,
+        startup_timeout=180,
+        kernel_name="python3",
+        kernel_manager_class=VenvKernelManager,
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
     outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
-    assert len([o for o in outputs if "application/vnd.jupyter.widget-view+json" in
-                o.get("data", {})]) == 2  # the Coder and the matrix  # fmt: skip
+    assert (
+        len([o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})])
+        == 2
+    )  # the Coder and the matrix

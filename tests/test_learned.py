@@ -15,13 +15,26 @@ from casework.nlp.pipeline import load_pipeline, parse
 from casework.nlp.suggest import suggest
 from casework.tables import Tables
 
-CUTS = ["Budget cuts left the team stretched.", "The cuts meant fewer staff and less money.",
-        "Funding was cut again this year.", "We lost posts to budget cuts."]  # fmt: skip
-READY = ["Children were ready for school.", "School readiness improved for the children.",
-         "More children reached a good level of development.", "The children were school ready."]  # fmt: skip
-OTHER = ["The meeting was on a Tuesday.", "She has worked in the county for years.",
-         "The workshop took place in the town hall.", "We talked about the weather.",
-         "The report was written in March.", "There were sandwiches at lunch."]  # fmt: skip
+CUTS = [
+    "Budget cuts left the team stretched.",
+    "The cuts meant fewer staff and less money.",
+    "Funding was cut again this year.",
+    "We lost posts to budget cuts.",
+]
+READY = [
+    "Children were ready for school.",
+    "School readiness improved for the children.",
+    "More children reached a good level of development.",
+    "The children were school ready.",
+]
+OTHER = [
+    "The meeting was on a Tuesday.",
+    "She has worked in the county for years.",
+    "The workshop took place in the town hall.",
+    "We talked about the weather.",
+    "The report was written in March.",
+    "There were sandwiches at lunch.",
+]
 FAST = Settings(min_examples=4, folds=3, epochs=6, hash_size=2**10)
 
 
@@ -39,9 +52,17 @@ def corpus(n_docs: int, seed: int = 3) -> tuple[dict[str, str], list[dict]]:  # 
             code = "capacity" if s in CUTS else "children" if s in READY else None
             if code:
                 start = text.index(s)
-                codings.append({"coding_id": f"k{len(codings)}", "doc_id": doc_id,
-                                "code_id": code, "start": start, "end": start + len(s),
-                                "coder": "ann", "source": "manual"})  # fmt: skip
+                codings.append(
+                    {
+                        "coding_id": f"k{len(codings)}",
+                        "doc_id": doc_id,
+                        "code_id": code,
+                        "start": start,
+                        "end": start + len(s),
+                        "coder": "ann",
+                        "source": "manual",
+                    }
+                )
     return texts, codings
 
 
@@ -84,8 +105,9 @@ def test_train_reports_cross_validated_figures(parsed) -> None:  # type: ignore[
     assert not report.loc["unused", "trained"] and report.loc["unused", "needed"] == 4
     assert np.isnan(report.loc["unused", "f1"])
     assert model.passing() == ["capacity", "children"]
-    strict = learned.LearnedModel(model.nlp, model.report, model.data_hash, model.settings,
-                                  min_f1=1.01)  # fmt: skip
+    strict = learned.LearnedModel(
+        model.nlp, model.report, model.data_hash, model.settings, min_f1=1.01
+    )
     assert strict.passing() == []
 
 
@@ -93,8 +115,11 @@ def test_model_scores_new_text(parsed) -> None:  # type: ignore[no-untyped-def]
     t, docs = parsed
     model = train_model(t, docs, coder="ann", settings=FAST, model_dir=None)
     nlp = load_pipeline()
-    fresh = {"new": nlp("Budget cuts hit the team hard. The children were ready for school. "
-                        "Lunch was at noon.")}  # fmt: skip
+    fresh = {
+        "new": nlp(
+            "Budget cuts hit the team hard. The children were ready for school. Lunch was at noon."
+        )
+    }
     scores = model.score(fresh).pivot_table(index="start", columns="code_id", values="score")
     cuts, ready, lunch = scores.to_dict("records")
     assert cuts["capacity"] > 0.5 > cuts["children"]
@@ -132,8 +157,15 @@ def test_saved_and_retrained_only_when_coding_changes(tmp_path: Path, monkeypatc
 
 def test_learned_suggestions_only_for_uncoded_sentences(tmp_path: Path) -> None:
     t = make_tables(12, root=tmp_path, keep=lambda c: c["doc_id"] != "C0/d0")
-    rows = suggest(t, None, coder="ann", rules=False, learned=True, cache_dir=False,
-                   model=train_model(t, None, coder="ann", settings=FAST, model_dir=None))  # fmt: skip
+    rows = suggest(
+        t,
+        None,
+        coder="ann",
+        rules=False,
+        learned=True,
+        cache_dir=False,
+        model=train_model(t, None, coder="ann", settings=FAST, model_dir=None),
+    )
     assert len(rows) and set(rows["source"]) == {"model"}
     assert rows["confidence"].between(0.5, 1).all()
     assert rows["reason"].str.startswith("model score").all()

@@ -198,12 +198,29 @@ def _tables_with_codings(rows, *, keep_start_inside=False):
         if keep_start_inside:
             start = min(start, len(TEXTS[doc]) - 1)
         case, pid, role, _ = PEOPLE[doc]
-        records.append({
-            "coding_id": f"h{i}", "doc_id": doc, "case_id": case, "code_id": code,
-            "participant_id": pid, "role": role, "start": start,
-            "end": min(start + length, len(TEXTS[doc])), "coder": "ann",
-        })  # fmt: skip
-    columns = ["coding_id", "doc_id", "case_id", "code_id", "participant_id", "role", "start",
-               "end", "coder"]  # fmt: skip
+        records.append(
+            {
+                "coding_id": f"h{i}",
+                "doc_id": doc,
+                "case_id": case,
+                "code_id": code,
+                "participant_id": pid,
+                "role": role,
+                "start": start,
+                "end": min(start + length, len(TEXTS[doc])),
+                "coder": "ann",
+            }
+        )
+    columns = [
+        "coding_id",
+        "doc_id",
+        "case_id",
+        "code_id",
+        "participant_id",
+        "role",
+        "start",
+        "end",
+        "coder",
+    ]
     t.codings = pd.DataFrame(records, columns=columns)
     return t, records

@@ -25,11 +25,20 @@ from casework.tables import Tables
 
 TEXTS = {
     "a": "## Impact\n\nChildren were more ready for school. Outcomes for Children improved!\n\n"
-         "The Parents said: \"it worked.\" Budget cuts hit hard",
+    'The Parents said: "it worked." Budget cuts hit hard',
     "b": "Interviewer: What changed?\n\nSS: Practice improved across the settings we visited.",
 }
-EDGES = ["", ".", ". a", "a . . b", "Hello!!! World?\n\nNext \"quoted.\" Then", "a.\n\n\nb", "...",
-         "x ... y. (z) w", "One. \"Two\" three. 'Four.'"]  # fmt: skip
+EDGES = [
+    "",
+    ".",
+    ". a",
+    "a . . b",
+    'Hello!!! World?\n\nNext "quoted." Then',
+    "a.\n\n\nb",
+    "...",
+    "x ... y. (z) w",
+    "One. \"Two\" three. 'Four.'",
+]
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +64,11 @@ def test_default_pipeline_is_offline_blank_english(nlp) -> None:  # type: ignore
 def test_opening_quote_starts_the_next_sentence(nlp) -> None:  # type: ignore[no-untyped-def]
     doc = nlp('It was hard. "I wanted help," she said. (Not now.) Said "yes." Next.')
     assert [s.text for s in doc.sents] == [
-        "It was hard.", '"I wanted help," she said.', "(Not now.)", 'Said "yes."', "Next."
+        "It was hard.",
+        '"I wanted help," she said.',
+        "(Not now.)",
+        'Said "yes."',
+        "Next.",
     ]
 
 
@@ -87,8 +100,9 @@ def test_demo_texts_split_like_spacy(demo) -> None:  # type: ignore[no-untyped-d
     ours.add_pipe("casework_sentencizer", config={"punct_chars": punct})
     for doc_id in demo.documents["doc_id"][:4]:
         text = demo.text(doc_id)
-        assert [t.is_sent_start for t in ours(text)] == \
-            [t.is_sent_start for t in _reference()(text)]  # fmt: skip
+        assert [t.is_sent_start for t in ours(text)] == [
+            t.is_sent_start for t in _reference()(text)
+        ]
 
 
 def test_named_pipeline_not_installed_says_how_to_install() -> None:
@@ -158,8 +172,14 @@ def test_corrupt_cache_is_rebuilt(tmp_path: Path, nlp, damage: str) -> None:  # 
     path = DocCache(tmp_path, nlp).path(text_key(TEXTS["a"]))
     good = path.read_bytes()
     other = DocCache(tmp_path, nlp).path(text_key(TEXTS["b"])).read_bytes()
-    path.write_bytes({"garbage": b"not a docbin at all", "truncated": good[: len(good) // 2],
-                      "empty": b"", "other text": other}[damage])  # fmt: skip
+    path.write_bytes(
+        {
+            "garbage": b"not a docbin at all",
+            "truncated": good[: len(good) // 2],
+            "empty": b"",
+            "other text": other,
+        }[damage]
+    )
     cache = DocCache(tmp_path, nlp)
     assert cache.load(text_key(TEXTS["a"]), TEXTS["a"]) is None
     assert cache.stats.rebuilt == 1
@@ -171,8 +191,9 @@ def test_corrupt_cache_is_rebuilt(tmp_path: Path, nlp, damage: str) -> None:  # 
 
 
 def test_parse_takes_tables_and_reports_progress(nlp) -> None:  # type: ignore[no-untyped-def]
-    tables = Tables(pd.DataFrame({"doc_id": ["a", "b"]}), pd.DataFrame(), pd.DataFrame(),
-                    pd.DataFrame(), TEXTS)  # fmt: skip
+    tables = Tables(
+        pd.DataFrame({"doc_id": ["a", "b"]}), pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), TEXTS
+    )
     seen: list[int] = []
     docs = parse(tables, nlp, None, progress=seen.append)
     assert list(docs) == ["a", "b"] and sum(seen) == 2

@@ -49,18 +49,23 @@ def _text_of(path: Path) -> str:
     """What a reader (or a program) can get out of an output file."""
     if path.suffix in (".docx", ".xlsx"):
         with zipfile.ZipFile(path) as z:
-            return "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist()
-                             if n.endswith((".xml", ".rels")))  # fmt: skip
+            return "\n".join(
+                z.read(n).decode("utf-8", "replace")
+                for n in z.namelist()
+                if n.endswith((".xml", ".rels"))
+            )
     if path.suffix == ".pdf":
         import subprocess
 
-        return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
-                              check=True).stdout  # fmt: skip
+        return subprocess.run(
+            ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
     return path.read_text(encoding="utf-8", errors="replace")
 
 
 _SECRETS = re.compile(
-    r"(?<![\w@.-])(" + "|".join(map(re.escape, sorted(secrets(), key=len, reverse=True)))
+    r"(?<![\w@.-])("
+    + "|".join(map(re.escape, sorted(secrets(), key=len, reverse=True)))
     + r")(?![\w-])"
 )
 
@@ -82,9 +87,13 @@ def test_build_writes_every_format(built: Built) -> None:
 
 
 def test_no_output_names_anyone(built: Built) -> None:
-    outputs = [p for p in built.out.rglob("*") if p.is_file() and ".cache" not in p.parts
-               and p.suffix in (".html", ".docx", ".md", ".xlsx", ".csv", ".txt", ".ipynb",
-                                ".pdf", ".svg")]  # fmt: skip
+    outputs = [
+        p
+        for p in built.out.rglob("*")
+        if p.is_file()
+        and ".cache" not in p.parts
+        and p.suffix in (".html", ".docx", ".md", ".xlsx", ".csv", ".txt", ".ipynb", ".pdf", ".svg")
+    ]
     assert len(outputs) > 20
     for path in outputs:
         assert not _leaks(str(path.relative_to(built.out))), path
@@ -141,8 +150,10 @@ def test_chapter_quotes_are_participants_words(built: Built) -> None:
             longest = max(pieces, key=len).replace("‘", '"').replace("’", '"')
             longest = longest.replace('"', "")
             plain = " ".join(" ".join(spoken["text"]).replace('"', "").split())
-            assert longest in plain.replace("’", "'").replace("'", "'") or \
-                longest.replace("'", "’") in plain, quote  # fmt: skip
+            assert (
+                longest in plain.replace("’", "'").replace("'", "'")
+                or longest.replace("'", "’") in plain
+            ), quote
             assert longest not in asked, quote
     assert quotes >= 20
 
@@ -164,8 +175,9 @@ def test_context_tables_read_without_gaps(built: Built) -> None:
     assert "three interviews and one set of field notes" in opening
 
 
-def test_redact_leaves_no_name_anywhere(built: Built, tmp_path: Path,
-                                        capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_redact_leaves_no_name_anywhere(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     project = casework.open_project(built.root)
     dest = tmp_path / "shared"
     capsys.readouterr()
@@ -185,8 +197,10 @@ def test_redact_leaves_no_name_anywhere(built: Built, tmp_path: Path,
     for doc_id in copy.documents["doc_id"]:
         assert not _leaks(doc_id)
         assert not _leaks(copy.text(doc_id))
-    assert all(not fields.get("file") and not fields.get("email") and not fields.get("author")
-               for fields in copy.private.values())  # fmt: skip
+    assert all(
+        not fields.get("file") and not fields.get("email") and not fields.get("author")
+        for fields in copy.private.values()
+    )
 
 
 def test_refi_export_names_no_one_unless_asked(built: Built, tmp_path: Path) -> None:

@@ -21,8 +21,11 @@ def test_hand_coding_finds_its_sentences(tmp_path: Path) -> None:
     for row in codings.head(60).itertuples():
         quote = project.text(row.doc_id)[row.start : row.end]
         assert quote == row.quote and not quote.endswith(" ")
-        holder = segments[(segments["doc_id"] == row.doc_id) & (segments["start"] <= row.start)
-                          & (row.end <= segments["end"])]  # fmt: skip
+        holder = segments[
+            (segments["doc_id"] == row.doc_id)
+            & (segments["start"] <= row.start)
+            & (row.end <= segments["end"])
+        ]
         assert len(holder) == 1  # one sentence, inside one turn
         if "speaker_role" in holder.columns:
             assert holder["speaker_role"].iloc[0] != "interviewer"
@@ -33,6 +36,5 @@ def test_sentence_spans_end_at_the_sentence() -> None:
     spans = sentence_spans(text)
     assert [(text[a:b], codes) for a, b, codes in spans] == [
         ("Staffing.", ("challenges.staffing",)),
-        ("We lost two volunteers at Christmas and it took until Easter.",
-         ("challenges.staffing",)),
+        ("We lost two volunteers at Christmas and it took until Easter.", ("challenges.staffing",)),
     ]

@@ -13,9 +13,22 @@ import casework
 from casework.errors import ConfigError, ProjectError, SourceError, StoreError, UnknownName
 
 CODING_COLUMNS = [
-    "coding_id", "doc_id", "case_id", "participant_id", "role", "code_id", "start", "end",
-    "quote", "coder", "source", "confidence", "reason", "created_at", "memo",
-]  # fmt: skip
+    "coding_id",
+    "doc_id",
+    "case_id",
+    "participant_id",
+    "role",
+    "code_id",
+    "start",
+    "end",
+    "quote",
+    "coder",
+    "source",
+    "confidence",
+    "reason",
+    "created_at",
+    "memo",
+]
 
 
 def span(project: casework.Project, doc_id: str, quote: str) -> tuple[int, int]:
@@ -31,9 +44,17 @@ def log_lines(project: casework.Project, coder: str = "tester") -> list[dict[str
 def test_tables_have_documented_columns(small: casework.Project) -> None:
     docs = small.documents
     assert list(docs.columns[:10]) == [
-        "doc_id", "case_id", "participant_id", "role", "kind", "title", "path", "n_chars",
-        "n_words", "sha",
-    ]  # fmt: skip
+        "doc_id",
+        "case_id",
+        "participant_id",
+        "role",
+        "kind",
+        "title",
+        "path",
+        "n_chars",
+        "n_words",
+        "sha",
+    ]
     assert sorted(docs["doc_id"]) == ["A/lead", "A/specialist", "B/head"]
     lead = docs.set_index("doc_id").loc["A/lead"]
     assert (lead["case_id"], lead["participant_id"], lead["role"]) == ("A", "A-LA", "LA lead")
@@ -41,14 +62,24 @@ def test_tables_have_documented_columns(small: casework.Project) -> None:
     assert small.private["A/lead"]["name"] == "Alice Example"
     assert docs.set_index("doc_id").loc["B/head", "participant_id"] == "P01"  # never the path
     assert list(small.segments.columns[:7]) == [
-        "doc_id", "seg_no", "start", "end", "speaker", "speaker_role", "text"
-    ]  # fmt: skip
+        "doc_id",
+        "seg_no",
+        "start",
+        "end",
+        "speaker",
+        "speaker_role",
+        "text",
+    ]
     spec = small.segments[small.segments["doc_id"] == "A/specialist"]
     assert spec["speaker"].tolist() == ["Interviewer", "SS"]
     assert spec["speaker_role"].tolist() == ["interviewer", "participant"]
     assert list(small.codes["code_id"]) == [
-        "impact", "impact.children", "impact.practice", "challenges", "challenges.capacity",
-    ]  # fmt: skip
+        "impact",
+        "impact.children",
+        "impact.practice",
+        "challenges",
+        "challenges.capacity",
+    ]
     assert list(small.codings.columns) == CODING_COLUMNS and small.codings.empty
     assert small.cases["case_id"].tolist() == ["A", "B"]
 
@@ -59,8 +90,11 @@ def test_code_writes_an_event_and_the_table(small: casework.Project) -> None:
     row = small.codings.set_index("coding_id").loc[coding_id]
     assert (row["start"], row["end"], row["quote"]) == (start, end, "Capacity in the team")
     assert (row["case_id"], row["role"], row["coder"], row["source"]) == (
-        "A", "LA lead", "tester", "manual",
-    )  # fmt: skip
+        "A",
+        "LA lead",
+        "tester",
+        "manual",
+    )
     assert row["memo"] == "key point"
     [event] = log_lines(small)
     assert event["event"] == "code" and (event["start"], event["end"]) == (start, end)
@@ -90,11 +124,23 @@ def test_uncode_recode_memo_and_undo_redo(small: casework.Project) -> None:
 
 def test_a_batch_is_one_undo(small: casework.Project) -> None:
     rows = [
-        {"doc_id": "A/lead", "code_id": "impact", "start": 0, "end": 6, "source": "rule",
-         "reason": 'keyword "impact"'},
-        {"doc_id": "B/head", "code_id": "challenges.capacity", "start": 0, "end": 8,
-         "source": "model", "confidence": 0.91},
-    ]  # fmt: skip
+        {
+            "doc_id": "A/lead",
+            "code_id": "impact",
+            "start": 0,
+            "end": 6,
+            "source": "rule",
+            "reason": 'keyword "impact"',
+        },
+        {
+            "doc_id": "B/head",
+            "code_id": "challenges.capacity",
+            "start": 0,
+            "end": 8,
+            "source": "model",
+            "confidence": 0.91,
+        },
+    ]
     ids = small.code_many(rows)
     table = small.codings.set_index("coding_id")
     assert table.loc[ids[0], "reason"] == 'keyword "impact"'
@@ -105,8 +151,10 @@ def test_a_batch_is_one_undo(small: casework.Project) -> None:
 
 
 def test_nothing_is_written_when_a_row_is_bad(small: casework.Project) -> None:
-    rows = [{"doc_id": "A/lead", "code_id": "impact", "start": 0, "end": 5},
-            {"doc_id": "A/lead", "code_id": "nope", "start": 0, "end": 5}]  # fmt: skip
+    rows = [
+        {"doc_id": "A/lead", "code_id": "impact", "start": 0, "end": 5},
+        {"doc_id": "A/lead", "code_id": "nope", "start": 0, "end": 5},
+    ]
     with pytest.raises(UnknownName, match="impact.children"):
         small.code_many(rows)
     with pytest.raises(ProjectError, match="outside the text"):
@@ -140,12 +188,16 @@ def test_coder_comes_from_argument_env_or_config(
 def test_rejections_are_kept(small: casework.Project) -> None:
     small.reject("A/lead", "impact", 0, 6, reason='keyword "impact"')
     rej = small.rejections
-    assert rej[["doc_id", "code_id", "start", "end"]].values.tolist() == [["A/lead", "impact", 0, 6]]
+    assert rej[["doc_id", "code_id", "start", "end"]].values.tolist() == [
+        ["A/lead", "impact", 0, 6]
+    ]
     assert small.codings.empty
 
 
 def test_edited_transcript_reanchors_and_reports_orphans(small: casework.Project) -> None:
-    keep = small.code("A/lead", "challenges.capacity", *span(small, "A/lead", "Capacity in the team"))
+    keep = small.code(
+        "A/lead", "challenges.capacity", *span(small, "A/lead", "Capacity in the team")
+    )
     lost = small.code("A/lead", "impact.children", *span(small, "A/lead", "more ready for school"))
     path = small.root / "transcripts" / "A" / "lead.md"
     text = path.read_text()
@@ -209,8 +261,12 @@ def test_offsets_outside_the_text_in_a_log(small: casework.Project) -> None:
 def test_incremental_codings_match_a_fresh_load(small: casework.Project) -> None:
     assert small.codings.empty  # the table is built, so new codings take the quick path
     small.code("B/head", "impact.children", 4, 16)
-    small.code_many([{"doc_id": "A/lead", "code_id": "impact", "start": 0, "end": 9},
-                     {"doc_id": "A/lead", "code_id": "challenges", "start": 3, "end": 12}])  # fmt: skip
+    small.code_many(
+        [
+            {"doc_id": "A/lead", "code_id": "impact", "start": 0, "end": 9},
+            {"doc_id": "A/lead", "code_id": "challenges", "start": 3, "end": 12},
+        ]
+    )
     assert len(small.codings) == 3
     fresh = casework.open_project(small.root).codings
     pd.testing.assert_frame_equal(small.codings, fresh, check_dtype=False)
@@ -218,8 +274,12 @@ def test_incremental_codings_match_a_fresh_load(small: casework.Project) -> None
 
 
 def test_batch_recode_and_uncode_are_one_undo_each(small: casework.Project) -> None:
-    ids = small.code_many([{"doc_id": "A/lead", "code_id": "impact.practice", "start": i,
-                            "end": i + 5} for i in (0, 10, 20)])  # fmt: skip
+    ids = small.code_many(
+        [
+            {"doc_id": "A/lead", "code_id": "impact.practice", "start": i, "end": i + 5}
+            for i in (0, 10, 20)
+        ]
+    )
     small.recode_many(ids, "impact.children")
     assert set(small.codings["code_id"]) == {"impact.children"}
     small.uncode_many(ids[:2])

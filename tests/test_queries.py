@@ -12,21 +12,38 @@ from casework.tables import Tables
 
 TEXTS = {
     "A/lead": "The children thrived. Every child in the nursery was ready for school.\n\n"
-              "Budget cuts meant less support. Supporting staff was hard.",
+    "Budget cuts meant less support. Supporting staff was hard.",
     "B/head": "Our children's outcomes improved. The Children's Centre supported parents.",
 }
 
 
 def make(codings: list[dict] | None = None) -> Tables:  # type: ignore[type-arg]
-    documents = pd.DataFrame({"doc_id": list(TEXTS), "case_id": ["A", "B"],
-                              "participant_id": ["A-1", "B-1"], "role": ["LA lead", "Head"]})  # fmt: skip
-    codes = pd.DataFrame({"code_id": ["impact", "impact.children", "challenges"],
-                          "parent_id": [None, "impact", None]})  # fmt: skip
+    documents = pd.DataFrame(
+        {
+            "doc_id": list(TEXTS),
+            "case_id": ["A", "B"],
+            "participant_id": ["A-1", "B-1"],
+            "role": ["LA lead", "Head"],
+        }
+    )
+    codes = pd.DataFrame(
+        {
+            "code_id": ["impact", "impact.children", "challenges"],
+            "parent_id": [None, "impact", None],
+        }
+    )
     cases = pd.DataFrame({"case_id": ["A", "B"], "region": ["north", "south"]})
-    frame = pd.DataFrame(codings or [], columns=["coding_id", "doc_id", "code_id", "start", "end",
-                                                 "coder"])  # fmt: skip
-    return Tables(documents, pd.DataFrame(columns=["doc_id", "seg_no", "start", "end", "speaker",
-                                                   "text"]), codes, frame, TEXTS, cases)  # fmt: skip
+    frame = pd.DataFrame(
+        codings or [], columns=["coding_id", "doc_id", "code_id", "start", "end", "coder"]
+    )
+    return Tables(
+        documents,
+        pd.DataFrame(columns=["doc_id", "seg_no", "start", "end", "speaker", "text"]),
+        codes,
+        frame,
+        TEXTS,
+        cases,
+    )
 
 
 def test_word_search_with_context() -> None:
@@ -37,8 +54,9 @@ def test_word_search_with_context() -> None:
     assert (first.left, first.right) == ("The ", " thrived. Every")
     assert first.sentence == "The children thrived." and first.case_id == "A"
     assert all(TEXTS[r.doc_id][r.start : r.end] == r.match for r in hits.itertuples())
-    assert kwic(make(), "Children", case_sensitive=True, cache_dir=False)["match"].tolist() == \
-        ["Children"]  # fmt: skip
+    assert kwic(make(), "Children", case_sensitive=True, cache_dir=False)["match"].tolist() == [
+        "Children"
+    ]
 
 
 def test_window_counts_words_not_punctuation() -> None:
@@ -53,18 +71,32 @@ def test_lemma_search_finds_every_form() -> None:
 
 
 def test_phrase_and_prefix_searches() -> None:
-    assert kwic(make(), "budget cuts", mode="phrase", cache_dir=False)["match"].tolist() == \
-        ["Budget cuts"]  # fmt: skip
-    assert kwic(make(), "support*", cache_dir=False)["match"].tolist() == \
-        ["support", "Supporting", "supported"]  # fmt: skip
+    assert kwic(make(), "budget cuts", mode="phrase", cache_dir=False)["match"].tolist() == [
+        "Budget cuts"
+    ]
+    assert kwic(make(), "support*", cache_dir=False)["match"].tolist() == [
+        "support",
+        "Supporting",
+        "supported",
+    ]
 
 
 def test_filters_by_case_role_and_code() -> None:
     assert set(kwic(make(), "children", cases=["B"], cache_dir=False)["doc_id"]) == {"B/head"}
     assert set(kwic(make(), "children", roles="la LEAD", cache_dir=False)["doc_id"]) == {"A/lead"}
     start = TEXTS["A/lead"].index("Every")
-    coded = make([{"coding_id": "c", "doc_id": "A/lead", "code_id": "impact.children",
-                   "start": start, "end": start + 60, "coder": "ann"}])  # fmt: skip
+    coded = make(
+        [
+            {
+                "coding_id": "c",
+                "doc_id": "A/lead",
+                "code_id": "impact.children",
+                "start": start,
+                "end": start + 60,
+                "coder": "ann",
+            }
+        ]
+    )
     inside = kwic(coded, "child", mode="lemma", codes=["impact"], cache_dir=False)
     assert inside["match"].tolist() == ["child"]  # a child code counts for its parent
     assert kwic(coded, "child", mode="lemma", codes=["impact"], coder="bob", cache_dir=False).empty
@@ -125,8 +157,18 @@ def test_code_all_hits_makes_suggestions() -> None:
     assert rows.iloc[0]["quote"] == "The children thrived."
     narrow = code_all_hits(hits, "impact.children", unit="match")
     assert narrow["quote"].tolist() == hits["match"].tolist()
-    coded = make([{"coding_id": "c", "doc_id": "A/lead", "code_id": "impact.children",
-                   "start": 0, "end": 5, "coder": "ann"}])  # fmt: skip
+    coded = make(
+        [
+            {
+                "coding_id": "c",
+                "doc_id": "A/lead",
+                "code_id": "impact.children",
+                "start": 0,
+                "end": 5,
+                "coder": "ann",
+            }
+        ]
+    )
     assert len(code_all_hits(hits, "impact.children", coder="ann", tables=coded)) == 3
     with pytest.raises(UnknownName):
         code_all_hits(hits, "impact.children", unit="page")

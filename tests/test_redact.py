@@ -38,16 +38,29 @@ NAMES = "# people and places to hide\nCatherine Holloway | Catherine\nplace: Nor
 
 @pytest.fixture
 def project(make_project) -> Path:  # type: ignore[no-untyped-def]
-    root = make_project(docs={"A/lead.md": LEAD, "A/specialist.md": SPECIALIST},
-                        cases="case_id,title\nA,Northshire County\nB,Other\n")  # fmt: skip
+    root = make_project(
+        docs={"A/lead.md": LEAD, "A/specialist.md": SPECIALIST},
+        cases="case_id,title\nA,Northshire County\nB,Other\n",
+    )
     (root / "redact.txt").write_text(NAMES, encoding="utf-8")
     (root / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00binary")
     (root / ".casework" / "docs").mkdir(parents=True)
     (root / ".casework" / "docs" / "x.spacy").write_bytes(b"cached Catherine")
     (root / "notebooks").mkdir()
-    notebook = {"cells": [{"cell_type": "code", "source": ["q = 'Catherine'\n"],
-                           "outputs": [{"text": "Catherine Holloway"}], "execution_count": 3,
-                           "metadata": {}}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}  # fmt: skip
+    notebook = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "source": ["q = 'Catherine'\n"],
+                "outputs": [{"text": "Catherine Holloway"}],
+                "execution_count": 3,
+                "metadata": {},
+            }
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     (root / "notebooks" / "explore.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
     study = casework.open_project(root)
     text = study.text("A/lead")
@@ -66,7 +79,9 @@ def test_copy_is_pseudonymised_and_codings_follow(project: Path, tmp_path: Path)
     for secret in ("Catherine", "Holloway", "Northshire", "@", "7946", "LS1", "7700", "Okafor"):
         assert secret not in lead + ss
     assert lead.startswith("Person 1 leads early years in Place 1. Email Email 1 or\ncall Phone 1.")
-    assert "at Postcode 1." in lead and "about 1,500 children" in lead  # numbers that are not phones
+    assert (
+        "at Postcode 1." in lead and "about 1,500 children" in lead
+    )  # numbers that are not phones
     assert "worked with Person 1 for ten days" in ss and "Ring me on Phone 2." in ss
     assert copy.private["A/lead"]["name"] == "Person 1"
     assert copy.private["A/specialist"]["name"] == "Person 2"
@@ -74,7 +89,12 @@ def test_copy_is_pseudonymised_and_codings_follow(project: Path, tmp_path: Path)
     assert quotes["challenges.capacity"] == "Person 1 said budget cuts hurt"
     assert quotes["impact.children"] == "In 2012 about 1,500 children took part"
     assert set(copy.codings["memo"].dropna()) == {"Person 1!"}
-    assert copy.orphans.empty and result.codings == 2 and result.rejections == 1 and result.orphans == 0
+    assert (
+        copy.orphans.empty
+        and result.codings == 2
+        and result.rejections == 1
+        and result.orphans == 0
+    )
     rejection = copy.rejections.iloc[0]
     assert lead[rejection.start : rejection.end] == "leads"
     assert rejection.reason == "not about Place 1"
@@ -107,8 +127,9 @@ def test_other_files(project: Path, tmp_path: Path) -> None:
 def test_entities_from_a_pipeline_with_ner(project: Path, tmp_path: Path) -> None:
     nlp = spacy.blank("en")
     ruler = nlp.add_pipe("entity_ruler", name="ner")
-    ruler.add_patterns([{"label": "GPE", "pattern": "Leeds"},
-                        {"label": "PERSON", "pattern": "Catherine"}])  # fmt: skip
+    ruler.add_patterns(
+        [{"label": "GPE", "pattern": "Leeds"}, {"label": "PERSON", "pattern": "Catherine"}]
+    )
     result = redact_project(project, tmp_path / "anon", nlp=nlp)
     assert result.ner
     ss = casework.open_project(tmp_path / "anon").text("A/specialist")
@@ -137,8 +158,10 @@ def test_offsets_map_through_replacements() -> None:
     then = text.index("Then")
     assert new[map_offset(edits, then) : map_offset(edits, then + 4, end=True)] == "Then"
     inside = text.index("Holloway")  # a span starting inside a name widens to the pseudonym
-    assert new[map_offset(edits, inside) : map_offset(edits, len(text), end=True)] == \
-        "Person 1. Then Person 1."  # fmt: skip
+    assert (
+        new[map_offset(edits, inside) : map_offset(edits, len(text), end=True)]
+        == "Person 1. Then Person 1."
+    )
     with pytest.raises(Exception, match="gives no name"):
         read_names(["place:  "])
 
@@ -148,8 +171,12 @@ def test_redact_cli(project: Path, tmp_path: Path, capsys) -> None:  # type: ign
 
     names = tmp_path / "names.txt"
     names.write_text("Sam Okafor | Sam\n", encoding="utf-8")
-    assert main(["redact", str(project), str(tmp_path / "anon"), "--names", str(names),
-                 "--no-patterns"]) == 0  # fmt: skip
+    assert (
+        main(
+            ["redact", str(project), str(tmp_path / "anon"), "--names", str(names), "--no-patterns"]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "2 transcripts" in out and str(tmp_path / "anon.key.csv") in out
     copy = casework.open_project(tmp_path / "anon")

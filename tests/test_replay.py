@@ -10,13 +10,20 @@ from casework.store import cancelled_batches, replay, undo_target
 
 
 def ev(eid: str, event: str, **fields: Any) -> dict[str, Any]:
-    return {"eid": eid, "batch": fields.pop("batch", eid), "event": event, "coder": "x",
-            "at": "2026-01-01T00:00:00Z", **fields}  # fmt: skip
+    return {
+        "eid": eid,
+        "batch": fields.pop("batch", eid),
+        "event": event,
+        "coder": "x",
+        "at": "2026-01-01T00:00:00Z",
+        **fields,
+    }
 
 
 def code(eid: str, cid: str, **kw: Any) -> dict[str, Any]:
-    return ev(eid, "code", id=cid, doc="d", code=kw.pop("code", "k"), start=0, end=5,
-              quote="hello", **kw)  # fmt: skip
+    return ev(
+        eid, "code", id=cid, doc="d", code=kw.pop("code", "k"), start=0, end=5, quote="hello", **kw
+    )
 
 
 def frame(*events: dict[str, Any]) -> pd.DataFrame:
@@ -24,13 +31,16 @@ def frame(*events: dict[str, Any]) -> pd.DataFrame:
 
 
 def test_uncode_recode_and_memo() -> None:
-    state = replay(frame(
-        code("e1", "c1"), code("e2", "c2"),
-        ev("e3", "uncode", target="c1"),
-        ev("e4", "recode", target="c2", code="k2"),
-        ev("e5", "recode", target="c2", code="k3"),
-        ev("e6", "memo", target="c2", text="why"),
-    ))  # fmt: skip
+    state = replay(
+        frame(
+            code("e1", "c1"),
+            code("e2", "c2"),
+            ev("e3", "uncode", target="c1"),
+            ev("e4", "recode", target="c2", code="k2"),
+            ev("e5", "recode", target="c2", code="k3"),
+            ev("e6", "memo", target="c2", text="why"),
+        )
+    )
     rows = state.codings.set_index("coding_id")
     assert list(rows.index) == ["c2"]
     assert rows.loc["c2", "code_id"] == "k3" and rows.loc["c2", "memo"] == "why"
@@ -50,8 +60,12 @@ def test_undo_cancels_a_whole_batch_and_redo_restores_it() -> None:
 
 
 def test_undo_twice_then_new_action_clears_redo() -> None:
-    events = [code("e1", "c1"), code("e2", "c2"), ev("u1", "undo", target="e2"),
-              ev("u2", "undo", target="e1")]  # fmt: skip
+    events = [
+        code("e1", "c1"),
+        code("e2", "c2"),
+        ev("u1", "undo", target="e2"),
+        ev("u2", "undo", target="e1"),
+    ]
     assert replay(frame(*events)).codings.empty
     assert undo_target(frame(*events)) is None
     assert undo_target(frame(*events), redo=True) == "u2"

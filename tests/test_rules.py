@@ -25,13 +25,21 @@ def book(*codes: Code) -> Codebook:
 def found(nlp: Any, codebook: Any, text: str) -> set[tuple[str, str, str]]:
     """(code, reason, matched text) for every hit."""
     rules = compile_rules(codebook, nlp)
-    return {(rules.rules[h.rule].code_id, rules.rules[h.rule].reason, text[h.start : h.end])
-            for h in rules.hits(nlp(text))}  # fmt: skip
+    return {
+        (rules.rules[h.rule].code_id, rules.rules[h.rule].reason, text[h.start : h.end])
+        for h in rules.hits(nlp(text))
+    }
 
 
 def test_keywords_match_any_case_and_any_inflection(nlp) -> None:  # type: ignore[no-untyped-def]
-    cb = book(Code("impact.children", "Children", parent="impact",
-                   keywords=("school readiness", "outcome for child")))  # fmt: skip
+    cb = book(
+        Code(
+            "impact.children",
+            "Children",
+            parent="impact",
+            keywords=("school readiness", "outcome for child"),
+        )
+    )
     text = "School Readiness rose. Better outcomes for children followed. An outcome for a child."
     hits = found(nlp, cb, text)
     assert ("impact.children", 'keyword "school readiness"', "School Readiness") in hits
@@ -40,9 +48,18 @@ def test_keywords_match_any_case_and_any_inflection(nlp) -> None:  # type: ignor
 
 
 def test_reasons_name_the_rule(nlp) -> None:  # type: ignore[no-untyped-def]
-    cb = book(Code("impact.practice", "Practice", parent="impact", keywords=("practice",),
-                   patterns=([{"LOWER": "quality"}, {"LOWER": "assurance"}],
-                             [{"LEMMA": "improve"}, {"LOWER": "outcomes"}])))  # fmt: skip
+    cb = book(
+        Code(
+            "impact.practice",
+            "Practice",
+            parent="impact",
+            keywords=("practice",),
+            patterns=(
+                [{"LOWER": "quality"}, {"LOWER": "assurance"}],
+                [{"LEMMA": "improve"}, {"LOWER": "outcomes"}],
+            ),
+        )
+    )
     hits = found(nlp, cb, "They improved outcomes and quality assurance changed practice.")
     assert hits == {
         ("impact.practice", "pattern 2 of impact.practice", "improved outcomes"),
@@ -52,8 +69,14 @@ def test_reasons_name_the_rule(nlp) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_mixed_attribute_patterns_are_checked_exactly(nlp) -> None:  # type: ignore[no-untyped-def]
-    cb = book(Code("impact.x", "X", parent="impact",
-                   patterns=([{"LEMMA": "improve"}, {"LOWER": "outcomes"}],)))  # fmt: skip
+    cb = book(
+        Code(
+            "impact.x",
+            "X",
+            parent="impact",
+            patterns=([{"LEMMA": "improve"}, {"LOWER": "outcomes"}],),
+        )
+    )
     rules = compile_rules(cb, nlp)
     assert rules.stats.phrase_patterns == 1 and rules.stats.matcher_patterns == 0
     hits = found(nlp, cb, "We improved outcomes. We improve outcome. Improving Outcomes too.")
@@ -61,21 +84,40 @@ def test_mixed_attribute_patterns_are_checked_exactly(nlp) -> None:  # type: ign
 
 
 def test_most_patterns_become_phrases(nlp) -> None:  # type: ignore[no-untyped-def]
-    cb = book(Code("impact.x", "X", parent="impact", keywords=("a b", "c"), patterns=(
-        [{"LOWER": {"IN": ["staff", "high"]}}, {"LOWER": "turnover"}],
-        [{"LOWER": "multi"}, {"LOWER": "-", "OP": "?"}, {"LOWER": "agency"}],
-        [{"LEMMA": {"IN": ["delay", "postpone"]}}],
-        [{"LEMMA": "extend"}, {"IS_ALPHA": True, "OP": "*"}, {"LOWER": "by"}],
-        [{"IS_DIGIT": True}, {"LOWER": {"IN": ["day", "days"]}}],
-        [{"IS_DIGIT": True}, {"IS_DIGIT": True}],
-    )))  # fmt: skip
+    cb = book(
+        Code(
+            "impact.x",
+            "X",
+            parent="impact",
+            keywords=("a b", "c"),
+            patterns=(
+                [{"LOWER": {"IN": ["staff", "high"]}}, {"LOWER": "turnover"}],
+                [{"LOWER": "multi"}, {"LOWER": "-", "OP": "?"}, {"LOWER": "agency"}],
+                [{"LEMMA": {"IN": ["delay", "postpone"]}}],
+                [{"LEMMA": "extend"}, {"IS_ALPHA": True, "OP": "*"}, {"LOWER": "by"}],
+                [{"IS_DIGIT": True}, {"LOWER": {"IN": ["day", "days"]}}],
+                [{"IS_DIGIT": True}, {"IS_DIGIT": True}],
+            ),
+        )
+    )
     stats = compile_rules(cb, nlp).stats
     assert (stats.keywords, stats.patterns, stats.phrase_patterns) == (2, 6, 3)
     assert (stats.matcher_patterns, stats.unanchored_patterns, stats.matchers) == (3, 1, 3)
-    hits = found(nlp, cb, "Staff turnover and multi-agency work. Multi agency. We delayed it, "
-                          "then extended the work by 5 days. Codes 12 34.")  # fmt: skip
-    assert {h[2] for h in hits} == {"Staff turnover", "multi-agency", "Multi agency", "delayed",
-                                    "extended the work by", "5 days", "12 34"}  # fmt: skip
+    hits = found(
+        nlp,
+        cb,
+        "Staff turnover and multi-agency work. Multi agency. We delayed it, "
+        "then extended the work by 5 days. Codes 12 34.",
+    )
+    assert {h[2] for h in hits} == {
+        "Staff turnover",
+        "multi-agency",
+        "Multi agency",
+        "delayed",
+        "extended the work by",
+        "5 days",
+        "12 34",
+    }
 
 
 def test_same_hits_as_a_plain_matcher_on_the_demo(nlp, demo) -> None:  # type: ignore[no-untyped-def]
@@ -92,8 +134,11 @@ def test_same_hits_as_a_plain_matcher_on_the_demo(nlp, demo) -> None:  # type: i
         for key, s, e in plain(doc):
             if doc[s].sent == doc[e - 1].sent:  # rules match within sentences
                 expected.add((nlp.vocab.strings[key], doc[s].idx, doc[e - 1].idx + len(doc[e - 1])))
-        got = {(rules.rules[h.rule].reason, h.start, h.end) for h in rules.hits(doc)
-               if rules.rules[h.rule].reason.startswith("pattern")}  # fmt: skip
+        got = {
+            (rules.rules[h.rule].reason, h.start, h.end)
+            for h in rules.hits(doc)
+            if rules.rules[h.rule].reason.startswith("pattern")
+        }
         assert got == expected, doc_id
         total += len(got)
     assert total > 50
@@ -116,8 +161,15 @@ def test_fingerprint_follows_the_rules(nlp) -> None:  # type: ignore[no-untyped-
 
 
 def test_pattern_spacy_rejects(nlp) -> None:  # type: ignore[no-untyped-def]
-    cb = book(Code("impact.x", "X", parent="impact", keywords=("ok",),
-                   patterns=([{"LOWER": "fine"}], [{"LOWR": "typo"}])))  # fmt: skip
+    cb = book(
+        Code(
+            "impact.x",
+            "X",
+            parent="impact",
+            keywords=("ok",),
+            patterns=([{"LOWER": "fine"}], [{"LOWR": "typo"}]),
+        )
+    )
     with pytest.raises(CodebookError) as info:
         compile_rules(cb, nlp)
     message = str(info.value)
@@ -126,8 +178,10 @@ def test_pattern_spacy_rejects(nlp) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_keyword_list_that_is_not_a_list(nlp) -> None:  # type: ignore[no-untyped-def]
-    cb = book(Code("impact.x", "X", parent="impact", keywords="school readiness"),  # type: ignore[arg-type]
-              Code("impact.y", "Y", parent="impact", keywords=("good", 3, " ")))  # type: ignore[arg-type]
+    cb = book(
+        Code("impact.x", "X", parent="impact", keywords="school readiness"),  # type: ignore[arg-type]
+        Code("impact.y", "Y", parent="impact", keywords=("good", 3, " ")),
+    )  # type: ignore[arg-type]
     with pytest.raises(CodebookError) as info:
         compile_rules(cb, nlp)
     messages = [p.message for p in info.value.problems]

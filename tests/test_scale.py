@@ -19,8 +19,10 @@ from casework.nlp.pipeline import load_pipeline
 from casework.nlp.suggest import suggest, suggestion_ids
 from casework.tables import Tables
 
-TURN = ("Respondent: The training helped staff {}. Capacity was tight. Children were more "
-        "ready for school.")
+TURN = (
+    "Respondent: The training helped staff {}. Capacity was tight. Children were more "
+    "ready for school."
+)
 DOCS = {
     f"{case}/p{i}.md": f"---\nparticipant: {case}-{i}\nrole: Role {i}\n---\n"
     + "\n\n".join(TURN.format(f"{case}{i}-{k}") for k in range(6))
@@ -45,8 +47,9 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
-def test_only_a_changed_transcript_is_parsed_again(make_project: Callable[..., Path],
-                                                   parses: list[str]) -> None:  # fmt: skip
+def test_only_a_changed_transcript_is_parsed_again(
+    make_project: Callable[..., Path], parses: list[str]
+) -> None:
     root = make_project(docs=DOCS)
     project = casework.open_project(root)
     first = suggest(project, project.codebook, coder="tester")
@@ -54,33 +57,49 @@ def test_only_a_changed_transcript_is_parsed_again(make_project: Callable[..., P
     project = casework.open_project(root)
     again = suggest(project, project.codebook, coder="tester")
     assert len(parses) == 8  # nothing parsed twice: the hit cache answered
-    pd.testing.assert_frame_equal(first.drop(columns="created_at"),
-                                  again.drop(columns="created_at"))  # fmt: skip
+    pd.testing.assert_frame_equal(
+        first.drop(columns="created_at"), again.drop(columns="created_at")
+    )
     path = root / "transcripts" / "B" / "p2.md"
-    path.write_text(path.read_text(encoding="utf-8") + "\n\nRespondent: School readiness "
-                    "improved a lot.\n", encoding="utf-8")  # fmt: skip
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\n\nRespondent: School readiness improved a lot.\n",
+        encoding="utf-8",
+    )
     project = casework.open_project(root)
     changed = suggest(project, project.codebook, coder="tester")
     assert len(parses) == 9 and "School readiness improved a lot." in parses[-1]
     others = changed[changed["doc_id"] != "B/p2"].reset_index(drop=True)
     before = first[first["doc_id"] != "B/p2"].reset_index(drop=True)
-    pd.testing.assert_frame_equal(others.drop(columns="created_at"),
-                                  before.drop(columns="created_at"))  # fmt: skip
+    pd.testing.assert_frame_equal(
+        others.drop(columns="created_at"), before.drop(columns="created_at")
+    )
     assert "School readiness improved a lot." in set(changed["quote"])
     cached = list((root / ".casework" / "docs").glob("*/*.spacy"))
     assert len(cached) == 9  # one doc file per text seen
 
 
 def test_quotes_are_code_point_slices_of_any_text() -> None:
-    text = ("Ça a changé — les enfants 🧒 étaient prêts pour l'école.\n\n"
-            "Capacity was tight 😬 in the team. Children thrived.")  # fmt: skip
-    book = Codebook([Code("kids", "Kids", keywords=("enfants", "children")),
-                     Code("capacity", "Capacity", keywords=("capacity",))], name="t")  # fmt: skip
+    text = (
+        "Ça a changé — les enfants 🧒 étaient prêts pour l'école.\n\n"
+        "Capacity was tight 😬 in the team. Children thrived."
+    )
+    book = Codebook(
+        [
+            Code("kids", "Kids", keywords=("enfants", "children")),
+            Code("capacity", "Capacity", keywords=("capacity",)),
+        ],
+        name="t",
+    )
     segments = pd.DataFrame(columns=["doc_id", "seg_no", "start", "end", "speaker", "text"])
     codings = pd.DataFrame(columns=["doc_id", "code_id", "start", "end", "coder"])
     documents = pd.DataFrame({"doc_id": ["A/x", "B/y"], "case_id": ["A", "B"]})
-    tables = Tables(documents, segments, book.codes, codings,
-                    {"A/x": text, "B/y": "plain ascii: children and capacity."})  # fmt: skip
+    tables = Tables(
+        documents,
+        segments,
+        book.codes,
+        codings,
+        {"A/x": text, "B/y": "plain ascii: children and capacity."},
+    )
     rows = suggest(tables, book, coder="ann", cache_dir=False)
     assert len(rows) == 5
     for row in rows.itertuples():
@@ -113,16 +132,36 @@ def test_overlap_sweep_matches_pairwise_check() -> None:
     c_start = rng.integers(0, 500, 300)
     c_end = c_start + rng.integers(0, 80, 300)
     got = _overlapping(pair, start, end, c_pair, c_start, c_end)
-    want = np.array([bool(np.any((c_pair == p) & (c_start < e) & (s < c_end)))
-                     for p, s, e in zip(pair, start, end, strict=True)])  # fmt: skip
+    want = np.array(
+        [
+            bool(np.any((c_pair == p) & (c_start < e) & (s < c_end)))
+            for p, s, e in zip(pair, start, end, strict=True)
+        ]
+    )
     assert got.tolist() == want.tolist() and 0 < want.sum() < len(want)
 
 
 def test_rejected_twice_is_left_out_once() -> None:
     codings = pd.DataFrame(columns=["doc_id", "code_id", "start", "end", "coder"])
     tables = Tables(pd.DataFrame({"doc_id": ["A/x"]}), None, None, codings, {"A/x": "x" * 50})
-    rejected = pd.DataFrame({"doc": ["A/x", "A/x"], "code": ["c", "c"], "start": [3, 3],
-                             "end": [9, 9], "coder": ["ann", "ann"]})  # fmt: skip
-    gone = decided(["A/x"], np.array([0, 0, 0]), ["c"], np.array([0, 0, 0]),
-                   np.array([3, 3, 4]), np.array([9, 10, 9]), tables, "ann", rejected)  # fmt: skip
+    rejected = pd.DataFrame(
+        {
+            "doc": ["A/x", "A/x"],
+            "code": ["c", "c"],
+            "start": [3, 3],
+            "end": [9, 9],
+            "coder": ["ann", "ann"],
+        }
+    )
+    gone = decided(
+        ["A/x"],
+        np.array([0, 0, 0]),
+        ["c"],
+        np.array([0, 0, 0]),
+        np.array([3, 3, 4]),
+        np.array([9, 10, 9]),
+        tables,
+        "ann",
+        rejected,
+    )
     assert gone.tolist() == [True, False, False]

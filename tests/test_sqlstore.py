@@ -49,7 +49,11 @@ def test_url_expansion_and_redaction(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_store_interface(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
-    url = f"sqlite:///{tmp_path}/events.db" if backend == "sqlite" else request.getfixturevalue("pg_url")
+    url = (
+        f"sqlite:///{tmp_path}/events.db"
+        if backend == "sqlite"
+        else request.getfixturevalue("pg_url")
+    )
     store = SQLStore(url)
     assert store.coders("codings") == []
     store.append("codings", "ann", [{"eid": "1", "event": "code", "note": "café"}])
@@ -66,10 +70,16 @@ def test_store_interface(backend: str, tmp_path: Path, request: pytest.FixtureRe
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_a_project_codes_into_the_database(
-    backend: str, make_project: Callable[..., Path], tmp_path: Path,
+    backend: str,
+    make_project: Callable[..., Path],
+    tmp_path: Path,
     request: pytest.FixtureRequest,
-) -> None:  # fmt: skip
-    url = f"sqlite:///{tmp_path}/events.db" if backend == "sqlite" else request.getfixturevalue("pg_url")
+) -> None:
+    url = (
+        f"sqlite:///{tmp_path}/events.db"
+        if backend == "sqlite"
+        else request.getfixturevalue("pg_url")
+    )
     root = make_project()
     with open(root / "casework.toml", "a") as f:
         f.write(f'\n[store]\nurl = "{url}"\n')
@@ -98,9 +108,15 @@ def _code_many_times(root: str, coder: str, url: str | None, n: int) -> None:
     project = casework.open_project(root, coder=coder)
     text_len = len(project.text("A/lead"))
     for batch in range(n // 100):
-        rows = [{"doc_id": "A/lead", "code_id": "impact.practice",
-                 "start": (batch + i) % (text_len - 10), "end": (batch + i) % (text_len - 10) + 5}
-                for i in range(100)]  # fmt: skip
+        rows = [
+            {
+                "doc_id": "A/lead",
+                "code_id": "impact.practice",
+                "start": (batch + i) % (text_len - 10),
+                "end": (batch + i) % (text_len - 10) + 5,
+            }
+            for i in range(100)
+        ]
         project.code_many(rows)
 
 
@@ -111,8 +127,10 @@ def test_four_processes_coding_at_once_lose_nothing(
     url = request.getfixturevalue("pg_url") if backend == "postgresql" else None
     root = make_project()
     ctx = mp.get_context("spawn")
-    procs = [ctx.Process(target=_code_many_times, args=(str(root), f"coder{i}", url, 5000))
-             for i in range(4)]  # fmt: skip
+    procs = [
+        ctx.Process(target=_code_many_times, args=(str(root), f"coder{i}", url, 5000))
+        for i in range(4)
+    ]
     for p in procs:
         p.start()
     for p in procs:
@@ -134,8 +152,9 @@ def test_four_processes_coding_at_once_lose_nothing(
         key = ["coder", "coding_id"]
         pd.testing.assert_frame_equal(
             from_files.sort_values(key).reset_index(drop=True),
-            codings.sort_values(key).reset_index(drop=True), check_dtype=False,
-        )  # fmt: skip
+            codings.sort_values(key).reset_index(drop=True),
+            check_dtype=False,
+        )
 
 
 def test_push_and_pull_through_the_cli(
@@ -149,8 +168,22 @@ def test_push_and_pull_through_the_cli(
     assert "2 codings event(s)" in capsys.readouterr().out
     assert main(["store", "push", str(root), "--url", pg_url]) == 0  # nothing new
     assert "0 codings event(s)" in capsys.readouterr().out
-    SQLStore(pg_url).append("codings", "third", [{"eid": "x1", "event": "code", "id": "c9",
-        "doc": "A/lead", "code": "impact", "start": 1, "end": 4, "quote": "#"}])  # fmt: skip
+    SQLStore(pg_url).append(
+        "codings",
+        "third",
+        [
+            {
+                "eid": "x1",
+                "event": "code",
+                "id": "c9",
+                "doc": "A/lead",
+                "code": "impact",
+                "start": 1,
+                "end": 4,
+                "quote": "#",
+            }
+        ],
+    )
     assert main(["store", "pull", str(root), "--url", pg_url]) == 0
     assert (root / "codings" / "third.jsonl").exists()
     assert sorted(casework.open_project(root).coders) == ["other", "tester", "third"]

@@ -13,26 +13,45 @@ from casework.nlp.suggest import SUGGESTION_COLUMNS, suggest, suggestions_to_cod
 from casework.project import Project
 from casework.tables import Tables
 
-TEXT = ("Interviewer: What changed?\n\n"
-        "Lead: Children were ready for school. School readiness rose, and children thrived.\n\n"
-        "Lead: The team had no capacity. Budget cuts hurt.")  # fmt: skip
-BOOK = Codebook([
-    Code("impact", "Impact"),
-    Code("impact.children", "Children", parent="impact",
-         keywords=("school readiness", "child")),
-    Code("challenges", "Challenges"),
-    Code("challenges.capacity", "Capacity", parent="challenges",
-         keywords=("capacity",), patterns=([{"LEMMA": "budget"}, {"LOWER": "cuts"}],)),
-], name="t")  # fmt: skip
+TEXT = (
+    "Interviewer: What changed?\n\n"
+    "Lead: Children were ready for school. School readiness rose, and children thrived.\n\n"
+    "Lead: The team had no capacity. Budget cuts hurt."
+)
+BOOK = Codebook(
+    [
+        Code("impact", "Impact"),
+        Code(
+            "impact.children", "Children", parent="impact", keywords=("school readiness", "child")
+        ),
+        Code("challenges", "Challenges"),
+        Code(
+            "challenges.capacity",
+            "Capacity",
+            parent="challenges",
+            keywords=("capacity",),
+            patterns=([{"LEMMA": "budget"}, {"LOWER": "cuts"}],),
+        ),
+    ],
+    name="t",
+)
 
 
 def tables(codings: pd.DataFrame | None = None) -> Tables:
-    documents = pd.DataFrame({"doc_id": ["A/lead"], "case_id": ["A"], "participant_id": ["A-1"],
-                              "role": ["LA lead"]})  # fmt: skip
+    documents = pd.DataFrame(
+        {"doc_id": ["A/lead"], "case_id": ["A"], "participant_id": ["A-1"], "role": ["LA lead"]}
+    )
     starts = [0, TEXT.index("Lead:"), TEXT.rindex("Lead:")]
     ends = [TEXT.index("\n\n"), TEXT.rindex("\n\n"), len(TEXT)]
-    segments = pd.DataFrame({"doc_id": "A/lead", "seg_no": [1, 2, 3], "start": starts,
-                             "end": ends, "speaker": ["Interviewer", "Lead", "Lead"]})  # fmt: skip
+    segments = pd.DataFrame(
+        {
+            "doc_id": "A/lead",
+            "seg_no": [1, 2, 3],
+            "start": starts,
+            "end": ends,
+            "speaker": ["Interviewer", "Lead", "Lead"],
+        }
+    )
     segments["text"] = [TEXT[s:e] for s, e in zip(starts, ends)]
     if codings is None:
         codings = pd.DataFrame(columns=["coding_id", "doc_id", "code_id", "start", "end", "coder"])
@@ -51,8 +70,11 @@ def test_sentence_suggestions_with_reasons() -> None:
     got = {(r.code_id, r.quote, r.reason) for r in rows.itertuples()}
     assert got == {
         ("impact.children", "Children were ready for school.", 'keyword "child"'),
-        ("impact.children", "School readiness rose, and children thrived.",
-         'keyword "school readiness"; keyword "child"'),  # merged: one row, both reasons
+        (
+            "impact.children",
+            "School readiness rose, and children thrived.",
+            'keyword "school readiness"; keyword "child"',
+        ),  # merged: one row, both reasons
         ("challenges.capacity", "The team had no capacity.", 'keyword "capacity"'),
         ("challenges.capacity", "Budget cuts hurt.", "pattern 1 of challenges.capacity"),
     }
@@ -64,10 +86,13 @@ def test_sentence_suggestions_with_reasons() -> None:
 def test_segment_units_merge_sentences_of_a_turn() -> None:
     rows = run(unit="segment")
     got = {(r.code_id, r.quote) for r in rows.itertuples()}
-    assert got == {  # the turn without its speaker label
-        ("impact.children", TEXT[TEXT.index("Lead:") + 6 : TEXT.rindex("\n\n")]),
-        ("challenges.capacity", TEXT[TEXT.rindex("Lead:") + 6 :]),
-    }
+    assert (
+        got
+        == {  # the turn without its speaker label
+            ("impact.children", TEXT[TEXT.index("Lead:") + 6 : TEXT.rindex("\n\n")]),
+            ("challenges.capacity", TEXT[TEXT.rindex("Lead:") + 6 :]),
+        }
+    )
     reasons = dict(zip(rows["code_id"], rows["reason"]))
     assert reasons["challenges.capacity"] == 'keyword "capacity"; pattern 1 of challenges.capacity'
 
@@ -81,8 +106,17 @@ def test_ids_are_stable_and_unique() -> None:
 def test_rejected_suggestion_does_not_come_back() -> None:
     rows = run()
     target = rows.iloc[0]
-    rejections = pd.DataFrame([{"doc_id": target.doc_id, "code_id": target.code_id,
-                                "start": target.start, "end": target.end, "coder": "ann"}])  # fmt: skip
+    rejections = pd.DataFrame(
+        [
+            {
+                "doc_id": target.doc_id,
+                "code_id": target.code_id,
+                "start": target.start,
+                "end": target.end,
+                "coder": "ann",
+            }
+        ]
+    )
     again = run(rejections=rejections)
     assert len(again) == len(rows) - 1
     assert target.coding_id not in set(again["coding_id"])
@@ -92,10 +126,18 @@ def test_rejected_suggestion_does_not_come_back() -> None:
 
 def test_spans_already_coded_by_the_coder_are_left_out() -> None:
     start = TEXT.index("capacity")
-    codings = pd.DataFrame([
-        {"coding_id": "c1", "doc_id": "A/lead", "code_id": "challenges.capacity",
-         "start": start, "end": start + 8, "coder": "ann"},
-    ])  # fmt: skip
+    codings = pd.DataFrame(
+        [
+            {
+                "coding_id": "c1",
+                "doc_id": "A/lead",
+                "code_id": "challenges.capacity",
+                "start": start,
+                "end": start + 8,
+                "coder": "ann",
+            },
+        ]
+    )
     rows = run(tables(codings))
     assert "The team had no capacity." not in set(rows["quote"])
     assert "Budget cuts hurt." in set(rows["quote"])  # not overlapping: still offered
@@ -116,22 +158,30 @@ def test_suggestions_to_codings_keeps_source_and_reason() -> None:
     rows = run()
     rows.loc[0, "source"], rows.loc[0, "confidence"] = "model", 0.81
     out = suggestions_to_codings(rows.head(2))
-    assert out[0] == {"doc_id": "A/lead", "code_id": rows.loc[0, "code_id"],
-                      "start": int(rows.loc[0, "start"]), "end": int(rows.loc[0, "end"]),
-                      "source": "model", "confidence": 0.81, "reason": rows.loc[0, "reason"],
-                      "memo": None}  # fmt: skip
+    assert out[0] == {
+        "doc_id": "A/lead",
+        "code_id": rows.loc[0, "code_id"],
+        "start": int(rows.loc[0, "start"]),
+        "end": int(rows.loc[0, "end"]),
+        "source": "model",
+        "confidence": 0.81,
+        "reason": rows.loc[0, "reason"],
+        "memo": None,
+    }
     assert out[1]["confidence"] is None and out[1]["source"] == "rule"
     with pytest.raises(CaseworkError, match="row 1 is not a suggestion"):
-        suggestions_to_codings([{"doc_id": "A/lead", "code_id": "x", "start": 0, "end": 1,
-                                 "status": "coded"}])  # fmt: skip
+        suggestions_to_codings(
+            [{"doc_id": "A/lead", "code_id": "x", "start": 0, "end": 1, "status": "coded"}]
+        )
     with pytest.raises(CaseworkError, match="lacks end"):
         suggestions_to_codings([{"doc_id": "A/lead", "code_id": "x", "start": 0}])
 
 
 def _log_bytes(root: Path) -> bytes:
     folder = root / "codings"
-    return b"".join(p.read_bytes() for p in sorted(folder.glob("*.jsonl"))) if folder.exists() \
-        else b""  # fmt: skip
+    return (
+        b"".join(p.read_bytes() for p in sorted(folder.glob("*.jsonl"))) if folder.exists() else b""
+    )
 
 
 def test_nothing_is_coded_until_accepted(small) -> None:  # type: ignore[no-untyped-def]
@@ -143,8 +193,9 @@ def test_nothing_is_coded_until_accepted(small) -> None:  # type: ignore[no-unty
     accepted = rows.iloc[:2]
     small.code_many(suggestions_to_codings(accepted), coder="tester")
     rejected = rows.iloc[2]
-    small.reject(rejected.doc_id, rejected.code_id, int(rejected.start), int(rejected.end),
-                 coder="tester")  # fmt: skip
+    small.reject(
+        rejected.doc_id, rejected.code_id, int(rejected.start), int(rejected.end), coder="tester"
+    )
     codings = small.codings
     assert len(codings) == before_codings + 2
     assert set(codings["source"]) == {"rule"}
@@ -202,8 +253,9 @@ def test_unchanged_text_reuses_cached_hits(tmp_path: Path, monkeypatch) -> None:
 
     monkeypatch.setattr(rules.RuleSet, "hits", refuse)
     again = suggest(tables(), BOOK, coder="ann", cache_dir=tmp_path)
-    pd.testing.assert_frame_equal(first.drop(columns="created_at"),
-                                  again.drop(columns="created_at"))  # fmt: skip
+    pd.testing.assert_frame_equal(
+        first.drop(columns="created_at"), again.drop(columns="created_at")
+    )
     monkeypatch.undo()
     hit_file.write_bytes(b"damaged")
     third = suggest(tables(), BOOK, coder="ann", cache_dir=tmp_path)
@@ -226,4 +278,6 @@ def test_project_suggest_accept_reject_round_trip(small: Project) -> None:
     assert tuple(rejected[key].values.tolist()[0]) not in seen  # rejected: not offered again
     assert tuple(accepted[key].values.tolist()[0]) not in seen  # already coded
     small.undo()  # the rejection
-    assert tuple(rejected[key].values.tolist()[0]) in set(map(tuple, small.suggest()[key].values.tolist()))
+    assert tuple(rejected[key].values.tolist()[0]) in set(
+        map(tuple, small.suggest()[key].values.tolist())
+    )

@@ -53,7 +53,8 @@ def test_rule_scores_start_at_the_prior_and_move_with_accepts_and_rejects(
     kept = table.loc['keyword "children"']
     # the accepted hit counts for, the rejected against: (1 + k) / (4 + n)
     assert kept["accepted"] == 1 and kept["precision"] == pytest.approx(
-        (1 + kept["accepted"]) / (4 + kept["decisions"]))
+        (1 + kept["accepted"]) / (4 + kept["decisions"])
+    )
     turned = table.loc['keyword "practice"']
     assert turned["rejected"] == 1 and turned["accepted"] == 0
     assert turned["precision"] < 0.25 < kept["precision"]
@@ -189,14 +190,23 @@ def test_the_model_learns_from_headings() -> None:
     its sections the other way round, so only the heading (not the position) tells."""
     docs, texts, codings = [], {}, []
     body = "## Impact\n\nIt went well on the whole.\n\n## Challenges\n\nIt went well on the whole."
-    flipped = "## Challenges\n\nIt went well on the whole.\n\n## Impact\n\nIt went well on the whole."
+    flipped = (
+        "## Challenges\n\nIt went well on the whole.\n\n## Impact\n\nIt went well on the whole."
+    )
     for i in range(8):
         doc_id = f"C{i}/d"
         texts[doc_id] = body if i < 7 else flipped
         docs.append({"doc_id": doc_id, "case_id": f"C{i}"})
         if i < 7:
-            codings.append({"doc_id": doc_id, "code_id": "impact", "start": body.index("It"),
-                            "end": body.index("\n\n## Challenges"), "coder": "ann"})  # fmt: skip
+            codings.append(
+                {
+                    "doc_id": doc_id,
+                    "code_id": "impact",
+                    "start": body.index("It"),
+                    "end": body.index("\n\n## Challenges"),
+                    "coder": "ann",
+                }
+            )
     codes = pd.DataFrame({"code_id": ["impact", "challenges"]})
     segments = pd.DataFrame(columns=["doc_id", "seg_no", "start", "end", "speaker", "text"])
     t = Tables(pd.DataFrame(docs), segments, codes, pd.DataFrame(codings), texts)
@@ -204,15 +214,23 @@ def test_the_model_learns_from_headings() -> None:
     units = units_of(t, parse(t, nlp, None))
     labels = label_units(units.frame, t.codings, ["impact", "challenges"])
     train = (units.frame["doc_id"] != "C7/d").to_numpy()
-    model = fit_ranker(units.take(np.flatnonzero(train)), labels[train],
-                       ["impact", "challenges"], RankerSettings(min_examples=3))  # fmt: skip
+    model = fit_ranker(
+        units.take(np.flatnonzero(train)),
+        labels[train],
+        ["impact", "challenges"],
+        RankerSettings(min_examples=3),
+    )
     assert model.codes == ["impact"]
     answers = units.frame["start"].isin([flipped.index("It"), flipped.rindex("It")]).to_numpy()
     p = model.predict(units.take(np.flatnonzero(~train & answers)))[:, 0]
     assert p[1] > p[0] + 0.2  # under "## Impact" (now second) above under "## Challenges"
     blind = units_of(t, parse(t, nlp, None), headings=False)
-    model = fit_ranker(blind.take(np.flatnonzero(train)), labels[train],
-                       ["impact", "challenges"], RankerSettings(min_examples=3))  # fmt: skip
+    model = fit_ranker(
+        blind.take(np.flatnonzero(train)),
+        labels[train],
+        ["impact", "challenges"],
+        RankerSettings(min_examples=3),
+    )
     p = model.predict(blind.take(np.flatnonzero(~train & answers)))[:, 0]
     assert p[0] > p[1]  # without headings only the position is left, and it misleads
 
@@ -262,8 +280,14 @@ def test_similarity_index_ties_break_by_position() -> None:
 def test_attributes_missing_everywhere_are_no_feature() -> None:
     from casework.nlp._features import document_attributes
 
-    docs = pd.DataFrame({"doc_id": ["a", "b", "c"], "participant_id": [None, None, None],
-                         "site": ["North", "North", None], "years": [3, 3.0, float("nan")]})  # fmt: skip
+    docs = pd.DataFrame(
+        {
+            "doc_id": ["a", "b", "c"],
+            "participant_id": [None, None, None],
+            "site": ["North", "North", None],
+            "years": [3, 3.0, float("nan")],
+        }
+    )
     t = Tables(docs, pd.DataFrame(), pd.DataFrame({"code_id": []}), pd.DataFrame(), {})
     found = document_attributes(t)
     assert found["a"] == ["a:site=north", "a:years=3.0"] and found["c"] == []
@@ -272,8 +296,12 @@ def test_attributes_missing_everywhere_are_no_feature() -> None:
 def test_the_model_trains_in_the_background_without_blocking(
     make_project: Callable[..., Path],
 ) -> None:
-    lines = [f"The children read more at home in week {i}." if i % 2 else
-             f"Capacity was short in week {i}." for i in range(16)]  # fmt: skip
+    lines = [
+        f"The children read more at home in week {i}."
+        if i % 2
+        else f"Capacity was short in week {i}."
+        for i in range(16)
+    ]
     root = make_project(docs={"A/x.txt": "\n\n".join(lines), "B/y.txt": "\n\n".join(lines)})
     project = casework.open_project(root)
     for doc in ("A/x", "B/y"):
@@ -301,11 +329,16 @@ def test_the_model_trains_in_the_background_without_blocking(
 
 
 def test_more_like_this_skips_the_interviewers_turns(make_project: Callable[..., Path]) -> None:
-    root = make_project(docs={"A/one.txt": (
-        "Interviewer: Did staff turnover affect the programme?\n\n"
-        "Dana: Staff turnover was high, and staff turnover hurt us.\n\n"
-        "Interviewer: And the children?\n\n"
-        "Dana: The children loved the books.")})  # fmt: skip
+    root = make_project(
+        docs={
+            "A/one.txt": (
+                "Interviewer: Did staff turnover affect the programme?\n\n"
+                "Dana: Staff turnover was high, and staff turnover hurt us.\n\n"
+                "Interviewer: And the children?\n\n"
+                "Dana: The children loved the books."
+            )
+        }
+    )
     project = casework.open_project(root)
     found = project.similar(text="staff turnover", n=10)
     assert len(found) and not found["quote"].str.contains("Did staff").any()

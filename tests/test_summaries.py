@@ -91,8 +91,9 @@ def test_an_edit_keeps_the_text_and_evidence_follows_its_paragraph(store):
     assert store.get(LA, "impact")["text"] == "Two people left, in the end."
     assert store.get(LA, "impact")["links"] == [(1, "c4")]
     store.edit(LA, "impact", "Something new entirely.")  # nothing left to carry: text kept
-    assert store.get(LA, "impact") | {"links": [], "text": "Something new entirely."} == \
-        store.get(LA, "impact")
+    assert store.get(LA, "impact") | {"links": [], "text": "Something new entirely."} == store.get(
+        LA, "impact"
+    )
     assert store.history(LA, "impact")["links"].tolist()[1] == [{"paragraph": 1, "coding": "c4"}]
     store.edit(LA, "impact", "Only one now.", links={1: "c4"})
     assert store.get(LA, "impact")["links"] == [(1, "c4")]
@@ -101,20 +102,30 @@ def test_an_edit_keeps_the_text_and_evidence_follows_its_paragraph(store):
 @pytest.mark.parametrize(
     ("new", "expected"),
     [
-        ("A first point about staff.\n\nA third about parents and carers.",
-         [(1, "a"), (2, "c"), (None, "b")]),  # the middle paragraph deleted
-        ("A third about parents and carers.\n\nA first point about staff.",
-         [(1, "c"), (2, "a"), (None, "b")]),  # moved
-        ("A first point.\n\nThe second, on budgets and cuts, kept.\n\nParents and carers.",
-         [(1, "a"), (2, "b"), (3, "c")]),  # each shortened or lengthened
-        ("A first point about staff. The second on budgets and cuts.", [(1, "a"), (1, "b"),
-                                                                         (None, "c")]),  # merged
+        (
+            "A first point about staff.\n\nA third about parents and carers.",
+            [(1, "a"), (2, "c"), (None, "b")],
+        ),  # the middle paragraph deleted
+        (
+            "A third about parents and carers.\n\nA first point about staff.",
+            [(1, "c"), (2, "a"), (None, "b")],
+        ),  # moved
+        (
+            "A first point.\n\nThe second, on budgets and cuts, kept.\n\nParents and carers.",
+            [(1, "a"), (2, "b"), (3, "c")],
+        ),  # each shortened or lengthened
+        (
+            "A first point about staff. The second on budgets and cuts.",
+            [(1, "a"), (1, "b"), (None, "c")],
+        ),  # merged
         ("Nothing alike.", [(None, "a"), (None, "b"), (None, "c")]),
     ],
 )
 def test_carry_links_follows_paragraphs_by_their_wording(new, expected):
-    old = ("A first point about staff.\n\nThe second on budgets and cuts.\n\n"
-           "A third about parents and carers.")
+    old = (
+        "A first point about staff.\n\nThe second on budgets and cuts.\n\n"
+        "A third about parents and carers."
+    )
     links = [(1, "a"), (2, "b"), (3, "c")]
     assert carry_links(old, links, new) == expected
 
@@ -229,8 +240,14 @@ def test_a_torn_last_line_is_reported_and_skipped(store):
 
 
 def test_a_hand_made_summaries_table_gets_defaults(tables):
-    given = pd.DataFrame({"row_kind": ["participant"], "row_id": ["A-LA"],
-                          "code_id": ["impact"], "text": ["By hand."]})  # fmt: skip
+    given = pd.DataFrame(
+        {
+            "row_kind": ["participant"],
+            "row_id": ["A-LA"],
+            "code_id": ["impact"],
+            "text": ["By hand."],
+        }
+    )
     full = load_summaries(given)
     assert full.loc[0, "draft"] is False and full.loc[0, "links"] == []
     m = framework_matrix(tables, cell="summary", summaries=given)

@@ -76,7 +76,7 @@ def test_coder_shows_the_document_as_paragraphs_with_offsets(coder: Coder, small
     segments = small.segments.query("doc_id == @DOC")
     assert [p[0] for p in coder.paragraphs] == segments["start"].tolist()
     for offset, shown, seg_no in coder.paragraphs:
-        assert text[offset:offset + len(shown)] == shown and seg_no >= 1
+        assert text[offset : offset + len(shown)] == shown and seg_no >= 1
     assert [c["name"] for c in coder.codebook] == ["Impact", "Challenges"]
     assert coder.codings == []
     # Suggestions are hidden (and not even made) until asked for; then the tagger's show.
@@ -107,7 +107,7 @@ def test_paragraphs_keep_text_outside_segments_and_cut_giant_ones() -> None:
     assert [b[2] for b in tail] == [0, -1] and 4000 <= len(tail[0][1]) <= 4100
     assert "".join(b[1] for b in tail) == text.rstrip()[24:]
     for offset, shown, _ in blocks:
-        assert text[offset:offset + len(shown)] == shown
+        assert text[offset : offset + len(shown)] == shown
 
 
 def test_offsets_are_code_points_even_with_emoji(make_project: Callable[..., Path]) -> None:
@@ -119,8 +119,9 @@ def test_offsets_are_code_points_even_with_emoji(make_project: Callable[..., Pat
     assert project.codings.set_index("coding_id").loc[coding_id, "quote"] == "\U0001f600"
 
 
-def test_the_coder_needs_a_coder_name(make_project: Callable[..., Path],
-                                      monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_the_coder_needs_a_coder_name(
+    make_project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("CASEWORK_CODER", raising=False)
     project = casework.open_project(make_project(coder=None))
     with pytest.raises(ConfigError, match="no coder given.*CASEWORK_CODER"):  # the one message
@@ -129,7 +130,9 @@ def test_the_coder_needs_a_coder_name(make_project: Callable[..., Path],
 
 def test_pinned_codes_are_checked(small: Project) -> None:
     assert Coder(small, pinned=["impact", "challenges.capacity"]).pinned == [
-        "impact", "challenges.capacity"]  # fmt: skip
+        "impact",
+        "challenges.capacity",
+    ]
     with pytest.raises(UnknownName, match="nope"):
         Coder(small, pinned=["nope"])
     with pytest.raises(ProjectError, match="nine"):
@@ -145,9 +148,21 @@ def test_apply_is_one_code_event(coder: Coder, small: Project) -> None:
     assert (events[0]["id"], events[0]["start"], events[0]["end"]) == (coding_id, start, end)
     row = small.codings.set_index("coding_id").loc[coding_id]
     assert (row["code_id"], row["quote"], row["source"]) == (
-        "impact.children", "Children were more ready for school.", "manual")  # fmt: skip
-    assert coder.codings == [{"id": coding_id, "code": "impact.children", "start": start,
-                              "end": end, "coder": "tester", "source": "manual", "memo": ""}]
+        "impact.children",
+        "Children were more ready for school.",
+        "manual",
+    )
+    assert coder.codings == [
+        {
+            "id": coding_id,
+            "code": "impact.children",
+            "start": start,
+            "end": end,
+            "coder": "tester",
+            "source": "manual",
+            "memo": "",
+        }
+    ]
     assert json.loads(coder.codings_json) == coder.codings  # what the browser gets
 
 
@@ -196,20 +211,41 @@ def test_other_coders_codings_are_shown_not_changed(coder: Coder, small: Project
 
 def test_suggestions_accept_and_reject(coder: Coder, small: Project) -> None:
     a, b = span(small, "Children were more ready for school."), span(small, "never enough time")
-    coder.set_suggestions(pd.DataFrame([
-        {"doc_id": DOC, "code_id": "impact.children", "start": a[0], "end": a[1],
-         "reason": "keyword: children", "confidence": 0.9},
-        {"doc_id": DOC, "code_id": "challenges.capacity", "start": b[0], "end": b[1],
-         "reason": "keyword: time"},
-        {"doc_id": "B/head", "code_id": "impact", "start": 0, "end": 5},
-    ]))  # fmt: skip
+    coder.set_suggestions(
+        pd.DataFrame(
+            [
+                {
+                    "doc_id": DOC,
+                    "code_id": "impact.children",
+                    "start": a[0],
+                    "end": a[1],
+                    "reason": "keyword: children",
+                    "confidence": 0.9,
+                },
+                {
+                    "doc_id": DOC,
+                    "code_id": "challenges.capacity",
+                    "start": b[0],
+                    "end": b[1],
+                    "reason": "keyword: time",
+                },
+                {"doc_id": "B/head", "code_id": "impact", "start": 0, "end": 5},
+            ]
+        )
+    )
     coder.show_suggestions = True
     assert [(s["key"], s["code"]) for s in coder.suggestions] == [
-        ("0", "impact.children"), ("1", "challenges.capacity")]  # fmt: skip
+        ("0", "impact.children"),
+        ("1", "challenges.capacity"),
+    ]
     coding_id = coder.accept("0")
     event = log(small.root)[-1]
     assert (event["event"], event["source"], event["reason"], event["confidence"]) == (
-        "code", "rule", "keyword: children", 0.9)  # fmt: skip
+        "code",
+        "rule",
+        "keyword: children",
+        0.9,
+    )
     assert small.codings.set_index("coding_id").loc[coding_id, "source"] == "rule"
     coder.reject("1")
     assert log(small.root)[-1]["event"] == "reject"
@@ -230,9 +266,17 @@ def test_suggestions_come_from_project_suggest_when_it_exists(
 
         def suggest(self, docs: list[str] | None = None, coder: str | None = None) -> pd.DataFrame:
             self.asked.append((docs, coder))
-            return pd.DataFrame({"doc_id": [DOC], "code_id": ["impact"], "start": [0],
-                                 "end": [10], "source": ["model"], "confidence": [0.7],
-                                 "reason": ["score 0.70"]})  # fmt: skip
+            return pd.DataFrame(
+                {
+                    "doc_id": [DOC],
+                    "code_id": ["impact"],
+                    "start": [0],
+                    "end": [10],
+                    "source": ["model"],
+                    "confidence": [0.7],
+                    "reason": ["score 0.70"],
+                }
+            )
 
     project = Suggesting(make_project())
     widget = Coder(project, doc=DOC)
@@ -263,11 +307,19 @@ def test_moving_between_documents_and_showing_a_passage(coder: Coder, small: Pro
 def test_front_end_never_parses_data_as_html() -> None:
     sources = sorted(STATIC.rglob("*.js"))
     assert {"dist/coder.js", "dist/matrix.js", "coder/index.js", "shared/dom.js"} <= {
-        p.relative_to(STATIC).as_posix() for p in sources}  # fmt: skip
+        p.relative_to(STATIC).as_posix() for p in sources
+    }
     for path in sources:
         source = path.read_text("utf-8")
-        for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(",
-                     "Function(", "srcdoc"):  # fmt: skip
+        for sink in (
+            "innerHTML",
+            "outerHTML",
+            "insertAdjacentHTML",
+            "document.write",
+            "eval(",
+            "Function(",
+            "srcdoc",
+        ):
             assert not re.search(rf"(?<!\w){re.escape(sink)}", source), f"{path} uses {sink}"
     assert "textContent" in (STATIC / "shared" / "dom.js").read_text("utf-8")
 
@@ -303,8 +355,9 @@ def test_each_widget_loads_one_bundled_module() -> None:
 def test_editor_add_rename_update_move_save_the_yaml(small: Project) -> None:
     linked = Coder(small)
     editor = CodebookEditor(small, coder=linked)
-    editor.add("Parents <i>and</i> carers", "impact", code_id="impact.parents",
-               keywords="parents, carers")
+    editor.add(
+        "Parents <i>and</i> carers", "impact", code_id="impact.parents", keywords="parents, carers"
+    )
     editor.rename("challenges", "Barriers")
     editor.update("impact.parents", description="Families", include="Any mention of parents")
     editor.move("challenges.capacity", "impact")
@@ -334,8 +387,11 @@ def test_editor_refuses_bad_codes_and_keeps_the_file(small: Project) -> None:
 def test_merge_recodes_only_after_confirmation(small: Project) -> None:
     editor = CodebookEditor(small)
     first = small.code(DOC, "impact.practice", *span(small, "changed practice"))
-    second = small.code(DOC, "impact.practice", *span(small, "Practice improved", "A/specialist"),
-                        )  # fmt: skip
+    second = small.code(
+        DOC,
+        "impact.practice",
+        *span(small, "Practice improved", "A/specialist"),
+    )
     plan = editor.merge("impact.practice", "impact")
     assert sorted(plan.codings) == sorted([first, second]) and "2 of your codings" in plan.message
     assert [e["event"] for e in log(small.root)] == ["code", "code"]
@@ -435,8 +491,10 @@ def yaml_diff(before: str, after: str) -> tuple[list[str], list[str]]:
     lines = list(difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0))
     body = [line for line in lines if not line.startswith(("---", "+++", "@@"))]
     # sorted: where diff puts a blank line between two blocks is its choice, not the edit's
-    return (sorted(x[1:] for x in body if x.startswith("-")),
-            sorted(x[1:] for x in body if x.startswith("+")))  # fmt: skip
+    return (
+        sorted(x[1:] for x in body if x.startswith("-")),
+        sorted(x[1:] for x in body if x.startswith("+")),
+    )
 
 
 @pytest.fixture
@@ -457,22 +515,39 @@ def test_each_editor_action_changes_only_the_lines_it_touches(hand: Project) -> 
         return yaml_diff(before, after)
 
     assert act(lambda: editor.rename("impact.practice", "Costs $5 to $10")) == (
-        ["    name: Changes in practice"], ["    name: Costs $5 to $10"])  # fmt: skip
+        ["    name: Changes in practice"],
+        ["    name: Costs $5 to $10"],
+    )
     removed, added = act(lambda: editor.add("Parents & carers", "impact", keywords="parents"))
-    assert removed == [] and added == sorted([
-        "", "  - id: impact.parents_carers", "    parent: impact", "    name: Parents & carers",
-        "    keywords: [parents]"])  # fmt: skip
+    assert removed == [] and added == sorted(
+        [
+            "",
+            "  - id: impact.parents_carers",
+            "    parent: impact",
+            "    name: Parents & carers",
+            "    keywords: [parents]",
+        ]
+    )
     assert hand.codebook["impact.parents_carers"].name == "Parents & carers"  # id from the name
     assert act(lambda: editor.update("challenges", description="What got in the way.")) == (
-        [], ["    description: What got in the way."])  # fmt: skip
+        [],
+        ["    description: What got in the way."],
+    )
     removed, added = act(lambda: editor.move("challenges.capacity", "impact"))
     assert sorted(set(removed) ^ set(added)) == ["    parent: challenges", "    parent: impact"]
     assert "    keywords: [capacity,   time]" in removed  # the block moved as written
     editor.merge("impact.parents_carers", "impact.children")
     removed, added = act(editor.confirm)
-    assert removed == sorted(["", "  - id: impact.parents_carers", "    parent: impact",
-                              "    name: Parents & carers", "    keywords: [parents]",
-                              "    keywords: [children, school readiness]"])  # fmt: skip
+    assert removed == sorted(
+        [
+            "",
+            "  - id: impact.parents_carers",
+            "    parent: impact",
+            "    name: Parents & carers",
+            "    keywords: [parents]",
+            "    keywords: [children, school readiness]",
+        ]
+    )
     assert added == ["    keywords: [children, school readiness, parents]"]
     editor.delete("impact.practice")
     removed, added = act(editor.confirm)
@@ -480,9 +555,12 @@ def test_each_editor_action_changes_only_the_lines_it_touches(hand: Project) -> 
     assert "      - [{LOWER: changed}, {LOWER: practice}]" in removed
     text = path.read_text("utf-8")
     assert "    # patterns reviewed by the team" not in text  # it went with its code
-    for kept in ('    color: "#4e79a7"   # blue, agreed in March',
-                 "    name: 'Outcomes for children'", "      Changes for children: readiness,",
-                 "  # --- challenges ----"):  # fmt: skip
+    for kept in (
+        '    color: "#4e79a7"   # blue, agreed in March',
+        "    name: 'Outcomes for children'",
+        "      Changes for children: readiness,",
+        "  # --- challenges ----",
+    ):
         assert kept in text
 
 
@@ -583,8 +661,7 @@ def test_summaries_are_saved_as_events_and_read_only_refuses(
     explorer.save_summary("Readiness <script>x</script> improved.")
     lines = (small.root / "summaries" / "tester.jsonl").read_text("utf-8").splitlines()
     events = [json.loads(line) for line in lines]
-    assert [(e["event"], e["row_id"], e["code"]) for e in events] == [
-        ("summary", "A-LA", "impact")]  # fmt: skip
+    assert [(e["event"], e["row_id"], e["code"]) for e in events] == [("summary", "A-LA", "impact")]
     assert explorer.detail["summary"]["text"] == "Readiness <script>x</script> improved."
     explorer.set_view(cell="summary")
     assert explorer.table["cells"][0][0] == "Readiness <script>x</script> improved."
@@ -645,7 +722,8 @@ def test_shortening_a_draft_keeps_the_text_and_shows_the_lost_evidence(small: Pr
     links = explorer.editor["links"]
     assert [(link["paragraph"], link["quote"]) for link in links] == [
         (1, "The programme changed practice in settings."),
-        (None, "Children were more ready for school.")]  # fmt: skip
+        (None, "Children were more ready for school."),
+    ]
     assert explorer.editor["unplaced"] == 1 and len(explorer.editor["paragraphs"]) == 1
     saved = explorer.save_summary(short)  # the case that lost the text before
     assert saved.eid is not None and explorer.error == ""
@@ -662,7 +740,8 @@ def test_shortening_a_draft_keeps_the_text_and_shows_the_lost_evidence(small: Pr
     explorer.drop_link(0)
     explorer.save_summary(short)
     assert [link["coding"] for link in summary_events(small.root)[-1]["links"]] == [
-        small.codings["coding_id"].iloc[1]]  # fmt: skip
+        small.codings["coding_id"].iloc[1]
+    ]
 
 
 def test_evidence_can_be_linked_from_a_passage_and_changes_wait_for_save(
@@ -672,8 +751,10 @@ def test_evidence_can_be_linked_from_a_passage_and_changes_wait_for_save(
     send = Replies(explorer, monkeypatch)
     send(action="type", text="Practice changed.\n\nChildren were readier.")
     send(action="link", passage=1, paragraph=2)
-    assert [(e["paragraph"], e["reference"].startswith("[A / LA lead")) for e in
-            explorer.editor["links"]] == [(2, True)]  # fmt: skip
+    assert [
+        (e["paragraph"], e["reference"].startswith("[A / LA lead"))
+        for e in explorer.editor["links"]
+    ] == [(2, True)]
     assert summary_events(small.root) == []
     send(action="open", row=0, col=1)  # another cell while words are unsaved: refused
     assert "unsaved changes" in explorer.error and explorer.detail["code"] == "impact"
@@ -708,8 +789,12 @@ def test_review_hides_drafts_unless_asked_and_filters_by_coder_and_case(small: P
     explorer = two_sentence_cell(small)
     explorer.propose_summary()
     explorer.save_summary(explorer.editor["text"])  # a saved draft
-    small.code("B/head", "impact.children", *span(small, "children's outcomes improved",
-                                                 "B/head"), coder="other")  # fmt: skip
+    small.code(
+        "B/head",
+        "impact.children",
+        *span(small, "children's outcomes improved", "B/head"),
+        coder="other",
+    )
     review = MatrixExplorer(small, read_only=True, cell="summary", title="Test study")
     assert review.drafts is False and review.table["cells"][0][0] == ""
     review.open_cell(0, 0)
@@ -728,16 +813,18 @@ def test_review_hides_drafts_unless_asked_and_filters_by_coder_and_case(small: P
         review.set_view(by_coder="nobody")
 
 
-def test_download_is_the_matrix_as_shown(small: Project, monkeypatch: pytest.MonkeyPatch,
-                                         tmp_path: Path) -> None:  # fmt: skip
+def test_download_is_the_matrix_as_shown(
+    small: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     from openpyxl import load_workbook
 
     small.code(DOC, "impact.children", *span(small, "Children were more ready"))
     small.code("B/head", "challenges", *span(small, "Capacity was tight", "B/head"))
     explorer = MatrixExplorer(small, cell="count", read_only=True)
     sent: list[tuple[dict[str, Any], list[bytes]]] = []
-    monkeypatch.setattr(explorer, "send", lambda content, buffers=None: sent.append(
-        (content, buffers or [])))  # fmt: skip
+    monkeypatch.setattr(
+        explorer, "send", lambda content, buffers=None: sent.append((content, buffers or []))
+    )
     explorer.set_view(case="B")
     name, data = explorer.download("xlsx")
     assert name == "matrix-themes-participant-count-B.xlsx"
@@ -770,10 +857,11 @@ def test_the_explorer_edits_a_code_summary_across_the_cases(
     explorer.save_summary("In every case, readiness.")
     assert explorer.detail["study"]["text"] == "In every case, readiness."
     assert explorer.detail["summary"] is None  # the case's own cell is untouched
-    events = [json.loads(line) for line in
-              (small.root / "summaries" / "tester.jsonl").read_text("utf-8").splitlines()]
-    assert [(e["row_kind"], e["row_id"], e["code"]) for e in events] == [
-        ("study", "all", "impact")]  # fmt: skip
+    events = [
+        json.loads(line)
+        for line in (small.root / "summaries" / "tester.jsonl").read_text("utf-8").splitlines()
+    ]
+    assert [(e["row_kind"], e["row_id"], e["code"]) for e in events] == [("study", "all", "impact")]
     send(action="scope", scope="everyone")
     assert "unknown summary scope 'everyone'" in explorer.error
 
@@ -801,9 +889,12 @@ def test_notebooks_are_committed_without_outputs(path: Path) -> None:
     assert code and all(c.outputs == [] and c.execution_count is None for c in code)
 
 
-def test_review_command_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                            monkeypatch: pytest.MonkeyPatch,
-                                            make_project: Callable[..., Path]) -> None:  # fmt: skip
+def test_review_command_errors_are_one_line(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    make_project: Callable[..., Path],
+) -> None:
     assert main(["review", str(tmp_path / "missing")]) == 2
     assert "no such project folder" in capsys.readouterr().err
     monkeypatch.setitem(sys.modules, "voila.app", None)  # as if Voila were not installed
@@ -812,20 +903,38 @@ def test_review_command_errors_are_one_line(tmp_path: Path, capsys: pytest.Captu
     assert "pip install" in err and "voila" in err.lower() and len(err.strip().splitlines()) == 1
 
 
-
 # ---------------------------------------------------------------------- Coder: visible work
 def test_suggestions_hidden_until_toggled_then_filtered_by_score_and_code(
     coder: Coder, small: Project
 ) -> None:
     a, b = span(small, "Children were more ready for school."), span(small, "never enough time")
     c = span(small, "changed practice")
-    coder.set_suggestions(pd.DataFrame([
-        {"doc_id": DOC, "code_id": "impact.children", "start": a[0], "end": a[1],
-         "confidence": 0.9},
-        {"doc_id": DOC, "code_id": "challenges.capacity", "start": b[0], "end": b[1],
-         "confidence": 0.4},
-        {"doc_id": DOC, "code_id": "impact.practice", "start": c[0], "end": c[1]},  # no score
-    ]))  # fmt: skip
+    coder.set_suggestions(
+        pd.DataFrame(
+            [
+                {
+                    "doc_id": DOC,
+                    "code_id": "impact.children",
+                    "start": a[0],
+                    "end": a[1],
+                    "confidence": 0.9,
+                },
+                {
+                    "doc_id": DOC,
+                    "code_id": "challenges.capacity",
+                    "start": b[0],
+                    "end": b[1],
+                    "confidence": 0.4,
+                },
+                {
+                    "doc_id": DOC,
+                    "code_id": "impact.practice",
+                    "start": c[0],
+                    "end": c[1],
+                },  # no score
+            ]
+        )
+    )
     assert coder.suggestions == [] and coder.suggestion_total == 3
     coder.show_suggestions = True
     assert len(coder.suggestions) == 3  # at 0 every suggestion shows, scored or not
@@ -846,11 +955,19 @@ def test_accept_all_shown_is_one_action_and_one_undo_restores(
     coder: Coder, small: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     text = small.text(DOC)
-    words = [m for m in ("programme", "settings", "Children", "Capacity", "team", "time")
-             if m in text]  # fmt: skip
-    rows = [{"doc_id": DOC, "code_id": "impact", "start": text.index(w),
-             "end": text.index(w) + len(w), "confidence": 0.5 + i / 20}
-            for i, w in enumerate(words)]  # fmt: skip
+    words = [
+        m for m in ("programme", "settings", "Children", "Capacity", "team", "time") if m in text
+    ]
+    rows = [
+        {
+            "doc_id": DOC,
+            "code_id": "impact",
+            "start": text.index(w),
+            "end": text.index(w) + len(w),
+            "confidence": 0.5 + i / 20,
+        }
+        for i, w in enumerate(words)
+    ]
     coder.set_suggestions(pd.DataFrame(rows))
     coder.show_suggestions, coder.min_score = True, 0.6
     shown = {s["key"] for s in coder.suggestions}
@@ -868,10 +985,26 @@ def test_accept_all_shown_is_one_action_and_one_undo_restores(
 
 def test_reject_all_shown_is_one_action_and_one_undo_restores(coder: Coder, small: Project) -> None:
     a, b = span(small, "main challenge"), span(small, "never enough time")
-    coder.set_suggestions(pd.DataFrame([
-        {"doc_id": DOC, "code_id": "challenges", "start": a[0], "end": a[1], "confidence": 0.7},
-        {"doc_id": DOC, "code_id": "challenges.capacity", "start": b[0], "end": b[1],
-         "confidence": 0.8}]))  # fmt: skip
+    coder.set_suggestions(
+        pd.DataFrame(
+            [
+                {
+                    "doc_id": DOC,
+                    "code_id": "challenges",
+                    "start": a[0],
+                    "end": a[1],
+                    "confidence": 0.7,
+                },
+                {
+                    "doc_id": DOC,
+                    "code_id": "challenges.capacity",
+                    "start": b[0],
+                    "end": b[1],
+                    "confidence": 0.8,
+                },
+            ]
+        )
+    )
     coder.show_suggestions = True
     assert coder.reject_shown() == 2
     assert [e["event"] for e in log(small.root)] == ["reject", "reject"]

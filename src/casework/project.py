@@ -126,8 +126,14 @@ class Project:
         named = setting(self.config, "project", "codebook")
         if named:
             # casework.toml may come from someone else: the codebook must be in the project.
-            return path_in(self.root, str(named), what="codebook", subfolders=True,
-                           source=self.root / "casework.toml", field="project.codebook")  # fmt: skip
+            return path_in(
+                self.root,
+                str(named),
+                what="codebook",
+                subfolders=True,
+                source=self.root / "casework.toml",
+                field="project.codebook",
+            )
         found = sorted((self.root / "codebooks").glob("*.yaml"))
         if len(found) != 1:
             raise ConfigError(
@@ -135,7 +141,7 @@ class Project:
                 + (f" and {len(found)} files in codebooks/" if found else ""),
                 path=self.root / "casework.toml",
                 field="project.codebook",
-                fix="Set codebook = \"codebooks/<name>.yaml\" under [project].",
+                fix='Set codebook = "codebooks/<name>.yaml" under [project].',
             )
         if not is_inside(self.root, found[0]):
             raise outside_error(found[0], "codebook")
@@ -275,12 +281,12 @@ class Project:
             return
         new = resolve_codings(
             replay(pd.DataFrame(self._unmerged).assign(line=pd.NA)).codings,
-            self.documents, self._corpus.texts, set(self.codes["code_id"]),
-        )  # fmt: skip
-        self._unmerged = []
-        self._resolved.codings = pd.concat(
-            [self._resolved.codings, new.codings], ignore_index=True
+            self.documents,
+            self._corpus.texts,
+            set(self.codes["code_id"]),
         )
+        self._unmerged = []
+        self._resolved.codings = pd.concat([self._resolved.codings, new.codings], ignore_index=True)
 
     def _code_event(self, row: Mapping[str, Any]) -> dict[str, Any]:
         doc_id, code_id = str(row["doc_id"]), str(row["code_id"])
@@ -297,13 +303,21 @@ class Project:
         anchor = make_anchor(text, start, end)
         confidence = row.get("confidence")
         event = {
-            "event": "code", "id": new_id(), "doc": doc_id, "code": code_id,
-            "start": start, "end": end, "quote": anchor.quote, "prefix": anchor.prefix,
-            "suffix": anchor.suffix, "sha": self._doc_sha(doc_id),
+            "event": "code",
+            "id": new_id(),
+            "doc": doc_id,
+            "code": code_id,
+            "start": start,
+            "end": end,
+            "quote": anchor.quote,
+            "prefix": anchor.prefix,
+            "suffix": anchor.suffix,
+            "sha": self._doc_sha(doc_id),
             "source": str(row.get("source") or "manual"),
             "confidence": None if confidence is None or pd.isna(confidence) else float(confidence),
-            "reason": row.get("reason") or None, "memo": row.get("memo") or None,
-        }  # fmt: skip
+            "reason": row.get("reason") or None,
+            "memo": row.get("memo") or None,
+        }
         decisions = row.get("decisions")
         if decisions is not None and not pd.isna(decisions):
             event["decisions"] = int(decisions)  # what the suggestion's score rested on
@@ -330,8 +344,16 @@ class Project:
         reason: str | None = None,
     ) -> str:
         """Code ``text(doc_id)[start:end]`` with ``code_id``; returns the coding id."""
-        row = {"doc_id": doc_id, "code_id": code_id, "start": start, "end": end, "memo": memo,
-               "source": source, "confidence": confidence, "reason": reason}  # fmt: skip
+        row = {
+            "doc_id": doc_id,
+            "code_id": code_id,
+            "start": start,
+            "end": end,
+            "memo": memo,
+            "source": source,
+            "confidence": confidence,
+            "reason": reason,
+        }
         return self.code_many([row], coder=coder)[0]
 
     def code_many(
@@ -420,9 +442,15 @@ class Project:
         events = []
         for row in records:
             checked = self._code_event(row)  # same checks as coding: doc, code, offsets
-            event = {"event": "reject", "doc": checked["doc"], "code": checked["code"],
-                     "start": checked["start"], "end": checked["end"],
-                     "quote": checked["quote"], "reason": row.get("reason") or reason}  # fmt: skip
+            event = {
+                "event": "reject",
+                "doc": checked["doc"],
+                "code": checked["code"],
+                "start": checked["start"],
+                "end": checked["end"],
+                "quote": checked["quote"],
+                "reason": row.get("reason") or reason,
+            }
             for key in ("confidence", "decisions"):  # the score turned down, and its basis
                 if checked.get(key) is not None:
                     event[key] = checked[key]
@@ -469,19 +497,33 @@ class Project:
         who = self._need_coder(coder)
         if not ranked:
             return suggest(
-                self, self.codebook, coder=who, rules=rules, learned=bool(learned), unit=unit,
-                rejections=self.rejections, min_score=0.5 if min_score is None else min_score,
+                self,
+                self.codebook,
+                coder=who,
+                rules=rules,
+                learned=bool(learned),
+                unit=unit,
+                rejections=self.rejections,
+                min_score=0.5 if min_score is None else min_score,
                 doc_ids=doc_ids,
-            )  # fmt: skip
-        options = self.suggestion_options(floor=floor if floor is not None else min_score,
-                                          per_doc=per_doc, join=join,
-                                          model=learned is not False)  # fmt: skip
+            )
+        options = self.suggestion_options(
+            floor=floor if floor is not None else min_score,
+            per_doc=per_doc,
+            join=join,
+            model=learned is not False,
+        )
         rows = self._ranked(who, options, unit, doc_ids, background)
         return rows if rules else rows[rows["source"] != "rule"].reset_index(drop=True)
 
-    def suggestion_options(self, *, floor: float | None = None,
-                           per_doc: int | Literal["default"] | None = "default",
-                           join: bool = True, model: bool = True) -> Any:  # fmt: skip
+    def suggestion_options(
+        self,
+        *,
+        floor: float | None = None,
+        per_doc: int | Literal["default"] | None = "default",
+        join: bool = True,
+        model: bool = True,
+    ) -> Any:
         """The scoring and trimming options (``casework.nlp.SuggestOptions``); unset ones
         come from ``[nlp] floor`` / ``per_doc`` in casework.toml, else the defaults."""
         from casework.nlp import SuggestOptions
@@ -494,16 +536,35 @@ class Project:
             per_doc = None if per_doc in (0, None, "none") else int(per_doc)
         return SuggestOptions(floor=floor, per_doc=per_doc, join=join, model=model)
 
-    def _ranked(self, coder: str, options: Any, unit: str | None,
-                doc_ids: Iterable[str] | None, background: bool = False) -> pd.DataFrame:  # fmt: skip
+    def _ranked(
+        self,
+        coder: str,
+        options: Any,
+        unit: str | None,
+        doc_ids: Iterable[str] | None,
+        background: bool = False,
+    ) -> pd.DataFrame:
         from casework.nlp import ranked_suggest
 
-        return ranked_suggest(self, self.codebook, coder=coder, options=options, unit=unit,
-                              rejections=self.rejections, doc_ids=doc_ids,
-                              scored=self.score_basis(coder, options, background=background))  # fmt: skip
+        return ranked_suggest(
+            self,
+            self.codebook,
+            coder=coder,
+            options=options,
+            unit=unit,
+            rejections=self.rejections,
+            doc_ids=doc_ids,
+            scored=self.score_basis(coder, options, background=background),
+        )
 
-    def score_basis(self, coder: str | None = None, options: Any = None, *,
-                    background: bool = False, cache_dir: Path | None = None) -> Any:  # fmt: skip
+    def score_basis(
+        self,
+        coder: str | None = None,
+        options: Any = None,
+        *,
+        background: bool = False,
+        cache_dir: Path | None = None,
+    ) -> Any:
         """What the coder's suggestion scores rest on (rules' estimates, model), kept
         until the coder's events change. ``background=True``: the model trains in a
         thread (see :meth:`suggest`); :attr:`trainer` is that thread's keeper.
@@ -514,17 +575,32 @@ class Project:
 
         who = self._need_coder(coder)
         options = options or SuggestOptions()
-        key = (who, len(self.events()), options.model, options.prior, options.headings,
-               options.ranker)  # fmt: skip
+        key = (
+            who,
+            len(self.events()),
+            options.model,
+            options.prior,
+            options.headings,
+            options.ranker,
+        )
         cached = self.__dict__.get("_score_basis")
         trainer = self.trainer(who) if background else None
-        if cached is not None and cached[0] == key and (
-                trainer is None or cached[1].model_hash == (trainer.latest or (None, None))[1]):
+        if (
+            cached is not None
+            and cached[0] == key
+            and (trainer is None or cached[1].model_hash == (trainer.latest or (None, None))[1])
+        ):
             return cached[1]
-        found = score_basis(self, self.codebook, coder=who, options=options,
-                            nlp=pipeline_for(self),
-                            cache_dir=cache_dir if cache_dir is not None else cache_dir_for(self),
-                            rejections=self.rejections, background=trainer)  # fmt: skip
+        found = score_basis(
+            self,
+            self.codebook,
+            coder=who,
+            options=options,
+            nlp=pipeline_for(self),
+            cache_dir=cache_dir if cache_dir is not None else cache_dir_for(self),
+            rejections=self.rejections,
+            background=trainer,
+        )
         self.__dict__["_score_basis"] = (key, found)
         return found
 
@@ -559,7 +635,7 @@ class Project:
         coder: str | None = None,
         method: str = "lsa",
     ) -> pd.DataFrame:
-        """"More like this": the ``n`` passages most like a passage ``(doc_id, start,
+        """ "More like this": the ``n`` passages most like a passage ``(doc_id, start,
         end)``, like all of the coder's passages of ``code``, or like free ``text``.
 
         Passages already coded with ``code`` (or inside the query passage) or rejected
@@ -570,8 +646,7 @@ class Project:
         from casework.nlp import similar
 
         who = coder or self.coder
-        return similar(self, passage=passage, code=code, text=text, n=n, coder=who,
-                       method=method)  # fmt: skip
+        return similar(self, passage=passage, code=code, text=text, n=n, coder=who, method=method)
 
     def accept(
         self, rows: pd.DataFrame | Iterable[Mapping[str, Any]], *, coder: str | None = None
@@ -605,10 +680,14 @@ class Project:
         """Refuse an undo that would bring back codings of a code no longer in the
         codebook (e.g. undoing the recodes of a merge after the code was removed)."""
         trial = pd.concat(
-            [events, pd.DataFrame([{"eid": "?", "batch": "?", "event": "undo",
-                                    "target": target, "coder": coder}])],
+            [
+                events,
+                pd.DataFrame(
+                    [{"eid": "?", "batch": "?", "event": "undo", "target": target, "coder": coder}]
+                ),
+            ],
             ignore_index=True,
-        )  # fmt: skip
+        )
         after = replay(trial).codings
         unknown = sorted(set(after["code_id"]) - set(self.codes["code_id"]))
         if unknown:

@@ -39,6 +39,7 @@ class Validated(Protocol):
 
     def coding_problems(self) -> list[Problem]: ...
 
+
 # The longest file name build makes from a case id: exports/chapters/<case>_media/.
 CASE_FILE_SUFFIX = "_media"
 
@@ -100,8 +101,7 @@ def _case_name_problems(project: Validated, corpus: Corpus) -> list[Problem]:
             path_in(exports, case_id, CASE_FILE_SUFFIX, what="case id")
         except ProjectError as err:
             where = "cases.csv" if (project.root / "cases.csv").exists() else "transcripts"
-            problems.append(Problem(err.message + f". {err.fix}", path=where,
-                                    field="case_id"))  # fmt: skip
+            problems.append(Problem(err.message + f". {err.fix}", path=where, field="case_id"))
     return problems
 
 
@@ -114,21 +114,30 @@ def _speaker_problems(project: Validated, corpus: Corpus) -> list[Problem]:
     kinds = docs["kind"].tolist() if "kind" in docs.columns else [None] * len(docs)
     for kind, row in zip(kinds, docs.itertuples(), strict=True):
         if kind != "notes" and not str(row.role).strip():
-            found.append(Problem(
-                f"no role: quotes are labelled '{_label(row.participant_id)}'. Add 'role: …' "
-                "to the front matter (or a Role column to the attribute sheet)",
-                path=str(row.path), field="role", warning=True))  # fmt: skip
+            found.append(
+                Problem(
+                    f"no role: quotes are labelled '{_label(row.participant_id)}'. Add 'role: …' "
+                    "to the front matter (or a Role column to the attribute sheet)",
+                    path=str(row.path),
+                    field="role",
+                    warning=True,
+                )
+            )
     speakers = corpus.speakers
     for doc_id, group in speakers.groupby("doc_id", sort=False):
         roles = set(group["role"])
         for role in ("participant", "interviewer"):
             if role not in roles and len(group) > 1:
-                found.append(Problem(
-                    f"no speaker was recognised as the {role} (speakers: "
-                    f"{', '.join(group['speaker'])}). Say who is who in the front matter, e.g. "
-                    f"'speakers: {{{group['speaker'].iloc[0]}: {role}}}'",
-                    path=str(paths.get(doc_id, doc_id)), field="speakers",
-                    warning=True))  # fmt: skip
+                found.append(
+                    Problem(
+                        f"no speaker was recognised as the {role} (speakers: "
+                        f"{', '.join(group['speaker'])}). Say who is who in the front matter, e.g. "
+                        f"'speakers: {{{group['speaker'].iloc[0]}: {role}}}'",
+                        path=str(paths.get(doc_id, doc_id)),
+                        field="speakers",
+                        warning=True,
+                    )
+                )
     return found
 
 
@@ -147,13 +156,14 @@ def _stray_logs(project: Validated) -> list[Problem]:
             "not read: the name is not a valid coder name, or it is a copy a sync tool made "
             "(a conflict); its events count for nobody. Merge what it holds into the coder's "
             "log (letters, digits, '_', '.', '-'), then delete it",
-            path=str(path.relative_to(project.root)) if path.is_relative_to(project.root)
+            path=str(path.relative_to(project.root))
+            if path.is_relative_to(project.root)
             else str(path),
             warning=True,
         )
         for kind in KINDS
         for path in stray(kind)
-    ]  # fmt: skip
+    ]
 
 
 def _summary_problems(project: Validated) -> list[Problem]:

@@ -27,9 +27,14 @@ import pytest
 
 CHROMIUM = Path(os.environ.get("CASEWORK_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 PWNED = "__cw_pwned"
 
 # Untrusted text in every place a transcript, its front matter or a code can carry it.
@@ -55,8 +60,9 @@ def add_injection(root: Path) -> str:
     path = root / "transcripts" / "A" / "zz_injection.md"
     path.write_text(INJECTION_DOC, encoding="utf-8")
     book = next((root / "codebooks").glob("*.yaml"))
-    book.write_text(book.read_text(encoding="utf-8").rstrip("\n") + "\n" + INJECTION_CODE,
-                    encoding="utf-8")  # fmt: skip
+    book.write_text(
+        book.read_text(encoding="utf-8").rstrip("\n") + "\n" + INJECTION_CODE, encoding="utf-8"
+    )
     return "A/zz_injection"
 
 
@@ -114,8 +120,11 @@ def _serve(cmd: list[str], env: dict[str, str], log: Path, server: Server) -> It
 def _isolated_env(tmp: Path, **extra: str) -> dict[str, str]:
     """Own runtime/config/data dirs, so no user setting or workspace leaks in."""
     env = dict(os.environ)
-    for name, sub in (("JUPYTER_RUNTIME_DIR", "runtime"), ("JUPYTER_CONFIG_DIR", "config"),
-                      ("IPYTHONDIR", "ipython")):  # fmt: skip
+    for name, sub in (
+        ("JUPYTER_RUNTIME_DIR", "runtime"),
+        ("JUPYTER_CONFIG_DIR", "config"),
+        ("IPYTHONDIR", "ipython"),
+    ):
         (tmp / sub).mkdir(parents=True, exist_ok=True)
         env[name] = str(tmp / sub)
     env.update(extra)
@@ -131,10 +140,19 @@ def jupyter_lab(root: Path, tmp: Path, **env_extra: str) -> Iterator[Server]:
     news.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}), "utf-8")
     workspaces.mkdir(parents=True, exist_ok=True)
     port, token = free_port(), secrets.token_hex(16)
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
-           f"--port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-           f"--ServerApp.root_dir={root}", f"--LabApp.user_settings_dir={settings}",
-           f"--LabApp.workspaces_dir={workspaces}"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        f"--LabApp.user_settings_dir={settings}",
+        f"--LabApp.workspaces_dir={workspaces}",
+    ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     server = Server(f"http://127.0.0.1:{port}", token, None, tmp / "lab.log")  # type: ignore
@@ -147,8 +165,17 @@ def jupyter_lab(root: Path, tmp: Path, **env_extra: str) -> Iterator[Server]:
 def review_app(root: Path, tmp: Path, **env_extra: str) -> Iterator[Server]:
     """``casework review ROOT`` (Voila) on a free port with a token."""
     port, token = free_port(), secrets.token_hex(16)
-    cmd = [sys.executable, "-c", "import sys; from casework.cli import main; sys.exit(main())",
-           "review", str(root), "--port", str(port), "--token", token]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-c",
+        "import sys; from casework.cli import main; sys.exit(main())",
+        "review",
+        str(root),
+        "--port",
+        str(port),
+        "--token",
+        token,
+    ]
     server = Server(f"http://127.0.0.1:{port}", token, None, tmp / "voila.log")  # type: ignore
     with _serve(cmd, _isolated_env(tmp, **env_extra), server.log, server):
         # standalone Voila has no /api/status: wait for the port to answer at all
@@ -213,7 +240,9 @@ def off_machine(url: str) -> bool:
 
     parts = urlsplit(url)
     return parts.scheme not in ("data", "blob", "about") and parts.hostname not in (
-        "127.0.0.1", "localhost")  # fmt: skip
+        "127.0.0.1",
+        "localhost",
+    )
 
 
 def shot(page: Any, folder: Path, name: str) -> Path:

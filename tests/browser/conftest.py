@@ -18,18 +18,22 @@ from _browser import CHROMIUM, CHROMIUM_ARGS
 def browser() -> Iterator[Any]:
     """Debian's chromium, headless, driven by Python playwright (no bundled browser)."""
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `bash scripts/system-deps.sh` (installs Debian "
-                    "chromium), or set CASEWORK_CHROMIUM to a chromium binary.")  # fmt: skip
+        pytest.fail(
+            f"{CHROMIUM} is missing: run `bash scripts/system-deps.sh` (installs Debian "
+            "chromium), or set CASEWORK_CHROMIUM to a chromium binary."
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.fail("Python playwright is missing: pip install -e '.[dev]' "
-                    "(never `playwright install`: the tests use Debian's chromium).")  # fmt: skip
+        pytest.fail(
+            "Python playwright is missing: pip install -e '.[dev]' "
+            "(never `playwright install`: the tests use Debian's chromium)."
+        )
     with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
-                                      headless=True)  # fmt: skip
+        instance = pw.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
         try:
             yield instance
         finally:
             instance.close()
-

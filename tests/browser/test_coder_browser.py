@@ -26,8 +26,15 @@ REPO = Path(__file__).resolve().parents[2]
 CODER = "browser"
 DOC = "A/la_lead"
 NOTEBOOK = "notebooks/02_code_transcripts.ipynb"
-KEEP = {"casework.toml", "cases.csv", "transcripts", "codebooks", "codings", "summaries",
-        "notebooks"}  # fmt: skip
+KEEP = {
+    "casework.toml",
+    "cases.csv",
+    "transcripts",
+    "codebooks",
+    "codings",
+    "summaries",
+    "notebooks",
+}
 
 CHAR_BOX = """([selector, index]) => {
   const para = document.querySelector(selector);
@@ -76,8 +83,9 @@ class Session:
 
 
 def copy_demo(dest: Path) -> Path:
-    shutil.copytree(REPO, dest, ignore=lambda d, names: [
-        n for n in names if Path(d) == REPO and n not in KEEP])  # fmt: skip
+    shutil.copytree(
+        REPO, dest, ignore=lambda d, names: [n for n in names if Path(d) == REPO and n not in KEEP]
+    )
     return dest
 
 
@@ -170,10 +178,15 @@ def test_select_with_the_mouse_and_code(session: Session) -> None:
     start, end = drag_select(session, phrase)
     session.shot("02-selected")
     page.click(".cw-code-name[data-code='context.local_situation']")
-    event = session.wait_event(lambda e: e["event"] == "code" and e["source"] == "manual",
-                               "manual code")  # fmt: skip
+    event = session.wait_event(
+        lambda e: e["event"] == "code" and e["source"] == "manual", "manual code"
+    )
     assert (event["doc"], event["code"], event["start"], event["end"]) == (
-        DOC, "context.local_situation", start, end)  # fmt: skip
+        DOC,
+        "context.local_situation",
+        start,
+        end,
+    )
     assert event["quote"] == phrase
     page.wait_for_selector(f".cw-bar[data-coding='{event['id']}']")
     session.shot("03-coded")
@@ -185,8 +198,9 @@ def test_number_keys_and_type_to_filter(session: Session) -> None:
     markdown_cells = page.locator(".jp-MarkdownCell").count()
     start, end = drag_select(session, "deep staffing cuts")
     page.keyboard.press("2")  # pinned: the second theme, "scoping"
-    event = session.wait_event(lambda e: e["event"] == "code" and e["code"] == "scoping",
-                               "key 2 code")  # fmt: skip
+    event = session.wait_event(
+        lambda e: e["event"] == "code" and e["code"] == "scoping", "key 2 code"
+    )
     assert (event["start"], event["end"]) == (start, end)
     page.wait_for_selector(f".cw-bar[data-coding='{event['id']}']")
     # JupyterLab's own "2" (make the cell a heading) did not fire
@@ -196,8 +210,9 @@ def test_number_keys_and_type_to_filter(session: Session) -> None:
     page.keyboard.type("workforce")
     assert page.locator(".cw-code-name").count() < 10  # the tree is filtered
     page.keyboard.press("Enter")
-    event = session.wait_event(lambda e: e["event"] == "code" and e["code"] == "impact.workforce",
-                               "filtered code")  # fmt: skip
+    event = session.wait_event(
+        lambda e: e["event"] == "code" and e["code"] == "impact.workforce", "filtered code"
+    )
     assert (event["start"], event["end"]) == (start, end)
     page.wait_for_selector(f".cw-bar[data-coding='{event['id']}']")
     page.select_option(".cw-coder-filter", CODER)  # only my stripes
@@ -262,8 +277,9 @@ def test_accept_a_suggestion(session: Session) -> None:
     session.shot("07-suggestion")
     span.click()
     page.click(".cw-pop .cw-accept")
-    event = session.wait_event(lambda e: e["event"] == "code" and e["source"] == "rule",
-                               "accepted suggestion")  # fmt: skip
+    event = session.wait_event(
+        lambda e: e["event"] == "code" and e["source"] == "rule", "accepted suggestion"
+    )
     assert (event["code"], event["start"], event["end"]) == ("context.motivation", start, end)
     assert event["reason"] == "keyword: free" and event["confidence"] == 0.8
     page.wait_for_selector(f".cw-bar[data-coding='{event['id']}']")
@@ -462,8 +478,9 @@ def test_text_search_codes_a_hit(session: Session) -> None:
     hits = page.eval_on_selector_all(
         ".cw-coder .cw-hit", "ns => [...new Set(ns.map(n => n.dataset.hit))]"
     )
-    assert hits and all(text[int(h.split("-")[0]):int(h.split("-")[1])].lower().startswith("staff")
-                        for h in hits)  # fmt: skip
+    assert hits and all(
+        text[int(h.split("-")[0]) : int(h.split("-")[1])].lower().startswith("staff") for h in hits
+    )
     page.click(".cw-coder .cw-hit-next")
     first = sorted(hits, key=lambda h: int(h.split("-")[0]))[0]
     page.wait_for_function(
@@ -471,8 +488,14 @@ def test_text_search_codes_a_hit(session: Session) -> None:
     )
     doc_shot(page, "coder-search", element=".cw-coder")
     page.click(".cw-code-name[data-code='challenges.capacity']")
-    event = session.wait_event(lambda e: e["event"] == "code" and e["code"] == "challenges.capacity"
-                               and f"{e['start']}-{e['end']}" == first, "hit coded")  # fmt: skip
+    event = session.wait_event(
+        lambda e: (
+            e["event"] == "code"
+            and e["code"] == "challenges.capacity"
+            and f"{e['start']}-{e['end']}" == first
+        ),
+        "hit coded",
+    )
     assert event["quote"].lower().startswith("staff")
     page.fill(".cw-coder .cw-search", "Foundation Stage")
     page.press(".cw-coder .cw-search", "Enter")

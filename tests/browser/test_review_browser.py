@@ -33,8 +33,9 @@ DRAFT = "A draft only its coder should see until asked."
 def review(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     folder = tmp_path_factory.mktemp("review_browser")
     root = folder / "demo"
-    shutil.copytree(REPO, root, ignore=lambda d, names: [
-        n for n in names if Path(d) == REPO and n not in KEEP])  # fmt: skip
+    shutil.copytree(
+        REPO, root, ignore=lambda d, names: [n for n in names if Path(d) == REPO and n not in KEEP]
+    )
     doc = add_injection(root)
     project = casework.open_project(root, coder="tester")
     start = project.text(doc).index(PHRASE)
@@ -43,8 +44,9 @@ def review(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[d
     store.write(("participant", "A-INJ"), "context", INJECTED_SUMMARY)
     store.write(("participant", "A-INJ"), "impact", DRAFT, draft=True)
     with review_app(root, folder / "voila") as server:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000},
-                                      accept_downloads=True)  # fmt: skip
+        context = browser.new_context(
+            viewport={"width": 1400, "height": 1000}, accept_downloads=True
+        )
         requests: list[str] = []
         context.on("request", lambda r: requests.append(r.url))
         page = context.new_page()
@@ -56,16 +58,25 @@ def review(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[d
         except Exception:
             shot(page, folder, "failed-open")
             pytest.fail(f"the review app drew no matrix:\n{server.log_tail()}")
-        yield {"page": page, "watch": watch, "folder": folder, "coding": coding,
-               "server": server, "requests": requests, "root": root}  # fmt: skip
+        yield {
+            "page": page,
+            "watch": watch,
+            "folder": folder,
+            "coding": coding,
+            "server": server,
+            "requests": requests,
+            "root": root,
+        }
         context.close()
 
 
 def _rename(root: Path, name: str) -> None:
     """Give the project another name: the next page load (a new kernel) shows it."""
     toml = root / "casework.toml"
-    toml.write_text(re.sub(r'(?m)^name = .*$', f"name = {json.dumps(name)}",
-                           toml.read_text("utf-8"), count=1), "utf-8")  # fmt: skip
+    toml.write_text(
+        re.sub(r"(?m)^name = .*$", f"name = {json.dumps(name)}", toml.read_text("utf-8"), count=1),
+        "utf-8",
+    )
 
 
 def _reload(page: Any) -> None:
@@ -75,8 +86,9 @@ def _reload(page: Any) -> None:
 
 def _cell(page: Any, label_start: str, code: str) -> Any:
     labels = page.eval_on_selector_all(".cwm-row-label", "ns => ns.map(n => n.textContent)")
-    columns = page.eval_on_selector_all(".cwm-table thead th",
-                                        "ns => ns.slice(1).map(n => n.title)")
+    columns = page.eval_on_selector_all(
+        ".cwm-table thead th", "ns => ns.slice(1).map(n => n.title)"
+    )
     row = next(i for i, label in enumerate(labels) if label.startswith(label_start))
     return page.locator(f".cwm-cell[data-row='{row}'][data-col='{columns.index(code)}']")
 
@@ -124,11 +136,12 @@ def test_injection_shows_as_text_in_the_review_app(review: dict[str, Any]) -> No
     page.select_option(".cwm-cell-kind", "summary")
     page.wait_for_function(
         "() => [...document.querySelectorAll('td.cwm-cell')].some("
-        "n => n.textContent === " + json.dumps(INJECTED_SUMMARY) + ")")
+        "n => n.textContent === " + json.dumps(INJECTED_SUMMARY) + ")"
+    )
     shot(page, review["folder"], "03-injection-as-text")
     inserted = page.eval_on_selector_all(
-        ".cwm img, .cwm script, .cwm a, .widget-label img, .widget-label script",
-        "ns => ns.length")  # fmt: skip
+        ".cwm img, .cwm script, .cwm a, .widget-label img, .widget-label script", "ns => ns.length"
+    )
     assert inserted == 0
     assert page.evaluate(f"() => window.{PWNED}") is None
     assert watch.dialogs == []
@@ -145,28 +158,36 @@ def test_review_filters_by_coder_and_hides_drafts(review: dict[str, Any]) -> Non
     page, root = review["page"], review["root"]
     project = casework.open_project(root)
     page.select_option(".cwm-cell-kind", "count")
-    page.wait_for_function("() => document.querySelector('.cwm-table').classList"
-                           ".contains('cwm-kind-number')")  # fmt: skip
+    page.wait_for_function(
+        "() => document.querySelector('.cwm-table').classList.contains('cwm-kind-number')"
+    )
     everyone = sum(int(v or 0) for v in _cells(page))
     page.select_option(".cwm-coder", "second")
-    page.wait_for_function("() => document.querySelector('.cwm-filters').textContent"
-                           ".includes('Coder: second')")  # fmt: skip
+    page.wait_for_function(
+        "() => document.querySelector('.cwm-filters').textContent.includes('Coder: second')"
+    )
     from casework.matrices import framework_matrix
 
     expected = framework_matrix(project, "participant", cell="count", coders="second")
     assert sum(int(v or 0) for v in _cells(page)) == int(expected.to_numpy().sum()) < everyone
     page.select_option(".cwm-coder", "")
     page.select_option(".cwm-cell-kind", "summary")
-    page.wait_for_function("() => !document.querySelector('.cwm-table')"
-                           ".classList.contains('cwm-kind-number')")  # fmt: skip
+    page.wait_for_function(
+        "() => !document.querySelector('.cwm-table').classList.contains('cwm-kind-number')"
+    )
     assert not page.is_checked(".cwm-drafts")  # drafts hidden unless asked for
     assert not any(DRAFT in c for c in _cells(page))
     page.check(".cwm-drafts")
-    page.wait_for_function("t => [...document.querySelectorAll('td.cwm-cell')]"
-                           ".some(n => n.textContent === '[draft] ' + t)", arg=DRAFT)
+    page.wait_for_function(
+        "t => [...document.querySelectorAll('td.cwm-cell')]"
+        ".some(n => n.textContent === '[draft] ' + t)",
+        arg=DRAFT,
+    )
     page.uncheck(".cwm-drafts")
-    page.wait_for_function("t => ![...document.querySelectorAll('td.cwm-cell')]"
-                           ".some(n => n.textContent.includes(t))", arg=DRAFT)
+    page.wait_for_function(
+        "t => ![...document.querySelectorAll('td.cwm-cell')].some(n => n.textContent.includes(t))",
+        arg=DRAFT,
+    )
 
 
 def test_review_downloads_what_is_shown(review: dict[str, Any]) -> None:
@@ -174,8 +195,9 @@ def test_review_downloads_what_is_shown(review: dict[str, Any]) -> None:
 
     page, folder = review["page"], review["folder"]
     page.select_option(".cwm-case", "B")
-    page.wait_for_function("() => document.querySelector('.cwm-filters').textContent"
-                           ".includes('Case: B')")  # fmt: skip
+    page.wait_for_function(
+        "() => document.querySelector('.cwm-filters').textContent.includes('Case: B')"
+    )
     with page.expect_download() as info:
         page.click(".cwm-download-xlsx")
     saved = folder / info.value.suggested_filename

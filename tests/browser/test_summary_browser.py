@@ -70,8 +70,11 @@ class Session:
 def _notebook(root: Path) -> None:
     book = nbformat.v4.new_notebook()
     book.cells = [nbformat.v4.new_code_cell(dedent(code)) for code in CELLS]
-    book.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                   "language": "python"}  # fmt: skip
+    book.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(book, root / NOTEBOOK)
 
 
@@ -123,8 +126,9 @@ def test_a_shortened_draft_is_saved_with_the_links_chosen(session: Session) -> N
     page.wait_for_selector(".cwm-passage")
     doc_shot(page, "matrix-explorer")
     page.click(".cwm-propose")
-    page.wait_for_function("t => document.querySelector('.cwm-summary-input').value === t",
-                           arg=draft)  # fmt: skip
+    page.wait_for_function(
+        "t => document.querySelector('.cwm-summary-input').value === t", arg=draft
+    )
     assert session.summary_events() == []  # a draft lives in the editor until Save
     assert page.locator(".cwm-ev-para").count() == 3
     first = draft.split("\n\n")[0]
@@ -145,20 +149,24 @@ def test_a_shortened_draft_is_saved_with_the_links_chosen(session: Session) -> N
     kept = lost.nth(0).get_attribute("data-coding")
     dropped = lost.nth(1).get_attribute("data-coding")
     lost.nth(0).locator(".cwm-ev-move").select_option("1")  # "Link to ¶1"
-    page.wait_for_function("() => document.querySelectorAll('.cwm-ev-unplaced .cwm-ev-link')"
-                           ".length === 1")  # fmt: skip
+    page.wait_for_function(
+        "() => document.querySelectorAll('.cwm-ev-unplaced .cwm-ev-link').length === 1"
+    )
     page.click(".cwm-ev-unplaced .cwm-ev-drop")
     page.wait_for_selector(".cwm-ev-unplaced", state="detached")
-    own = page.eval_on_selector_all(".cwm-ev-para .cwm-ev-link",
-                                    "ns => ns.map(n => n.dataset.coding)")  # fmt: skip
+    own = page.eval_on_selector_all(
+        ".cwm-ev-para .cwm-ev-link", "ns => ns.map(n => n.dataset.coding)"
+    )
     assert kept in own and dropped not in own
     page.click(".cwm-save")
     event = session.wait(lambda: next(iter(session.summary_events()[-1:]), None), "a summary")
     assert event["text"] == short and event["draft"] is False
     assert sorted(link["coding"] for link in event["links"]) == sorted(own)
     assert {link["paragraph"] for link in event["links"]} == {1}
-    page.wait_for_function("() => document.querySelector('.cwm-status').textContent"
-                           f".startsWith('Summary saved with {len(own)} evidence link')")
+    page.wait_for_function(
+        "() => document.querySelector('.cwm-status').textContent"
+        f".startsWith('Summary saved with {len(own)} evidence link')"
+    )
     assert page.inner_text(".cwm-dirty") == ""
     shot(page, session.folder, "summary-saved")
 
@@ -171,26 +179,31 @@ def test_a_codebook_edit_changes_only_its_lines(session: Session) -> None:
     tree = page.locator(".widget-select select").first
     tree.scroll_into_view_if_needed()
     tree.select_option(_option(tree, "impact"))
-    page.fill(".widget-text input[placeholder^=\"new code's name\"]", NEW_CODE)
+    page.fill('.widget-text input[placeholder^="new code\'s name"]', NEW_CODE)
     page.click("button.widget-button:has-text('Add as child')")
     session.wait(lambda: path.read_text("utf-8") != before, "the codebook file to change")
     after = path.read_text("utf-8")
-    diff = [line for line in difflib.unified_diff(before.splitlines(), after.splitlines(),
-                                                   lineterm="", n=0)
-            if line[:1] in "+-" and not line.startswith(("+++", "---"))]  # fmt: skip
+    diff = [
+        line
+        for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
     assert all(line.startswith("+") for line in diff), diff  # nothing of the file changed
     assert "+    name: Costs $5 to $10 a day" in diff and len(diff) <= 4
     assert f"+  - id: {new_id}" in diff  # an id made from the name
     texts = "() => [...document.querySelectorAll('.widget-select option')].map(o => o.textContent)"
-    session.wait(lambda: any(NEW_CODE in t.replace("\xa0", " ") for t in page.evaluate(texts)),
-                 "the new code listed")  # ipywidgets writes spaces as no-break spaces
+    session.wait(
+        lambda: any(NEW_CODE in t.replace("\xa0", " ") for t in page.evaluate(texts)),
+        "the new code listed",
+    )  # ipywidgets writes spaces as no-break spaces
     tree.select_option(_option(tree, new_id))
     page.click("button.widget-button:has-text('Delete…')")
     confirm = page.locator(".widget-html", has_text="Delete 'Costs")
     confirm.wait_for()
     assert "Delete 'Costs $5 to $10 a day': 0 of your codings" in confirm.inner_text()
-    maths = page.eval_on_selector_all("mjx-container, .MathJax, .MathJax_Preview, math",
-                                      "ns => ns.length")  # fmt: skip
+    maths = page.eval_on_selector_all(
+        "mjx-container, .MathJax, .MathJax_Preview, math", "ns => ns.length"
+    )
     assert maths == 0  # the name was not typeset
     doc_shot(page, "codebook-editor")
     page.click("button.widget-button:has-text('Cancel')")
@@ -199,6 +212,8 @@ def test_a_codebook_edit_changes_only_its_lines(session: Session) -> None:
 
 def _option(select: Any, code_id: str) -> str:
     """The value of the editor's tree option for ``code_id`` (its label ends in [id])."""
-    return str(select.evaluate(
-        "(n, id) => [...n.options].find(o => o.textContent.endsWith(`[${id}]`)).value",
-        code_id))  # fmt: skip
+    return str(
+        select.evaluate(
+            "(n, id) => [...n.options].find(o => o.textContent.endsWith(`[${id}]`)).value", code_id
+        )
+    )

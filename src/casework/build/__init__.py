@@ -1,5 +1,4 @@
-"""``casework build``: validate, suggestions, matrices, workbook and chapters in one run.
-"""
+"""``casework build``: validate, suggestions, matrices, workbook and chapters in one run."""
 
 from __future__ import annotations
 

@@ -63,8 +63,9 @@ class AutocodeResult:
         """What the CLI prints: the estimates, the model, counts per code, what was written."""
         lines = list(self.notes)
         lines += _estimate_lines(self.estimates, self.model_report)
-        lines += _summary_lines(self.suggestions, self.accepted, self.accept_above,
-                                self.report_path)  # fmt: skip
+        lines += _summary_lines(
+            self.suggestions, self.accepted, self.accept_above, self.report_path
+        )
         return "\n".join(lines)
 
 
@@ -111,64 +112,100 @@ def autocode(
 
 
 def _ranked(
-    project: Project, who: str | None, options: AutocodeOptions, result: AutocodeResult,
+    project: Project,
+    who: str | None,
+    options: AutocodeOptions,
+    result: AutocodeResult,
     say: Say | None,
-) -> pd.DataFrame:  # fmt: skip
+) -> pd.DataFrame:
     """Scored suggestions (what the Coder shows); the rules' estimates kept in ``result``."""
     per_doc = options.per_doc
     chosen = project.suggestion_options(
         floor=options.floor,
-        per_doc=None if options.every or per_doc == 0 else ("default" if per_doc is None else per_doc),
+        per_doc=None
+        if options.every or per_doc == 0
+        else ("default" if per_doc is None else per_doc),
         join=not options.every,
-    )  # fmt: skip
+    )
     chosen = replace(chosen, require_model=options.learned, all_rules=options.every)
     if options.min_examples is not None:
         chosen = replace(chosen, ranker=replace(chosen.ranker, min_examples=options.min_examples))
     if options.learned and say is not None:
         say("training on your codings (held-out folds)…")
     scored = project.score_basis(who, chosen)
-    rows = ranked_suggest(project, project.codebook, coder=who, options=chosen,
-                          unit=options.unit, rejections=project.rejections,
-                          scored=scored)  # fmt: skip
+    rows = ranked_suggest(
+        project,
+        project.codebook,
+        coder=who,
+        options=chosen,
+        unit=options.unit,
+        rejections=project.rejections,
+        scored=scored,
+    )
     result.estimates = scored.precision
     result.model_report = scored.model.report if scored.model is not None else None
     return rows if options.rules else rows[rows["source"] != "rule"].reset_index(drop=True)
 
 
 def _on_cluster(
-    project: Project, who: str | None, options: AutocodeOptions, result: AutocodeResult,
+    project: Project,
+    who: str | None,
+    options: AutocodeOptions,
+    result: AutocodeResult,
     say: Say | None,
-) -> pd.DataFrame:  # fmt: skip
+) -> pd.DataFrame:
     """The same suggestions computed on a dask.distributed cluster."""
     from tqdm import tqdm
 
     from casework.engine import suggest as suggest_on_cluster  # dask: an optional extra
 
     model = _model(project, who, options, result, say) if options.learned else None
-    with tqdm(total=len(project.documents), unit="doc", desc="autocode", file=sys.stderr,
-              leave=False, disable=None) as bar:  # fmt: skip
+    with tqdm(
+        total=len(project.documents),
+        unit="doc",
+        desc="autocode",
+        file=sys.stderr,
+        leave=False,
+        disable=None,
+    ) as bar:
         rows: pd.DataFrame = suggest_on_cluster(
-            project, project.codebook, scheduler=options.scheduler, workers=options.workers,
-            coder=who, rules=options.rules, learned=model is not None, model=model,
-            unit=options.unit, min_score=options.min_score, progress=bar.update,
-        )  # fmt: skip
+            project,
+            project.codebook,
+            scheduler=options.scheduler,
+            workers=options.workers,
+            coder=who,
+            rules=options.rules,
+            learned=model is not None,
+            model=model,
+            unit=options.unit,
+            min_score=options.min_score,
+            progress=bar.update,
+        )
     return rows
 
 
 def _model(
-    project: Project, coder: str | None, options: AutocodeOptions, result: AutocodeResult,
+    project: Project,
+    coder: str | None,
+    options: AutocodeOptions,
+    result: AutocodeResult,
     say: Say | None,
-) -> Any:  # fmt: skip
+) -> Any:
     from casework.nlp import Settings, train_model
 
     coder = need_coder(coder or project.coder)
     if say is not None:
         say("training on your codings (cross-validated)…")
-    model = train_model(project, coder=coder, min_f1=options.min_f1,
-                        settings=Settings(min_examples=options.min_examples or 8))  # fmt: skip
+    model = train_model(
+        project,
+        coder=coder,
+        min_f1=options.min_f1,
+        settings=Settings(min_examples=options.min_examples or 8),
+    )
     report = model.scored_report()
-    shown = report[report["trained"]][["code_id", "examples", "precision", "recall", "f1",
-                                       "passes"]]  # fmt: skip
+    shown = report[report["trained"]][
+        ["code_id", "examples", "precision", "recall", "f1", "passes"]
+    ]
     result.notes.append(shown.to_string(index=False, float_format="{:.2f}".format))
     waiting = report[~report["trained"] & (report["examples"] > 0)]
     if len(waiting):
@@ -184,8 +221,10 @@ def _estimate_lines(table: pd.DataFrame | None, model: pd.DataFrame | None) -> l
     fired = table[table["hits"] > 0].sort_values(["code_id", "rule"]) if table is not None else []
     if len(fired):
         shown = fired[["code_id", "reason", "hits", "decisions", "precision"]]
-        lines.append("Rules that fired, with their estimated precision for you and the number "
-                     "of your decisions it rests on:")  # fmt: skip
+        lines.append(
+            "Rules that fired, with their estimated precision for you and the number "
+            "of your decisions it rests on:"
+        )
         lines.append(shown.to_string(index=False, float_format="{:.2f}".format))
     if model is not None:
         trained = model[model["trained"]][["code_id", "examples", "precision", "recall", "f1"]]
@@ -194,8 +233,9 @@ def _estimate_lines(table: pd.DataFrame | None, model: pd.DataFrame | None) -> l
     return lines
 
 
-def _summary_lines(rows: pd.DataFrame, chosen: pd.DataFrame, accept_above: float | None,
-                   report: Path | None) -> list[str]:  # fmt: skip
+def _summary_lines(
+    rows: pd.DataFrame, chosen: pd.DataFrame, accept_above: float | None, report: Path | None
+) -> list[str]:
     if rows.empty:
         return ["No suggestions."]
     table = pd.crosstab(rows["code_id"], rows["source"]).rename_axis(None, axis=1)
@@ -206,8 +246,9 @@ def _summary_lines(rows: pd.DataFrame, chosen: pd.DataFrame, accept_above: float
     if accept_above is None:
         lines.append("Nothing written: review them in the notebook, or pass --accept-above X.")
     else:
-        lines.append(f"Accepted {len(chosen)} scoring at least {accept_above:g} "
-                     "(one undoable action).")  # fmt: skip
+        lines.append(
+            f"Accepted {len(chosen)} scoring at least {accept_above:g} (one undoable action)."
+        )
     if report is not None:
         lines.append(f"Suggestions written to {report}.")
     return lines

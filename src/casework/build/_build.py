@@ -126,14 +126,16 @@ def build(
     this run, or the ``[chapters] trust_templates`` line the refusal prints)."""
     root = Path(project_root).resolve()
     out_dir = (root / out).resolve()
-    request = json.dumps([sorted(formats) if formats else None,
-                          sorted(cases) if cases is not None else None])  # fmt: skip
+    request = json.dumps(
+        [sorted(formats) if formats else None, sorted(cases) if cases is not None else None]
+    )
     stamp = "" if force else file_stamp(root)
     kept = _unchanged(out_dir, request, stamp) if stamp else None
     if kept is not None:  # not one project file changed since the last build
         report = BuildReport(out_dir, files=kept)
-        report.notes.append("nothing changed since the last build: every output kept "
-                            "(--force rebuilds)")  # fmt: skip
+        report.notes.append(
+            "nothing changed since the last build: every output kept (--force rebuilds)"
+        )
         return report
     from casework.chapters import find_latex, load_plan
     from casework.project import open_project
@@ -211,8 +213,9 @@ def _remember(out: Path, request: str, stamp: str, files: list[Path]) -> None:
     except (OSError, ValueError):
         known = {}
     known = known if isinstance(known, dict) else {}
-    inside = [f.resolve().relative_to(out).as_posix() for f in files
-              if f.resolve().is_relative_to(out)]  # fmt: skip
+    inside = [
+        f.resolve().relative_to(out).as_posix() for f in files if f.resolve().is_relative_to(out)
+    ]
     known[request] = {"stamp": stamp, "files": inside}
     write_text(path, json.dumps(known, indent=1, sort_keys=True) + "\n")
 

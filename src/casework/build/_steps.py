@@ -43,15 +43,14 @@ def suggestions_report(project: Any, out: Path, *, cache_dir: Path) -> list[Path
     summary = summary[["code_id", "name", "suggestions", "documents", "cases", "codings"]]
     written = [
         write_text(out / "suggestions.csv", str(to_csv_safe(rows, lineterminator="\n"))),
-        write_text(
-            out / "suggestions_summary.csv", str(to_csv_safe(summary, lineterminator="\n"))
-        ),
+        write_text(out / "suggestions_summary.csv", str(to_csv_safe(summary, lineterminator="\n"))),
     ]
     if project.coder:
         rules = project.rule_precision(cache_dir=cache_dir)
         rules = rules[rules["hits"] > 0].drop(columns="rule")
-        written.append(write_text(out / "rule_precision.csv",
-                                  str(to_csv_safe(rules, lineterminator="\n"))))  # fmt: skip
+        written.append(
+            write_text(out / "rule_precision.csv", str(to_csv_safe(rules, lineterminator="\n")))
+        )
     return written
 
 
@@ -67,8 +66,13 @@ def matrices(project: Any, cases: Sequence[str], folder: Path) -> list[Path]:
         matrix = framework_matrix(
             project, "participant", cell="excerpts", where={"case_id": case_id}
         )
-        written.append(write_csv(matrix, path_in(folder, case_id, ".csv", prefix="case-",
-                                                 what="case id"), form="long"))  # fmt: skip
+        written.append(
+            write_csv(
+                matrix,
+                path_in(folder, case_id, ".csv", prefix="case-", what="case id"),
+                form="long",
+            )
+        )
         written.append(
             write_html(
                 matrix,

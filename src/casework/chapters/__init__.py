@@ -35,17 +35,31 @@ if TYPE_CHECKING:
     from casework.chapters._wording import sources_sentence
 
 _WHERE = {
-    "ChapterReport": "_build", "check_templates": "_build", "export_chapters": "_build",
-    "templates_in_use": "_build", "trust_problem": "_trust", "untrusted_templates": "_trust",
-    "case_chapter": "_content", "chapter_project": "_content", "cross_case_chapter": "_content",
-    "find_latex": "_convert", "write_text": "_convert",
-    "KERNEL_NAME": "_execute", "VenvKernelManager": "_execute",
-    "file_stamp": "_fingerprint", "load_plan": "_plan",
-    "pick_quotes": "_quotes", "rank_passages": "_quotes", "sentence_spans": "_quotes",
-    "shorten": "_quotes", "summary_evidence": "_quotes", "transcript_evidence": "_quotes",
-    "heatmap_svg": "_static_figures", "static_figure": "_static_figures",
+    "ChapterReport": "_build",
+    "check_templates": "_build",
+    "export_chapters": "_build",
+    "templates_in_use": "_build",
+    "trust_problem": "_trust",
+    "untrusted_templates": "_trust",
+    "case_chapter": "_content",
+    "chapter_project": "_content",
+    "cross_case_chapter": "_content",
+    "find_latex": "_convert",
+    "write_text": "_convert",
+    "KERNEL_NAME": "_execute",
+    "VenvKernelManager": "_execute",
+    "file_stamp": "_fingerprint",
+    "load_plan": "_plan",
+    "pick_quotes": "_quotes",
+    "rank_passages": "_quotes",
+    "sentence_spans": "_quotes",
+    "shorten": "_quotes",
+    "summary_evidence": "_quotes",
+    "transcript_evidence": "_quotes",
+    "heatmap_svg": "_static_figures",
+    "static_figure": "_static_figures",
     "sources_sentence": "_wording",
-}  # fmt: skip
+}
 
 __all__ = sorted(_WHERE, key=lambda n: (not n.isupper() and n[0].islower(), n))
 

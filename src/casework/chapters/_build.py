@@ -93,8 +93,11 @@ class ChapterReport:
         lines = [f"{len(self.chapters)} chapter(s) written to {self.out_dir}"]
         lines += [
             f"  {c.name}: "
-            + ("unchanged" if c.unchanged else f"{', '.join(f.name for f in c.files)} "
-               f"({c.seconds:.1f} s)")
+            + (
+                "unchanged"
+                if c.unchanged
+                else f"{', '.join(f.name for f in c.files)} ({c.seconds:.1f} s)"
+            )
             for c in self.chapters
         ]
         lines += [f"  FAILED {f}" for f in self.failures]
@@ -156,8 +159,20 @@ def export_chapters(
         # to build: a kernel start costs more than a chapter.
         kernel_thread.submit(kernel.warm, root)
         try:
-            report = _export(root, out, wanted, (pandoc_path, latex), cases, cross_case, force,
-                             jobs, progress, manifest, kernel, kernel_thread)  # fmt: skip
+            report = _export(
+                root,
+                out,
+                wanted,
+                (pandoc_path, latex),
+                cases,
+                cross_case,
+                force,
+                jobs,
+                progress,
+                manifest,
+                kernel,
+                kernel_thread,
+            )
         finally:
             kernel_thread.submit(kernel.close).result()
     if report.ok and stamp:
@@ -167,11 +182,19 @@ def export_chapters(
 
 
 def _export(
-    root: Path, out: Path, wanted: tuple[str, ...], tools: tuple[str, str | None],
+    root: Path,
+    out: Path,
+    wanted: tuple[str, ...],
+    tools: tuple[str, str | None],
     cases: Sequence[str] | None,
-    cross_case: bool | None, force: bool, jobs: int | None, progress: Progress | None,
-    manifest: Manifest, kernel: SharedKernel, kernel_thread: ThreadPoolExecutor,
-) -> ChapterReport:  # fmt: skip
+    cross_case: bool | None,
+    force: bool,
+    jobs: int | None,
+    progress: Progress | None,
+    manifest: Manifest,
+    kernel: SharedKernel,
+    kernel_thread: ThreadPoolExecutor,
+) -> ChapterReport:
     from casework.chapters._fingerprint import chapter_hash
     from casework.chapters._plan import load_plan
     from casework.matrices import load_summaries
@@ -205,8 +228,16 @@ def _export(
             report.chapters.append(ChapterResult(scope.name, kept, 0.0, unchanged=True))
             if progress is not None:
                 progress(f"chapter {scope.name} (unchanged)")
-    job = _Job(root, out, wanted, pandoc_path, latex, mask, plan, _reference(out, wanted,
-               pandoc_path) if todo else None)  # fmt: skip
+    job = _Job(
+        root,
+        out,
+        wanted,
+        pandoc_path,
+        latex,
+        mask,
+        plan,
+        _reference(out, wanted, pandoc_path) if todo else None,
+    )
     done = job.run(todo, jobs or 2, progress, kernel, kernel_thread)
     report.kernel_starts = kernel.starts
     for result in done:
@@ -269,15 +300,15 @@ def check_templates(root: Path, *, required: bool = True) -> list[Problem]:
         if not path.is_file() and not required:
             continue
         if not path.is_file():
-            problems.append(Problem("chapter template not found", path=str(path),
-                                    field="template"))  # fmt: skip
+            problems.append(Problem("chapter template not found", path=str(path), field="template"))
             continue
         try:
             nbformat.validate(nbformat.read(path, as_version=4))
         except Exception as err:  # nbformat raises JSON, schema and version errors alike
             first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-            problems.append(Problem(f"not a valid notebook: {first}", path=str(path),
-                                    field="template"))  # fmt: skip
+            problems.append(
+                Problem(f"not a valid notebook: {first}", path=str(path), field="template")
+            )
     return problems
 
 
@@ -309,9 +340,13 @@ class _Job:
     reference: Path | None
 
     def run(
-        self, todo: list[tuple[Path, str, dict[str, str]]], jobs: int, progress: Progress | None,
-        kernel: SharedKernel, kernel_thread: ThreadPoolExecutor,
-    ) -> list[ChapterResult | ChapterFailure]:  # fmt: skip
+        self,
+        todo: list[tuple[Path, str, dict[str, str]]],
+        jobs: int,
+        progress: Progress | None,
+        kernel: SharedKernel,
+        kernel_thread: ThreadPoolExecutor,
+    ) -> list[ChapterResult | ChapterFailure]:
         """Run each template in the shared kernel (always on ``kernel_thread``, whose
         event loop the kernel's client belongs to); convert each executed notebook in
         another thread while the next one runs. Failures are returned, not raised."""
@@ -369,10 +404,14 @@ class _Job:
             static = convert.body_html(notebook, static=True)
             date = self.plan.date or datetime.now(UTC).date().isoformat()
             written += convert.static_formats(
-                static, name, self.out, self.formats, pandoc_path=self.pandoc_path,
-                latex=self.latex, word=convert.word_args(title, self.plan.author, date,
-                                                         self.reference),
-            )  # fmt: skip
+                static,
+                name,
+                self.out,
+                self.formats,
+                pandoc_path=self.pandoc_path,
+                latex=self.latex,
+                word=convert.word_args(title, self.plan.author, date, self.reference),
+            )
         return written
 
     def _check_clean(self, body: str, name: str) -> None:

@@ -129,8 +129,9 @@ class _Context:
             segs = self.project.segments
             roles = segs["speaker_role"] if "speaker_role" in segs.columns else [None] * len(segs)
             self._by_doc = {}
-            for d, a, b, who, role in zip(segs["doc_id"], segs["start"], segs["end"],
-                                          segs["speaker"], roles, strict=True):  # fmt: skip
+            for d, a, b, who, role in zip(
+                segs["doc_id"], segs["start"], segs["end"], segs["speaker"], roles, strict=True
+            ):
                 role = role if isinstance(role, str) else None
                 self._by_doc.setdefault(str(d), []).append((int(a), int(b), str(who or ""), role))
         return self._by_doc.get(doc, [])
@@ -176,7 +177,10 @@ class _Context:
 
     def found(self, codes: Sequence[str], scope: _Scope) -> pd.DataFrame:
         rows = passages(
-            self.project, "participant", codes=list(codes), where={"case_id": list(scope.cases)},
+            self.project,
+            "participant",
+            codes=list(codes),
+            where={"case_id": list(scope.cases)},
             coders=self.coders,
         )
         # Interviewers' words never show: evidence() keeps only participant turns, so a
@@ -251,9 +255,12 @@ def _quotes(ctx: _Context, ranked: pd.DataFrame, scope: _Scope, n_quotes: int) -
         quotes = pick_quotes(ranked, n_quotes, per="participant_id", evidence=ctx.evidence)
     else:  # n_quotes per case
         quotes = pick_quotes(
-            ranked, n_quotes * len(scope.cases), per="case_id", cap=n_quotes,
+            ranked,
+            n_quotes * len(scope.cases),
+            per="case_id",
+            cap=n_quotes,
             evidence=ctx.evidence,
-        )  # fmt: skip
+        )
     return [h.evidence_block(q, ctx.label(q)) for q in ctx.reading_order(quotes, scope.cases)]
 
 
@@ -297,7 +304,10 @@ def _summaries(ctx: _Context, rows: pd.DataFrame, scope: _Scope, found: pd.DataF
     ref_of = {
         cid: (ref, ctx.order.get(str(doc), 0), int(para))
         for ids, ref, doc, para in zip(
-            found["coding_ids"], found["reference"], found["doc_id"], found["paragraph"],
+            found["coding_ids"],
+            found["reference"],
+            found["doc_id"],
+            found["paragraph"],
             strict=True,
         )
         for cid in ids
@@ -363,8 +373,7 @@ def _which_cases(ctx: _Context, code: str, scope: _Scope, counts: pd.DataFrame) 
     sizes = ctx.docs.groupby(ctx.docs["case_id"].astype(str)).size()
     cases = [c for c in scope.cases if c in sizes.index]
     cells = [
-        f"{int(counts.loc[c, code]) if c in counts.index else 0} of {int(sizes[c])}"
-        for c in cases
+        f"{int(counts.loc[c, code]) if c in counts.index else 0} of {int(sizes[c])}" for c in cases
     ]
     n = sum(1 for c in cases if c in counts.index and int(counts.loc[c, code]))
     return h.table(
@@ -452,8 +461,11 @@ def _title(block: h.Html) -> str:
 
 
 def _sources(ctx: _Context, docs: pd.DataFrame) -> str:
-    extra = [c for c in ("kind", "role_group", "date", "duration_minutes", "mode")
-             if c in docs.columns and docs[c].map(h.cell_text).ne("").any()]  # no empty columns
+    extra = [
+        c
+        for c in ("kind", "role_group", "date", "duration_minutes", "mode")
+        if c in docs.columns and docs[c].map(h.cell_text).ne("").any()
+    ]  # no empty columns
     labels = {
         "kind": "Source",
         "role_group": "Group",
@@ -490,7 +502,10 @@ def cross_case_chapter(project: Any, plan: ChapterPlan | None = None) -> Chapter
     counts = [int((docs["case_id"] == c).sum()) for c in cases]
     table = h.table(
         ["Case", "Title", "Interviews"] if any(titles) else ["Case", "Interviews"],
-        [[c, t, n] if any(titles) else [c, n] for c, t, n in zip(cases, titles, counts, strict=True)],
+        [
+            [c, t, n] if any(titles) else [c, n]
+            for c, t, n in zip(cases, titles, counts, strict=True)
+        ],
         caption="The case studies",
     )
     opening = [
@@ -511,9 +526,13 @@ def cross_case_chapter(project: Any, plan: ChapterPlan | None = None) -> Chapter
     ]
     codes = list(dict.fromkeys(codes))
     counts = framework_matrix(
-        ctx.project, "case", codes=codes, cell="documents", where={"case_id": cases},
+        ctx.project,
+        "case",
+        codes=codes,
+        cell="documents",
+        where={"case_id": cases},
         coders=ctx.coders,
-    )  # fmt: skip
+    )
     sections = [
         block
         for s in ctx.plan.cross_sections
@@ -542,6 +561,8 @@ def cross_case_chapter(project: Any, plan: ChapterPlan | None = None) -> Chapter
         appendix,
         figure if appendix is not None else None,
     )
+
+
 def _title_of(project: Any, case_id: str) -> str:
     row = project.cases[project.cases["case_id"].astype(str) == case_id]
     return h.cell_text(row["title"].iloc[0]) if "title" in row.columns and len(row) else ""

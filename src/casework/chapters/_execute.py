@@ -192,16 +192,24 @@ class SharedKernel:
         from nbclient import NotebookClient
 
         notebook = nbformat.v4.new_notebook()
-        notebook.cells.append(nbformat.v4.new_code_cell(
-            "import plotly.io\n"
-            "from casework.chapters import chapter_project\n"
-            f"chapter_project({str(root)!r})"))  # fmt: skip
+        notebook.cells.append(
+            nbformat.v4.new_code_cell(
+                "import plotly.io\n"
+                "from casework.chapters import chapter_project\n"
+                f"chapter_project({str(root)!r})"
+            )
+        )
         if self.km is None:
             self.km = VenvKernelManager()
             self.starts += 1
-        client = NotebookClient(notebook, km=self.km, timeout=self.timeout,
-                                startup_timeout=180, kernel_name=KERNEL_NAME,
-                                resources={"metadata": {"path": str(self.cwd)}})  # fmt: skip
+        client = NotebookClient(
+            notebook,
+            km=self.km,
+            timeout=self.timeout,
+            startup_timeout=180,
+            kernel_name=KERNEL_NAME,
+            resources={"metadata": {"path": str(self.cwd)}},
+        )
         client.kc = self.kc
         with contextlib.suppress(Exception):  # run() reports whatever is wrong, per chapter
             client.execute()

@@ -97,8 +97,11 @@ def chapter_hash(
     add("version", str(getattr(casework, "__version__", "")).encode())
     add("formats", ",".join(sorted(formats)).encode())
     add("template", template.read_bytes())
-    for rel in ("casework.toml", "cases.csv", str(project.config.get("project", {}).get(
-            "codebook", ""))):  # fmt: skip
+    for rel in (
+        "casework.toml",
+        "cases.csv",
+        str(project.config.get("project", {}).get("codebook", "")),
+    ):
         path = root / rel
         add(rel, path.read_bytes() if rel and path.is_file() else b"")
     for code in sorted(Path(__file__).parent.glob("*.py")):  # the code that draws chapters
@@ -108,8 +111,10 @@ def chapter_hash(
     mine = docs[docs["case_id"].astype(str).isin(scope.cases)]
     add("documents", mine.to_json(orient="records", default_handler=str).encode())
     codings = project.codings
-    add("codings", _frame_bytes(codings[codings["doc_id"].isin(set(mine["doc_id"]))],
-                                _CODING_COLUMNS))  # fmt: skip
+    add(
+        "codings",
+        _frame_bytes(codings[codings["doc_id"].isin(set(mine["doc_id"]))], _CODING_COLUMNS),
+    )
     add("summaries", _frame_bytes(_feeding(summaries, scope, mine), _SUMMARY_COLUMNS))
     return digest.hexdigest()
 

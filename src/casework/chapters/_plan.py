@@ -267,9 +267,7 @@ def _cases(raw: Any, known: Sequence[str], where: _Where) -> tuple[str, ...]:
 
 def _context(raw: Any, columns: Sequence[str], where: _Where) -> tuple[tuple[str, str], ...]:
     if raw is None:
-        return tuple(
-            (c, readable(c)) for c in columns if c not in ("case_id", "title")
-        )
+        return tuple((c, readable(c)) for c in columns if c not in ("case_id", "title"))
     if isinstance(raw, list):
         raw = {c: readable(str(c)) for c in raw}
     if not isinstance(raw, Mapping):

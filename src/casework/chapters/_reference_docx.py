@@ -80,8 +80,14 @@ def _table_style(document: Any) -> None:
     from docx.oxml.ns import qn
 
     style = document.styles["Table"].element
-    _border(style, "tblPr", "tblBorders", ("top", "left", "bottom", "right", "insideH",
-                                           "insideV"), RULE, 4)  # fmt: skip
+    _border(
+        style,
+        "tblPr",
+        "tblBorders",
+        ("top", "left", "bottom", "right", "insideH", "insideV"),
+        RULE,
+        4,
+    )
     tbl_pr = style.find(qn("w:tblPr"))
     margins = OxmlElement("w:tblCellMar")
     for side in ("left", "right"):
@@ -108,8 +114,9 @@ def _table_style(document: Any) -> None:
     style.append(first)
 
 
-def _border(element: Any, holder: str, tag: str, sides: tuple[str, ...], colour: str,
-            size: int) -> None:  # fmt: skip
+def _border(
+    element: Any, holder: str, tag: str, sides: tuple[str, ...], colour: str, size: int
+) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
@@ -154,8 +161,13 @@ def _field(paragraph: Any, code: str, shown: str) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    for kind, text in (("begin", None), ("instr", f" {code} "), ("separate", None),
-                       ("text", shown), ("end", None)):  # fmt: skip
+    for kind, text in (
+        ("begin", None),
+        ("instr", f" {code} "),
+        ("separate", None),
+        ("text", shown),
+        ("end", None),
+    ):
         run = paragraph.add_run()
         if kind == "instr":
             instr = OxmlElement("w:instrText")

@@ -75,15 +75,12 @@ def untrusted_templates(
 ) -> list[Path]:
     """The project's own templates among ``templates`` that may not run (empty if none
     or if trusted)."""
-    own = [t for t in templates
-           if t.is_file() and not t.resolve().is_relative_to(_PACKAGED)]  # fmt: skip
+    own = [t for t in templates if t.is_file() and not t.resolve().is_relative_to(_PACKAGED)]
     if not own or trust:
         return []
     section = config.get("chapters", {})
     written = section.get("trust_templates") if isinstance(section, Mapping) else None
-    if isinstance(written, str) and hmac.compare_digest(
-        written, trust_code(root, own) or ""
-    ):
+    if isinstance(written, str) and hmac.compare_digest(written, trust_code(root, own) or ""):
         return []
     return own
 

@@ -22,7 +22,7 @@ _KIND_NOUNS = {
 
 
 def number(n: int) -> str:
-    """"three" for 3 (up to ten), digits beyond."""
+    """ "three" for 3 (up to ten), digits beyond."""
     return _NUMBERS[n] if 0 <= n < len(_NUMBERS) else str(n)
 
 
@@ -31,7 +31,7 @@ def counted(n: int, one: str, many: str) -> str:
 
 
 def join(items: Sequence[str]) -> str:
-    """"a", "a and b", "a, b and c"."""
+    """ "a", "a and b", "a, b and c"."""
     items = [i for i in items if i]
     if len(items) <= 1:
         return "".join(items)
@@ -39,7 +39,7 @@ def join(items: Sequence[str]) -> str:
 
 
 def _article(word: str) -> str:
-    """"an" before a vowel sound: an Adviser, an LA lead; a Head."""
+    """ "an" before a vowel sound: an Adviser, an LA lead; a Head."""
     first = word.split()[0] if word.split() else word
     if first.isupper() and len(first) > 1:  # an acronym, read letter by letter
         return "an" if first[0] in "AEFHILMNORSX" else "a"
@@ -55,10 +55,13 @@ def _plural(role: str) -> str:
 
 
 def sources_sentence(docs: pd.DataFrame, text: Callable[[Any], str] = str) -> str:
-    """"This chapter draws on three interviews: two Parent volunteers and one participant
+    """ "This chapter draws on three interviews: two Parent volunteers and one participant
     whose role is not recorded." (field notes and summaries counted apart)."""
-    kinds = docs["kind"].fillna("transcript").astype(str) if "kind" in docs.columns else \
-        pd.Series("transcript", index=docs.index)  # fmt: skip
+    kinds = (
+        docs["kind"].fillna("transcript").astype(str)
+        if "kind" in docs.columns
+        else pd.Series("transcript", index=docs.index)
+    )
     people = docs[kinds.isin(["transcript", "summary"])]
     parts = []
     for kind in ("transcript", "summary"):
@@ -78,8 +81,13 @@ def sources_sentence(docs: pd.DataFrame, text: Callable[[Any], str] = str) -> st
         n = named.count(role)
         groups.append(f"{number(n)} {_plural(role)}" if n > 1 else f"{_article(role)} {role}")
     if unknown:
-        groups.append(counted(unknown, "participant whose role is not recorded",
-                              "participants whose roles are not recorded"))  # fmt: skip
+        groups.append(
+            counted(
+                unknown,
+                "participant whose role is not recorded",
+                "participants whose roles are not recorded",
+            )
+        )
     who = f": {join(groups)}" if groups and people.shape[0] else ""
     return f"This chapter draws on {join(parts)}{who}."
 

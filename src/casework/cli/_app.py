@@ -18,7 +18,16 @@ app = typer.Typer(
 )
 
 # Command groups live in their own modules, each with register(app).
-_COMMAND_MODULES = ["intake", "project", "matrix", "tagging", "exchange", "chapters", "review", "store"]
+_COMMAND_MODULES = [
+    "intake",
+    "project",
+    "matrix",
+    "tagging",
+    "exchange",
+    "chapters",
+    "review",
+    "store",
+]
 
 
 def _register_all() -> None:

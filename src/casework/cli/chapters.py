@@ -38,7 +38,9 @@ def chapters(
         False, "--force", help="Rebuild every chapter, even those whose inputs have not changed."
     ),
     trust_templates: bool = typer.Option(
-        False, "--trust-templates", help="Run this project's own chapter templates "
+        False,
+        "--trust-templates",
+        help="Run this project's own chapter templates "
         "(notebooks/*_chapter.ipynb) this time: they are code; read them first.",
     ),
 ) -> None:
@@ -75,15 +77,23 @@ def build(
         False, "--force", help="Rebuild every chapter, even those whose inputs have not changed."
     ),
     trust_templates: bool = typer.Option(
-        False, "--trust-templates", help="Run this project's own chapter templates "
+        False,
+        "--trust-templates",
+        help="Run this project's own chapter templates "
         "(notebooks/*_chapter.ipynb) this time: they are code; read them first.",
     ),
 ) -> None:
     """The main job: validate, suggestions, matrices, Excel and chapters, into exports/."""
     from casework.build import build as run_build
 
-    report = run_build(path, out, progress=not quiet, formats=_items(format), force=force,
-                       trust_templates=trust_templates)  # fmt: skip
+    report = run_build(
+        path,
+        out,
+        progress=not quiet,
+        formats=_items(format),
+        force=force,
+        trust_templates=trust_templates,
+    )
     typer.echo(str(report))
     if not report.ok:
         raise typer.Exit(1)

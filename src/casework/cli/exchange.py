@@ -31,9 +31,13 @@ def import_file(
 def qdpx(
     path: Path = PathArgument,
     to: Path | None = typer.Option(None, "--to", help="Output file (default: exports/<name>)."),
-    keep_names: bool = typer.Option(False, "--keep-names", help="Keep the names the project "
-                                    "knows in the texts (default: [name]), e.g. for your own "
-                                    "archive."),
+    keep_names: bool = typer.Option(
+        False,
+        "--keep-names",
+        help="Keep the names the project "
+        "knows in the texts (default: [name]), e.g. for your own "
+        "archive.",
+    ),
 ) -> None:
     """Export the project as a REFI-QDA .qdpx (NVivo, ATLAS.ti, MAXQDA, QualCoder…)."""
     from casework.refi import export_qdpx
@@ -54,13 +58,16 @@ def qdc(
 def agreement(
     path: Path = PathArgument,
     coders: str | None = typer.Option(
-        None, "--coders", help="Coders to compare, comma-separated; 'a+b' is a group "
-        "(default: every coder).",
+        None,
+        "--coders",
+        help="Coders to compare, comma-separated; 'a+b' is a group (default: every coder).",
     ),
     unit: str = typer.Option("character", "--unit", help="character, sentence or paragraph."),
     codes: str | None = typer.Option(None, "--codes", help="Code ids, comma-separated."),
     docs: str = typer.Option(
-        "all", "--docs", help="'all' (as NVivo), 'coded' (documents every coder coded) or "
+        "all",
+        "--docs",
+        help="'all' (as NVivo), 'coded' (documents every coder coded) or "
         "document ids, comma-separated.",
     ),
     by_document: bool = typer.Option(False, "--by-document", help="One row per code × document."),
@@ -70,12 +77,17 @@ def agreement(
 
     if unit not in UNITS:
         raise UnknownName("unit", unit, UNITS, field="--unit")
-    groups = None if coders is None else [
-        c.split("+") if "+" in c else c for c in _items(coders)]  # fmt: skip
-    scope: str | list[str] | None = None if docs == "all" else (
-        "coded" if docs == "coded" else _items(docs))  # fmt: skip
-    result = compare(project_at(path), coders=groups, codes=_items(codes) if codes else None,
-                     docs=scope, unit=unit)  # fmt: skip
+    groups = None if coders is None else [c.split("+") if "+" in c else c for c in _items(coders)]
+    scope: str | list[str] | None = (
+        None if docs == "all" else ("coded" if docs == "coded" else _items(docs))
+    )
+    result = compare(
+        project_at(path),
+        coders=groups,
+        codes=_items(codes) if codes else None,
+        docs=scope,
+        unit=unit,
+    )
     typer.echo(str(result))
     if by_document:
         columns = ["code_id", "doc_id", "coder_a", "coder_b", "n_units", "agreement", "kappa"]

@@ -14,9 +14,11 @@ store_app = typer.Typer(
 )
 
 UrlOption = typer.Option(
-    None, "--url", help="Database URL (default: [store] url in casework.toml). "
+    None,
+    "--url",
+    help="Database URL (default: [store] url in casework.toml). "
     "Use ${CASEWORK_...} for a password kept in the environment.",
-)  # fmt: skip
+)
 
 
 @store_app.command()

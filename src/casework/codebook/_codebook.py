@@ -96,9 +96,15 @@ class Codebook:
         problems = parsed.problems + check_codes(parsed.codes, parsed.wheres, where)
         if problems:
             raise CodebookError(sorted(problems, key=lambda p: (p.line is None, p.line or 0)))
-        book = cls(parsed.codes, name=parsed.name, description=parsed.description, path=path,
-                   header=leading_comments(text), source=text,
-                   origin=tuple(parsed.codes))  # fmt: skip
+        book = cls(
+            parsed.codes,
+            name=parsed.name,
+            description=parsed.description,
+            path=path,
+            header=leading_comments(text),
+            source=text,
+            origin=tuple(parsed.codes),
+        )
         book._wheres = tuple(parsed.wheres)
         return book
 
@@ -354,11 +360,19 @@ class Codebook:
     # --- edits: each returns a new codebook ----------------------------------------
 
     def _with(self, codes: Iterable[Code]) -> Codebook:
-        return Codebook(codes, name=self._name, description=self._description, path=self._path,
-                        header=self.header, source=self._source, origin=self._origin)  # fmt: skip
+        return Codebook(
+            codes,
+            name=self._name,
+            description=self._description,
+            path=self._path,
+            header=self.header,
+            source=self._source,
+            origin=self._origin,
+        )
 
-    def add_code(self, name: str, parent: str | None = None, *, code_id: str | None = None,
-                 **fields: Any) -> Codebook:  # fmt: skip
+    def add_code(
+        self, name: str, parent: str | None = None, *, code_id: str | None = None, **fields: Any
+    ) -> Codebook:
         """A codebook with a new code called ``name`` (id from the name unless given, see
         :meth:`id_for`) as the last child of ``parent``."""
         if not isinstance(name, str) or not name.strip():

@@ -76,7 +76,7 @@ def _layout(source: str, count: int) -> tuple[Lines, list[_Item], Lines] | None:
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
     top = list(data.keys())
-    after = [data.lc.key(k)[0] for k in top[top.index("codes") + 1:]]
+    after = [data.lc.key(k)[0] for k in top[top.index("codes") + 1 :]]
     region_end = min(after) if after else len(lines)
     codes_line = data.lc.key("codes")[0]
     starts = [codes.lc.item(i)[0] for i in range(count)]

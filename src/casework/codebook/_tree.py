@@ -90,7 +90,6 @@ class Tree:
                 out[code_id] = PALETTE[number % len(PALETTE)]
         return out
 
-
     def _shades(self, codes: Sequence[Code]) -> dict[str, str]:
         """Each code's own shade: its own colour, else its parent's shade made lighter or
         darker by its place among its siblings, so sub-codes of a theme tell apart."""
@@ -98,8 +97,10 @@ class Tree:
         for code_id in self.order:
             parent = self.parent[code_id]
             color = codes[self.index[code_id]].color
-            if parent is None or parent not in out or (
-                isinstance(color, str) and COLOR_RE.fullmatch(color)
+            if (
+                parent is None
+                or parent not in out
+                or (isinstance(color, str) and COLOR_RE.fullmatch(color))
             ):
                 out[code_id] = self.colors[code_id]
                 continue

@@ -137,8 +137,9 @@ def dump(name: str, description: str, codes: Sequence[Code]) -> str:
         if n > 0:
             text += "\n" + (SEPARATOR if code.parent is None else "")
         item = dump_yaml([code_data(code)])
-        text += "".join("  " + line if line.strip() else line
-                        for line in item.splitlines(keepends=True))  # fmt: skip
+        text += "".join(
+            "  " + line if line.strip() else line for line in item.splitlines(keepends=True)
+        )
     return text
 
 
@@ -151,8 +152,10 @@ def code_data(code: Code) -> dict[str, Any]:
     if isinstance(data.get("patterns"), list):
         data["patterns"] = [FlowList(p) if isinstance(p, list) else p for p in data["patterns"]]
     words = data.get("keywords")
-    if isinstance(words, list) and len(", ".join(words)) <= _FLOW_KEYWORDS and all(
-        _plain_word(w) for w in words
+    if (
+        isinstance(words, list)
+        and len(", ".join(words)) <= _FLOW_KEYWORDS
+        and all(_plain_word(w) for w in words)
     ):
         data["keywords"] = FlowList(words)
     return data

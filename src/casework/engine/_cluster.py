@@ -54,19 +54,26 @@ def connect(
     distributed = _distributed()
     if scheduler is None:
         if workers < 1:
-            raise ConfigError(f"{workers} workers asked for", field="workers",
-                              fix="Start at least one worker (--workers 1 or more).")  # fmt: skip
+            raise ConfigError(
+                f"{workers} workers asked for",
+                field="workers",
+                fix="Start at least one worker (--workers 1 or more).",
+            )
         held = _hold_sigint()  # workers started now inherit a blocked Ctrl-C
         try:
             with _worker_settings():
                 cluster = distributed.LocalCluster(
-                    n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
                     # CRITICAL: a task's error reaches the client as an exception anyway;
                     # what the workers would log is the heartbeat to a scheduler that a
                     # Ctrl-C is closing, as a traceback after "interrupted".
-                    dashboard_address=None, silence_logs=logging.CRITICAL,
+                    dashboard_address=None,
+                    silence_logs=logging.CRITICAL,
                     scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},  # health routes only
-                )  # fmt: skip
+                )
         except BaseException:
             _release_sigint(held)
             raise
@@ -100,13 +107,15 @@ def _worker_settings() -> Any:
 
     environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}) or {})
     environ.pop("MALLOC_TRIM_THRESHOLD_", None)
-    return dask.config.set({
-        "distributed.worker.profile.enabled": False,
-        "distributed.nanny.pre-spawn-environ": environ,
-        "distributed.worker.memory.monitor-interval": "1s",  # a task takes seconds
-        "distributed.admin.system-monitor.interval": "2s",
-        "distributed.admin.tick.interval": "1s",
-    })  # fmt: skip
+    return dask.config.set(
+        {
+            "distributed.worker.profile.enabled": False,
+            "distributed.nanny.pre-spawn-environ": environ,
+            "distributed.worker.memory.monitor-interval": "1s",  # a task takes seconds
+            "distributed.admin.system-monitor.interval": "2s",
+            "distributed.admin.tick.interval": "1s",
+        }
+    )
 
 
 def _hold_sigint() -> Any:
@@ -121,8 +130,10 @@ def _hold_sigint() -> Any:
     import signal
     import threading
 
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not \
-            threading.main_thread():  # fmt: skip
+    if (
+        not hasattr(signal, "pthread_sigmask")
+        or threading.current_thread() is not threading.main_thread()
+    ):
         return None
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     return mask, signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -140,8 +151,13 @@ def _release_sigint(held: Any) -> None:
 def _warm_up(distributed: Any, client: Client) -> None:
     """Have each new worker import what tagging needs while the client sets itself up."""
     for address in client.nthreads():
-        future = client.submit(_preload, workers=[address], allow_other_workers=False,
-                               pure=False, key=f"casework-preload-{address}")  # fmt: skip
+        future = client.submit(
+            _preload,
+            workers=[address],
+            allow_other_workers=False,
+            pure=False,
+            key=f"casework-preload-{address}",
+        )
         distributed.fire_and_forget(future)
 
 
@@ -177,15 +193,22 @@ def scheduler_address(scheduler: str | Path) -> str:
         except (OSError, ValueError, KeyError) as err:
             raise ConfigError(
                 f"{target} is not a Dask scheduler file ({type(err).__name__})",
-                field="scheduler", fix=_ADDRESS_FIX,
-            ) from None  # fmt: skip
+                field="scheduler",
+                fix=_ADDRESS_FIX,
+            ) from None
         if not isinstance(address, str) or not _ADDRESS.fullmatch(address):
-            raise ConfigError(f"{target} is not a Dask scheduler file (no valid address)",
-                              field="scheduler", fix=_ADDRESS_FIX)  # fmt: skip
+            raise ConfigError(
+                f"{target} is not a Dask scheduler file (no valid address)",
+                field="scheduler",
+                fix=_ADDRESS_FIX,
+            )
         return address
     if not _ADDRESS.fullmatch(target):
-        raise ConfigError(f"no scheduler file {target}, and it is not an address either",
-                          field="scheduler", fix=_ADDRESS_FIX)  # fmt: skip
+        raise ConfigError(
+            f"no scheduler file {target}, and it is not an address either",
+            field="scheduler",
+            fix=_ADDRESS_FIX,
+        )
     return target
 
 

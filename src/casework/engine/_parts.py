@@ -43,7 +43,9 @@ class ChunkTables:
 class Splitter:
     """Makes :class:`ChunkTables` for chunks of ``(doc_id, text)`` items of ``tables``."""
 
-    def __init__(self, tables: TablesLike, coder: str | None, rejections: pd.DataFrame | None) -> None:
+    def __init__(
+        self, tables: TablesLike, coder: str | None, rejections: pd.DataFrame | None
+    ) -> None:
         docs = tables.documents
         self.documents = docs[[c for c in _DOC_COLUMNS if c in docs.columns]]
         self.doc_rows = {str(d): i for i, d in enumerate(docs["doc_id"].tolist())}
@@ -51,21 +53,29 @@ class Splitter:
         self.codes = codes[["code_id"]] if codes is not None else pd.DataFrame({"code_id": []})
         segments = getattr(tables, "segments", None)
         self.segments = _by_doc(segments, _SEGMENT_COLUMNS)
-        self.codings = _by_doc(_of_coder(getattr(tables, "codings", None), coder),
-                               ("doc_id", "code_id", "start", "end", "coder"))  # fmt: skip
+        self.codings = _by_doc(
+            _of_coder(getattr(tables, "codings", None), coder),
+            ("doc_id", "code_id", "start", "end", "coder"),
+        )
         if rejections is None:
             rejections = getattr(tables, "rejections", None)
-        self.rejections = _by_doc(_of_coder(rejections, coder),
-                                  ("doc_id", "code_id", "start", "end", "coder"))  # fmt: skip
+        self.rejections = _by_doc(
+            _of_coder(rejections, coder), ("doc_id", "code_id", "start", "end", "coder")
+        )
 
     def part(self, chunk: Sequence[tuple[str, str]]) -> ChunkTables:
         ids = [d for d, _ in chunk]
         rows = [self.doc_rows[d] for d in ids if d in self.doc_rows]
         documents = self.documents.iloc[sorted(rows)].reset_index(drop=True)
         rejections = self.rejections.take(ids)
-        return ChunkTables(documents, self.segments.take(ids), self.codes, self.codings.take(ids),
-                           rejections if rejections is not None and len(rejections) else None,
-                           dict(chunk))  # fmt: skip
+        return ChunkTables(
+            documents,
+            self.segments.take(ids),
+            self.codes,
+            self.codings.take(ids),
+            rejections if rejections is not None and len(rejections) else None,
+            dict(chunk),
+        )
 
 
 class _ByDoc:

@@ -50,8 +50,7 @@ def run_chunks(
     def submit_next() -> None:
         i = next(queue, None)
         if i is not None:
-            future = client.submit(fn, *shared, *chunks[i], key=f"{name}-{token}-{i}",
-                                   pure=False)  # fmt: skip
+            future = client.submit(fn, *shared, *chunks[i], key=f"{name}-{token}-{i}", pure=False)
             pending[future] = i
             running.add(future)
 

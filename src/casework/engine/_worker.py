@@ -104,8 +104,9 @@ def _set_up(spec: TaggingSpec) -> _Loaded:
     return _Loaded(nlp, ruleset)
 
 
-def tag_chunk(spec: TaggingSpec, items: list[tuple[str, str]], hit_ids: list[str],
-              score: bool) -> ChunkResult:  # fmt: skip
+def tag_chunk(
+    spec: TaggingSpec, items: list[tuple[str, str]], hit_ids: list[str], score: bool
+) -> ChunkResult:
     """Parse ``items`` (doc id, text); rule hits for ``hit_ids``; model scores if ``score``."""
     from casework.nlp.pipeline import DocCache, iter_parsed
 
@@ -147,8 +148,9 @@ class ChunkSuggestions:
     frame: pd.DataFrame | None = None  # filled in on the client
 
 
-def suggest_chunk(spec: TaggingSpec, part: ChunkTables, cached: dict[str, Hits], unit: str,
-                  coder: str | None) -> ChunkSuggestions:  # fmt: skip
+def suggest_chunk(
+    spec: TaggingSpec, part: ChunkTables, cached: dict[str, Hits], unit: str, coder: str | None
+) -> ChunkSuggestions:
     """The rule suggestions of one chunk, made as the single-process run makes them, up to
     the table itself: units, merged reasons, the coder's rejections and codings left out.
 
@@ -174,14 +176,29 @@ def suggest_chunk(spec: TaggingSpec, part: ChunkTables, cached: dict[str, Hits],
     code_of, reason_of = rule_ids(pile, state.ruleset)
     add_hits(pile, items, found, code_of, reason_of)
     merged = pile.merged_arrays()
-    gone = decided(merged.docs, merged.doc, merged.codes, merged.code, merged.start, merged.end,
-                   part, coder, part.rejections)  # fmt: skip
+    gone = decided(
+        merged.docs,
+        merged.doc,
+        merged.codes,
+        merged.code,
+        merged.start,
+        merged.end,
+        part,
+        coder,
+        part.rejections,
+    )
     if gone.any():
         merged = merged.take(~gone)
     parsed = cache.stats.parsed if cache is not None else len(todo)
     reused = cache.stats.reused if cache is not None else 0
-    return ChunkSuggestions(merged, {d: _compact(h) for d, h in new.items()}, parsed, reused,
-                            time.perf_counter() - began, time.thread_time() - cpu)  # fmt: skip
+    return ChunkSuggestions(
+        merged,
+        {d: _compact(h) for d, h in new.items()},
+        parsed,
+        reused,
+        time.perf_counter() - began,
+        time.thread_time() - cpu,
+    )
 
 
 def _visible(cache_dir: str | None) -> bool:

@@ -35,8 +35,13 @@ def distributed_cells(client: Client, ch: Charting, cell: str) -> np.ndarray:
     if n_docs == 0:
         return _local(ch, cell)
     chunks = chunk_spans(ch, parts=4 * n_threads(client))
-    pieces = run_chunks(client, span_cells, [(c, cell) for c in chunks],
-                        max_in_flight=2 * n_threads(client) + 1, name="casework-cells")  # fmt: skip
+    pieces = run_chunks(
+        client,
+        span_cells,
+        [(c, cell) for c in chunks],
+        max_in_flight=2 * n_threads(client) + 1,
+        name="casework-cells",
+    )
     per_doc = np.concatenate(pieces, axis=1) if pieces else np.zeros((n_cols, 0))
     values: np.ndarray = by_row(per_doc, ch)
     if cell == "coverage":
@@ -46,8 +51,9 @@ def distributed_cells(client: Client, ch: Charting, cell: str) -> np.ndarray:
 
 
 def _local(ch: Charting, cell: str) -> np.ndarray:
-    kernel: Any = {"count": count_cells, "documents": document_cells,
-                   "coverage": coverage_cells}[cell]  # fmt: skip
+    kernel: Any = {"count": count_cells, "documents": document_cells, "coverage": coverage_cells}[
+        cell
+    ]
     values: np.ndarray = kernel(ch)
     return values
 

@@ -94,8 +94,19 @@ def suggest(
         raise UnknownName("unit", unit, UNITS, field="unit")
     codebook = codebook if codebook is not None else getattr(tables, "codebook", None)
     items = list(doc_texts(tables, doc_ids))
-    run = _Run(tables, codebook, coder, rules, learned, unit, min_score, cache_dir, model,
-               items, stats if stats is not None else EngineStats())  # fmt: skip
+    run = _Run(
+        tables,
+        codebook,
+        coder,
+        rules,
+        learned,
+        unit,
+        min_score,
+        cache_dir,
+        model,
+        items,
+        stats if stats is not None else EngineStats(),
+    )
     bar = progress_bar(len(items), "suggest (dask)") if progress is True else None
     step = bar.update if bar is not None else (progress or None)
     try:
@@ -119,10 +130,20 @@ def suggest(
 class _Run:
     """One suggestion run: what to send, and the hits and scores that come back."""
 
-    def __init__(self, tables: TablesLike, codebook: Any, coder: str | None, rules: bool,
-                 learned: bool, unit: str, min_score: float, cache_dir: Any,
-                 model: LearnedModel | None, items: list[tuple[str, str]],
-                 stats: EngineStats) -> None:  # fmt: skip
+    def __init__(
+        self,
+        tables: TablesLike,
+        codebook: Any,
+        coder: str | None,
+        rules: bool,
+        learned: bool,
+        unit: str,
+        min_score: float,
+        cache_dir: Any,
+        model: LearnedModel | None,
+        items: list[tuple[str, str]],
+        stats: EngineStats,
+    ) -> None:
         from casework.nlp.pipeline import cache_dir_for, pipeline_for
 
         self.tables, self.codebook, self.coder = tables, codebook, coder
@@ -139,8 +160,13 @@ class _Run:
         stats.documents = len(items)
 
     # ------------------------------------------------------------------ rules only
-    def rule_parts(self, client: Client, progress: Progress | None, chunk_words: int,
-                   rejections: pd.DataFrame | None) -> pd.DataFrame:  # fmt: skip
+    def rule_parts(
+        self,
+        client: Client,
+        progress: Progress | None,
+        chunk_words: int,
+        rejections: pd.DataFrame | None,
+    ) -> pd.DataFrame:
         """Rule suggestions made chunk by chunk on the workers; the parts joined here."""
         from casework.nlp import finish, now
         from casework.nlp.suggest import SUGGESTION_COLUMNS, Candidates, assemble
@@ -150,18 +176,21 @@ class _Run:
             self.hits_and_scores(client, progress, chunk_words)
             return assemble(Candidates(self.tables, self.unit), self.tables, self.coder)
         chunks = split(self.items, chunk_words)
-        parts = _Parts(chunks, Splitter(self.tables, self.coder, rejections), self.found,
-                       self.unit, self.coder)  # fmt: skip
+        parts = _Parts(
+            chunks, Splitter(self.tables, self.coder, rejections), self.found, self.unit, self.coder
+        )
         created_at = now()
 
         def table(_: int, result: Any) -> Any:  # as each chunk comes back, while others run
-            result.frame = finish(result.merged, self.tables, self.coder, SUGGESTION_COLUMNS,
-                                  created_at)  # fmt: skip
+            result.frame = finish(
+                result.merged, self.tables, self.coder, SUGGESTION_COLUMNS, created_at
+            )
             result.merged = None
             return result
 
-        results = self._run(client, suggest_chunk, parts, [len(c) for c in chunks], progress,
-                            on_result=table)  # fmt: skip
+        results = self._run(
+            client, suggest_chunk, parts, [len(c) for c in chunks], progress, on_result=table
+        )
         self._keep_hits(results)
         frames = [r.frame for r in results if len(r.frame)]
         if not frames:
@@ -169,8 +198,7 @@ class _Run:
         return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
     # ------------------------------------------------------------------ with the model
-    def hits_and_scores(self, client: Client, progress: Progress | None,
-                        chunk_words: int) -> None:  # fmt: skip
+    def hits_and_scores(self, client: Client, progress: Progress | None, chunk_words: int) -> None:
         """Hits the cache lacks, and every model score, from the workers."""
         if self.learned and self.model is None:
             self.model = self._train()
@@ -220,8 +248,9 @@ class _Run:
         codings = self.tables.codings
         coded = set(codings.loc[codings["coder"] == coder, "doc_id"].astype(str))
         items = [(d, t) for d, t in self.items if d in coded]
-        return train_model(self.tables, dict(iter_parsed(items, self.nlp, self.folder)),
-                           coder=coder)  # fmt: skip
+        return train_model(
+            self.tables, dict(iter_parsed(items, self.nlp, self.folder)), coder=coder
+        )
 
     # ------------------------------------------------------------------ shared
     def _read_hit_cache(self) -> None:
@@ -256,29 +285,50 @@ class _Run:
         if self.cache is not None:
             self.cache.save()
 
-    def _run(self, client: Client, fn: Callable[..., Any], args: Sequence[tuple[Any, ...]],
-             sizes: list[int], progress: Progress | None,
-             on_result: Callable[[int, Any], Any] | None = None) -> list[Any]:  # fmt: skip
+    def _run(
+        self,
+        client: Client,
+        fn: Callable[..., Any],
+        args: Sequence[tuple[Any, ...]],
+        sizes: list[int],
+        progress: Progress | None,
+        on_result: Callable[[int, Any], Any] | None = None,
+    ) -> list[Any]:
         """Send the spec to every worker once, then ``fn(spec, *arg)`` per chunk."""
         from casework.nlp.pipeline import pipeline_id
 
         if self.folder:
             Path(self.folder).mkdir(parents=True, exist_ok=True)
-        ids = (pipeline_id(self.nlp), self.ruleset.fingerprint if self.ruleset else "",
-               self.model.data_hash if self.learned and self.model else "")  # fmt: skip
+        ids = (
+            pipeline_id(self.nlp),
+            self.ruleset.fingerprint if self.ruleset else "",
+            self.model.data_hash if self.learned and self.model else "",
+        )
         spec = TaggingSpec(
-            key=":".join(ids), pipeline=_pipeline_name(self.tables), pipeline_id=ids[0],
-            codebook=self.codebook if self.rules else None, fingerprint=ids[1],
+            key=":".join(ids),
+            pipeline=_pipeline_name(self.tables),
+            pipeline_id=ids[0],
+            codebook=self.codebook if self.rules else None,
+            fingerprint=ids[1],
             model=self.model if self.learned else None,
-            cache_dir=str(self.folder) if self.folder else None, min_score=self.min_score,
-        )  # fmt: skip
+            cache_dir=str(self.folder) if self.folder else None,
+            min_score=self.min_score,
+        )
         threads = n_threads(client)
         self.stats.tasks, self.stats.threads = len(args), threads
         shared = client.scatter(spec, broadcast=True, hash=False)
         try:
-            return run_chunks(client, fn, args, shared=(shared,), sizes=sizes, progress=progress,
-                              max_in_flight=2 * threads + 1, name="casework-tag",
-                              on_result=on_result)  # fmt: skip
+            return run_chunks(
+                client,
+                fn,
+                args,
+                shared=(shared,),
+                sizes=sizes,
+                progress=progress,
+                max_in_flight=2 * threads + 1,
+                name="casework-tag",
+                on_result=on_result,
+            )
         finally:
             shared.release()
 
@@ -286,8 +336,14 @@ class _Run:
 class _Parts(Sequence[tuple[Any, ...]]):
     """The arguments of each chunk's task, made when the task is sent (not all at once)."""
 
-    def __init__(self, chunks: list[list[tuple[str, str]]], splitter: Splitter,
-                 found: dict[str, Any], unit: str, coder: str | None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        chunks: list[list[tuple[str, str]]],
+        splitter: Splitter,
+        found: dict[str, Any],
+        unit: str,
+        coder: str | None,
+    ) -> None:
         self.chunks, self.splitter, self.found = chunks, splitter, found
         self.unit, self.coder = unit, coder
 

@@ -1,5 +1,4 @@
-"""Exports: the matrix workbook (Excel, CSV, HTML).
-"""
+"""Exports: the matrix workbook (Excel, CSV, HTML)."""
 
 from __future__ import annotations
 

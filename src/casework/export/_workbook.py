@@ -157,7 +157,13 @@ def _summarised_themes(tables: TablesLike, rows: str, summaries: Any) -> set[str
 
 
 def _theme_cells(
-    tables: TablesLike, columns: list[str], rows: str, cell: str, where: Any, coders: Any, summaries: Any
+    tables: TablesLike,
+    columns: list[str],
+    rows: str,
+    cell: str,
+    where: Any,
+    coders: Any,
+    summaries: Any,
 ) -> pd.DataFrame:
     matrix = framework_matrix(
         tables, rows, codes=columns, cell=cell, where=where, coders=coders, summaries=summaries
@@ -179,7 +185,9 @@ def _theme_cells(
     return out
 
 
-def _study_row(tables: TablesLike, columns: list[str], coders: Any, summaries: Any) -> list[str] | None:
+def _study_row(
+    tables: TablesLike, columns: list[str], coders: Any, summaries: Any
+) -> list[str] | None:
     """The study-wide (cross-case) summary of each column, or None when there is none."""
     from casework.matrices import load_summaries
 
@@ -256,9 +264,12 @@ def _add_study_row(sheet: Any, values: list[str], rows: str) -> None:
 
 
 def write_matrix_xlsx(
-    matrix: pd.DataFrame, path: str | Path, *, rows: str = "participant",
+    matrix: pd.DataFrame,
+    path: str | Path,
+    *,
+    rows: str = "participant",
     title: str = "Framework matrix",
-) -> Path:  # fmt: skip
+) -> Path:
     """One matrix, as it is (e.g. filtered in the review app), as a one-sheet workbook."""
     from openpyxl import Workbook
 
@@ -266,8 +277,14 @@ def write_matrix_xlsx(
     wb = Workbook()
     sheet = wb.active
     sheet.title = sheet_name("Matrix", set())
-    _write_theme(sheet, matrix, rows, meta.get("code_names", {}), meta.get("code_colors", {}),
-                 meta.get("roles", {}))  # fmt: skip
+    _write_theme(
+        sheet,
+        matrix,
+        rows,
+        meta.get("code_names", {}),
+        meta.get("code_colors", {}),
+        meta.get("roles", {}),
+    )
     about = wb.create_sheet("About")
     _put(about, 1, 1, title)
     return atomic_write(path, wb.save)
@@ -356,7 +373,9 @@ def write_workbook(
         matrix = _theme_cells(tables, columns, rows, cell, where, coders, summaries)
         meta = matrix.attrs.get("casework", {})
         sheet = wb.create_sheet(sheet_name(names[theme], taken))
-        _write_theme(sheet, matrix, rows, headers, meta.get("code_colors", {}), meta.get("roles", {}))
+        _write_theme(
+            sheet, matrix, rows, headers, meta.get("code_colors", {}), meta.get("roles", {})
+        )
         study = _study_row(tables, columns, coders, summaries) if cell == "summary" else None
         if study is not None:
             _add_study_row(sheet, study, rows)

@@ -77,12 +77,16 @@ def add_files(
     root = _project_root(root)
     table = _sheet(sheet, match_on, case_from)
     if case is not None and case_from is not None:
-        raise ProjectError("give --case or --case-from, not both", field="--case",
-                           fix="--case puts every file in one case; --case-from reads the "
-                           "case from a sheet column.")  # fmt: skip
+        raise ProjectError(
+            "give --case or --case-from, not both",
+            field="--case",
+            fix="--case puts every file in one case; --case-from reads the "
+            "case from a sheet column.",
+        )
     if kind not in KINDS:
-        raise ProjectError(f"unknown kind '{kind}'", field="--kind",
-                           fix=f"Use one of: {', '.join(KINDS)}.")  # fmt: skip
+        raise ProjectError(
+            f"unknown kind '{kind}'", field="--kind", fix=f"Use one of: {', '.join(KINDS)}."
+        )
     if not files:
         raise ProjectError("no files to add", fix="Name the interview files to add.")
     corpus = load_corpus(root)
@@ -100,8 +104,7 @@ def add_files(
         _refuse_duplicate(file, digest, known, seen)
         seen[digest] = file
         row = _row(table, file)
-        plans.append(_plan(file, source, digest, row, table, case, case_from, kind,
-                           extra_personal))  # fmt: skip
+        plans.append(_plan(file, source, digest, row, table, case, case_from, kind, extra_personal))
     _give_ids(plans, used_ids, kind)
     _name_documents(root, plans, corpus.documents)
     return _write(root, plans, table, case_from)
@@ -111,9 +114,11 @@ def add_files(
 def _project_root(root: str | Path) -> Path:
     path = Path(root)
     if not (path / CONFIG_FILE).is_file():
-        raise ProjectError(f"not a casework project (no {CONFIG_FILE})", path=path,
-                           fix="Run 'casework init PATH' first, or pass --project with the "
-                           "project folder.")  # fmt: skip
+        raise ProjectError(
+            f"not a casework project (no {CONFIG_FILE})",
+            path=path,
+            fix="Run 'casework init PATH' first, or pass --project with the project folder.",
+        )
     return path.resolve()
 
 
@@ -121,13 +126,20 @@ def _sheet(sheet: str | Path | None, match_on: str | None, case_from: str | None
     if sheet is None:
         if match_on is not None or case_from is not None:
             option = "--match-on" if match_on is not None else "--case-from"
-            raise ProjectError(f"{option} needs an attribute sheet", field=option,
-                               fix="Pass --attributes SHEET (.csv or .xlsx).")  # fmt: skip
+            raise ProjectError(
+                f"{option} needs an attribute sheet",
+                field=option,
+                fix="Pass --attributes SHEET (.csv or .xlsx).",
+            )
         return None
     if match_on is None:
-        raise ProjectError("an attribute sheet needs --match-on", path=sheet, field="--match-on",
-                           fix="Name the sheet's column that holds each interview's file "
-                           "name, e.g. --match-on File.")  # fmt: skip
+        raise ProjectError(
+            "an attribute sheet needs --match-on",
+            path=sheet,
+            field="--match-on",
+            fix="Name the sheet's column that holds each interview's file "
+            "name, e.g. --match-on File.",
+        )
     table = read_sheet(sheet, match_on)
     if case_from is not None and case_from not in table.table.columns:
         raise SourceError(
@@ -150,16 +162,21 @@ def _known_files(private: dict[str, dict[str, Any]]) -> dict[str, str]:
     return known
 
 
-def _refuse_duplicate(file: Path, digest: str, known: dict[str, str],
-                      seen: dict[str, Path]) -> None:  # fmt: skip
+def _refuse_duplicate(
+    file: Path, digest: str, known: dict[str, str], seen: dict[str, Path]
+) -> None:
     doc = known.get(digest) or known.get(file.name)
     if doc is not None:
-        raise ProjectError(f"already in the project as '{doc}'", path=file,
-                           fix="Leave it out; to replace it, delete that document's file under "
-                           "transcripts/ first.")  # fmt: skip
+        raise ProjectError(
+            f"already in the project as '{doc}'",
+            path=file,
+            fix="Leave it out; to replace it, delete that document's file under "
+            "transcripts/ first.",
+        )
     if digest in seen:
-        raise ProjectError(f"the same file as {seen[digest]}", path=file,
-                           fix="Name each interview once.")  # fmt: skip
+        raise ProjectError(
+            f"the same file as {seen[digest]}", path=file, fix="Name each interview once."
+        )
 
 
 def _row(table: Sheet | None, file: Path) -> dict[str, Any]:
@@ -176,9 +193,17 @@ def _row(table: Sheet | None, file: Path) -> dict[str, Any]:
     return row
 
 
-def _plan(file: Path, source: Source, digest: str, row: dict[str, Any], table: Sheet | None,
-          case: str | None, case_from: str | None, kind: str,
-          personal: set[str]) -> _Plan:  # fmt: skip
+def _plan(
+    file: Path,
+    source: Source,
+    digest: str,
+    row: dict[str, Any],
+    table: Sheet | None,
+    case: str | None,
+    case_from: str | None,
+    kind: str,
+    personal: set[str],
+) -> _Plan:
     attrs = dict(source.attributes)
     private: dict[str, Any] = {"file": file.name, "file_sha256": digest}
     for key in ("name", "author"):
@@ -194,8 +219,9 @@ def _plan(file: Path, source: Source, digest: str, row: dict[str, Any], table: S
         if table is not None and column == table.match_on:
             continue  # the file's name: private already
         if column.lower() in _PARTICIPANT_COLUMNS:
-            participant = checked_part(str(value), "participant id", source=table.path if table
-                                       else None)  # fmt: skip
+            participant = checked_part(
+                str(value), "participant id", source=table.path if table else None
+            )
         elif column in personal or is_personal(column):
             private[key_of(column)] = value
         elif column.lower() in _ROLE_COLUMNS and "role" not in front:
@@ -204,14 +230,25 @@ def _plan(file: Path, source: Source, digest: str, row: dict[str, Any], table: S
             front[key_of(column)] = value
     chosen = case if case is not None else row.get(case_from) if case_from else attrs.get("case")
     if case_from is not None and chosen in (None, ""):
-        raise SourceError(f"the sheet's row for this file has no '{case_from}'", path=file,
-                          field=case_from, fix="Fill in the case for every row.")  # fmt: skip
-    front = {**{k: v for k, v in attrs.items() if k not in ("case", "participant", "kind")},
-             **front}  # fmt: skip
+        raise SourceError(
+            f"the sheet's row for this file has no '{case_from}'",
+            path=file,
+            field=case_from,
+            fix="Fill in the case for every row.",
+        )
+    front = {
+        **{k: v for k, v in attrs.items() if k not in ("case", "participant", "kind")},
+        **front,
+    }
     if attrs.get("participant") and not participant:
         participant = str(attrs["participant"])
-    plan = _Plan(file, source, "" if chosen is None else checked_part(str(chosen), "case",
-                 source=file), participant, front)  # fmt: skip
+    plan = _Plan(
+        file,
+        source,
+        "" if chosen is None else checked_part(str(chosen), "case", source=file),
+        participant,
+        front,
+    )
     plan.front["private"] = private
     plan.front["kind"] = kind
     return plan
@@ -278,8 +315,13 @@ def _write(root: Path, plans: list[_Plan], table: Sheet | None, case_from: str |
         raise
     added = Added(new_cases=new_cases)
     for plan in plans:
-        added.documents.append({"doc_id": f"{plan.case}/{plan.doc_name}",
-                                "participant": plan.participant, "case": plan.case})  # fmt: skip
+        added.documents.append(
+            {
+                "doc_id": f"{plan.case}/{plan.doc_name}",
+                "participant": plan.participant,
+                "case": plan.case,
+            }
+        )
         for key in plan.front["private"]:
             if key not in added.private_fields and key != "file_sha256":
                 added.private_fields.append(key)
@@ -302,8 +344,9 @@ def _replace(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _cases_text(path: Path, plans: list[_Plan], table: Sheet | None,
-                case_from: str | None) -> tuple[str | None, list[str]]:  # fmt: skip
+def _cases_text(
+    path: Path, plans: list[_Plan], table: Sheet | None, case_from: str | None
+) -> tuple[str | None, list[str]]:
     """cases.csv with a row for each new case (None when no case is new)."""
     existing = read_cases(path) if path.exists() else None
     have = set(existing["case_id"].astype(str)) if existing is not None else set()
@@ -326,14 +369,23 @@ def _cases_text(path: Path, plans: list[_Plan], table: Sheet | None,
     return out.getvalue(), new
 
 
-def _case_attributes(plans: list[_Plan], table: Sheet | None,
-                     case_from: str | None) -> dict[str, dict[str, Any]]:  # fmt: skip
+def _case_attributes(
+    plans: list[_Plan], table: Sheet | None, case_from: str | None
+) -> dict[str, dict[str, Any]]:
     """Per new case of two or more documents, the sheet attributes they all share (a
     site's region, say; not one person's years in post)."""
     if table is None:
         return {}
-    skip = {"private", "kind", "role", "date", "time", "duration_minutes", "title",
-            key_of(case_from or "")}  # fmt: skip
+    skip = {
+        "private",
+        "kind",
+        "role",
+        "date",
+        "time",
+        "duration_minutes",
+        "title",
+        key_of(case_from or ""),
+    }
     found: dict[str, dict[str, Any]] = {}
     count: dict[str, int] = {}
     for plan in plans:

@@ -64,8 +64,11 @@ def read_sheet(path: str | Path, match_on: str) -> Sheet:
     """Read a .csv or .xlsx attribute sheet and check the match column is there."""
     path = Path(path)
     if path.suffix.lower() not in SUFFIXES:
-        raise SourceError(f"an attribute sheet must be .csv or .xlsx, not '{path.suffix}'",
-                          path=path, fix="Save the sheet as .xlsx or .csv (UTF-8).")  # fmt: skip
+        raise SourceError(
+            f"an attribute sheet must be .csv or .xlsx, not '{path.suffix}'",
+            path=path,
+            fix="Save the sheet as .xlsx or .csv (UTF-8).",
+        )
     if not path.is_file():
         raise SourceError("file not found", path=path, fix="Check the sheet's path.")
     try:
@@ -74,12 +77,15 @@ def read_sheet(path: str | Path, match_on: str) -> Sheet:
         else:
             table = pd.read_excel(path, dtype=object, keep_default_na=False)
     except UnicodeDecodeError:
-        raise SourceError("not UTF-8 text", path=path,
-                          fix="Save the sheet as CSV UTF-8, or as .xlsx.") from None  # fmt: skip
+        raise SourceError(
+            "not UTF-8 text", path=path, fix="Save the sheet as CSV UTF-8, or as .xlsx."
+        ) from None
     except (ValueError, OSError, pd.errors.ParserError) as err:
-        raise SourceError(f"cannot read the sheet: {err}", path=path,
-                          fix="Save it again from your spreadsheet program as .xlsx or "
-                          "CSV UTF-8.") from None  # fmt: skip
+        raise SourceError(
+            f"cannot read the sheet: {err}",
+            path=path,
+            fix="Save it again from your spreadsheet program as .xlsx or CSV UTF-8.",
+        ) from None
     table.columns = [str(c).strip() for c in table.columns]
     table = table[[c for c in table.columns if c and not c.startswith("Unnamed:")]]
     if match_on not in table.columns:

@@ -1,5 +1,4 @@
-"""Intercoder agreement: Cohen's kappa and Krippendorff's alpha over coded spans.
-"""
+"""Intercoder agreement: Cohen's kappa and Krippendorff's alpha over coded spans."""
 
 from __future__ import annotations
 

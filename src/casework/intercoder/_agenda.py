@@ -50,13 +50,17 @@ def merge_close(pieces: list[Piece]) -> list[Piece]:
     out: list[Piece] = []
     for piece in sorted(pieces, key=lambda p: (p.doc_id, p.code_id, p.start)):
         last = out[-1] if out else None
-        if (last is not None and (last.doc_id, last.code_id, last.pattern)
-                == (piece.doc_id, piece.code_id, piece.pattern)
-                and not _WORDCHAR.search(piece.text[last.end : piece.start])):  # fmt: skip
+        if (
+            last is not None
+            and (last.doc_id, last.code_id, last.pattern)
+            == (piece.doc_id, piece.code_id, piece.pattern)
+            and not _WORDCHAR.search(piece.text[last.end : piece.start])
+        ):
             last.end = max(last.end, piece.end)
             continue
-        out.append(Piece(piece.doc_id, piece.code_id, piece.start, piece.end, piece.pattern,
-                         piece.text))  # fmt: skip
+        out.append(
+            Piece(piece.doc_id, piece.code_id, piece.start, piece.end, piece.pattern, piece.text)
+        )
     return out
 
 

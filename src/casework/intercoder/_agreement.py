@@ -58,8 +58,18 @@ __all__ = [
 ]
 
 UNITS = ("character", "sentence", "paragraph")
-DISAGREEMENT_COLUMNS = ["doc_id", "code_id", "start", "end", "unit", "text", "coded_by",
-                        "not_coded_by", "before", "after"]  # fmt: skip
+DISAGREEMENT_COLUMNS = [
+    "doc_id",
+    "code_id",
+    "start",
+    "end",
+    "unit",
+    "text",
+    "coded_by",
+    "not_coded_by",
+    "before",
+    "after",
+]
 
 
 @dataclass
@@ -96,27 +106,29 @@ class AgreementResult:
 
     def __str__(self) -> str:
         lines = [
-            f"Agreement between {', '.join(self.coders)} (unit: {self.unit}; "
-            f"alpha over segments)",
+            f"Agreement between {', '.join(self.coders)} (unit: {self.unit}; alpha over segments)",
             self.summary().to_string(index=False, float_format=lambda x: f"{x:.3f}"),
             "",
             "Overall: "
             + "; ".join(
-                f"{r.coder_a} vs {r.coder_b}: {r.agreement:.1f}% agreement, "
-                f"kappa {_fmt(r.kappa)}"
+                f"{r.coder_a} vs {r.coder_b}: {r.agreement:.1f}% agreement, kappa {_fmt(r.kappa)}"
                 for r in self.overall.itertuples()
             )
             + f"; alpha {_fmt(self.overall_alpha)}",
         ]
-        lines.append(f"To discuss: {len(self.disagreements)} passages where the coders differ "
-                     f"({len(self.slivers)} slivers of white space, punctuation or part of a "
-                     "word left out).")  # fmt: skip
+        lines.append(
+            f"To discuss: {len(self.disagreements)} passages where the coders differ "
+            f"({len(self.slivers)} slivers of white space, punctuation or part of a "
+            "word left out)."
+        )
         rows = self.by_document
         partly = rows[~(rows["a_coded_doc"] & rows["b_coded_doc"])]
         if len(partly):
-            lines.append(f"Note: {partly['doc_id'].nunique()} document(s) were not coded by every "
-                         "coder and count as disagreement (NVivo's rule); docs='coded' (CLI: "
-                         "--docs coded) leaves them out.")  # fmt: skip
+            lines.append(
+                f"Note: {partly['doc_id'].nunique()} document(s) were not coded by every "
+                "coder and count as disagreement (NVivo's rule); docs='coded' (CLI: "
+                "--docs coded) leaves them out."
+            )
         return "\n".join(lines)
 
 
@@ -141,8 +153,11 @@ def _coder_groups(
             if member not in known:
                 raise UnknownName("coder", member, known, field="coders")
             if any(member in other for other in groups.values()):
-                raise CaseworkError(f"coder '{member}' is named twice", field="coders",
-                                    fix="Put each coder in one group only.")
+                raise CaseworkError(
+                    f"coder '{member}' is named twice",
+                    field="coders",
+                    fix="Put each coder in one group only.",
+                )
         groups["+".join(sorted(members))] = members
     if len(groups) < 2:
         raise CaseworkError(
@@ -226,8 +241,11 @@ def agreement(
     if unit not in UNITS:
         raise UnknownName("unit", unit, UNITS, field="unit")
     if units is not None and unit == "character":
-        raise CaseworkError("units were given but unit is 'character'", field="units",
-                            fix="Pass unit='sentence' or unit='paragraph' with your units.")
+        raise CaseworkError(
+            "units were given but unit is 'character'",
+            field="units",
+            fix="Pass unit='sentence' or unit='paragraph' with your units.",
+        )
     codings = tables.codings
     groups = _coder_groups(codings, coders)
     member_of = {m: g for g, ms in groups.items() for m in ms}
@@ -260,8 +278,13 @@ def _spans(rows: pd.DataFrame, scope: dict[str, set[str]]) -> dict[tuple[str, st
     if not keep.any():
         return {}
     sep = "\x1f"
-    labels = (picked["doc_id"].astype(str) + sep + picked["chosen"].astype(str) + sep
-              + picked["group"].astype(str)).to_numpy()[keep]  # fmt: skip
+    labels = (
+        picked["doc_id"].astype(str)
+        + sep
+        + picked["chosen"].astype(str)
+        + sep
+        + picked["group"].astype(str)
+    ).to_numpy()[keep]
     codes, keys = pd.factorize(labels)
     starts, ends = starts[keep], ends[keep]
     order = np.lexsort((starts, codes))
@@ -312,9 +335,20 @@ class _Comparison:
         for i, j in self.pairs:
             both = int((cover[i] & cover[j]).astype(np.int64) @ weight)
             a, b = int(totals[i]), int(totals[j])
-            self.rows.append((code_id, doc_id, self.groups[i], self.groups[j], n, a, b, both,
-                              doc_id in self.coded[self.groups[i]],
-                              doc_id in self.coded[self.groups[j]]))  # fmt: skip
+            self.rows.append(
+                (
+                    code_id,
+                    doc_id,
+                    self.groups[i],
+                    self.groups[j],
+                    n,
+                    a,
+                    b,
+                    both,
+                    doc_id in self.coded[self.groups[i]],
+                    doc_id in self.coded[self.groups[j]],
+                )
+            )
         self._alpha(code_id, doc_id, mine, segments)
         self._disagreements(doc_id, code_id, text, lo, hi, cover)
 
@@ -330,8 +364,9 @@ class _Comparison:
             ones += overlaps(mine[k], segs[0], segs[1])
         stats[:3] += [(ones * (m - ones)).sum() / (m - 1), ones.sum(), (m - ones).sum()]
 
-    def _disagreements(self, doc_id: str, code_id: str, text: str, lo: Any, hi: Any,
-                       cover: np.ndarray) -> None:  # fmt: skip
+    def _disagreements(
+        self, doc_id: str, code_id: str, text: str, lo: Any, hi: Any, cover: np.ndarray
+    ) -> None:
         differ = np.flatnonzero(cover.any(axis=0) & ~cover.all(axis=0))
         last: list[Any] | None = None
         for k in differ:
@@ -344,24 +379,44 @@ class _Comparison:
             self.disagree.append(last)  # type: ignore[arg-type]
 
     def result(self) -> AgreementResult:
-        cols = ["code_id", "doc_id", "coder_a", "coder_b", "n_units", "a_units", "b_units",
-                "both", "a_coded_doc", "b_coded_doc"]  # fmt: skip
+        cols = [
+            "code_id",
+            "doc_id",
+            "coder_a",
+            "coder_b",
+            "n_units",
+            "a_units",
+            "b_units",
+            "both",
+            "a_coded_doc",
+            "b_coded_doc",
+        ]
         by_doc = _with_figures(pd.DataFrame(self.rows, columns=cols), self.unit)
         keys = ["coder_a", "coder_b"]
         by_code = _with_figures(_pooled(by_doc, ["code_id", *keys]), self.unit)
         overall = _with_figures(_pooled(by_doc, keys), self.unit)
-        alpha_rows = [(c, binary_alpha(s), "segment", int(s[3]), len(self.groups),
-                       int(s[1] + s[2])) for c, s in self.alpha_stats.items()]  # fmt: skip
-        alpha = pd.DataFrame(alpha_rows, columns=["code_id", "alpha", "unit", "n_segments",
-                                                  "n_coders", "n_values"])  # fmt: skip
+        alpha_rows = [
+            (c, binary_alpha(s), "segment", int(s[3]), len(self.groups), int(s[1] + s[2]))
+            for c, s in self.alpha_stats.items()
+        ]
+        alpha = pd.DataFrame(
+            alpha_rows, columns=["code_id", "alpha", "unit", "n_segments", "n_coders", "n_values"]
+        )
         pooled = sum(self.alpha_stats.values(), np.zeros(4))
         overall_alpha = binary_alpha(pooled)
         overall["alpha"] = overall_alpha
         kept, dropped = agenda([Piece(*row) for row in self.disagree])
-        return AgreementResult(tuple(self.groups), self.unit, by_doc, by_code, overall, alpha,
-                               overall_alpha, self._frame(kept),
-                               self._frame([p for p, _ in dropped],
-                                           [r for _, r in dropped]))  # fmt: skip
+        return AgreementResult(
+            tuple(self.groups),
+            self.unit,
+            by_doc,
+            by_code,
+            overall,
+            alpha,
+            overall_alpha,
+            self._frame(kept),
+            self._frame([p for p, _ in dropped], [r for _, r in dropped]),
+        )
 
     def _frame(self, pieces: list[Piece], reasons: list[str] | None = None) -> pd.DataFrame:
         out = []
@@ -369,8 +424,20 @@ class _Comparison:
             yes = [g for g, hit in zip(self.groups, p.pattern, strict=True) if hit]
             no = [g for g, hit in zip(self.groups, p.pattern, strict=True) if not hit]
             before, after = context(p.text, p.start, p.end)
-            out.append((p.doc_id, p.code_id, p.start, p.end, self.unit, p.quote,
-                        ", ".join(yes), ", ".join(no), before, after))  # fmt: skip
+            out.append(
+                (
+                    p.doc_id,
+                    p.code_id,
+                    p.start,
+                    p.end,
+                    self.unit,
+                    p.quote,
+                    ", ".join(yes),
+                    ", ".join(no),
+                    before,
+                    after,
+                )
+            )
         frame = pd.DataFrame(out, columns=DISAGREEMENT_COLUMNS)
         if reasons is not None:
             frame["reason"] = reasons
@@ -390,8 +457,9 @@ def _with_figures(frame: pd.DataFrame, unit: str) -> pd.DataFrame:
     frame["a_only"], frame["b_only"] = a - both, b - both
     frame["neither"] = n - a - b + both
     with np.errstate(invalid="ignore", divide="ignore"):
-        frame["agreement"] = np.where(n > 0, 100.0 * (both + frame["neither"]) / np.maximum(n, 1),
-                                      np.nan)  # fmt: skip
+        frame["agreement"] = np.where(
+            n > 0, 100.0 * (both + frame["neither"]) / np.maximum(n, 1), np.nan
+        )
     frame["kappa"] = cohen_kappa(n, a, b, both) if len(frame) else np.empty(0)
     order = [c for c in frame.columns if c not in ("a_coded_doc", "b_coded_doc")]
     tail = [c for c in ("a_coded_doc", "b_coded_doc") if c in frame.columns]

@@ -161,12 +161,16 @@ def unit_table(
     if units is not None:
         missing = {"doc_id", "start", "end"} - set(units.columns)
         if missing:
-            raise CaseworkError(f"units lack column(s) {sorted(missing)}", field="units",
-                                fix="Give a DataFrame with doc_id, start and end columns.")
+            raise CaseworkError(
+                f"units lack column(s) {sorted(missing)}",
+                field="units",
+                fix="Give a DataFrame with doc_id, start and end columns.",
+            )
         grouped = {d: g for d, g in units.groupby("doc_id")}
         return {
             d: (grouped[d]["start"].to_numpy(np.int64), grouped[d]["end"].to_numpy(np.int64))
-            if d in grouped else (np.empty(0, np.int64), np.empty(0, np.int64))
+            if d in grouped
+            else (np.empty(0, np.int64), np.empty(0, np.int64))
             for d in docs
         }
     split = sentence_spans if unit == "sentence" else paragraph_spans

@@ -1,5 +1,4 @@
-"""Analysis: framework matrices, matrix coding queries, cell views and summary drafts.
-"""
+"""Analysis: framework matrices, matrix coding queries, cell views and summary drafts."""
 
 from __future__ import annotations
 

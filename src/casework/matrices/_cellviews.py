@@ -147,13 +147,19 @@ def _row_codings(tables: TablesLike, kind: str, row_id: str, coders: Any) -> pd.
     doc, start, end, src = ch.doc, ch.start, ch.end, ch.src
     out = ch.codings.iloc[src][["coding_id", "doc_id", "code_id", "start", "end"]]
     out = out.assign(
-        reference=references(tables, ch, doc, start), text=excerpt_texts(tables, ch, doc, start, end)
+        reference=references(tables, ch, doc, start),
+        text=excerpt_texts(tables, ch, doc, start, end),
     )
     return out.sort_values(["doc_id", "start", "end"]).reset_index(drop=True)
 
 
 def _linked(
-    tables: TablesLike, kind: str, row_id: str, code_id: str, store: SummaryStore | None, coder: str | None
+    tables: TablesLike,
+    kind: str,
+    row_id: str,
+    code_id: str,
+    store: SummaryStore | None,
+    coder: str | None,
 ) -> pd.DataFrame:
     if store is None:  # a project's own summaries (files or database)
         store = getattr(tables, "summaries", None)

@@ -12,7 +12,9 @@ from casework.kernels import Charting, Coders, Codes, Rows, SortedSpans, Where, 
 from casework.tables import TablesLike
 
 
-def paragraph_numbers(tables: TablesLike, ch: Charting, doc: np.ndarray, pos: np.ndarray) -> np.ndarray:
+def paragraph_numbers(
+    tables: TablesLike, ch: Charting, doc: np.ndarray, pos: np.ndarray
+) -> np.ndarray:
     """seg_no of the segment containing (or next after) each position; 0 when unknown."""
     seg = getattr(tables, "segments", None)
     if seg is None or len(seg) == 0 or len(doc) == 0:

@@ -64,9 +64,18 @@ SUMMARY_COLUMNS = [
     "flagged",
 ]
 SUMMARY_EVENT_COLUMNS = [
-    "eid", "event", "coder", "at", "row_kind", "row_id", "code", "text", "links", "draft",
+    "eid",
+    "event",
+    "coder",
+    "at",
+    "row_kind",
+    "row_id",
+    "code",
+    "text",
+    "links",
+    "draft",
     "provenance",
-]  # fmt: skip
+]
 SUMMARY_ROW_KINDS = ("participant", "case", "study")
 STUDY_ROW = ("study", "all")
 Links = Mapping[int, str | Sequence[str]] | Iterable[tuple[int, str]]
@@ -108,11 +117,46 @@ def normalise_links(links: Links | None, text: str) -> list[tuple[int, str]]:
 
 _WORD = re.compile(r"\w{4,}")  # words that carry meaning: short and common ones match anything
 _COMMON = frozenset(
-    ["about", "after", "also", "been", "before", "being", "could", "from", "have", "into",
-     "more", "much", "only", "other", "over", "said", "some", "such", "than", "that", "their",
-     "them", "then", "there", "these", "they", "this", "very", "were", "what", "when", "which",
-     "while", "will", "with", "would", "your"]
-)  # fmt: skip
+    [
+        "about",
+        "after",
+        "also",
+        "been",
+        "before",
+        "being",
+        "could",
+        "from",
+        "have",
+        "into",
+        "more",
+        "much",
+        "only",
+        "other",
+        "over",
+        "said",
+        "some",
+        "such",
+        "than",
+        "that",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "very",
+        "were",
+        "what",
+        "when",
+        "which",
+        "while",
+        "will",
+        "with",
+        "would",
+        "your",
+    ]
+)
 _SAME_PARAGRAPH = 0.5  # share of the shorter paragraph's words found in the other, in order
 
 
@@ -121,8 +165,9 @@ def _match(old: str, new: str) -> float:
     a, b = ([w for w in _WORD.findall(t.lower()) if w not in _COMMON] for t in (old, new))
     if not a or not b:
         return 1.0 if old.strip() == new.strip() else 0.0
-    shared = sum(m.size for m in difflib.SequenceMatcher(None, a, b, autojunk=False)
-                 .get_matching_blocks())  # fmt: skip
+    shared = sum(
+        m.size for m in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
+    )
     if shared < min(2, len(a), len(b)):
         return 0.0
     return shared / min(len(a), len(b))
@@ -169,8 +214,10 @@ def carry_links(
     return sorted(out, key=lambda pc: (pc[0] is None, pc[0] or 0, pc[1]))
 
 
-_NEEDED = {"summary": ("at", "row_kind", "row_id", "code", "text"),
-           "delete": ("row_kind", "row_id", "code")}  # fmt: skip
+_NEEDED = {
+    "summary": ("at", "row_kind", "row_id", "code", "text"),
+    "delete": ("row_kind", "row_id", "code"),
+}
 
 
 def _check_event(e: Mapping[str, Any]) -> None:
@@ -183,8 +230,10 @@ def _check_event(e: Mapping[str, Any]) -> None:
     elif missing:
         problem = f"the {kind} event has no '{missing[0]}'"
     elif e.get("row_kind") not in SUMMARY_ROW_KINDS:
-        problem = (f"row_kind must be {', '.join(repr(k) for k in SUMMARY_ROW_KINDS)}, "
-                   f"not {e.get('row_kind')!r}")  # fmt: skip
+        problem = (
+            f"row_kind must be {', '.join(repr(k) for k in SUMMARY_ROW_KINDS)}, "
+            f"not {e.get('row_kind')!r}"
+        )
     elif kind == "summary" and not isinstance(e.get("text"), str):
         problem = "the summary's text is not a string"
     else:
@@ -338,7 +387,9 @@ class SummaryStore:
 
     def _append(self, coder: str, event: dict[str, Any]) -> str:
         eid = new_id()
-        self.store.append("summaries", coder, [{"eid": eid, "coder": coder, "at": utc_now(), **event}])
+        self.store.append(
+            "summaries", coder, [{"eid": eid, "coder": coder, "at": utc_now(), **event}]
+        )
         return eid
 
     def write(
@@ -441,12 +492,23 @@ class SummaryStore:
         return self._relink(row, code_id, old, links, who)
 
     def _relink(
-        self, row: Sequence[str], code_id: str, old: dict[str, Any],
-        links: list[tuple[int, str]], coder: str,
-    ) -> str:  # fmt: skip
+        self,
+        row: Sequence[str],
+        code_id: str,
+        old: dict[str, Any],
+        links: list[tuple[int, str]],
+        coder: str,
+    ) -> str:
         """Write the same summary again with new links (text, draft mark kept)."""
-        return self.write(row, code_id, old["text"], links=links, coder=coder,
-                          draft=old["draft"], provenance=old["provenance"])  # fmt: skip
+        return self.write(
+            row,
+            code_id,
+            old["text"],
+            links=links,
+            coder=coder,
+            draft=old["draft"],
+            provenance=old["provenance"],
+        )
 
     def delete(self, row: Sequence[str], code_id: str, *, coder: str | None = None) -> str:
         """Remove a cell's summary (the history stays in the log)."""
@@ -504,8 +566,14 @@ def _completed(frame: pd.DataFrame) -> pd.DataFrame:
     """A summaries table given by hand, with every documented column (defaults filled)."""
     extra = [c for c in frame.columns if c not in SUMMARY_COLUMNS]
     out = frame.reindex(columns=[*SUMMARY_COLUMNS, *extra])
-    defaults = {"coder": "", "draft": False, "updated_at": "", "created_at": "", "n_edits": 0,
-                "flagged": False}  # fmt: skip
+    defaults = {
+        "coder": "",
+        "draft": False,
+        "updated_at": "",
+        "created_at": "",
+        "n_edits": 0,
+        "flagged": False,
+    }
     for name, value in defaults.items():
         out[name] = out[name].astype(object).where(out[name].notna(), value)
     for name in ("links", "missing_links"):

@@ -62,19 +62,24 @@ class Merged:
 
     def to_frame(self) -> pd.DataFrame:
         """doc_id, code_id, start, end, source, confidence, reason (the old ``merged()``)."""
-        return pd.DataFrame({
-            "doc_id": np.array(self.docs, dtype=object)[self.doc],
-            "code_id": np.array(self.codes, dtype=object)[self.code],
-            "start": self.start.astype(np.int64), "end": self.end.astype(np.int64),
-            "source": np.where(self.rule, "rule", "model").astype(object),
-            "confidence": self.score, "reason": np.array(self.reasons, dtype=object)[self.reason],
-        })  # fmt: skip
+        return pd.DataFrame(
+            {
+                "doc_id": np.array(self.docs, dtype=object)[self.doc],
+                "code_id": np.array(self.codes, dtype=object)[self.code],
+                "start": self.start.astype(np.int64),
+                "end": self.end.astype(np.int64),
+                "source": np.where(self.rule, "rule", "model").astype(object),
+                "confidence": self.score,
+                "reason": np.array(self.reasons, dtype=object)[self.reason],
+            }
+        )
 
 
 def empty_merged(docs: list[str], codes: list[str], reasons: list[str]) -> Merged:
     ints = np.zeros(0, dtype=np.int64)
-    return Merged(docs, codes, reasons, ints, ints, ints, ints, np.zeros(0, bool),
-                  np.zeros(0), ints)  # fmt: skip
+    return Merged(
+        docs, codes, reasons, ints, ints, ints, ints, np.zeros(0, bool), np.zeros(0), ints
+    )
 
 
 # --------------------------------------------------------------------------- merging
@@ -83,8 +88,7 @@ def empty_merged(docs: list[str], codes: list[str], reasons: list[str]) -> Merge
 Chunk = tuple[Any, ...]
 
 
-def merge(chunks: Sequence[Chunk], docs: list[str], codes: list[str],
-          reasons: list[str]) -> Merged:  # fmt: skip
+def merge(chunks: Sequence[Chunk], docs: list[str], codes: list[str], reasons: list[str]) -> Merged:
     """Merge candidate chunks ``(doc, codes, starts, ends, reasons, scores or None)``.
 
     Rows with the same document, code, start and end become one: reasons joined by
@@ -113,38 +117,62 @@ def merge(chunks: Sequence[Chunk], docs: list[str], codes: list[str],
     return Merged(docs, codes, reasons, **rows)
 
 
-def _merge_batch(chunks: list[Chunk], docs: list[str], codes: list[str], reasons: list[str],
-                 joined: dict[tuple[int, ...], int]) -> Merged:  # fmt: skip
+def _merge_batch(
+    chunks: list[Chunk],
+    docs: list[str],
+    codes: list[str],
+    reasons: list[str],
+    joined: dict[tuple[int, ...], int],
+) -> Merged:
     lengths = [len(c[1]) for c in chunks]
     doc = np.repeat(np.array([c[0] for c in chunks], dtype=np.int64), lengths)
     code = np.concatenate([np.asarray(c[1], dtype=np.int64) for c in chunks])
     start = np.concatenate([np.asarray(c[2], dtype=np.int64) for c in chunks])
     end = np.concatenate([np.asarray(c[3], dtype=np.int64) for c in chunks])
     reason = np.concatenate([np.asarray(c[4], dtype=np.int64) for c in chunks])
-    score = np.concatenate([np.full(n, np.nan) if c[5] is None else np.asarray(c[5], float)
-                            for c, n in zip(chunks, lengths, strict=True)])  # fmt: skip
+    score = np.concatenate(
+        [
+            np.full(n, np.nan) if c[5] is None else np.asarray(c[5], float)
+            for c, n in zip(chunks, lengths, strict=True)
+        ]
+    )
     by_rule = np.repeat(np.array([_from_rule(c) for c in chunks], dtype=np.int8), lengths)
     order = _group_order(doc, code, start, end, reason)
     doc, code, start, end, reason, score, by_rule = (
-        a[order] for a in (doc, code, start, end, reason, score, by_rule))
+        a[order] for a in (doc, code, start, end, reason, score, by_rule)
+    )
     new = np.ones(len(doc), dtype=bool)
-    new[1:] = (doc[1:] != doc[:-1]) | (code[1:] != code[:-1]) | (start[1:] != start[:-1]) \
-        | (end[1:] != end[:-1])  # fmt: skip
+    new[1:] = (
+        (doc[1:] != doc[:-1])
+        | (code[1:] != code[:-1])
+        | (start[1:] != start[:-1])
+        | (end[1:] != end[:-1])
+    )
     first = np.flatnonzero(new)
     rule = np.maximum.reduceat(by_rule, first) > 0
     best = np.fmax.reduceat(score, first)
     group_reason = _joined_reasons(new, reason, reasons, joined)
-    return Merged(docs, codes, reasons, doc[first].astype(np.int32),
-                  code[first].astype(np.int32), start[first], end[first], rule, best,
-                  group_reason.astype(np.int32))  # fmt: skip
+    return Merged(
+        docs,
+        codes,
+        reasons,
+        doc[first].astype(np.int32),
+        code[first].astype(np.int32),
+        start[first],
+        end[first],
+        rule,
+        best,
+        group_reason.astype(np.int32),
+    )
 
 
 def _from_rule(chunk: Chunk) -> bool:
     return bool(chunk[6]) if len(chunk) > 6 else chunk[5] is None
 
 
-def _group_order(doc: np.ndarray, code: np.ndarray, start: np.ndarray, end: np.ndarray,
-                 reason: np.ndarray) -> np.ndarray:  # fmt: skip
+def _group_order(
+    doc: np.ndarray, code: np.ndarray, start: np.ndarray, end: np.ndarray, reason: np.ndarray
+) -> np.ndarray:
     """Stable order by (doc, code, start, end, reason): one packed int64 key when the
     values fit (much faster than ``lexsort``), else ``lexsort``."""
     sizes = [int(a.max(initial=0)) + 1 for a in (doc, code, start, end, reason)]
@@ -162,8 +190,9 @@ def _group_order(doc: np.ndarray, code: np.ndarray, start: np.ndarray, end: np.n
     return np.argsort(key, kind="stable")
 
 
-def _joined_reasons(new: np.ndarray, reason: np.ndarray, reasons: list[str],
-                    joined: dict[tuple[int, ...], int]) -> np.ndarray:  # fmt: skip
+def _joined_reasons(
+    new: np.ndarray, reason: np.ndarray, reasons: list[str], joined: dict[tuple[int, ...], int]
+) -> np.ndarray:
     """One reason id per group: its own, or the id of its reasons joined (interned)."""
     keep = new.copy()
     keep[1:] |= reason[1:] != reason[:-1]  # a reason found twice in a group counts once
@@ -187,9 +216,17 @@ def _joined_reasons(new: np.ndarray, reason: np.ndarray, reasons: list[str],
 
 
 # --------------------------------------------------------------------------- deciding
-def decided(doc_ids: Sequence[str], doc: np.ndarray, code_ids: Sequence[str], code: np.ndarray,
-            start: np.ndarray, end: np.ndarray, tables: TablesLike, coder: str | None,
-            rejections: pd.DataFrame | None = None) -> np.ndarray:  # fmt: skip
+def decided(
+    doc_ids: Sequence[str],
+    doc: np.ndarray,
+    code_ids: Sequence[str],
+    code: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+    tables: TablesLike,
+    coder: str | None,
+    rejections: pd.DataFrame | None = None,
+) -> np.ndarray:
     """True for rows ``coder`` rejected (same span) or already coded (overlapping span).
 
     Rows are ``(doc_ids[doc], code_ids[code], start, end)``. Rejections default to the
@@ -220,8 +257,9 @@ def decided(doc_ids: Sequence[str], doc: np.ndarray, code_ids: Sequence[str], co
 Spans = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
-def _spans_of(frame: pd.DataFrame | None, coder: str | None, doc_ids: Sequence[str],
-              code_ids: Sequence[str]) -> Spans | None:  # fmt: skip
+def _spans_of(
+    frame: pd.DataFrame | None, coder: str | None, doc_ids: Sequence[str], code_ids: Sequence[str]
+) -> Spans | None:
     """(doc, code) pair ids, starts and ends of ``coder``'s rows that name known ids."""
     if frame is None or len(frame) == 0:
         return None
@@ -241,8 +279,14 @@ def _spans_of(frame: pd.DataFrame | None, coder: str | None, doc_ids: Sequence[s
     return pair, starts, ends
 
 
-def _overlapping(pair: np.ndarray, start: np.ndarray, end: np.ndarray, c_pair: np.ndarray,
-                 c_start: np.ndarray, c_end: np.ndarray) -> np.ndarray:  # fmt: skip
+def _overlapping(
+    pair: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+    c_pair: np.ndarray,
+    c_start: np.ndarray,
+    c_end: np.ndarray,
+) -> np.ndarray:
     """Rows overlapping a coded span of the same (doc, code): ``c_start < end`` and
     ``start < c_end``. Coded spans are sorted by (pair, start) with the running maximum of
     their ends; a row overlaps when the last span starting before its end reaches past its
@@ -269,8 +313,13 @@ def _overlapping(pair: np.ndarray, start: np.ndarray, end: np.ndarray, c_pair: n
 
 
 # --------------------------------------------------------------------------- the table
-def finish(merged: Merged, tables: TablesLike, coder: str | None, columns: Sequence[str],
-           created_at: str | None = None) -> pd.DataFrame:  # fmt: skip
+def finish(
+    merged: Merged,
+    tables: TablesLike,
+    coder: str | None,
+    columns: Sequence[str],
+    created_at: str | None = None,
+) -> pd.DataFrame:
     """The suggestions table: codings columns, quotes, stable ids, in text order.
 
     ``merged`` is sorted in place (a copy would double the largest arrays). ``created_at``
@@ -292,15 +341,21 @@ def finish(merged: Merged, tables: TablesLike, coder: str | None, columns: Seque
         values = docs[column].tolist() if column in docs.columns else [None] * len(doc_list)
         per_doc = [*values, None]
         out[column] = _strings([per_doc[r] for r in doc_rank.tolist()], m.doc)
-    out.update({
-        "code_id": _strings(m.codes, m.code), "start": np.asarray(m.start, dtype=np.int64),
-        "end": np.asarray(m.end, dtype=np.int64), "quote": _quotes(tables, m),
-        "coder": _constant(coder, len(m)),
-        "source": _strings(["model", "rule"], m.rule.astype(np.int8)),
-        "confidence": np.asarray(m.score, dtype=float), "reason": _strings(m.reasons, m.reason),
-        "created_at": _constant(created_at or now(), len(m)),
-        "memo": None, "status": _constant("suggested", len(m)),
-    })  # fmt: skip
+    out.update(
+        {
+            "code_id": _strings(m.codes, m.code),
+            "start": np.asarray(m.start, dtype=np.int64),
+            "end": np.asarray(m.end, dtype=np.int64),
+            "quote": _quotes(tables, m),
+            "coder": _constant(coder, len(m)),
+            "source": _strings(["model", "rule"], m.rule.astype(np.int8)),
+            "confidence": np.asarray(m.score, dtype=float),
+            "reason": _strings(m.reasons, m.reason),
+            "created_at": _constant(created_at or now(), len(m)),
+            "memo": None,
+            "status": _constant("suggested", len(m)),
+        }
+    )
     return pd.DataFrame(out, columns=list(columns), copy=False)
 
 
@@ -355,21 +410,36 @@ def _constant(value: Any, n: int) -> Any:
     raw = np.frombuffer(value.encode("utf-8"), dtype=np.uint8)
     data = np.empty((n, len(raw)), dtype=np.uint8)
     data[:] = raw
-    offsets = np.arange(0, len(raw) * (n + 1), len(raw), dtype=np.int64) if len(raw) else \
-        np.zeros(n + 1, dtype=np.int64)  # fmt: skip
+    offsets = (
+        np.arange(0, len(raw) * (n + 1), len(raw), dtype=np.int64)
+        if len(raw)
+        else np.zeros(n + 1, dtype=np.int64)
+    )
     array = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data))
     return pd.array(array, dtype="str")
 
 
 def _ids(m: Merged) -> Any:
     """``sg-`` + 16 hex digits of :func:`id_hashes`, as a string column."""
-    h = id_hashes(np.array(m.docs, dtype=object), m.doc, np.array(m.codes, dtype=object),
-                  m.code, m.start, m.end)  # fmt: skip
+    h = id_hashes(
+        np.array(m.docs, dtype=object),
+        m.doc,
+        np.array(m.codes, dtype=object),
+        m.code,
+        m.start,
+        m.end,
+    )
     return pd.array(hex_ids(h), dtype="str")
 
 
-def id_hashes(doc_ids: np.ndarray, doc: np.ndarray, code_ids: np.ndarray, code: np.ndarray,
-              start: np.ndarray, end: np.ndarray) -> np.ndarray:  # fmt: skip
+def id_hashes(
+    doc_ids: np.ndarray,
+    doc: np.ndarray,
+    code_ids: np.ndarray,
+    code: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+) -> np.ndarray:
     """The stable hash of each (doc, code, start, end); ids are hashed once each."""
     h = pd.util.hash_array(doc_ids)[doc]
     h = h * _ID_PRIME ^ pd.util.hash_array(code_ids)[code]
@@ -428,4 +498,3 @@ def _python_quotes(tables: TablesLike, m: Merged) -> list[str]:
     texts = {d: tables.text(m.docs[d]) for d in np.unique(m.doc).tolist()}
     rows = zip(m.doc.tolist(), m.start.tolist(), m.end.tolist(), strict=True)
     return [texts[d][a:b] for d, a, b in rows]
-

@@ -30,8 +30,19 @@ if TYPE_CHECKING:
     from casework.nlp._docindex import Hits
     from casework.nlp.rules import RuleSet
 
-PRECISION_COLUMNS = ["rule", "code_id", "reason", "hits", "accepted", "rejected",
-                     "passed_over", "decisions", "precision", "low", "high"]  # fmt: skip
+PRECISION_COLUMNS = [
+    "rule",
+    "code_id",
+    "reason",
+    "hits",
+    "accepted",
+    "rejected",
+    "passed_over",
+    "decisions",
+    "precision",
+    "low",
+    "high",
+]
 
 
 @dataclass(frozen=True)
@@ -54,9 +65,14 @@ class Prior:
         return f"Beta({self.accepted:g}, {self.rejected:g})"
 
 
-def rule_precision(ruleset: RuleSet, hits: Mapping[str, Hits], tables: TablesLike,
-                   coder: str | None, rejections: pd.DataFrame | None = None,
-                   prior: Prior | None = None) -> pd.DataFrame:  # fmt: skip
+def rule_precision(
+    ruleset: RuleSet,
+    hits: Mapping[str, Hits],
+    tables: TablesLike,
+    coder: str | None,
+    rejections: pd.DataFrame | None = None,
+    prior: Prior | None = None,
+) -> pd.DataFrame:
     """One row per rule: its hits, the coder's decisions on them and the estimate.
 
     ``hits`` are rule hits by document (any documents; only those the coder decided count).
@@ -82,12 +98,22 @@ def rule_precision(ruleset: RuleSet, hits: Mapping[str, Hits], tables: TablesLik
     alpha = prior.accepted + accepted
     beta = prior.rejected + rejected + passed
     low, high = _quantiles(alpha, beta)
-    return pd.DataFrame({
-        "rule": np.arange(n_rules), "code_id": rule_codes,
-        "reason": [r.reason for r in ruleset.rules], "hits": count, "accepted": accepted,
-        "rejected": rejected, "passed_over": passed, "decisions": accepted + rejected + passed,
-        "precision": alpha / (alpha + beta), "low": low, "high": high,
-    }, columns=PRECISION_COLUMNS)  # fmt: skip
+    return pd.DataFrame(
+        {
+            "rule": np.arange(n_rules),
+            "code_id": rule_codes,
+            "reason": [r.reason for r in ruleset.rules],
+            "hits": count,
+            "accepted": accepted,
+            "rejected": rejected,
+            "passed_over": passed,
+            "decisions": accepted + rejected + passed,
+            "precision": alpha / (alpha + beta),
+            "low": low,
+            "high": high,
+        },
+        columns=PRECISION_COLUMNS,
+    )
 
 
 def _quantiles(alpha: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -96,8 +122,13 @@ def _quantiles(alpha: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray, np.ndar
     return beta_dist.ppf(0.05, alpha, beta), beta_dist.ppf(0.95, alpha, beta)
 
 
-def _decisions(hits: Mapping[str, Hits], rule_codes: Sequence[str], tables: TablesLike, coder: str,
-               rejections: pd.DataFrame | None) -> tuple[np.ndarray, ...]:  # fmt: skip
+def _decisions(
+    hits: Mapping[str, Hits],
+    rule_codes: Sequence[str],
+    tables: TablesLike,
+    coder: str,
+    rejections: pd.DataFrame | None,
+) -> tuple[np.ndarray, ...]:
     """Rule numbers of the accepted, rejected and passed-over hits (one entry per hit)."""
     from casework.nlp._assemble import _overlapping, _spans_of
 
@@ -128,8 +159,9 @@ def _decisions(hits: Mapping[str, Hits], rule_codes: Sequence[str], tables: Tabl
     coded = _spans_of(own, coder, doc_ids, code_ids)
     is_accepted = _overlapping(pair, start, end, *coded) if coded else np.zeros(len(rule), bool)
     refused = _spans_of(rejections, coder, doc_ids, code_ids)
-    is_rejected = (_overlapping(pair, start, end, *refused) if refused
-                   else np.zeros(len(rule), bool)) & ~is_accepted  # fmt: skip
+    is_rejected = (
+        _overlapping(pair, start, end, *refused) if refused else np.zeros(len(rule), bool)
+    ) & ~is_accepted
     is_passed = ~is_accepted & ~is_rejected & (end <= reached[doc])
     return rule[is_accepted], rule[is_rejected], rule[is_passed]
 

@@ -59,8 +59,9 @@ class CaseFoldingLemmatizer(Lemmatizer):
             self._validate_tables()
         table = doc.to_array([ORTH, LEMMA])
         orths, inverse = np.unique(table[:, 0], return_inverse=True)
-        ids = np.fromiter((self._lemma_id(o) for o in orths.tolist()), dtype=np.uint64,
-                          count=len(orths))  # fmt: skip
+        ids = np.fromiter(
+            (self._lemma_id(o) for o in orths.tolist()), dtype=np.uint64, count=len(orths)
+        )
         lemmas = ids[inverse.reshape(-1)]
         if not self.overwrite:
             lemmas = np.where(table[:, 1] != 0, table[:, 1], lemmas)
@@ -92,8 +93,9 @@ class ArraySentencizer(Sentencizer):
     def _marks(self, doc: Doc) -> np.ndarray:
         ids = getattr(self, "_mark_ids", None)
         if ids is None:
-            ids = np.array(sorted(doc.vocab.strings.add(c) for c in self.punct_chars),
-                           dtype=np.uint64)  # fmt: skip
+            ids = np.array(
+                sorted(doc.vocab.strings.add(c) for c in self.punct_chars), dtype=np.uint64
+            )
             self._mark_ids = ids
         return ids
 
@@ -133,8 +135,11 @@ class ArraySentencizer(Sentencizer):
         starts = starts.copy()
         at = np.flatnonzero(starts[2:]) + 2  # starts with two tokens before them
         before = at - 1
-        move = np.isin(table[before, 0], self._opener_ids) & (table[before, 1] == 0) \
-            & (table[at - 2, 1] == 1)  # fmt: skip
+        move = (
+            np.isin(table[before, 0], self._opener_ids)
+            & (table[before, 1] == 0)
+            & (table[at - 2, 1] == 1)
+        )
         starts[at[move]] = False
         starts[before[move]] = True
         # the first token of a paragraph starts a sentence, even if it is punctuation
@@ -162,25 +167,39 @@ class ArraySentencizer(Sentencizer):
 @Language.factory(
     LEMMATIZER,
     assigns=["token.lemma"],
-    default_config={"model": None, "mode": "lookup", "overwrite": False,
-                    "scorer": {"@scorers": "spacy.lemmatizer_scorer.v1"}},  # fmt: skip
+    default_config={
+        "model": None,
+        "mode": "lookup",
+        "overwrite": False,
+        "scorer": {"@scorers": "spacy.lemmatizer_scorer.v1"},
+    },
 )
 def make_lemmatizer(
     nlp: Language, model: Any, name: str, mode: str, overwrite: bool, scorer: Any
 ) -> CaseFoldingLemmatizer:
-    return CaseFoldingLemmatizer(nlp.vocab, model, name, mode=mode, overwrite=overwrite,
-                                 scorer=scorer)  # fmt: skip
+    return CaseFoldingLemmatizer(
+        nlp.vocab, model, name, mode=mode, overwrite=overwrite, scorer=scorer
+    )
 
 
 @Language.factory(
     SENTENCIZER,
     assigns=["token.is_sent_start", "doc.sents"],
-    default_config={"punct_chars": None, "overwrite": False, "move_openers": False,
-                    "scorer": {"@scorers": "spacy.senter_scorer.v1"}},  # fmt: skip
+    default_config={
+        "punct_chars": None,
+        "overwrite": False,
+        "move_openers": False,
+        "scorer": {"@scorers": "spacy.senter_scorer.v1"},
+    },
 )
 def make_sentencizer(
-    nlp: Language, name: str, punct_chars: list[str] | None, overwrite: bool,
-    move_openers: bool, scorer: Any,
-) -> ArraySentencizer:  # fmt: skip
-    return ArraySentencizer(name, punct_chars=punct_chars, overwrite=overwrite, scorer=scorer,
-                            move_openers=move_openers)  # fmt: skip
+    nlp: Language,
+    name: str,
+    punct_chars: list[str] | None,
+    overwrite: bool,
+    move_openers: bool,
+    scorer: Any,
+) -> ArraySentencizer:
+    return ArraySentencizer(
+        name, punct_chars=punct_chars, overwrite=overwrite, scorer=scorer, move_openers=move_openers
+    )

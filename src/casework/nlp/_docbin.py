@@ -39,10 +39,21 @@ except ImportError:  # pragma: no cover - a future srsly without these modules
 
 
 #: Annotations a cached doc may carry; those the doc has are stored.
-CANDIDATE_ATTRS = ("LEMMA", "SENT_START", "TAG", "POS", "MORPH", "DEP", "HEAD",
-                   "ENT_IOB", "ENT_TYPE", "ENT_KB_ID")  # fmt: skip
-_STRING_ATTRS = {intify_attr(a) for a in ("ORTH", "LEMMA", "TAG", "MORPH", "DEP", "ENT_TYPE",
-                                          "ENT_KB_ID")}  # fmt: skip
+CANDIDATE_ATTRS = (
+    "LEMMA",
+    "SENT_START",
+    "TAG",
+    "POS",
+    "MORPH",
+    "DEP",
+    "HEAD",
+    "ENT_IOB",
+    "ENT_TYPE",
+    "ENT_KB_ID",
+)
+_STRING_ATTRS = {
+    intify_attr(a) for a in ("ORTH", "LEMMA", "TAG", "MORPH", "DEP", "ENT_TYPE", "ENT_KB_ID")
+}
 _FORMAT_VERSION = "0.1"  # DocBin's own message version
 
 

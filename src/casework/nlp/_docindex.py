@@ -83,8 +83,9 @@ class DocIndex:
             first = np.searchsorted(solid, self.starts)
             last = np.searchsorted(solid, self.ends) - 1
             has = (first <= last) & (first < len(solid))
-            lo = np.where(has, solid[np.minimum(first, len(solid) - 1)] if len(solid) else 0,
-                          self.starts)  # fmt: skip
+            lo = np.where(
+                has, solid[np.minimum(first, len(solid) - 1)] if len(solid) else 0, self.starts
+            )
             hi = np.where(has, solid[np.maximum(last, 0)] if len(solid) else 0, self.ends - 1)
             self._sent_chars = (self.idx[lo], self.idx[hi] + self.length[hi])
         return self._sent_chars
@@ -123,8 +124,9 @@ class DocIndex:
         from spacy.attrs import LEMMA, LOWER, ORTH
 
         if attr not in self._columns:
-            self._columns[attr] = self.doc.to_array({"LOWER": LOWER, "ORTH": ORTH,
-                                                     "LEMMA": LEMMA}[attr])  # fmt: skip
+            self._columns[attr] = self.doc.to_array(
+                {"LOWER": LOWER, "ORTH": ORTH, "LEMMA": LEMMA}[attr]
+            )
         return self._columns[attr]
 
     def agrees(self, start: int, checks: list[tuple[int, int, int]]) -> bool:

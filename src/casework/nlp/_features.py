@@ -37,14 +37,36 @@ HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 #: Speaker labels taken for the interviewer when the segments carry no ``speaker_role``.
 INTERVIEWER_LABELS = frozenset(
-    {"interviewer", "int", "i", "q", "question", "moderator", "facilitator", "researcher",
-     "iv", "intv"}
-)  # fmt: skip
+    {
+        "interviewer",
+        "int",
+        "i",
+        "q",
+        "question",
+        "moderator",
+        "facilitator",
+        "researcher",
+        "iv",
+        "intv",
+    }
+)
 #: Document columns never used as features: identifiers, free text, sizes.
 NOT_ATTRIBUTES = frozenset(
-    {"doc_id", "case_id", "participant_id", "title", "path", "n_chars", "n_words", "sha",
-     "name", "date", "duration_minutes", "interviewer"}
-)  # fmt: skip
+    {
+        "doc_id",
+        "case_id",
+        "participant_id",
+        "title",
+        "path",
+        "n_chars",
+        "n_words",
+        "sha",
+        "name",
+        "date",
+        "duration_minutes",
+        "interviewer",
+    }
+)
 POSITIONS = 10
 
 
@@ -63,13 +85,20 @@ class Units:
     def take(self, rows: np.ndarray) -> Units:
         """The units at positions ``rows``."""
         rows = np.asarray(rows)
-        return Units(self.frame.iloc[rows].reset_index(drop=True),
-                     [self.words[i] for i in rows.tolist()],
-                     [self.context[i] for i in rows.tolist()])  # fmt: skip
+        return Units(
+            self.frame.iloc[rows].reset_index(drop=True),
+            [self.words[i] for i in rows.tolist()],
+            [self.context[i] for i in rows.tolist()],
+        )
 
 
-def units_of(tables: TablesLike, docs: Mapping[str, Doc], doc_ids: Iterable[str] | None = None,
-             *, headings: bool = True) -> Units:  # fmt: skip
+def units_of(
+    tables: TablesLike,
+    docs: Mapping[str, Doc],
+    doc_ids: Iterable[str] | None = None,
+    *,
+    headings: bool = True,
+) -> Units:
     """The sentences of ``docs`` (those in ``doc_ids``, in that order) with their features.
 
     ``headings=False`` leaves the heading tokens out (to measure what they add).
@@ -93,8 +122,9 @@ def units_of(tables: TablesLike, docs: Mapping[str, Doc], doc_ids: Iterable[str]
         breaks = np.array([m.end() for m in PARAGRAPH_BREAK.finditer(text)], dtype=np.int64)
         paragraphs.append(np.searchsorted(breaks, starts, side="right") + paragraph_base)
         paragraph_base += len(breaks) + 1
-        ctx = context_tokens(text, starts, attributes.get(doc_id, []),
-                             turns.get(doc_id), headings=headings)  # fmt: skip
+        ctx = context_tokens(
+            text, starts, attributes.get(doc_id, []), turns.get(doc_id), headings=headings
+        )
         rows += r
         words += w
         context += ctx
@@ -107,8 +137,14 @@ def units_of(tables: TablesLike, docs: Mapping[str, Doc], doc_ids: Iterable[str]
     return Units(frame, words, context)
 
 
-def context_tokens(text: str, starts: np.ndarray, attributes: list[str],
-                   turns: Turns | None, *, headings: bool = True) -> list[list[str]]:  # fmt: skip
+def context_tokens(
+    text: str,
+    starts: np.ndarray,
+    attributes: list[str],
+    turns: Turns | None,
+    *,
+    headings: bool = True,
+) -> list[list[str]]:
     """Context tokens for units starting at ``starts`` in ``text`` (see the module doc)."""
     n = max(len(text), 1)
     out = [list(attributes) for _ in range(len(starts))]
@@ -162,8 +198,9 @@ def is_interviewer(speaker: str, interviewer: str | None = None) -> bool:
     label = speaker.strip().strip("*[]:").strip().lower()
     if not label:
         return False
-    return label in INTERVIEWER_LABELS or (bool(interviewer) and
-                                           label == str(interviewer).strip().lower())  # fmt: skip
+    return label in INTERVIEWER_LABELS or (
+        bool(interviewer) and label == str(interviewer).strip().lower()
+    )
 
 
 def interviewer_turns(tables: TablesLike) -> dict[str, Turns]:
@@ -175,18 +212,28 @@ def interviewer_turns(tables: TablesLike) -> dict[str, Turns]:
         mask = segments["speaker_role"].astype(object).astype(str).str.lower() == "interviewer"
     elif "speaker" in segments.columns:
         docs = tables.documents
-        named = dict(zip(docs["doc_id"], docs["interviewer"], strict=False)) if "interviewer" in docs else {}
-        mask = pd.Series([is_interviewer("" if pd.isna(s) else str(s), _str(named.get(d)))
-                          for d, s in zip(segments["doc_id"], segments["speaker"], strict=False)],
-                         index=segments.index, dtype=bool)  # fmt: skip
+        named = (
+            dict(zip(docs["doc_id"], docs["interviewer"], strict=False))
+            if "interviewer" in docs
+            else {}
+        )
+        mask = pd.Series(
+            [
+                is_interviewer("" if pd.isna(s) else str(s), _str(named.get(d)))
+                for d, s in zip(segments["doc_id"], segments["speaker"], strict=False)
+            ],
+            index=segments.index,
+            dtype=bool,
+        )
     else:
         return {}
     asking = segments[mask].sort_values(["doc_id", "start"])
     out = {}
     for doc_id, group in asking.groupby("doc_id", sort=False):
         tokens = [_question_tokens(str(t)) for t in group["text"]]
-        out[str(doc_id)] = Turns(group["start"].to_numpy(np.int64),
-                                 group["end"].to_numpy(np.int64), tokens)  # fmt: skip
+        out[str(doc_id)] = Turns(
+            group["start"].to_numpy(np.int64), group["end"].to_numpy(np.int64), tokens
+        )
     return out
 
 
@@ -243,7 +290,9 @@ def add_rule_tokens(units: Units, rules: Sequence[Any], hits: Mapping[str, Any])
         order = np.argsort(starts, kind="stable")
         at = np.searchsorted(starts[order], h.sent_start)
         found = (at < len(order)) & (starts[order][np.minimum(at, len(order) - 1)] == h.sent_start)
-        for unit, rule in zip(rows[order[at[found]]].tolist(), h.rule[found].tolist(), strict=False):
+        for unit, rule in zip(
+            rows[order[at[found]]].tolist(), h.rule[found].tolist(), strict=False
+        ):
             for token in names[rule]:
                 if token not in units.context[unit]:
                     units.context[unit].append(token)

@@ -62,8 +62,10 @@ class HitCache:
             return
         hits = self._read()
         keys = list(hits)
-        tables = [np.vstack([h.rule, h.start, h.end, h.sent_start, h.sent_end]).astype(np.int64)
-                  for h in hits.values()]  # fmt: skip
+        tables = [
+            np.vstack([h.rule, h.start, h.end, h.sent_start, h.sent_end]).astype(np.int64)
+            for h in hits.values()
+        ]
         bounds = np.concatenate([[0], np.cumsum([t.shape[1] for t in tables])]).astype(np.int64)
         table = np.hstack(tables) if tables else np.zeros((5, 0), dtype=np.int64)
         try:

@@ -35,10 +35,17 @@ class SuggestionTable:
     changed.
     """
 
-    def __init__(self, tables: TablesLike, codebook: Any, *, coder: str | None,
-                 unit: str | None = None, nlp: Language | None = None,
-                 cache_dir: str | Path | bool | None = True,
-                 rejections: pd.DataFrame | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        tables: TablesLike,
+        codebook: Any,
+        *,
+        coder: str | None,
+        unit: str | None = None,
+        nlp: Language | None = None,
+        cache_dir: str | Path | bool | None = True,
+        rejections: pd.DataFrame | None = None,
+    ) -> None:
         from casework.nlp.pipeline import pipeline_for, project_setting
 
         self.codebook = codebook
@@ -51,8 +58,13 @@ class SuggestionTable:
         self._state = _doc_state(tables, coder, self._rejections(tables, rejections))
         self._fingerprint = self._rules_fingerprint()
 
-    def refresh(self, tables: TablesLike, *, doc_ids: Iterable[str] | None = None,
-                rejections: pd.DataFrame | None = None) -> list[str]:  # fmt: skip
+    def refresh(
+        self,
+        tables: TablesLike,
+        *,
+        doc_ids: Iterable[str] | None = None,
+        rejections: pd.DataFrame | None = None,
+    ) -> list[str]:
         """Bring the table up to date with ``tables``; returns the documents re-suggested.
 
         Documents whose text, codings or rejections (by this coder) changed are found by
@@ -76,19 +88,29 @@ class SuggestionTable:
         return order_subset(order, redo)
 
     # ------------------------------------------------------------------ helpers
-    def _rejections(self, tables: TablesLike, rejections: pd.DataFrame | None) -> pd.DataFrame | None:
+    def _rejections(
+        self, tables: TablesLike, rejections: pd.DataFrame | None
+    ) -> pd.DataFrame | None:
         if rejections is not None or self._explicit_rejections:
             return rejections
         found: pd.DataFrame | None = getattr(tables, "rejections", None)
         return found
 
-    def _suggest(self, tables: TablesLike, doc_ids: list[str] | None,
-                 rejections: pd.DataFrame | None) -> pd.DataFrame:  # fmt: skip
+    def _suggest(
+        self, tables: TablesLike, doc_ids: list[str] | None, rejections: pd.DataFrame | None
+    ) -> pd.DataFrame:
         from casework.nlp.suggest import suggest
 
-        return suggest(tables, self.codebook, coder=self.coder, unit=self.unit, nlp=self.nlp,
-                       cache_dir=self.cache_dir, rejections=rejections,
-                       doc_ids=doc_ids)  # fmt: skip
+        return suggest(
+            tables,
+            self.codebook,
+            coder=self.coder,
+            unit=self.unit,
+            nlp=self.nlp,
+            cache_dir=self.cache_dir,
+            rejections=rejections,
+            doc_ids=doc_ids,
+        )
 
     def _rules_fingerprint(self) -> str:
         from casework.nlp.rules import compile_rules
@@ -100,8 +122,9 @@ def order_subset(order: list[str], wanted: set[str]) -> list[str]:
     return [d for d in order if d in wanted]
 
 
-def _doc_state(tables: TablesLike, coder: str | None,
-               rejections: pd.DataFrame | None) -> dict[str, tuple[Any, int, int]]:  # fmt: skip
+def _doc_state(
+    tables: TablesLike, coder: str | None, rejections: pd.DataFrame | None
+) -> dict[str, tuple[Any, int, int]]:
     """Per document: its text's hash (the documents table's ``sha`` when it has one: the
     project hashed each text on reading it), and a hash of the coder's codings and
     rejections on it."""
@@ -126,8 +149,9 @@ def _span_hashes(frame: pd.DataFrame | None, coder: str | None) -> dict[str, int
         frame = frame[frame["coder"] == coder]
     if frame.empty:
         return {}
-    keys = frame[["code_id", "start", "end"]].astype({"code_id": str, "start": "int64",
-                                                      "end": "int64"})  # fmt: skip
+    keys = frame[["code_id", "start", "end"]].astype(
+        {"code_id": str, "start": "int64", "end": "int64"}
+    )
     hashed = pd.util.hash_pandas_object(keys, index=False).to_numpy(np.uint64)
     doc, names = pd.factorize(frame["doc_id"].astype(str))
     order = np.argsort(doc, kind="stable")
@@ -136,12 +160,15 @@ def _span_hashes(frame: pd.DataFrame | None, coder: str | None) -> dict[str, int
     sums = np.add.reduceat(hashed[order], cuts)  # wraps around: an order-free sum
     counts = np.diff(np.r_[cuts, len(order)])
     labels = [str(name) for name in names]
-    return {labels[d]: hash((int(s), int(n))) for d, s, n in
-            zip(grouped[cuts].tolist(), sums.tolist(), counts.tolist(), strict=True)}  # fmt: skip
+    return {
+        labels[d]: hash((int(s), int(n)))
+        for d, s, n in zip(grouped[cuts].tolist(), sums.tolist(), counts.tolist(), strict=True)
+    }
 
 
-def _splice(frame: pd.DataFrame, fresh: pd.DataFrame | None, drop: set[str],
-            order: list[str]) -> pd.DataFrame:  # fmt: skip
+def _splice(
+    frame: pd.DataFrame, fresh: pd.DataFrame | None, drop: set[str], order: list[str]
+) -> pd.DataFrame:
     """``frame`` without the rows of ``drop``, with ``fresh`` put in document order.
 
     Both tables hold each document's rows together, in text order, so the result is made
@@ -152,8 +179,13 @@ def _splice(frame: pd.DataFrame, fresh: pd.DataFrame | None, drop: set[str],
     new = _runs(fresh) if fresh is not None else {}
     pieces: list[tuple[pd.DataFrame, int, int]] = []
     for doc in order:
-        source, run = (fresh, new[doc]) if doc in new else \
-            (frame, old[doc]) if doc in old and doc not in drop else (None, None)  # fmt: skip
+        source, run = (
+            (fresh, new[doc])
+            if doc in new
+            else (frame, old[doc])
+            if doc in old and doc not in drop
+            else (None, None)
+        )
         if source is None or run is None:
             continue
         last = pieces[-1] if pieces else None
@@ -181,5 +213,7 @@ def _runs(frame: pd.DataFrame) -> dict[str, tuple[int, int]]:
     if len(set(firsts)) != len(firsts):
         raise ValueError("suggestion rows are not grouped by document")
     names = [str(u) for u in uniques]
-    return {names[c]: (int(a), int(b)) for c, a, b in
-            zip(firsts, cuts[:-1].tolist(), cuts[1:].tolist(), strict=True)}  # fmt: skip
+    return {
+        names[c]: (int(a), int(b))
+        for c, a, b in zip(firsts, cuts[:-1].tolist(), cuts[1:].tolist(), strict=True)
+    }

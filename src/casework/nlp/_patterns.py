@@ -132,15 +132,27 @@ def keyword_list(code: Any, path: str | None) -> tuple[list[str], list[Problem]]
     keywords = getattr(code, "keywords", ()) or ()
     if isinstance(keywords, str) or not isinstance(keywords, (list, tuple)):
         kind = type(keywords).__name__
-        return [], [Problem(f"the keywords of code '{code.id}' must be a list, not {kind}",
-                            path, None, "keywords")]  # fmt: skip
+        return [], [
+            Problem(
+                f"the keywords of code '{code.id}' must be a list, not {kind}",
+                path,
+                None,
+                "keywords",
+            )
+        ]
     good, problems = [], []
     for number, keyword in enumerate(keywords, 1):
         if isinstance(keyword, str) and keyword.strip():
             good.append(" ".join(keyword.split()))
         else:
-            problems.append(Problem(f"keyword {number} of code '{code.id}' is not a word or "
-                                    f"phrase ({keyword!r})", path, None, "keywords"))  # fmt: skip
+            problems.append(
+                Problem(
+                    f"keyword {number} of code '{code.id}' is not a word or phrase ({keyword!r})",
+                    path,
+                    None,
+                    "keywords",
+                )
+            )
     return list(dict.fromkeys(good)), problems
 
 

@@ -19,8 +19,14 @@ import pandas as pd
 
 from casework.errors import CaseworkError
 
-KINDS = {"person": "Person", "place": "Place", "org": "Organisation", "email": "Email",
-         "phone": "Phone", "postcode": "Postcode"}  # fmt: skip
+KINDS = {
+    "person": "Person",
+    "place": "Place",
+    "org": "Organisation",
+    "email": "Email",
+    "phone": "Phone",
+    "postcode": "Postcode",
+}
 NER_KINDS = {"PERSON": "person", "ORG": "org", "GPE": "place", "LOC": "place", "FAC": "place"}
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\w+])(?:\+44[\s()\d-]{9,17}|\(?0\d[\d\s()-]{8,14})")
@@ -75,7 +81,9 @@ def read_names(lines: Iterable[str], path: str | Path | None = None) -> list[Ent
         variants = tuple(dict.fromkeys(" ".join(v.split()) for v in text.split("|") if v.strip()))
         if not variants:
             raise CaseworkError(
-                f"line {number} names a {kind} but gives no name", path=path, line=number,
+                f"line {number} names a {kind} but gives no name",
+                path=path,
+                line=number,
                 fix="Write a name after the kind, e.g. place: Leeds",
             )
         out.append(Entity(kind, variants[0], variants))
@@ -132,8 +140,15 @@ class Pseudonymiser:
             if kind:
                 name = " ".join(text[start:end].split())
                 listed = self._names.get(name)
-                spans.append(Span(start, end, listed.kind if listed else kind,
-                                  listed.canonical if listed else name, "ner"))  # fmt: skip
+                spans.append(
+                    Span(
+                        start,
+                        end,
+                        listed.kind if listed else kind,
+                        listed.canonical if listed else name,
+                        "ner",
+                    )
+                )
         return _without_overlaps(spans)
 
     def redact(
@@ -144,14 +159,29 @@ class Pseudonymiser:
 
     def key(self) -> pd.DataFrame:
         """original, pseudonym, kind, source, occurrences: the key to keep apart."""
-        rows = [{"original": original, "pseudonym": self._assigned[(kind, canonical)],
-                 "kind": kind, "canonical": canonical, "source": source, "occurrences": n}
-                for (kind, canonical, original), (n, source) in self._seen.items()]  # fmt: skip
+        rows = [
+            {
+                "original": original,
+                "pseudonym": self._assigned[(kind, canonical)],
+                "kind": kind,
+                "canonical": canonical,
+                "source": source,
+                "occurrences": n,
+            }
+            for (kind, canonical, original), (n, source) in self._seen.items()
+        ]
         for entity in self.entities:
             if (entity.kind, entity.canonical) not in self._assigned:
-                rows.append({"original": entity.canonical, "pseudonym": "", "kind": entity.kind,
-                             "canonical": entity.canonical, "source": entity.source,
-                             "occurrences": 0})  # fmt: skip
+                rows.append(
+                    {
+                        "original": entity.canonical,
+                        "pseudonym": "",
+                        "kind": entity.kind,
+                        "canonical": entity.canonical,
+                        "source": entity.source,
+                        "occurrences": 0,
+                    }
+                )
         columns = ["original", "pseudonym", "kind", "canonical", "source", "occurrences"]
         frame = pd.DataFrame(rows, columns=columns)
         number = pd.to_numeric(frame["pseudonym"].str.rsplit(" ", n=1).str[-1], errors="coerce")
@@ -160,8 +190,10 @@ class Pseudonymiser:
 
 
 def _pattern_spans(text: str) -> list[Span]:
-    spans = [Span(m.start(), m.end(), "email", m.group().lower(), "pattern")
-             for m in EMAIL.finditer(text)]  # fmt: skip
+    spans = [
+        Span(m.start(), m.end(), "email", m.group().lower(), "pattern")
+        for m in EMAIL.finditer(text)
+    ]
     for m in PHONE.finditer(text):
         raw = m.group().rstrip(" -(")
         while raw.endswith(")") and raw.count(")") > raw.count("("):
@@ -170,8 +202,10 @@ def _pattern_spans(text: str) -> list[Span]:
         national = "0" + digits[2:].lstrip("0") if digits.startswith("44") else digits
         if national.startswith("0") and len(national) in (10, 11) and national[1] != "0":
             spans.append(Span(m.start(), m.start() + len(raw), "phone", national, "pattern"))
-    spans += [Span(m.start(), m.end(), "postcode", m.group().replace(" ", ""), "pattern")
-              for m in POSTCODE.finditer(text)]  # fmt: skip
+    spans += [
+        Span(m.start(), m.end(), "postcode", m.group().replace(" ", ""), "pattern")
+        for m in POSTCODE.finditer(text)
+    ]
     return spans
 
 

@@ -25,8 +25,22 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 MODES = ("word", "phrase", "lemma", "regex")
-KWIC_COLUMNS = ["doc_id", "case_id", "participant_id", "role", "start", "end", "left", "match",
-                "right", "sentence_start", "sentence_end", "sentence", "query", "mode"]  # fmt: skip
+KWIC_COLUMNS = [
+    "doc_id",
+    "case_id",
+    "participant_id",
+    "role",
+    "start",
+    "end",
+    "left",
+    "match",
+    "right",
+    "sentence_start",
+    "sentence_end",
+    "sentence",
+    "query",
+    "mode",
+]
 
 
 def kwic(
@@ -86,15 +100,18 @@ def kwic(
     return frame[KWIC_COLUMNS].reset_index(drop=True)
 
 
-def _pipeline(tables: TablesLike, nlp: Language | None, cache_dir: Any) -> tuple[Language, Path | None]:
+def _pipeline(
+    tables: TablesLike, nlp: Language | None, cache_dir: Any
+) -> tuple[Language, Path | None]:
     from casework.nlp.pipeline import cache_dir_for, pipeline_for
 
     folder = cache_dir_for(tables) if cache_dir is True else (cache_dir or None)
     return nlp or pipeline_for(tables), folder
 
 
-def _select(documents: pd.DataFrame, cases: Iterable[str] | None,
-            roles: Iterable[str] | None) -> pd.DataFrame:  # fmt: skip
+def _select(
+    documents: pd.DataFrame, cases: Iterable[str] | None, roles: Iterable[str] | None
+) -> pd.DataFrame:
     keep = pd.Series(True, index=documents.index)
     if cases is not None:
         wanted = {str(c) for c in ([cases] if isinstance(cases, str) else cases)}
@@ -130,9 +147,11 @@ def _regex_finder(query: str, case_sensitive: bool) -> Any:
     try:
         pattern = re.compile(query, 0 if case_sensitive else re.IGNORECASE)
     except re.error as err:
-        raise CaseworkError(f"the regular expression {query!r} is not valid: {err}",
-                            field="query", fix="Correct the expression, or search in "
-                            "word mode.") from None  # fmt: skip
+        raise CaseworkError(
+            f"the regular expression {query!r} is not valid: {err}",
+            field="query",
+            fix="Correct the expression, or search in word mode.",
+        ) from None
 
     def find(doc: Doc) -> list[tuple[int, int]]:
         out = []
@@ -176,20 +195,31 @@ def _contexts(
     for s, e in spans:
         start, end = int(index.idx[s]), int(index.idx[e - 1] + index.length[e - 1])
         k = int(np.searchsorted(words, s))
-        left_tok = int(words[k - window]) if window and k >= window else (
-            int(words[0]) if window and k else s)  # fmt: skip
+        left_tok = (
+            int(words[k - window])
+            if window and k >= window
+            else (int(words[0]) if window and k else s)
+        )
         k2 = int(np.searchsorted(words, e))
-        right_tok = int(words[min(len(words), k2 + window) - 1]) if window and k2 < len(words) \
-            else e - 1  # fmt: skip
+        right_tok = (
+            int(words[min(len(words), k2 + window) - 1]) if window and k2 < len(words) else e - 1
+        )
         si = int(index.sentence_of(np.asarray([s]))[0])
         left = text[int(index.idx[left_tok]) : start] if left_tok < s else ""
         right_end = int(index.idx[right_tok] + index.length[right_tok])
-        out.append({
-            "doc_id": doc_id, "start": start, "end": end, "left": _flat(left),
-            "match": text[start:end], "right": _flat(text[end:right_end]) if right_tok >= e else "",
-            "sentence_start": int(lo[si]), "sentence_end": int(max(hi[si], end)),
-            "sentence": text[int(lo[si]) : int(max(hi[si], end))],
-        })  # fmt: skip
+        out.append(
+            {
+                "doc_id": doc_id,
+                "start": start,
+                "end": end,
+                "left": _flat(left),
+                "match": text[start:end],
+                "right": _flat(text[end:right_end]) if right_tok >= e else "",
+                "sentence_start": int(lo[si]),
+                "sentence_end": int(max(hi[si], end)),
+                "sentence": text[int(lo[si]) : int(max(hi[si], end))],
+            }
+        )
     return out
 
 
@@ -207,8 +237,9 @@ def _inside_codes(
         codings = codings[codings["coder"] == coder]
     if frame.empty or codings.empty:
         return frame.iloc[0:0]
-    pairs = frame.reset_index().merge(codings[["doc_id", "start", "end"]], on="doc_id",
-                                      suffixes=("", "_c"))  # fmt: skip
+    pairs = frame.reset_index().merge(
+        codings[["doc_id", "start", "end"]], on="doc_id", suffixes=("", "_c")
+    )
     inside = pairs[(pairs["start_c"] <= pairs["start"]) & (pairs["end"] <= pairs["end_c"])]
     return frame.loc[sorted(set(inside["index"]))]
 
@@ -264,8 +295,11 @@ def word_frequency(
     keys = [*groups, "word"]
     grouped = frame.groupby(keys, dropna=False)
     table = grouped.agg(count=("count", "sum"), documents=("doc_id", "nunique")).reset_index()
-    totals = table.groupby(groups, dropna=False)["count"].transform("sum") if groups \
-        else table["count"].sum()  # fmt: skip
+    totals = (
+        table.groupby(groups, dropna=False)["count"].transform("sum")
+        if groups
+        else table["count"].sum()
+    )
     table["share"] = table["count"] / totals
     ascending = [True] * len(groups) + [False, True]
     table = table.sort_values([*groups, "count", "word"], ascending=ascending)
@@ -291,8 +325,9 @@ def _count(doc_id: str, doc: Doc, lemmas: bool, stop_words: bool, min_length: in
 
     if not len(doc):
         return pd.DataFrame(columns=["doc_id", "word", "count"])
-    table = doc.to_array([LEMMA if lemmas and doc.has_annotation("LEMMA") else LOWER, IS_ALPHA,
-                          IS_STOP, LENGTH])  # fmt: skip
+    table = doc.to_array(
+        [LEMMA if lemmas and doc.has_annotation("LEMMA") else LOWER, IS_ALPHA, IS_STOP, LENGTH]
+    )
     keep = (table[:, 1] == 1) & (table[:, 3] >= min_length)
     if not stop_words:
         keep &= table[:, 2] == 0
@@ -324,37 +359,60 @@ def code_all_hits(
         raise UnknownName("unit", unit, ("sentence", "match", "segment"), field="unit")
     frame = kwic_frame.copy()
     if unit in ("sentence", "match"):
-        names = ("sentence_start", "sentence_end", "sentence") if unit == "sentence" \
-            else ("start", "end", "match")  # fmt: skip
+        names = (
+            ("sentence_start", "sentence_end", "sentence")
+            if unit == "sentence"
+            else ("start", "end", "match")
+        )
         frame["u_start"], frame["u_end"], frame["quote"] = (frame[n] for n in names)
     else:
         frame = _segment_units(frame, tables)
     frame["reason"] = [f'{m} search "{q}"' for q, m in zip(frame["query"], frame["mode"])]
     frame = frame.drop_duplicates(["doc_id", "u_start", "u_end"])
-    out = pd.DataFrame({
-        "doc_id": frame["doc_id"], "case_id": frame["case_id"],
-        "participant_id": frame["participant_id"], "role": frame["role"], "code_id": code_id,
-        "start": frame["u_start"].astype("int64"), "end": frame["u_end"].astype("int64"),
-        "quote": frame["quote"], "coder": coder, "source": "rule", "confidence": np.nan,
-        "reason": frame["reason"], "created_at": pd.Timestamp.now(tz="UTC").isoformat(
-            timespec="seconds"), "memo": None, "status": "suggested",
-    }).reset_index(drop=True)  # fmt: skip
+    out = pd.DataFrame(
+        {
+            "doc_id": frame["doc_id"],
+            "case_id": frame["case_id"],
+            "participant_id": frame["participant_id"],
+            "role": frame["role"],
+            "code_id": code_id,
+            "start": frame["u_start"].astype("int64"),
+            "end": frame["u_end"].astype("int64"),
+            "quote": frame["quote"],
+            "coder": coder,
+            "source": "rule",
+            "confidence": np.nan,
+            "reason": frame["reason"],
+            "created_at": pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
+            "memo": None,
+            "status": "suggested",
+        }
+    ).reset_index(drop=True)
     if tables is not None:
         out = drop_decided(out, tables, coder)
-    out["coding_id"] = suggestion_ids(*(out[c].to_numpy(object) for c in ("doc_id", "code_id")),
-                                      out["start"].to_numpy(), out["end"].to_numpy())  # fmt: skip
+    out["coding_id"] = suggestion_ids(
+        *(out[c].to_numpy(object) for c in ("doc_id", "code_id")),
+        out["start"].to_numpy(),
+        out["end"].to_numpy(),
+    )
     return out[SUGGESTION_COLUMNS]
 
 
 def _segment_units(frame: pd.DataFrame, tables: TablesLike) -> pd.DataFrame:
     if tables is None:
-        raise CaseworkError("segment units need the tables", field="tables",
-                            fix="Pass tables=project to code_all_hits.")
+        raise CaseworkError(
+            "segment units need the tables",
+            field="tables",
+            fix="Pass tables=project to code_all_hits.",
+        )
     segments = tables.segments
     rows = []
     for row in frame.itertuples(index=False):
-        mine = segments[(segments["doc_id"] == row.doc_id) & (segments["start"] <= row.start)
-                        & (row.start < segments["end"])]  # fmt: skip
+        mine = segments[
+            (segments["doc_id"] == row.doc_id)
+            & (segments["start"] <= row.start)
+            & (row.start < segments["end"])
+        ]
         if mine.empty:
             rows.append((row.sentence_start, row.sentence_end, row.sentence))
         else:

@@ -68,11 +68,17 @@ class Options:
         from casework.errors import CaseworkError
 
         if not 0.0 <= self.floor <= 1.0:
-            raise CaseworkError(f"score floor {self.floor} is not a probability", field="floor",
-                                fix="Give a floor between 0 and 1, e.g. 0.4.")  # fmt: skip
+            raise CaseworkError(
+                f"score floor {self.floor} is not a probability",
+                field="floor",
+                fix="Give a floor between 0 and 1, e.g. 0.4.",
+            )
         if self.per_doc is not None and self.per_doc < 1:
-            raise CaseworkError(f"per-document cap {self.per_doc} is below 1", field="per_doc",
-                                fix="Give a cap of 1 or more, or None for no cap.")  # fmt: skip
+            raise CaseworkError(
+                f"per-document cap {self.per_doc} is below 1",
+                field="per_doc",
+                fix="Give a cap of 1 or more, or None for no cap.",
+            )
 
 
 @dataclass
@@ -112,13 +118,22 @@ def ranked_suggest(
     if unit not in UNITS:
         raise UnknownName("unit", unit, UNITS, field="unit")
     nlp = nlp or pipeline_for(tables)
-    folder = cache_dir_for(tables) if cache_dir is True else \
-        (Path(cache_dir) if cache_dir else None)  # fmt: skip
+    folder = (
+        cache_dir_for(tables) if cache_dir is True else (Path(cache_dir) if cache_dir else None)
+    )
     if rejections is None:
         rejections = getattr(tables, "rejections", None)
     if scored is None:
-        scored = score_basis(tables, codebook, coder=coder, options=options, nlp=nlp,
-                             cache_dir=folder, rejections=rejections, progress=progress)  # fmt: skip
+        scored = score_basis(
+            tables,
+            codebook,
+            coder=coder,
+            options=options,
+            nlp=nlp,
+            cache_dir=folder,
+            rejections=rejections,
+            progress=progress,
+        )
     wanted = [d for d, _ in doc_texts(tables, doc_ids)]
     pile = Candidates(tables, unit)
     modeled = set(scored.model.codes) if scored.model is not None else set()
@@ -132,10 +147,18 @@ def ranked_suggest(
     return trim(frame, options, tables)
 
 
-def score_basis(tables: TablesLike, codebook: Any, *, coder: str | None, options: Options,
-                nlp: Language, cache_dir: Path | None, rejections: pd.DataFrame | None,
-                progress: Callable[[int], Any] | None = None,
-                background: BackgroundTrainer | None = None) -> Scored:  # fmt: skip
+def score_basis(
+    tables: TablesLike,
+    codebook: Any,
+    *,
+    coder: str | None,
+    options: Options,
+    nlp: Language,
+    cache_dir: Path | None,
+    rejections: pd.DataFrame | None,
+    progress: Callable[[int], Any] | None = None,
+    background: BackgroundTrainer | None = None,
+) -> Scored:
     """Rule hits in every document, each rule's estimate, and the coder's model."""
     from casework.nlp.pipeline import doc_texts
     from casework.nlp.suggest import rule_hits
@@ -145,16 +168,30 @@ def score_basis(tables: TablesLike, codebook: Any, *, coder: str | None, options
     precision = rule_precision(ruleset, hits, tables, coder, rejections, options.prior)
     model, digest = None, None
     if options.model and coder:
-        found = train_ranker(tables, coder=coder, ruleset=ruleset, hits=hits, nlp=nlp,
-                             cache_dir=cache_dir, options=options,
-                             require=options.require_model, background=background)  # fmt: skip
+        found = train_ranker(
+            tables,
+            coder=coder,
+            ruleset=ruleset,
+            hits=hits,
+            nlp=nlp,
+            cache_dir=cache_dir,
+            options=options,
+            require=options.require_model,
+            background=background,
+        )
         if found is not None:
             model, digest = found
     return Scored(ruleset, hits, precision, model, digest)
 
 
-def _add_rules(pile: Any, scored: Scored, wanted: list[str], modeled: set[str],
-               options: Options, basis: dict[str, int]) -> None:  # fmt: skip
+def _add_rules(
+    pile: Any,
+    scored: Scored,
+    wanted: list[str],
+    modeled: set[str],
+    options: Options,
+    basis: dict[str, int],
+) -> None:
     rules = scored.precision
     keep = ~rules["code_id"].isin(modeled).to_numpy()
     score = rules["precision"].to_numpy(float)
@@ -172,12 +209,27 @@ def _add_rules(pile: Any, scored: Scored, wanted: list[str], modeled: set[str],
         use = keep[hits.rule]
         if use.any():
             r = hits.rule[use]
-            pile.add(doc_id, code_of[r], hits.sent_start[use], hits.sent_end[use], reason_of[r],
-                     score[r], rule=True)  # fmt: skip
+            pile.add(
+                doc_id,
+                code_of[r],
+                hits.sent_start[use],
+                hits.sent_end[use],
+                reason_of[r],
+                score[r],
+                rule=True,
+            )
 
 
-def _add_model(pile: Any, tables: TablesLike, scored: Scored, wanted: list[str], nlp: Language,
-               folder: Path | None, options: Options, basis: dict[str, int]) -> None:  # fmt: skip
+def _add_model(
+    pile: Any,
+    tables: TablesLike,
+    scored: Scored,
+    wanted: list[str],
+    nlp: Language,
+    folder: Path | None,
+    options: Options,
+    basis: dict[str, int],
+) -> None:
     from casework.nlp._features import add_rule_tokens, units_of
     from casework.nlp.pipeline import doc_texts, iter_parsed
 
@@ -191,8 +243,10 @@ def _add_model(pile: Any, tables: TablesLike, scored: Scored, wanted: list[str],
     reason_ids = []
     for code in model.codes:
         row = report.loc[code]
-        text = (f"model (held-out precision {row['precision']:.2f}, recall {row['recall']:.2f}, "
-                f"{int(row['examples'])} coded examples)")  # fmt: skip
+        text = (
+            f"model (held-out precision {row['precision']:.2f}, recall {row['recall']:.2f}, "
+            f"{int(row['examples'])} coded examples)"
+        )
         basis[text] = int(row["examples"])
         reason_ids.append(pile.reason(text))
     code_ids = np.array([pile.code(c) for c in model.codes], dtype=np.int64)
@@ -203,9 +257,15 @@ def _add_model(pile: Any, tables: TablesLike, scored: Scored, wanted: list[str],
         if not len(unit_at):
             continue
         at = rows[unit_at]
-        pile.add(str(doc_id), code_ids[column], frame["start"].to_numpy()[at],
-                 frame["end"].to_numpy()[at], np.asarray(reason_ids)[column],
-                 p[unit_at, column], rule=False)  # fmt: skip
+        pile.add(
+            str(doc_id),
+            code_ids[column],
+            frame["start"].to_numpy()[at],
+            frame["end"].to_numpy()[at],
+            np.asarray(reason_ids)[column],
+            p[unit_at, column],
+            rule=False,
+        )
 
 
 def _decisions(reason: Any, basis: Mapping[str, int]) -> int:
@@ -213,8 +273,9 @@ def _decisions(reason: Any, basis: Mapping[str, int]) -> int:
     return max((basis.get(p, 0) for p in parts), default=0)
 
 
-def _drop_rejected(frame: pd.DataFrame, rejections: pd.DataFrame | None,
-                   coder: str | None) -> pd.DataFrame:  # fmt: skip
+def _drop_rejected(
+    frame: pd.DataFrame, rejections: pd.DataFrame | None, coder: str | None
+) -> pd.DataFrame:
     """Leave out units inside (overlapping) a span the coder rejected for that code, so
     a rejected joined passage does not come back piece by piece."""
     from casework.nlp._assemble import _overlapping, _spans_of
@@ -227,8 +288,9 @@ def _drop_rejected(frame: pd.DataFrame, rejections: pd.DataFrame | None,
     if spans is None:
         return frame
     pair = doc.astype(np.int64) * max(len(codes), 1) + code
-    gone = _overlapping(pair, frame["start"].to_numpy(np.int64), frame["end"].to_numpy(np.int64),
-                        *spans)  # fmt: skip
+    gone = _overlapping(
+        pair, frame["start"].to_numpy(np.int64), frame["end"].to_numpy(np.int64), *spans
+    )
     return frame[~gone].reset_index(drop=True)
 
 
@@ -246,7 +308,8 @@ def trim(frame: pd.DataFrame, options: Options, tables: TablesLike) -> pd.DataFr
         frame = join_neighbours(frame, tables)
     if options.per_doc is not None:
         ranked = frame.assign(_order=np.arange(len(frame))).sort_values(
-            ["confidence", "_order"], ascending=[False, True], kind="stable")
+            ["confidence", "_order"], ascending=[False, True], kind="stable"
+        )
         ranked = ranked.groupby("doc_id", sort=False).head(options.per_doc)
         frame = ranked.sort_values("_order", kind="stable").drop(columns="_order")
     return frame.reset_index(drop=True)
@@ -295,18 +358,24 @@ def join_neighbours(frame: pd.DataFrame, tables: TablesLike) -> pd.DataFrame:
     out["confidence"] = first["confidence"].max()
     out["decisions"] = first["decisions"].max() if "decisions" in rows else 0
     out["source"] = first["source"].agg(lambda s: "rule" if (s == "rule").any() else "model")
-    out["reason"] = first["reason"].agg(lambda s: "; ".join(dict.fromkeys(
-        p for r in s for p in str(r).split("; "))))  # fmt: skip
+    out["reason"] = first["reason"].agg(
+        lambda s: "; ".join(dict.fromkeys(p for r in s for p in str(r).split("; ")))
+    )
     joined = first.size() > 1
     if joined.any():
         idx = joined[joined].index
-        out.loc[idx, "quote"] = [tables.text(d)[a:b] for d, a, b in
-                                 zip(out.loc[idx, "doc_id"], out.loc[idx, "start"],
-                                     out.loc[idx, "end"], strict=False)]  # fmt: skip
-        out.loc[idx, "coding_id"] = suggestion_ids(out.loc[idx, "doc_id"].to_numpy(object),
-                                                   out.loc[idx, "code_id"].to_numpy(object),
-                                                   out.loc[idx, "start"].to_numpy(np.int64),
-                                                   out.loc[idx, "end"].to_numpy(np.int64))  # fmt: skip
+        out.loc[idx, "quote"] = [
+            tables.text(d)[a:b]
+            for d, a, b in zip(
+                out.loc[idx, "doc_id"], out.loc[idx, "start"], out.loc[idx, "end"], strict=False
+            )
+        ]
+        out.loc[idx, "coding_id"] = suggestion_ids(
+            out.loc[idx, "doc_id"].to_numpy(object),
+            out.loc[idx, "code_id"].to_numpy(object),
+            out.loc[idx, "start"].to_numpy(np.int64),
+            out.loc[idx, "end"].to_numpy(np.int64),
+        )
     return out.reset_index(drop=True).sort_values(["doc_id", "start", "code_id"], kind="stable")
 
 
@@ -318,8 +387,9 @@ def _segment_numbers(tables: TablesLike, doc: np.ndarray, start: np.ndarray) -> 
     if segments is None or not len(segments):
         return out
     ordered = segments.sort_values(["doc_id", "start"])
-    groups = {str(d): g["start"].to_numpy(np.int64)
-              for d, g in ordered.groupby("doc_id", sort=False)}  # fmt: skip
+    groups = {
+        str(d): g["start"].to_numpy(np.int64) for d, g in ordered.groupby("doc_id", sort=False)
+    }
     base = 0
     offsets = {}
     for d, starts in groups.items():
@@ -334,12 +404,20 @@ def _segment_numbers(tables: TablesLike, doc: np.ndarray, start: np.ndarray) -> 
 
 
 # --------------------------------------------------------------------------- the model
-def train_ranker(tables: TablesLike, *, coder: str, ruleset: RuleSet, hits: Mapping[str, Hits],
-                 nlp: Language, cache_dir: Path | None, options: Options,
-                 doc_ids: Iterable[str] | None = None,
-                 model_dir: Path | bool | None = True, require: bool = False,
-                 background: BackgroundTrainer | None = None,
-                 ) -> tuple[Ranker, str] | None:  # fmt: skip
+def train_ranker(
+    tables: TablesLike,
+    *,
+    coder: str,
+    ruleset: RuleSet,
+    hits: Mapping[str, Hits],
+    nlp: Language,
+    cache_dir: Path | None,
+    options: Options,
+    doc_ids: Iterable[str] | None = None,
+    model_dir: Path | bool | None = True,
+    require: bool = False,
+    background: BackgroundTrainer | None = None,
+) -> tuple[Ranker, str] | None:
     """The coder's model and its training-data hash, loaded when that data has not
     changed, else trained (and saved); None when no code has enough coded sentences.
 
@@ -372,8 +450,10 @@ def train_ranker(tables: TablesLike, *, coder: str, ruleset: RuleSet, hits: Mapp
         if require:
             from casework.nlp.learned import NotEnoughExamples
 
-            raise NotEnoughExamples({c: settings.min_examples - int(n) for c, n in
-                                     zip(codes, counts, strict=False)}, settings.min_examples)  # fmt: skip
+            raise NotEnoughExamples(
+                {c: settings.min_examples - int(n) for c, n in zip(codes, counts, strict=False)},
+                settings.min_examples,
+            )
         return None
     digest = _data_hash(units, labels, codes, settings)
     folder = _model_folder(tables, coder, model_dir)
@@ -447,8 +527,9 @@ class BackgroundTrainer:
 
     def _start(self, job: TrainingJob, threading: Any) -> None:
         self._running = job.digest
-        self._thread = threading.Thread(target=self._work, args=(job,), daemon=True,
-                                        name=f"casework-train-{job.coder}")  # fmt: skip
+        self._thread = threading.Thread(
+            target=self._work, args=(job,), daemon=True, name=f"casework-train-{job.coder}"
+        )
         self._thread.start()
 
     def _work(self, job: TrainingJob) -> None:
@@ -480,8 +561,7 @@ class BackgroundTrainer:
         return self.latest
 
 
-def _data_hash(units: Any, labels: np.ndarray, codes: list[str],
-               settings: RankerSettings) -> str:  # fmt: skip
+def _data_hash(units: Any, labels: np.ndarray, codes: list[str], settings: RankerSettings) -> str:
     from casework.nlp._ranker import RANKER_VERSION
 
     h = hashlib.sha256()

@@ -77,8 +77,12 @@ class Vocabulary:
             columns[t] = len(columns)
         return cls(columns, idf, len(names))
 
-    def transform(self, words: Sequence[Sequence[str]], context: Sequence[Sequence[str]],
-                  context_weight: float = 1.0) -> Any:  # fmt: skip
+    def transform(
+        self,
+        words: Sequence[Sequence[str]],
+        context: Sequence[Sequence[str]],
+        context_weight: float = 1.0,
+    ) -> Any:
         """Rows: TF-IDF of the words (unit length) + binary context tokens."""
         import scipy.sparse as sp
 
@@ -130,8 +134,7 @@ class Ranker:
         """Probabilities, one row per unit and one column per code in ``codes``."""
         if not len(units) or not self.codes:
             return np.zeros((len(units), len(self.codes)))
-        return calibrate(self.raw(units), units.frame["paragraph"].to_numpy(),
-                         self.calibration)
+        return calibrate(self.raw(units), units.frame["paragraph"].to_numpy(), self.calibration)
 
     # ------------------------------------------------------------ saving
     def save(self, folder: Path, meta: dict[str, Any]) -> None:
@@ -141,12 +144,17 @@ class Ranker:
         tmp = folder.with_name(folder.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        np.savez(tmp / "weights.npz", weights=self.weights, bias=self.bias,
-                 idf=self.vocabulary.idf)  # fmt: skip
+        np.savez(tmp / "weights.npz", weights=self.weights, bias=self.bias, idf=self.vocabulary.idf)
         tokens = sorted(self.vocabulary.columns, key=self.vocabulary.columns.__getitem__)
-        info = {**meta, "version": RANKER_VERSION, "codes": self.codes, "tokens": tokens,
-                "n_words": self.vocabulary.n_words,
-                "calibration": self.calibration.tolist(), "settings": asdict(self.settings)}  # fmt: skip
+        info = {
+            **meta,
+            "version": RANKER_VERSION,
+            "codes": self.codes,
+            "tokens": tokens,
+            "n_words": self.vocabulary.n_words,
+            "calibration": self.calibration.tolist(),
+            "settings": asdict(self.settings),
+        }
         (tmp / "model.json").write_text(json.dumps(info), encoding="utf-8")
         self.report.to_csv(tmp / "report.csv", index=False)
         shutil.rmtree(folder, ignore_errors=True)
@@ -164,16 +172,23 @@ class Ranker:
             columns = {t: i for i, t in enumerate(info["tokens"])}
             report = pd.read_csv(folder / "report.csv")
             settings = RankerSettings(**info["settings"])
-            ranker = cls(list(info["codes"]), Vocabulary(columns, idf, int(info["n_words"])),
-                         weights, bias, np.asarray(info["calibration"], float), report,
-                         settings)  # fmt: skip
+            ranker = cls(
+                list(info["codes"]),
+                Vocabulary(columns, idf, int(info["n_words"])),
+                weights,
+                bias,
+                np.asarray(info["calibration"], float),
+                report,
+                settings,
+            )
             return ranker, info
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
 
-def fit_ranker(units: Units, labels: np.ndarray, codes: Sequence[str],
-               settings: RankerSettings | None = None) -> Ranker:  # fmt: skip
+def fit_ranker(
+    units: Units, labels: np.ndarray, codes: Sequence[str], settings: RankerSettings | None = None
+) -> Ranker:
     """Fit on ``units`` labelled by ``labels`` (units × ``codes``, boolean)."""
     settings = settings or RankerSettings()
     codes = list(codes)
@@ -194,8 +209,9 @@ def fit_ranker(units: Units, labels: np.ndarray, codes: Sequence[str],
     truth = labels[:, trainable]
     paragraph = units.frame["paragraph"].to_numpy()
     done = ~np.isnan(held_raw[:, 0]) if trainable else np.zeros(len(units), bool)
-    weights_2 = fit_calibration(held_raw[done], paragraph[done], truth[done],
-                                settings.paragraph_context)
+    weights_2 = fit_calibration(
+        held_raw[done], paragraph[done], truth[done], settings.paragraph_context
+    )
     held_p = calibrate(held_raw[done], paragraph[done], weights_2)
     report = _report(codes, counts, trainable, truth[done], held_p >= 0.5, settings)
     if fold_weights:
@@ -203,8 +219,7 @@ def fit_ranker(units: Units, labels: np.ndarray, codes: Sequence[str],
         bias = np.mean([b for _, b in fold_weights], axis=0)
     else:
         weights, bias = _fit_weights(x, truth, settings)
-    return Ranker([codes[j] for j in trainable], vocab, weights, bias, weights_2, report,
-                  settings)
+    return Ranker([codes[j] for j in trainable], vocab, weights, bias, weights_2, report, settings)
 
 
 def stage_features(raw: np.ndarray, paragraph: np.ndarray) -> np.ndarray:
@@ -230,8 +245,9 @@ def _plain(features: np.ndarray, paragraph_context: bool) -> np.ndarray:
     return features if paragraph_context else features * np.r_[1.0, np.zeros(STAGE_FEATURES - 1)]
 
 
-def fit_calibration(raw: np.ndarray, paragraph: np.ndarray, truth: np.ndarray,
-                    paragraph_context: bool = False) -> np.ndarray:  # fmt: skip
+def fit_calibration(
+    raw: np.ndarray, paragraph: np.ndarray, truth: np.ndarray, paragraph_context: bool = False
+) -> np.ndarray:
     """Weights (and intercept, last) of the pooled calibration regression."""
     from sklearn.linear_model import LogisticRegression
 
@@ -247,11 +263,12 @@ def fit_calibration(raw: np.ndarray, paragraph: np.ndarray, truth: np.ndarray,
 def calibrate(raw: np.ndarray, paragraph: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Probabilities from raw scores (units × codes) and the calibration weights."""
     z = stage_features(raw, paragraph) @ weights[:-1] + weights[-1]
-    return np.asarray(1.0 / (1.0 + np.exp(-z)), float).reshape(raw.shape)  # fmt: skip
+    return np.asarray(1.0 / (1.0 + np.exp(-z)), float).reshape(raw.shape)
 
 
-def raw_scores(x: Any, weights: np.ndarray, bias: np.ndarray,
-               settings: RankerSettings) -> np.ndarray:  # fmt: skip
+def raw_scores(
+    x: Any, weights: np.ndarray, bias: np.ndarray, settings: RankerSettings
+) -> np.ndarray:
     """Scores before calibration: the decision values, or log-odds of the softmax."""
     z = np.asarray(x @ weights) + bias
     if not settings.softmax:
@@ -263,8 +280,9 @@ def raw_scores(x: Any, weights: np.ndarray, bias: np.ndarray,
     return np.asarray(np.log(p / (1 - p)), float)
 
 
-def _fit_weights(x: Any, labels: np.ndarray,
-                 settings: RankerSettings) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+def _fit_weights(
+    x: Any, labels: np.ndarray, settings: RankerSettings
+) -> tuple[np.ndarray, np.ndarray]:
     from sklearn.linear_model import LogisticRegression
 
     if settings.softmax:
@@ -274,8 +292,13 @@ def _fit_weights(x: Any, labels: np.ndarray,
     for j in range(labels.shape[1]):
         y = labels[:, j]
         if y.any() and not y.all():
-            model = LogisticRegression(C=settings.C, class_weight="balanced", max_iter=2000,
-                                       solver="liblinear", random_state=settings.seed)
+            model = LogisticRegression(
+                C=settings.C,
+                class_weight="balanced",
+                max_iter=2000,
+                solver="liblinear",
+                random_state=settings.seed,
+            )
             model.fit(x, y.astype(int))
             weights[:, j] = model.coef_[0]
             bias[j] = model.intercept_[0]
@@ -303,12 +326,21 @@ def _folds(doc_ids: np.ndarray, settings: RankerSettings) -> list[tuple[np.ndarr
     else:
         keys = rng.permutation(len(doc_ids)) % k
     everything = np.arange(len(doc_ids))
-    return [(everything[keys != i], everything[keys == i]) for i in range(k)
-            if (keys == i).any() and (keys != i).any()]  # fmt: skip
+    return [
+        (everything[keys != i], everything[keys == i])
+        for i in range(k)
+        if (keys == i).any() and (keys != i).any()
+    ]
 
 
-def _report(codes: list[str], counts: np.ndarray, trainable: list[int], truth: np.ndarray,
-            guess: np.ndarray, settings: RankerSettings) -> pd.DataFrame:  # fmt: skip
+def _report(
+    codes: list[str],
+    counts: np.ndarray,
+    trainable: list[int],
+    truth: np.ndarray,
+    guess: np.ndarray,
+    settings: RankerSettings,
+) -> pd.DataFrame:
     frame = pd.DataFrame({"code_id": codes, "examples": counts.astype(int)})
     frame["needed"] = (settings.min_examples - frame["examples"]).clip(lower=0)
     frame["trained"] = False
@@ -326,8 +358,9 @@ def _report(codes: list[str], counts: np.ndarray, trainable: list[int], truth: n
     return frame
 
 
-def _fit_softmax(x: Any, labels: np.ndarray, settings: RankerSettings
-                 ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+def _fit_softmax(
+    x: Any, labels: np.ndarray, settings: RankerSettings
+) -> tuple[np.ndarray, np.ndarray]:
     """One multinomial regression over the codes and "none": codes compete for a sentence
     (most sentences take one code). A sentence with two codes is one row per code.
     Returns weights and bias whose softmax, less the "none" column, is the raw score."""

@@ -1,4 +1,4 @@
-""""More like this": passages near a passage, a code's passages, or a free-text query.
+""" "More like this": passages near a passage, a code's passages, or a free-text query.
 
 Passages are the scoring units (sentences) with their lemmas. The vectors are fitted on
 the project's own corpus: TF-IDF of the lemmas (sub-linear counts, words in at least two
@@ -40,12 +40,16 @@ class SimilarityIndex:
     def embed(self, words: Sequence[Sequence[str]]) -> np.ndarray:
         """Unit vectors for token lists (lemmas, as the passages were tokenised)."""
         x = _tfidf(words, self.columns, self.idf)
-        dense = np.asarray(x @ self.components.T) if self.components is not None else \
-            np.asarray(x.todense())  # fmt: skip
+        dense = (
+            np.asarray(x @ self.components.T)
+            if self.components is not None
+            else np.asarray(x.todense())
+        )
         return _unit(dense.astype(np.float32))
 
-    def nearest(self, query: np.ndarray, *, exclude: np.ndarray | None = None,
-                n: int = 20) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    def nearest(
+        self, query: np.ndarray, *, exclude: np.ndarray | None = None, n: int = 20
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Row numbers and similarities of the ``n`` passages nearest ``query`` (one unit
         vector), best first; ties by row number (document order). ``exclude`` is a
         boolean mask of rows never returned."""
@@ -66,8 +70,13 @@ class SimilarityIndex:
         return rows, sims[rows].astype(float)
 
 
-def fit_index(frame: pd.DataFrame, words: Sequence[Sequence[str]], *,
-              method: str = "lsa", dimensions: int = DIMENSIONS) -> SimilarityIndex:  # fmt: skip
+def fit_index(
+    frame: pd.DataFrame,
+    words: Sequence[Sequence[str]],
+    *,
+    method: str = "lsa",
+    dimensions: int = DIMENSIONS,
+) -> SimilarityIndex:
     """Fit the vectors on the passages ``frame`` (doc_id, start, end) with ``words``.
 
     ``method`` is ``"lsa"`` (TF-IDF + truncated SVD) or ``"tfidf"`` (TF-IDF cosine, the
@@ -80,8 +89,9 @@ def fit_index(frame: pd.DataFrame, words: Sequence[Sequence[str]], *,
         from sklearn.decomposition import TruncatedSVD
 
         k = max(1, min(dimensions, x.shape[1] - 1, x.shape[0] - 1))
-        svd = TruncatedSVD(n_components=k, algorithm="randomized", n_iter=7,
-                           random_state=SEED).fit(x)  # fmt: skip
+        svd = TruncatedSVD(n_components=k, algorithm="randomized", n_iter=7, random_state=SEED).fit(
+            x
+        )
         components = _signed(svd.components_)
         vectors = _unit(np.asarray(x @ components.T, dtype=np.float32))
     elif method in ("lsa", "tfidf"):
@@ -90,8 +100,14 @@ def fit_index(frame: pd.DataFrame, words: Sequence[Sequence[str]], *,
         from casework.errors import UnknownName
 
         raise UnknownName("similarity method", method, ("lsa", "tfidf"), field="method")
-    return SimilarityIndex(frame.reset_index(drop=True)[["doc_id", "start", "end"]], vectors,
-                           columns, idf, components, method)  # fmt: skip
+    return SimilarityIndex(
+        frame.reset_index(drop=True)[["doc_id", "start", "end"]],
+        vectors,
+        columns,
+        idf,
+        components,
+        method,
+    )
 
 
 def vector_index(frame: pd.DataFrame, docs: Any, nlp: Any) -> SimilarityIndex:
@@ -101,8 +117,14 @@ def vector_index(frame: pd.DataFrame, docs: Any, nlp: Any) -> SimilarityIndex:
         span = docs[doc_id].char_span(int(start), int(end), alignment_mode="expand")
         rows.append(span.vector if span is not None else np.zeros(nlp.vocab.vectors_length))
     vectors = _unit(np.asarray(rows, dtype=np.float32))
-    return SimilarityIndex(frame.reset_index(drop=True)[["doc_id", "start", "end"]], vectors,
-                           {}, np.zeros(0), None, "vectors")  # fmt: skip
+    return SimilarityIndex(
+        frame.reset_index(drop=True)[["doc_id", "start", "end"]],
+        vectors,
+        {},
+        np.zeros(0),
+        None,
+        "vectors",
+    )
 
 
 def _signed(components: np.ndarray) -> np.ndarray:
@@ -140,8 +162,7 @@ def _tfidf(words: Sequence[Sequence[str]], columns: dict[str, int], idf: np.ndar
         cols += js
         vals += (v / norm).tolist()
         indptr.append(len(cols))
-    return sp.csr_matrix((vals, cols, indptr), shape=(len(words), len(columns)),
-                         dtype=np.float64)  # fmt: skip
+    return sp.csr_matrix((vals, cols, indptr), shape=(len(words), len(columns)), dtype=np.float64)
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
@@ -152,8 +173,9 @@ def _unit(x: np.ndarray) -> np.ndarray:
 _INDEXES: dict[tuple[str, ...], SimilarityIndex] = {}
 
 
-def corpus_index(tables: TablesLike, *, method: str = "lsa", nlp: Any = None,
-                 cache_dir: Any = True) -> tuple[SimilarityIndex, Any]:  # fmt: skip
+def corpus_index(
+    tables: TablesLike, *, method: str = "lsa", nlp: Any = None, cache_dir: Any = True
+) -> tuple[SimilarityIndex, Any]:
     """The similarity index of every sentence of the tables' documents (kept in memory
     for the same texts, pipeline and method) and the pipeline used."""
     import hashlib
@@ -186,18 +208,29 @@ def corpus_index(tables: TablesLike, *, method: str = "lsa", nlp: Any = None,
             if method == "vectors":
                 docs[doc_id] = doc
         frame = pd.DataFrame(rows, columns=["doc_id", "start", "end"])
-        index = vector_index(frame, docs, nlp) if method == "vectors" else \
-            fit_index(frame, words, method=method)  # fmt: skip
+        index = (
+            vector_index(frame, docs, nlp)
+            if method == "vectors"
+            else fit_index(frame, words, method=method)
+        )
         if len(_INDEXES) >= 4:
             _INDEXES.pop(next(iter(_INDEXES)))
         _INDEXES[key] = index
     return index, nlp
 
 
-def similar(tables: TablesLike, *, passage: tuple[str, int, int] | None = None,
-            code: str | None = None, text: str | None = None, n: int = 20,
-            coder: str | None = None, method: str = "lsa", nlp: Any = None,
-            cache_dir: Any = True) -> pd.DataFrame:  # fmt: skip
+def similar(
+    tables: TablesLike,
+    *,
+    passage: tuple[str, int, int] | None = None,
+    code: str | None = None,
+    text: str | None = None,
+    n: int = 20,
+    coder: str | None = None,
+    method: str = "lsa",
+    nlp: Any = None,
+    cache_dir: Any = True,
+) -> pd.DataFrame:
     """The ``n`` sentences most like a passage, a code's passages or a text (see
     :meth:`casework.Project.similar`)."""
     from casework.errors import CaseworkError, UnknownName
@@ -206,10 +239,12 @@ def similar(tables: TablesLike, *, passage: tuple[str, int, int] | None = None,
 
     given = [x is not None for x in (passage, code, text)]
     if sum(given) != 1 and not (code is not None and passage is not None and sum(given) == 2):
-        raise CaseworkError("say what to find more of: one of passage, code or text",
-                            field="passage/code/text",
-                            fix="Pass passage=(doc_id, start, end), code='code_id' or "
-                            "text='…' (a passage may come with the code to offer).")  # fmt: skip
+        raise CaseworkError(
+            "say what to find more of: one of passage, code or text",
+            field="passage/code/text",
+            fix="Pass passage=(doc_id, start, end), code='code_id' or "
+            "text='…' (a passage may come with the code to offer).",
+        )
     if code is not None and code not in set(tables.codes["code_id"].astype(str)):
         raise UnknownName("code", code, tables.codes["code_id"], field="code")
     index, nlp = corpus_index(tables, method=method, nlp=nlp, cache_dir=cache_dir)
@@ -219,19 +254,26 @@ def similar(tables: TablesLike, *, passage: tuple[str, int, int] | None = None,
         doc_id, start, end = str(passage[0]), int(passage[1]), int(passage[2])
         if doc_id not in set(tables.documents["doc_id"].astype(str)):
             raise UnknownName("document", doc_id, tables.documents["doc_id"], field="passage")
-        inside = ((frame["doc_id"] == doc_id) & (frame["start"] < end)
-                  & (start < frame["end"])).to_numpy()  # fmt: skip
+        inside = (
+            (frame["doc_id"] == doc_id) & (frame["start"] < end) & (start < frame["end"])
+        ).to_numpy()
         if not inside.any():
-            raise CaseworkError(f"no sentence of '{doc_id}' lies in {start}–{end}",
-                                field="passage", fix="Give offsets inside the document's text.")
+            raise CaseworkError(
+                f"no sentence of '{doc_id}' lies in {start}–{end}",
+                field="passage",
+                fix="Give offsets inside the document's text.",
+            )
         query = index.vectors[inside].mean(axis=0)
         exclude |= inside
         what = f"like {doc_id} {start}–{end}"
     elif code is not None:
         rows = _coded_rows(tables, frame, code, coder)
         if not rows.any():
-            raise CaseworkError(f"no passage is coded '{code}'" + (f" by {coder}" if coder else ""),
-                                field="code", fix="Code a passage first, or query by text.")
+            raise CaseworkError(
+                f"no passage is coded '{code}'" + (f" by {coder}" if coder else ""),
+                field="code",
+                fix="Code a passage first, or query by text.",
+            )
         query = index.vectors[rows].mean(axis=0)
         what = f"like the {int(rows.sum())} sentences coded {code}"
     else:
@@ -244,24 +286,31 @@ def similar(tables: TablesLike, *, passage: tuple[str, int, int] | None = None,
         shown = str(text) if len(str(text)) <= 40 else str(text)[:39] + "…"
         what = f'like "{shown}"'
     if code is not None:
-        exclude |= _coded_rows(tables, frame, code, coder) | _rejected_rows(tables, frame, code,
-                                                                            coder)
+        exclude |= _coded_rows(tables, frame, code, coder) | _rejected_rows(
+            tables, frame, code, coder
+        )
     exclude |= _interviewer_rows(tables, frame)
     norm = float(np.linalg.norm(query))
     query = query / norm if norm > 0 else query
     found, sims = index.nearest(np.asarray(query, dtype=np.float32), exclude=exclude, n=n)
     hits = frame.iloc[found].reset_index(drop=True)
     docs = tables.documents.set_index("doc_id")
-    out = pd.DataFrame({
-        "doc_id": hits["doc_id"].astype(str), "start": hits["start"].astype(np.int64),
-        "end": hits["end"].astype(np.int64),
-    })  # fmt: skip
+    out = pd.DataFrame(
+        {
+            "doc_id": hits["doc_id"].astype(str),
+            "start": hits["start"].astype(np.int64),
+            "end": hits["end"].astype(np.int64),
+        }
+    )
     for column in ("case_id", "participant_id", "role"):
-        out[column] = [docs[column].get(d) if column in docs.columns else None
-                       for d in out["doc_id"]]  # fmt: skip
+        out[column] = [
+            docs[column].get(d) if column in docs.columns else None for d in out["doc_id"]
+        ]
     out["code_id"] = code
-    out["quote"] = [tables.text(d)[a:b] for d, a, b in zip(out["doc_id"], out["start"],
-                                                            out["end"], strict=False)]  # fmt: skip
+    out["quote"] = [
+        tables.text(d)[a:b]
+        for d, a, b in zip(out["doc_id"], out["start"], out["end"], strict=False)
+    ]
     out["coder"] = coder
     out["source"] = "similar"
     out["confidence"] = np.round(sims, 6)
@@ -269,10 +318,12 @@ def similar(tables: TablesLike, *, passage: tuple[str, int, int] | None = None,
     out["created_at"] = now()
     out["memo"] = None
     out["status"] = "suggested"
-    out["coding_id"] = suggestion_ids(out["doc_id"].to_numpy(object),
-                                      out["code_id"].fillna("").to_numpy(object),
-                                      out["start"].to_numpy(np.int64),
-                                      out["end"].to_numpy(np.int64))  # fmt: skip
+    out["coding_id"] = suggestion_ids(
+        out["doc_id"].to_numpy(object),
+        out["code_id"].fillna("").to_numpy(object),
+        out["start"].to_numpy(np.int64),
+        out["end"].to_numpy(np.int64),
+    )
     return out[SUGGESTION_COLUMNS]
 
 
@@ -293,7 +344,9 @@ def _interviewer_rows(tables: Any, frame: pd.DataFrame) -> np.ndarray:
     return out
 
 
-def _coded_rows(tables: TablesLike, frame: pd.DataFrame, code: str, coder: str | None) -> np.ndarray:
+def _coded_rows(
+    tables: TablesLike, frame: pd.DataFrame, code: str, coder: str | None
+) -> np.ndarray:
     codings = tables.codings
     mine = codings[codings["code_id"] == code]
     if coder is not None:
@@ -301,7 +354,9 @@ def _coded_rows(tables: TablesLike, frame: pd.DataFrame, code: str, coder: str |
     return _overlaps(frame, mine)
 
 
-def _rejected_rows(tables: TablesLike, frame: pd.DataFrame, code: str, coder: str | None) -> np.ndarray:
+def _rejected_rows(
+    tables: TablesLike, frame: pd.DataFrame, code: str, coder: str | None
+) -> np.ndarray:
     rejections = getattr(tables, "rejections", None)
     if rejections is None or not len(rejections):
         return np.zeros(len(frame), dtype=bool)

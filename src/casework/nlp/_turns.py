@@ -88,8 +88,9 @@ def _segment_of(
     return seg, found
 
 
-def _words_start(tables: TablesLike, docs: list[str], keys: np.ndarray, speakers: np.ndarray,
-                 segs: np.ndarray) -> np.ndarray:  # fmt: skip
+def _words_start(
+    tables: TablesLike, docs: list[str], keys: np.ndarray, speakers: np.ndarray, segs: np.ndarray
+) -> np.ndarray:
     """Where the words of each segment begin, past its speaker label."""
     out = np.empty(len(segs), np.int64)
     for i, seg in enumerate(segs.tolist()):
@@ -131,17 +132,21 @@ def _prepare(segments: pd.DataFrame) -> _Segments:
     codes = codes[order]
     bounds = np.searchsorted(codes, np.arange(len(uniques) + 1))
     if "speaker_role" in segments.columns:
-        roles = (segments["speaker_role"].to_numpy(object)[order] == "interviewer")
+        roles = segments["speaker_role"].to_numpy(object)[order] == "interviewer"
     else:
         roles = np.zeros(len(order), bool)
-    speakers = segments["speaker"].to_numpy(object)[order] if "speaker" in segments.columns \
-        else np.full(len(order), "", dtype=object)  # fmt: skip
+    speakers = (
+        segments["speaker"].to_numpy(object)[order]
+        if "speaker" in segments.columns
+        else np.full(len(order), "", dtype=object)
+    )
     prepared = _Segments(
         {str(d): (int(bounds[i]), int(bounds[i + 1])) for i, d in enumerate(uniques)},
-        segments["start"].to_numpy(np.int64)[order], segments["end"].to_numpy(np.int64)[order],
-        roles.astype(np.int8), np.array([s if isinstance(s, str) else "" for s in speakers],
-                                        dtype=object),
-    )  # fmt: skip
+        segments["start"].to_numpy(np.int64)[order],
+        segments["end"].to_numpy(np.int64)[order],
+        roles.astype(np.int8),
+        np.array([s if isinstance(s, str) else "" for s in speakers], dtype=object),
+    )
     return prepared
 
 

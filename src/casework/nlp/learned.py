@@ -37,8 +37,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 LEARNED_VERSION = "1"
-REPORT_COLUMNS = ["code_id", "examples", "needed", "trained", "precision", "recall", "f1",
-                  "passes"]  # fmt: skip
+REPORT_COLUMNS = ["code_id", "examples", "needed", "trained", "precision", "recall", "f1", "passes"]
 
 
 class NotEnoughExamples(CaseworkError, ValueError):
@@ -141,9 +140,13 @@ def fit(
 
     fix_random_seed(settings.seed)
     nlp = spacy.blank("en")
-    model = {"@architectures": "spacy.TextCatBOW.v3", "exclusive_classes": False,
-             "ngram_size": settings.ngram_size, "no_output_layer": False,
-             "length": settings.hash_size}  # fmt: skip
+    model = {
+        "@architectures": "spacy.TextCatBOW.v3",
+        "exclusive_classes": False,
+        "ngram_size": settings.ngram_size,
+        "no_output_layer": False,
+        "length": settings.hash_size,
+    }
     textcat = nlp.add_pipe("textcat_multilabel", config={"model": model})
     for code in codes:
         textcat.add_label(code)
@@ -228,8 +231,11 @@ class LearnedModel:
     def scored_report(self) -> pd.DataFrame:
         """The report with ``passes``: trained and at or above both thresholds."""
         report = self.report.copy()
-        report["passes"] = (report["trained"] & (report["f1"].fillna(0) >= self.min_f1)
-                            & (report["precision"].fillna(0) >= self.min_precision))  # fmt: skip
+        report["passes"] = (
+            report["trained"]
+            & (report["f1"].fillna(0) >= self.min_f1)
+            & (report["precision"].fillna(0) >= self.min_precision)
+        )
         return report[REPORT_COLUMNS]
 
     def passing(self) -> list[str]:
@@ -266,11 +272,19 @@ class LearnedModel:
         scores = scores[scores["score"] >= min_score]
         f1 = dict(zip(self.report["code_id"], self.report["f1"]))
         for doc_id, rows in scores.groupby("doc_id", sort=False):
-            reasons = [pile.reason(f"model score {s:.2f} (cross-validated F1 {f1[c]:.2f})")
-                       for s, c in zip(rows["score"], rows["code_id"])]  # fmt: skip
+            reasons = [
+                pile.reason(f"model score {s:.2f} (cross-validated F1 {f1[c]:.2f})")
+                for s, c in zip(rows["score"], rows["code_id"])
+            ]
             codes = [pile.code(c) for c in rows["code_id"]]
-            pile.add(str(doc_id), np.asarray(codes), rows["start"].to_numpy(),
-                     rows["end"].to_numpy(), np.asarray(reasons), rows["score"].to_numpy())
+            pile.add(
+                str(doc_id),
+                np.asarray(codes),
+                rows["start"].to_numpy(),
+                rows["end"].to_numpy(),
+                np.asarray(reasons),
+                rows["score"].to_numpy(),
+            )
 
 
 def train_model(
@@ -304,16 +318,23 @@ def train_model(
     counts = data.labels.sum(axis=0)
     trainable = [c for c, n in zip(codes, counts) if settings.min_examples <= n < len(data.words)]
     if not trainable:
-        raise NotEnoughExamples({c: settings.min_examples - int(n) for c, n in zip(codes, counts)
-                                 if n < settings.min_examples}, settings.min_examples)  # fmt: skip
+        raise NotEnoughExamples(
+            {
+                c: settings.min_examples - int(n)
+                for c, n in zip(codes, counts)
+                if n < settings.min_examples
+            },
+            settings.min_examples,
+        )
     digest = _data_hash(data, trainable, settings)
     folder = _model_folder(tables, coder, model_dir)
     loaded = _load(folder, digest) if folder else None
     if loaded is not None:
         nlp, report = loaded
     else:
-        report = _report(codes, counts, trainable, cross_validate(data, trainable, settings),
-                         settings)
+        report = _report(
+            codes, counts, trainable, cross_validate(data, trainable, settings), settings
+        )
         columns = [codes.index(c) for c in trainable]
         nlp = fit(data.words, data.labels[:, columns], trainable, settings)
         if folder:
@@ -321,8 +342,9 @@ def train_model(
     return LearnedModel(nlp, report, digest, settings, min_f1, min_precision, folder)
 
 
-def _report(codes: list[str], counts: np.ndarray, trainable: list[str], cv: pd.DataFrame,
-            settings: Settings) -> pd.DataFrame:  # fmt: skip
+def _report(
+    codes: list[str], counts: np.ndarray, trainable: list[str], cv: pd.DataFrame, settings: Settings
+) -> pd.DataFrame:
     frame = pd.DataFrame({"code_id": codes, "examples": counts.astype(int)})
     frame["needed"] = (settings.min_examples - frame["examples"]).clip(lower=0)
     frame["trained"] = frame["code_id"].isin(trainable)
@@ -340,7 +362,9 @@ def _data_hash(data: Sentences, trainable: list[str], settings: Settings) -> str
     return h.hexdigest()[:16]
 
 
-def _model_folder(tables: TablesLike, coder: str, model_dir: str | Path | bool | None) -> Path | None:
+def _model_folder(
+    tables: TablesLike, coder: str, model_dir: str | Path | bool | None
+) -> Path | None:
     if model_dir is True:
         root = getattr(tables, "root", None)
         return Path(root) / ".casework" / "models" / f"textcat-{coder}" if root else None

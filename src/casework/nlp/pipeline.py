@@ -62,7 +62,9 @@ def chunks(text: str, size: int = CHUNK_CHARS) -> list[str]:
     return pieces
 
 
-def pipe_texts(nlp: Language, texts: Iterable[str], chunk_chars: int = CHUNK_CHARS) -> Iterator[Doc]:
+def pipe_texts(
+    nlp: Language, texts: Iterable[str], chunk_chars: int = CHUNK_CHARS
+) -> Iterator[Doc]:
     """``nlp.pipe(texts)``, with texts over ``chunk_chars`` parsed in pieces and joined
     (``Doc.from_docs``), so a document of any length parses instead of failing."""
     from spacy.tokens import Doc
@@ -116,8 +118,9 @@ def _default_pipeline() -> Language:
 
     nlp = spacy.blank("en")
     punct = list(Sentencizer.default_punct_chars) + list(PARAGRAPH_BREAKS)
-    nlp.add_pipe(SENTENCIZER, name="sentencizer",
-                 config={"punct_chars": punct, "move_openers": True})  # fmt: skip
+    nlp.add_pipe(
+        SENTENCIZER, name="sentencizer", config={"punct_chars": punct, "move_openers": True}
+    )
     lemmatizer = nlp.add_pipe(LEMMATIZER, name="lemmatizer", config={"mode": "lookup"})
     try:
         lemmatizer.initialize()

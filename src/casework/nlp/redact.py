@@ -29,12 +29,40 @@ from casework.nlp._pseudonyms import Edit, Entity, Pseudonymiser, map_offset, re
 from casework.util import to_csv_safe
 
 SKIP_DIRS = {
-    ".git", ".casework", "exports", ".venv", "venv", "__pycache__", ".ipynb_checkpoints",
-    ".pytest_cache", ".hypothesis", "node_modules", ".mypy_cache", ".ruff_cache",
-}  # fmt: skip
+    ".git",
+    ".casework",
+    "exports",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".ipynb_checkpoints",
+    ".pytest_cache",
+    ".hypothesis",
+    "node_modules",
+    ".mypy_cache",
+    ".ruff_cache",
+}
 TEXT_SUFFIXES = {".md", ".txt", ".csv", ".tsv", ".yaml", ".yml", ".toml", ".json", ".html"}
-KEPT_KEYS = {"eid", "id", "target", "event", "coder", "at", "batch", "sha", "doc", "code",
-             "start", "end", "source", "confidence", "status", "case", "theme", "row"}  # fmt: skip
+KEPT_KEYS = {
+    "eid",
+    "id",
+    "target",
+    "event",
+    "coder",
+    "at",
+    "batch",
+    "sha",
+    "doc",
+    "code",
+    "start",
+    "end",
+    "source",
+    "confidence",
+    "status",
+    "case",
+    "theme",
+    "row",
+}
 NAMES_FILE = "redact.txt"
 
 
@@ -90,8 +118,10 @@ def redact_project(
     result = RedactionResult(dest, key_path, pd.DataFrame(), ner=model is not None)
     dest.mkdir(parents=True, exist_ok=True)
     new_paths = _new_paths(src, transcripts, pz, result)
-    docs = {doc_id: _redact_transcript(src, dest, path, new_paths[doc_id], pz, model, result)
-            for doc_id, path in transcripts.items()}  # fmt: skip
+    docs = {
+        doc_id: _redact_transcript(src, dest, path, new_paths[doc_id], pz, model, result)
+        for doc_id, path in transcripts.items()
+    }
     handled = set(transcripts.values()) | ({names_path} if names_path else set())
     for path in _files(src):
         if path not in handled:
@@ -134,8 +164,9 @@ def _people(src: Path, listed: list[Entity]) -> list[Entity]:
     from casework.sources import load_corpus
 
     corpus = load_corpus(src)
-    found = project_names(SimpleNamespace(private=corpus.private, speakers=corpus.speakers,
-                                          root=None))  # fmt: skip
+    found = project_names(
+        SimpleNamespace(private=corpus.private, speakers=corpus.speakers, root=None)
+    )
     known = {v for e in listed for v in e.variants}
     people: dict[str, list[str]] = {}
     for value in found:
@@ -150,13 +181,15 @@ def _people(src: Path, listed: list[Entity]) -> list[Entity]:
                 people[name].append(part)
                 if part in singles:
                     people.pop(part, None)
-    entities = [Entity("person", name, tuple(dict.fromkeys(v)), "project")
-                for name, v in people.items()]  # fmt: skip
+    entities = [
+        Entity("person", name, tuple(dict.fromkeys(v)), "project") for name, v in people.items()
+    ]
     return listed + entities
 
 
-def _new_paths(src: Path, transcripts: dict[str, Path], pz: Pseudonymiser,
-               result: RedactionResult) -> dict[str, Path]:  # fmt: skip
+def _new_paths(
+    src: Path, transcripts: dict[str, Path], pz: Pseudonymiser, result: RedactionResult
+) -> dict[str, Path]:
     """Each transcript's path in the copy: folders redacted like any text; a file name
     that carries a name becomes D01, D02… (so its document id does too)."""
     forms = {form.lower() for form in pz.name_forms()}
@@ -183,20 +216,26 @@ def _new_paths(src: Path, transcripts: dict[str, Path], pz: Pseudonymiser,
 def _check_folders(src: Path, dest: Path, key_path: Path) -> None:
     if not src.is_dir() or not ((src / "casework.toml").exists() or (src / "transcripts").is_dir()):
         raise ProjectError(
-            "not a casework project folder", path=src,
+            "not a casework project folder",
+            path=src,
             fix="Give the folder that holds casework.toml and transcripts/.",
         )
     if dest == src or src in dest.parents or dest in src.parents:
         raise ProjectError(
-            "the copy must be outside the project (and not contain it)", path=dest,
+            "the copy must be outside the project (and not contain it)",
+            path=dest,
             fix="Choose a destination folder next to the project, not in it.",
         )
     if dest.exists() and any(dest.iterdir()):
-        raise ProjectError("the destination folder is not empty", path=dest,
-                           fix="Choose a new folder, or empty this one first.")  # fmt: skip
+        raise ProjectError(
+            "the destination folder is not empty",
+            path=dest,
+            fix="Choose a new folder, or empty this one first.",
+        )
     if key_path.exists():
         raise ProjectError(
-            "a key file is already there", path=key_path,
+            "a key file is already there",
+            path=key_path,
             fix="Move the old key somewhere safe first; it is never overwritten.",
         )
 
@@ -213,7 +252,8 @@ def _entities(
             lines = path.read_text(encoding="utf-8-sig").splitlines()
         except OSError as err:
             raise CaseworkError(
-                f"cannot read the names list: {err.strerror or err}", path=path,
+                f"cannot read the names list: {err.strerror or err}",
+                path=path,
                 fix="Give a UTF-8 text file with one name a line.",
             ) from err
         return path.resolve(), read_names(lines, path)
@@ -238,15 +278,25 @@ def _transcripts(src: Path) -> dict[str, Path]:
     return {doc_id_for(src, path): path for path in transcript_files(src)}
 
 
-def _redact_transcript(src: Path, dest: Path, path: Path, rel: Path, pz: Pseudonymiser,
-                       nlp: Any, result: RedactionResult) -> _Doc:  # fmt: skip
+def _redact_transcript(
+    src: Path,
+    dest: Path,
+    path: Path,
+    rel: Path,
+    pz: Pseudonymiser,
+    nlp: Any,
+    result: RedactionResult,
+) -> _Doc:
     from casework.sources import doc_id_for, read_source
 
     source = read_source(path)
     from casework.nlp.pipeline import pipe_texts
 
-    entities = ([(e.start_char, e.end_char, e.label_)
-                 for e in next(pipe_texts(nlp, [source.text])).ents] if nlp else [])  # fmt: skip
+    entities = (
+        [(e.start_char, e.end_char, e.label_) for e in next(pipe_texts(nlp, [source.text])).ents]
+        if nlp
+        else []
+    )
     new, edits = pz.redact(source.text, entities)
     if path.suffix.lower() not in (".md", ".txt"):  # a format we cannot write back
         rel = rel.with_suffix(".md")
@@ -258,8 +308,11 @@ def _redact_transcript(src: Path, dest: Path, path: Path, rel: Path, pz: Pseudon
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(out, encoding="utf-8")
     if read_source(target).text != new:
-        raise CaseworkError("the redacted transcript does not read back as written", path=target,
-                            fix="This is a bug in casework; please report it.")  # fmt: skip
+        raise CaseworkError(
+            "the redacted transcript does not read back as written",
+            path=target,
+            fix="This is a bug in casework; please report it.",
+        )
     result.documents += 1
     return _Doc(source.text, new, edits, doc_id_for(dest, target))
 
@@ -290,8 +343,14 @@ def _files(src: Path) -> list[Path]:
     return out
 
 
-def _copy(src: Path, dest: Path, path: Path, pz: Pseudonymiser, docs: dict[str, _Doc],
-          result: RedactionResult) -> None:  # fmt: skip
+def _copy(
+    src: Path,
+    dest: Path,
+    path: Path,
+    pz: Pseudonymiser,
+    docs: dict[str, _Doc],
+    result: RedactionResult,
+) -> None:
     rel = path.relative_to(src)
     target = dest / rel
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -302,8 +361,9 @@ def _copy(src: Path, dest: Path, path: Path, pz: Pseudonymiser, docs: dict[str, 
         target.write_text(_redact_notebook(path, pz), encoding="utf-8")
     elif suffix in TEXT_SUFFIXES and _is_text(path):
         text = path.read_text(encoding="utf-8-sig")
-        target.write_text(_redact_csv(text, pz) if suffix == ".csv" else pz.redact(text)[0],
-                          encoding="utf-8")  # fmt: skip
+        target.write_text(
+            _redact_csv(text, pz) if suffix == ".csv" else pz.redact(text)[0], encoding="utf-8"
+        )
     else:
         shutil.copy2(path, target)
 
@@ -346,8 +406,9 @@ def _redact_log(
     return encode_records(records).decode("utf-8")
 
 
-def _redact_event(record: dict[str, Any], pz: Pseudonymiser, docs: dict[str, _Doc],
-                  result: RedactionResult) -> dict[str, Any]:  # fmt: skip
+def _redact_event(
+    record: dict[str, Any], pz: Pseudonymiser, docs: dict[str, _Doc], result: RedactionResult
+) -> dict[str, Any]:
     moved = False
     doc = docs.get(str(record.get("doc")))
     if doc is not None:
@@ -368,8 +429,12 @@ def _move_span(record: dict[str, Any], doc: _Doc) -> bool:
         return False
     quote = record.get("quote")
     if isinstance(quote, str) and doc.old[start:end] != quote:
-        found = reanchor(doc.old, Anchor(start, end, quote, str(record.get("prefix") or ""),
-                                         str(record.get("suffix") or "")))  # fmt: skip
+        found = reanchor(
+            doc.old,
+            Anchor(
+                start, end, quote, str(record.get("prefix") or ""), str(record.get("suffix") or "")
+            ),
+        )
         if found is None:
             return False
         start, end = found
@@ -399,7 +464,8 @@ def _redact_notebook(path: Path, pz: Pseudonymiser) -> str:
         cells = book["cells"]
     except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError) as err:
         raise CaseworkError(
-            f"cannot read the notebook ({err})", path=path,
+            f"cannot read the notebook ({err})",
+            path=path,
             fix="Repair or remove the notebook, then redact again.",
         ) from err
     for cell in cells:

@@ -50,8 +50,10 @@ __all__ = ["Hit", "Hits", "Rule", "RuleSet", "RuleStats", "compile_rules", "run_
 
 #: Bump when compiling or matching changes what rules find.
 RULES_VERSION = "1"
-_FIX = ("Write keywords as a YAML list of words or phrases, e.g. keywords: [school readiness, "
-        "outcomes for children]; write each pattern as a list of spaCy token dicts.")  # fmt: skip
+_FIX = (
+    "Write keywords as a YAML list of words or phrases, e.g. keywords: [school readiness, "
+    "outcomes for children]; write each pattern as a list of spaCy token dicts."
+)
 
 
 @dataclass(frozen=True)
@@ -111,8 +113,10 @@ class RuleSet:
         self._ids = ids[order]
         self._kind = np.array([k for k, _ in self._keys.values()], dtype=np.int64)[order]
         self._number = np.array([n for _, n in self._keys.values()], dtype=np.int64)[order]
-        self._part_ids = {attr: np.array(sorted(values), dtype=np.uint64)
-                          for attr, values in self._part_index.items()}  # fmt: skip
+        self._part_ids = {
+            attr: np.array(sorted(values), dtype=np.uint64)
+            for attr, values in self._part_index.items()
+        }
 
     def hits(self, doc: Doc) -> Hits:
         """Every rule that fires in ``doc``, one hit per rule and match, in text order."""
@@ -125,8 +129,9 @@ class RuleSet:
         for attr, matcher in self._phrase.items():
             matches = matcher(doc) if attr != "LEMMA" or has_lemma else []
             if matches:
-                flat = np.fromiter(chain.from_iterable(matches), dtype=np.uint64,
-                                   count=3 * len(matches)).reshape(-1, 3)  # fmt: skip
+                flat = np.fromiter(
+                    chain.from_iterable(matches), dtype=np.uint64, count=3 * len(matches)
+                ).reshape(-1, 3)
                 found.append(self._sort_matches(flat, index, extra))
         parts = self._find_parts(index, has_lemma)
         if parts:
@@ -158,8 +163,9 @@ class RuleSet:
                     parts.setdefault(part, []).append(chunk)
         return {p: np.sort(np.concatenate(c)) if len(c) > 1 else c[0] for p, c in parts.items()}
 
-    def _sort_matches(self, matches: np.ndarray, index: DocIndex,
-                      extra: list[tuple[int, int, int]]) -> np.ndarray:  # fmt: skip
+    def _sort_matches(
+        self, matches: np.ndarray, index: DocIndex, extra: list[tuple[int, int, int]]
+    ) -> np.ndarray:
         """Rule matches as (rule, start, end) rows; matches needing a check set aside."""
         at = np.searchsorted(self._ids, matches[:, 0])
         kind, number = self._kind[at], self._number[at]
@@ -171,8 +177,13 @@ class RuleSet:
         plain = kind == _RULE
         return np.column_stack([number[plain], spans[plain, 0], spans[plain, 1]])
 
-    def _run_groups(self, doc: Doc, index: DocIndex, parts: dict[int, np.ndarray],
-                    extra: list[tuple[int, int, int]]) -> None:  # fmt: skip
+    def _run_groups(
+        self,
+        doc: Doc,
+        index: DocIndex,
+        parts: dict[int, np.ndarray],
+        extra: list[tuple[int, int, int]],
+    ) -> None:
         """Run each group's Matcher in the sentences that hold all of its parts."""
         sentences = {p: index.sentence_of(pos).tolist() for p, pos in parts.items()}
         for g in sorted({g for part in parts for g in self._users[part]}):
@@ -182,8 +193,11 @@ class RuleSet:
             common = set.intersection(*(set(sentences[p]) for p in group.parts))
             if not common:
                 continue
-            lead = [p for p, si in zip(parts[group.lead].tolist(), sentences[group.lead])
-                    if si in common]
+            lead = [
+                p
+                for p, si in zip(parts[group.lead].tolist(), sentences[group.lead])
+                if si in common
+            ]
             for a, b in index.windows(lead, group.reach):
                 for key, s, e in group.matcher(doc[a:b]):
                     extra.append((self._keys[key][1], a + s, a + e))
@@ -272,8 +286,15 @@ class _Builder:
             self.stats.keywords += 1
         patterns = getattr(code, "patterns", ()) or ()
         if isinstance(patterns, (str, Mapping)) or not isinstance(patterns, Sequence):
-            return [*problems, Problem(f"the patterns of code '{code.id}' must be a list of "
-                                       "patterns", path, None, "patterns")]  # fmt: skip
+            return [
+                *problems,
+                Problem(
+                    f"the patterns of code '{code.id}' must be a list of patterns",
+                    path,
+                    None,
+                    "patterns",
+                ),
+            ]
         for number, pattern in enumerate(patterns, 1):
             problem = self._check(code.id, number, pattern, path)
             if problem:
@@ -284,14 +305,19 @@ class _Builder:
 
     def _check(self, code_id: str, number: int, pattern: Any, path: str | None) -> Problem | None:
         where = f"pattern {number} of code '{code_id}'"
-        if isinstance(pattern, (str, Mapping)) or not isinstance(pattern, Sequence) or \
-                not pattern or not all(isinstance(t, Mapping) for t in pattern):  # fmt: skip
+        if (
+            isinstance(pattern, (str, Mapping))
+            or not isinstance(pattern, Sequence)
+            or not pattern
+            or not all(isinstance(t, Mapping) for t in pattern)
+        ):
             return Problem(f"{where} is not a list of token dicts", path, None, "patterns")
         try:
             self.checker.add("check", [[dict(t) for t in pattern]])
         except Exception as exc:  # spaCy raises several kinds for bad patterns
-            return Problem(f"{where} is not a valid spaCy pattern: {spacy_reason(exc)}", path, None,
-                           "patterns")  # fmt: skip
+            return Problem(
+                f"{where} is not a valid spaCy pattern: {spacy_reason(exc)}", path, None, "patterns"
+            )
         return None
 
     def _add_pattern(self, code_id: str, number: int, pattern: list[dict[str, Any]]) -> None:
@@ -332,8 +358,11 @@ class _Builder:
     def _seq_checks(self, stage: str, seq: tuple[Step, ...]) -> list[tuple[int, int, int]]:
         strings = self.nlp.vocab.strings
         column = {"LOWER": 0, "ORTH": 1}
-        return [(i, column[attr], strings.add(value)) for i, (attr, value) in enumerate(seq)
-                if attr != stage]  # fmt: skip
+        return [
+            (i, column[attr], strings.add(value))
+            for i, (attr, value) in enumerate(seq)
+            if attr != stage
+        ]
 
     def _lemma(self, word: str) -> str:
         if word not in self._lemmas:
@@ -380,11 +409,22 @@ class _Builder:
         rest = self._matcher(unanchored, keys) if unanchored else None
         self.stats.unanchored_patterns = len(unanchored)
         self.stats.matchers = len(groups) + (rest is not None)
-        return RuleSet(self.rules, self._fingerprint(), self.stats, phrase, groups, rest, keys,
-                       self.checks, users, part_index)  # fmt: skip
+        return RuleSet(
+            self.rules,
+            self._fingerprint(),
+            self.stats,
+            phrase,
+            groups,
+            rest,
+            keys,
+            self.checks,
+            users,
+            part_index,
+        )
 
-    def _matcher(self, members: list[tuple[int, list[dict[str, Any]]]],
-                 keys: dict[int, tuple[int, int]]) -> Any:  # fmt: skip
+    def _matcher(
+        self, members: list[tuple[int, list[dict[str, Any]]]], keys: dict[int, tuple[int, int]]
+    ) -> Any:
         from spacy.matcher import Matcher
 
         matcher = Matcher(self.nlp.vocab)

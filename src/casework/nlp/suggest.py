@@ -31,9 +31,22 @@ if TYPE_CHECKING:
     from casework.nlp.rules import RuleSet
 
 CODING_COLUMNS = [
-    "coding_id", "doc_id", "case_id", "participant_id", "role", "code_id", "start", "end",
-    "quote", "coder", "source", "confidence", "reason", "created_at", "memo",
-]  # fmt: skip
+    "coding_id",
+    "doc_id",
+    "case_id",
+    "participant_id",
+    "role",
+    "code_id",
+    "start",
+    "end",
+    "quote",
+    "coder",
+    "source",
+    "confidence",
+    "reason",
+    "created_at",
+    "memo",
+]
 SUGGESTION_COLUMNS = [*CODING_COLUMNS, "status"]
 UNITS = ("sentence", "segment")
 #: Below this many documents, rule hits skip the hit cache (see ``add_rule_candidates``).
@@ -93,25 +106,46 @@ def suggest(
         # cache, one file for every text: reading and rewriting it costs more than
         # matching them at 10,000 interviews (their parsed docs are still cached)
         few = doc_ids is not None and len(items) < HIT_CACHE_MIN_DOCS
-        add_rule_candidates(pile, codebook, items, nlp, folder, docs=docs,
-                            progress=None if learned else progress,
-                            hit_cache=not few)  # fmt: skip
+        add_rule_candidates(
+            pile,
+            codebook,
+            items,
+            nlp,
+            folder,
+            docs=docs,
+            progress=None if learned else progress,
+            hit_cache=not few,
+        )
     elif not learned:
         for _ in iter_parsed(items, nlp, folder, progress=progress):
             pass  # parse anyway: the cache fills and the progress bar moves
     return assemble(pile, tables, coder, rejections)
 
 
-def assemble(pile: Candidates, tables: TablesLike, coder: str | None,
-             rejections: pd.DataFrame | None = None, *,
-             created_at: str | None = None) -> pd.DataFrame:  # fmt: skip
+def assemble(
+    pile: Candidates,
+    tables: TablesLike,
+    coder: str | None,
+    rejections: pd.DataFrame | None = None,
+    *,
+    created_at: str | None = None,
+) -> pd.DataFrame:
     """The suggestions table from a pile of candidates (which is emptied)."""
     from casework.nlp._assemble import decided, finish
 
     merged = pile.merged_arrays()
     pile.clear()
-    gone = decided(merged.docs, merged.doc, merged.codes, merged.code, merged.start, merged.end,
-                   tables, coder, rejections)  # fmt: skip
+    gone = decided(
+        merged.docs,
+        merged.doc,
+        merged.codes,
+        merged.code,
+        merged.start,
+        merged.end,
+        tables,
+        coder,
+        rejections,
+    )
     if gone.any():
         merged = merged.take(~gone)
     return finish(merged, tables, coder, SUGGESTION_COLUMNS, created_at)
@@ -134,8 +168,9 @@ def add_rule_candidates(
     seen before with the same rules are neither parsed nor matched again; with
     ``hit_cache=False`` only the parsed docs are cached.
     """
-    ruleset, found = rule_hits(codebook, items, nlp, cache_dir, docs=docs, progress=progress,
-                               hit_cache=hit_cache)  # fmt: skip
+    ruleset, found = rule_hits(
+        codebook, items, nlp, cache_dir, docs=docs, progress=progress, hit_cache=hit_cache
+    )
     code_of, reason_of = rule_ids(pile, ruleset)
     add_hits(pile, items, found, code_of, reason_of)
 
@@ -166,8 +201,11 @@ def rule_hits(
         if progress:
             progress(sum(h is not None for h in found.values()))
     todo = [(d, t) for d, t in items if found.get(d) is None]
-    pairs = ((d, docs[d]) for d, _ in todo) if docs is not None else \
-        iter_parsed(todo, nlp, cache_dir, progress=progress)  # fmt: skip
+    pairs = (
+        ((d, docs[d]) for d, _ in todo)
+        if docs is not None
+        else iter_parsed(todo, nlp, cache_dir, progress=progress)
+    )
     for doc_id, doc in pairs:
         found[doc_id] = ruleset.hits(doc)
         if cache:
@@ -184,14 +222,20 @@ def rule_ids(pile: Candidates, ruleset: RuleSet) -> tuple[np.ndarray, np.ndarray
     return code_of, reason_of
 
 
-def add_hits(pile: Candidates, items: Iterable[tuple[str, Any]], found: Mapping[str, Hits],
-             code_of: np.ndarray, reason_of: np.ndarray) -> None:  # fmt: skip
+def add_hits(
+    pile: Candidates,
+    items: Iterable[tuple[str, Any]],
+    found: Mapping[str, Hits],
+    code_of: np.ndarray,
+    reason_of: np.ndarray,
+) -> None:
     """Add each document's rule hits (``found[doc_id]``) to ``pile``, in ``items`` order."""
     for doc_id, _ in items:
         hits = found[doc_id]
         if len(hits):
-            pile.add(doc_id, code_of[hits.rule], hits.sent_start, hits.sent_end,
-                     reason_of[hits.rule])  # fmt: skip
+            pile.add(
+                doc_id, code_of[hits.rule], hits.sent_start, hits.sent_end, reason_of[hits.rule]
+            )
 
 
 class Candidates:
@@ -223,9 +267,17 @@ class Candidates:
     def reason(self, text: str) -> int:
         return self._intern("reason", text, self.reasons)
 
-    def add(self, doc_id: str, codes: np.ndarray, starts: np.ndarray, ends: np.ndarray,
-            reasons: np.ndarray, scores: np.ndarray | None = None, *,
-            rule: bool | None = None) -> None:  # fmt: skip
+    def add(
+        self,
+        doc_id: str,
+        codes: np.ndarray,
+        starts: np.ndarray,
+        ends: np.ndarray,
+        reasons: np.ndarray,
+        scores: np.ndarray | None = None,
+        *,
+        rule: bool | None = None,
+    ) -> None:
         """Add candidates on sentences (start, end), moved to segments if that is the unit.
 
         ``rule`` says they come from codebook rules (default: when they have no scores).
@@ -233,9 +285,17 @@ class Candidates:
         starts, ends = self._to_units(doc_id, np.asarray(starts), np.asarray(ends))
         doc = self._intern("doc", doc_id, self.docs)
         score = None if scores is None else np.asarray(scores, float)
-        self._chunks.append((doc, np.asarray(codes, dtype=np.int32), starts, ends,
-                             np.asarray(reasons, dtype=np.int32), score,
-                             score is None if rule is None else rule))  # fmt: skip
+        self._chunks.append(
+            (
+                doc,
+                np.asarray(codes, dtype=np.int32),
+                starts,
+                ends,
+                np.asarray(reasons, dtype=np.int32),
+                score,
+                score is None if rule is None else rule,
+            )
+        )
 
     def _to_units(
         self, doc_id: str, starts: np.ndarray, ends: np.ndarray
@@ -257,16 +317,18 @@ class Candidates:
             starts = np.where(labelled[at] == starts, moved[at], starts)
         return starts, np.maximum(ends, starts)
 
-    def _labels(self, doc_id: str, seg_starts: np.ndarray,
-                speakers: list[str]) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    def _labels(
+        self, doc_id: str, seg_starts: np.ndarray, speakers: list[str]
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Starts of a document's labelled segments (sorted) and where their words begin."""
         found = self._label_cache.get(doc_id)
         if found is None:
             pairs = {int(a): sp for a, sp in zip(seg_starts.tolist(), speakers, strict=True) if sp}
             text = self.tables.text(doc_id) if pairs else ""
             keys = np.array(sorted(pairs), dtype=np.int64)
-            moved = np.array([after_label(text, a, pairs[a]) for a in keys.tolist()],
-                             dtype=np.int64)  # fmt: skip
+            moved = np.array(
+                [after_label(text, a, pairs[a]) for a in keys.tolist()], dtype=np.int64
+            )
             found = self._label_cache[doc_id] = (keys, moved)
         return found
 
@@ -286,8 +348,10 @@ class Candidates:
         self._label_cache = {}
 
 
-def _segment_bounds(tables: TablesLike, docs: Iterable[str] | None = None,
-                    ) -> dict[str, tuple[np.ndarray, np.ndarray, list[str]]]:  # fmt: skip
+def _segment_bounds(
+    tables: TablesLike,
+    docs: Iterable[str] | None = None,
+) -> dict[str, tuple[np.ndarray, np.ndarray, list[str]]]:
     segments = getattr(tables, "segments", None)
     if segments is None or not len(segments):
         return {}
@@ -297,14 +361,20 @@ def _segment_bounds(tables: TablesLike, docs: Iterable[str] | None = None,
     if "speaker" not in ordered.columns:
         ordered = ordered.assign(speaker="")
     return {
-        str(doc_id): (group["start"].to_numpy(np.int64), group["end"].to_numpy(np.int64),
-                      ["" if pd.isna(s) else str(s) for s in group["speaker"]])
+        str(doc_id): (
+            group["start"].to_numpy(np.int64),
+            group["end"].to_numpy(np.int64),
+            ["" if pd.isna(s) else str(s) for s in group["speaker"]],
+        )
         for doc_id, group in ordered.groupby("doc_id", sort=False)
-    }  # fmt: skip
+    }
 
 
 def drop_decided(
-    frame: pd.DataFrame, tables: TablesLike, coder: str | None, rejections: pd.DataFrame | None = None
+    frame: pd.DataFrame,
+    tables: TablesLike,
+    coder: str | None,
+    rejections: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Leave out what ``coder`` rejected (exact span) or already coded (overlapping span)."""
     from casework.nlp._assemble import decided
@@ -313,8 +383,17 @@ def drop_decided(
         return frame
     doc, docs = pd.factorize(frame["doc_id"].astype(object).astype(str))
     code, codes = pd.factorize(frame["code_id"].astype(object).astype(str))
-    gone = decided(list(docs), doc, list(codes), code, frame["start"].to_numpy(np.int64),
-                   frame["end"].to_numpy(np.int64), tables, coder, rejections)  # fmt: skip
+    gone = decided(
+        list(docs),
+        doc,
+        list(codes),
+        code,
+        frame["start"].to_numpy(np.int64),
+        frame["end"].to_numpy(np.int64),
+        tables,
+        coder,
+        rejections,
+    )
     return frame[~gone].reset_index(drop=True)
 
 
@@ -329,22 +408,37 @@ def finish(frame: pd.DataFrame, tables: TablesLike, coder: str | None) -> pd.Dat
     doc, docs = pd.factorize(frame["doc_id"].astype(object))
     code, codes = pd.factorize(frame["code_id"].astype(object))
     reason, reasons = pd.factorize(frame["reason"].astype(object))
-    merged = Merged(list(map(str, docs)), list(map(str, codes)), list(reasons), doc, code,
-                    frame["start"].to_numpy(np.int64), frame["end"].to_numpy(np.int64),
-                    frame["source"].eq("rule").to_numpy(bool),
-                    frame["confidence"].to_numpy(float), reason)  # fmt: skip
+    merged = Merged(
+        list(map(str, docs)),
+        list(map(str, codes)),
+        list(reasons),
+        doc,
+        code,
+        frame["start"].to_numpy(np.int64),
+        frame["end"].to_numpy(np.int64),
+        frame["source"].eq("rule").to_numpy(bool),
+        frame["confidence"].to_numpy(float),
+        reason,
+    )
     return finish_merged(merged, tables, coder, SUGGESTION_COLUMNS)
 
 
-def suggestion_ids(doc_id: np.ndarray, code_id: np.ndarray, start: np.ndarray,
-                   end: np.ndarray) -> list[str]:  # fmt: skip
+def suggestion_ids(
+    doc_id: np.ndarray, code_id: np.ndarray, start: np.ndarray, end: np.ndarray
+) -> list[str]:
     """Stable ids: the same doc, code and span give the same id in every run."""
     from casework.nlp._assemble import hex_ids, id_hashes
 
     doc, docs = pd.factorize(np.asarray(doc_id, dtype=object))
     code, codes = pd.factorize(np.asarray(code_id, dtype=object))
-    h = id_hashes(np.asarray(docs, dtype=object), doc, np.asarray(codes, dtype=object), code,
-                  np.asarray(start), np.asarray(end))  # fmt: skip
+    h = id_hashes(
+        np.asarray(docs, dtype=object),
+        doc,
+        np.asarray(codes, dtype=object),
+        code,
+        np.asarray(start),
+        np.asarray(end),
+    )
     return list(hex_ids(h).to_pylist())
 
 
@@ -362,16 +456,26 @@ def suggestions_to_codings(
         missing = [c for c in ("doc_id", "code_id", "start", "end") if c not in row]
         if missing or row.get("status", "suggested") != "suggested":
             what = f"lacks {', '.join(missing)}" if missing else f"has status {row['status']!r}"
-            raise CaseworkError(f"row {number} is not a suggestion: it {what}", field="status",
-                                fix="Pass rows of the DataFrame suggest() returned.")
+            raise CaseworkError(
+                f"row {number} is not a suggestion: it {what}",
+                field="status",
+                fix="Pass rows of the DataFrame suggest() returned.",
+            )
         confidence = row.get("confidence")
-        out.append({
-            "doc_id": str(row["doc_id"]), "code_id": str(row["code_id"]),
-            "start": int(row["start"]), "end": int(row["end"]),
-            "source": str(row.get("source") or "rule"),
-            "confidence": None if confidence is None or pd.isna(confidence) else float(confidence),
-            "reason": _text(row.get("reason")), "memo": _text(row.get("memo")),
-        })  # fmt: skip
+        out.append(
+            {
+                "doc_id": str(row["doc_id"]),
+                "code_id": str(row["code_id"]),
+                "start": int(row["start"]),
+                "end": int(row["end"]),
+                "source": str(row.get("source") or "rule"),
+                "confidence": None
+                if confidence is None or pd.isna(confidence)
+                else float(confidence),
+                "reason": _text(row.get("reason")),
+                "memo": _text(row.get("memo")),
+            }
+        )
         decisions = row.get("decisions")
         if decisions is not None and not pd.isna(decisions):
             out[-1]["decisions"] = int(decisions)

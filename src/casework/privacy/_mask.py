@@ -16,25 +16,30 @@ from casework.tables import TablesLike
 NAMES_LISTS = ("names.txt", "redact.txt")
 _PREFIX = re.compile(r"^(?:person|people|place|org|organisation|organization)\s*:\s*", re.I)
 #: Private fields that hold a person's name (beside ``name`` and ``author``).
-_PERSONAL_KEY = re.compile(r"(?i)(^|_|\b)(name|names|first|surname|forename|author|"
-                           r"interviewer|email|e-mail|phone|mobile|contact)(\b|_|$)")  # fmt: skip
+_PERSONAL_KEY = re.compile(
+    r"(?i)(^|_|\b)(name|names|first|surname|forename|author|"
+    r"interviewer|email|e-mail|phone|mobile|contact)(\b|_|$)"
+)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 class NameMask:
     """Replaces known names with ``[name]`` and speaker labels with ``[Role]``."""
 
-    def __init__(self, names: Iterable[str] = (), labels: Mapping[str, str] | None = None,
-                 *, whole: Iterable[str] = ()) -> None:  # fmt: skip
+    def __init__(
+        self,
+        names: Iterable[str] = (),
+        labels: Mapping[str, str] | None = None,
+        *,
+        whole: Iterable[str] = (),
+    ) -> None:
         """``names``: people's names (each capitalised part is hidden too); ``labels``:
         speaker label → role; ``whole``: names hidden only as written (speaker labels,
         which may be a title such as "Head Teacher" whose parts are ordinary words)."""
         found = _parts(names) | {" ".join(w.split()) for w in whole if len(w.strip()) > 1}
         self._names = sorted(found, key=lambda n: (-len(n), n))  # longest first
         self._pattern = (
-            re.compile(r"(?<![\w-])(" + _trie(self._names) + r")(?![\w-])")
-            if self._names
-            else None
+            re.compile(r"(?<![\w-])(" + _trie(self._names) + r")(?![\w-])") if self._names else None
         )
         self._roles = {str(k): str(v) for k, v in (labels or {}).items() if str(k).strip()}
         alternatives = "|".join(map(re.escape, sorted(self._roles, key=lambda n: (-len(n), n))))

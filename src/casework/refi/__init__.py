@@ -1,5 +1,4 @@
-"""REFI-QDA exchange: ``.qdpx`` projects and ``.qdc`` codebooks, export and import.
-"""
+"""REFI-QDA exchange: ``.qdpx`` projects and ``.qdc`` codebooks, export and import."""
 
 from __future__ import annotations
 

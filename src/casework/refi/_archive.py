@@ -74,17 +74,19 @@ def open_refi(path: str | Path) -> Opened:
     try:
         handle: BinaryIO = path.open("rb")
     except OSError as err:
-        raise SourceError(f"cannot read the file: {err.strerror or err}", path=path,
-                          fix="Check the path.") from None  # fmt: skip
+        raise SourceError(
+            f"cannot read the file: {err.strerror or err}", path=path, fix="Check the path."
+        ) from None
     with handle:
         head = handle.read(4)
     if head.startswith(b"PK"):
         return _open_zip(path)
     if path.suffix.lower() == ".qdpx":
         raise SourceError(
-            "not a zip archive, so not a .qdpx project", path=path,
+            "not a zip archive, so not a .qdpx project",
+            path=path,
             fix="A .qdpx is a zip of project.qde and sources/; " + _EXPORT_AGAIN,
-        )  # fmt: skip
+        )
     data = _read_plain(path)
     root = parse_xml(data, str(path))
     return Opened(path, root, _kind(root, path), bare=True)
@@ -93,8 +95,11 @@ def open_refi(path: str | Path) -> Opened:
 def _read_plain(path: Path) -> bytes:
     size = path.stat().st_size
     if size > MAX_READ_BYTES:
-        raise SourceError(f"the file is {size:,} bytes, over the {MAX_READ_BYTES:,}-byte "
-                          "limit", path=path, fix="Split the project or remove media.")  # fmt: skip
+        raise SourceError(
+            f"the file is {size:,} bytes, over the {MAX_READ_BYTES:,}-byte limit",
+            path=path,
+            fix="Split the project or remove media.",
+        )
     return path.read_bytes()
 
 
@@ -105,9 +110,10 @@ def _kind(root: Element, path: Path) -> str:
     if name == "CodeBook":
         return "codebook"
     raise SourceError(
-        f"the XML's root element is <{name}>, not <Project> or <CodeBook>", path=path,
+        f"the XML's root element is <{name}>, not <Project> or <CodeBook>",
+        path=path,
         fix="Give casework a REFI-QDA .qdpx, .qdc or .qde file.",
-    )  # fmt: skip
+    )
 
 
 def _open_zip(path: Path) -> Opened:
@@ -116,9 +122,14 @@ def _open_zip(path: Path) -> Opened:
     except (zipfile.BadZipFile, OSError) as err:
         raise SourceError(f"a damaged zip archive ({err})", path=path, fix=_EXPORT_AGAIN) from None
     try:
-        infos = check_entries(archive, path, size_on_disk=path.stat().st_size,
-                              max_total=MAX_TOTAL_BYTES, max_entries=MAX_ENTRIES,
-                              fix=_EXPORT_AGAIN)  # fmt: skip
+        infos = check_entries(
+            archive,
+            path,
+            size_on_disk=path.stat().st_size,
+            max_total=MAX_TOTAL_BYTES,
+            max_entries=MAX_ENTRIES,
+            fix=_EXPORT_AGAIN,
+        )
         qde = _project_entry(infos, path)
         budget = [MAX_READ_BYTES]
         root = parse_xml(_read_entry(archive, qde, path, budget), f"{path}!{qde.filename}")
@@ -126,11 +137,15 @@ def _open_zip(path: Path) -> Opened:
         for info in infos:  # files in sources/ win over same-named files elsewhere
             entry = PurePosixPath(info.filename.replace("\\", "/"))
             in_sources = entry.parent.name.lower() == "sources"
-            if info is not qde and not info.is_dir() and (in_sources or entry.name.lower()
-                                                          not in names):  # fmt: skip
+            if (
+                info is not qde
+                and not info.is_dir()
+                and (in_sources or entry.name.lower() not in names)
+            ):
                 names[entry.name.lower()] = info
-        return Opened(path, root, _kind(root, path), bare=False, names=names, archive=archive,
-                      budget=budget)  # fmt: skip
+        return Opened(
+            path, root, _kind(root, path), bare=False, names=names, archive=archive, budget=budget
+        )
     except BaseException:
         archive.close()
         raise
@@ -143,14 +158,16 @@ def _project_entry(infos: list[zipfile.ZipInfo], path: Path) -> zipfile.ZipInfo:
     if not found:
         listed = ", ".join(i.filename for i in infos[:8]) + (", …" if len(infos) > 8 else "")
         raise SourceError(
-            "the archive has no project.qde" + (f" (it holds: {listed})" if infos else
-                                                " (it is empty)"),
-            path=path, fix="A .qdpx must hold project.qde at its top; " + _EXPORT_AGAIN,
-        )  # fmt: skip
+            "the archive has no project.qde"
+            + (f" (it holds: {listed})" if infos else " (it is empty)"),
+            path=path,
+            fix="A .qdpx must hold project.qde at its top; " + _EXPORT_AGAIN,
+        )
     return found[0]
 
 
-def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path,
-                budget: list[int]) -> bytes:  # fmt: skip
+def _read_entry(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, budget: list[int]
+) -> bytes:
     """Read one entry, never more than its declared size nor the remaining budget."""
     return read_entry(archive, info, path, budget, fix=_EXPORT_AGAIN)

@@ -101,8 +101,11 @@ def fold_description(fields: dict[str, Any]) -> str:
             text = json.dumps(_plain(value), ensure_ascii=False)
         elif key == "keywords":
             words = [str(w) for w in value]
-            text = ("; ".join(words) if not any(";" in w for w in words)
-                    else json.dumps(words, ensure_ascii=False))  # fmt: skip
+            text = (
+                "; ".join(words)
+                if not any(";" in w for w in words)
+                else json.dumps(words, ensure_ascii=False)
+            )
         else:
             text = " ".join(str(value).split())  # one line
         lines.append(f"{label}: {text}")
@@ -214,9 +217,13 @@ _SUMMARY_FIELD = re.compile(r"^(Row|Code|Draft|Provenance): ?(.*)$", re.MULTILIN
 
 def summary_description(s: dict[str, Any]) -> str:
     """The ``Description`` of a summary's ``Note``: a sentence, then labelled fields."""
-    lines = [f"casework framework summary of {s['row_kind']} '{s['row_id']}' and code "
-             f"'{s['code_id']}'.", "", f"Row: {s['row_kind']} {s['row_id']}",
-             f"Code: {s['code_id']}", f"Draft: {'yes' if s.get('draft') else 'no'}"]  # fmt: skip
+    lines = [
+        f"casework framework summary of {s['row_kind']} '{s['row_id']}' and code '{s['code_id']}'.",
+        "",
+        f"Row: {s['row_kind']} {s['row_id']}",
+        f"Code: {s['code_id']}",
+        f"Draft: {'yes' if s.get('draft') else 'no'}",
+    ]
     provenance = s.get("provenance")
     if isinstance(provenance, dict) and provenance:
         lines.append("Provenance: " + json.dumps(provenance, ensure_ascii=False, default=str))
@@ -233,9 +240,13 @@ def parse_summary_description(text: str | None) -> dict[str, Any] | None:
         provenance = json.loads(found["Provenance"]) if found.get("Provenance") else None
     except json.JSONDecodeError:
         provenance = None
-    return {"row_kind": row[0], "row_id": row[1].strip(), "code_id": found["Code"].strip(),
-            "draft": found.get("Draft", "").strip() == "yes",
-            "provenance": provenance if isinstance(provenance, dict) else None}  # fmt: skip
+    return {
+        "row_kind": row[0],
+        "row_id": row[1].strip(),
+        "code_id": found["Code"].strip(),
+        "draft": found.get("Draft", "").strip() == "yes",
+        "provenance": provenance if isinstance(provenance, dict) else None,
+    }
 
 
 # --- reading XML -----------------------------------------------------------------------
@@ -266,8 +277,9 @@ def parse_xml(data: bytes, where: str) -> Element:
     from defusedxml import DefusedXmlException
 
     try:
-        root: Element = safe_et.fromstring(data, forbid_dtd=True, forbid_entities=True,
-                                           forbid_external=True)  # fmt: skip
+        root: Element = safe_et.fromstring(
+            data, forbid_dtd=True, forbid_entities=True, forbid_external=True
+        )
         return root
     except DefusedXmlException as err:
         raise SourceError(

@@ -88,15 +88,27 @@ def _code_rows(project: Any) -> list[dict[str, Any]]:
     shown = dict(zip(project.codes["code_id"], colors, strict=True))
     book = getattr(project, "codebook", None)
     if book is not None and hasattr(book, "__iter__"):
-        return [{"id": c.id, "parent": c.parent, "name": c.name, "description": c.description,
-                 "include": c.include, "exclude": c.exclude, "examples": list(c.examples),
-                 "keywords": list(c.keywords), "patterns": list(c.patterns),
-                 "color": shown.get(c.id) or c.color} for c in book]  # fmt: skip
+        return [
+            {
+                "id": c.id,
+                "parent": c.parent,
+                "name": c.name,
+                "description": c.description,
+                "include": c.include,
+                "exclude": c.exclude,
+                "examples": list(c.examples),
+                "keywords": list(c.keywords),
+                "patterns": list(c.patterns),
+                "color": shown.get(c.id) or c.color,
+            }
+            for c in book
+        ]
     rows = []
     for rec in project.codes.to_dict("records"):
         parent = rec.get("parent_id")
-        rows.append({**rec, "id": rec["code_id"], "parent": parent if isinstance(parent, str)
-                     else None})  # fmt: skip
+        rows.append(
+            {**rec, "id": rec["code_id"], "parent": parent if isinstance(parent, str) else None}
+        )
     return rows
 
 
@@ -109,8 +121,13 @@ def _code_tree(ns: str, rows: list[dict[str, Any]], parent: Element) -> None:
     codes = SubElement(parent, _q(ns, "Codes"))
 
     def add(into: Element, row: dict[str, Any]) -> None:
-        el = SubElement(into, _q(ns, "Code"), guid=make_guid("code", row["id"]),
-                        name=_clean(row["name"] or row["id"]), isCodable="true")  # fmt: skip
+        el = SubElement(
+            into,
+            _q(ns, "Code"),
+            guid=make_guid("code", row["id"]),
+            name=_clean(row["name"] or row["id"]),
+            isCodable="true",
+        )
         color = row.get("color")
         if isinstance(color, str) and re.fullmatch(r"#(?:[0-9a-fA-F]{3}){1,2}", color):
             el.set("color", color)
@@ -128,8 +145,11 @@ def codebook_xml(project: Any) -> bytes:
     """The project's codebook as a REFI-QDA ``.qdc`` document."""
     rows = _code_rows(project)
     if not rows:
-        raise ProjectError("the codebook has no codes", field="codes",
-                           fix="REFI-QDA needs at least one code; add codes first.")  # fmt: skip
+        raise ProjectError(
+            "the codebook has no codes",
+            field="codes",
+            fix="REFI-QDA needs at least one code; add codes first.",
+        )
     register_namespace("", CODEBOOK_NS)
     root = Element(_q(CODEBOOK_NS, "CodeBook"), origin=_origin())
     _code_tree(CODEBOOK_NS, rows, root)
@@ -168,7 +188,8 @@ class _Variables:
             for column in columns:
                 name = self.name(column)
                 values.setdefault(name, []).extend(
-                    plain_value(v) for v in frame[column] if present(v))
+                    plain_value(v) for v in frame[column] if present(v)
+                )
         self.types = {n: variable_type(v) for n, v in values.items() if v}
 
     @staticmethod
@@ -183,8 +204,13 @@ class _Variables:
             return
         box = SubElement(parent, _q(PROJECT_NS, "Variables"))
         for name, kind in self.types.items():
-            SubElement(box, _q(PROJECT_NS, "Variable"), guid=self.guid(name), name=_clean(name),
-                       typeOfVariable=kind)  # fmt: skip
+            SubElement(
+                box,
+                _q(PROJECT_NS, "Variable"),
+                guid=self.guid(name),
+                name=_clean(name),
+                typeOfVariable=kind,
+            )
 
     def values(self, parent: Element, row: dict[str, Any], columns: list[str]) -> None:
         for column in columns:
@@ -206,8 +232,9 @@ def _masked_columns(documents: pd.DataFrame, mask: Any) -> pd.DataFrame:
     return out
 
 
-def project_xml(project: Any, *, names: bool = False
-                ) -> tuple[bytes, dict[str, str], dict[str, int], list[LeftOut]]:  # fmt: skip
+def project_xml(
+    project: Any, *, names: bool = False
+) -> tuple[bytes, dict[str, str], dict[str, int], list[LeftOut]]:
     """``project.qde`` bytes, the source files ({zip name: text}), counts, and omissions.
     ``names=True`` keeps the names the project knows in the texts (default: ``[name]``)."""
     return _ProjectWriter(project, names=names).build()
@@ -239,13 +266,22 @@ class _ProjectWriter:
     def build(self) -> tuple[bytes, dict[str, str], dict[str, int], list[LeftOut]]:
         register_namespace("", PROJECT_NS)
         root = Element(_q(PROJECT_NS, "Project"), name=_clean(self.p.name), origin=_origin())
-        coders = sorted({*self.codings["coder"].dropna().astype(str),
-                         *self.summaries["coder"].dropna().astype(str)})  # fmt: skip
+        coders = sorted(
+            {
+                *self.codings["coder"].dropna().astype(str),
+                *self.summaries["coder"].dropna().astype(str),
+            }
+        )
         if coders:
             users = SubElement(root, _q(PROJECT_NS, "Users"))
             for coder in coders:
-                SubElement(users, _q(PROJECT_NS, "User"), guid=self.user(coder),
-                           name=_clean(coder), id=_clean(coder))  # fmt: skip
+                SubElement(
+                    users,
+                    _q(PROJECT_NS, "User"),
+                    guid=self.user(coder),
+                    name=_clean(coder),
+                    id=_clean(coder),
+                )
         rows = _code_rows(self.p)
         if rows:
             _code_tree(PROJECT_NS, rows, SubElement(root, _q(PROJECT_NS, "CodeBook")))
@@ -258,9 +294,15 @@ class _ProjectWriter:
             if items:
                 SubElement(root, _q(PROJECT_NS, tag)).extend(items)
         self._omissions()
-        self.counts = {"users": len(coders), "codes": len(rows), "sources": len(files),
-                       "cases": len(self.cases), "codings": len(self.codings),
-                       "notes": len(self.notes), "links": len(self.links)}  # fmt: skip
+        self.counts = {
+            "users": len(coders),
+            "codes": len(rows),
+            "sources": len(files),
+            "cases": len(self.cases),
+            "codings": len(self.codings),
+            "notes": len(self.notes),
+            "links": len(self.links),
+        }
         return _serialise(root), files, self.counts, self.left_out
 
     def _cases(self, root: Element, variables: _Variables) -> None:
@@ -270,8 +312,9 @@ class _ProjectWriter:
         docs_of = self.documents.groupby("case_id")["doc_id"].apply(list).to_dict()
         for row in self.cases.to_dict("records"):
             case_id = str(row["case_id"])
-            el = SubElement(box, _q(PROJECT_NS, "Case"), guid=make_guid("case", case_id),
-                            name=_clean(case_id))  # fmt: skip
+            el = SubElement(
+                box, _q(PROJECT_NS, "Case"), guid=make_guid("case", case_id), name=_clean(case_id)
+            )
             variables.values(el, row, variables.case_columns)
             for doc_id in docs_of.get(row["case_id"], []):
                 SubElement(el, _q(PROJECT_NS, "SourceRef"), targetGUID=make_guid("source", doc_id))
@@ -287,8 +330,13 @@ class _ProjectWriter:
         for row in self.documents.to_dict("records"):
             doc_id = str(row["doc_id"])
             guid = make_guid("source", doc_id)
-            el = SubElement(box, _q(PROJECT_NS, "TextSource"), guid=guid, name=_clean(doc_id),
-                            plainTextPath=f"internal://{guid}.txt")  # fmt: skip
+            el = SubElement(
+                box,
+                _q(PROJECT_NS, "TextSource"),
+                guid=guid,
+                name=_clean(doc_id),
+                plainTextPath=f"internal://{guid}.txt",
+            )
             text, edits = self.p.text(doc_id), []
             if self.mask is not None:
                 text, edits = self.mask.names_only(text)
@@ -297,8 +345,11 @@ class _ProjectWriter:
                 for coding in codings.sort_values(["start", "end", "coding_id"]).to_dict("records"):
                     if edits:
                         start, end = int(coding["start"]), int(coding["end"])
-                        coding = {**coding, "start": moved(edits, start),
-                                  "end": moved(edits, end, end=True)}  # fmt: skip
+                        coding = {
+                            **coding,
+                            "start": moved(edits, start),
+                            "end": moved(edits, end, end=True),
+                        }
                     self._selection(el, coding)
             variables.values(el, row, variables.doc_columns)
             files[f"sources/{guid}.txt"] = text
@@ -309,13 +360,18 @@ class _ProjectWriter:
         quote = " ".join(str(c.get("quote") or "").split())
         if self.mask is not None:
             quote = self.mask.names_only(quote)[0]
-        sel = SubElement(source, _q(PROJECT_NS, "PlainTextSelection"),
-                         guid=make_guid("selection", cid),
-                         name=_clean(quote if len(quote) <= 80 else quote[:79] + "…"),
-                         startPosition=str(int(c["start"])), endPosition=str(int(c["end"])),
-                         creatingUser=user)  # fmt: skip
-        coding = SubElement(sel, _q(PROJECT_NS, "Coding"), guid=make_guid("coding", cid),
-                            creatingUser=user)  # fmt: skip
+        sel = SubElement(
+            source,
+            _q(PROJECT_NS, "PlainTextSelection"),
+            guid=make_guid("selection", cid),
+            name=_clean(quote if len(quote) <= 80 else quote[:79] + "…"),
+            startPosition=str(int(c["start"])),
+            endPosition=str(int(c["end"])),
+            creatingUser=user,
+        )
+        coding = SubElement(
+            sel, _q(PROJECT_NS, "Coding"), guid=make_guid("coding", cid), creatingUser=user
+        )
         if at:
             sel.set("creationDateTime", at)
             coding.set("creationDateTime", at)
@@ -327,10 +383,19 @@ class _ProjectWriter:
             self.notes.append(self._note(note_guid, name, memo, c["coder"], at))
             SubElement(sel, _q(PROJECT_NS, "NoteRef"), targetGUID=note_guid)
 
-    def _note(self, guid: str, name: str, text: str, coder: Any, at: str | None,
-              description: str | None = None, modified: str | None = None) -> Element:  # fmt: skip
-        note = Element(_q(PROJECT_NS, "Note"), guid=guid, name=_clean(name),
-                       creatingUser=self.user(coder))  # fmt: skip
+    def _note(
+        self,
+        guid: str,
+        name: str,
+        text: str,
+        coder: Any,
+        at: str | None,
+        description: str | None = None,
+        modified: str | None = None,
+    ) -> Element:
+        note = Element(
+            _q(PROJECT_NS, "Note"), guid=guid, name=_clean(name), creatingUser=self.user(coder)
+        )
         if at:
             note.set("creationDateTime", at)
         if modified:
@@ -350,20 +415,38 @@ class _ProjectWriter:
             guid = make_guid("summary", key)
             code_name = self.code_names.get(code_id, code_id)
             where = "across the cases" if kind == "study" else row_id
-            self.notes.append(self._note(
-                guid, f"Summary: {where} × {code_name}", str(s["text"]), s["coder"],
-                _time(s.get("created_at")), summary_description(s), _time(s.get("updated_at")),
-            ))  # fmt: skip
+            self.notes.append(
+                self._note(
+                    guid,
+                    f"Summary: {where} × {code_name}",
+                    str(s["text"]),
+                    s["coder"],
+                    _time(s.get("created_at")),
+                    summary_description(s),
+                    _time(s.get("updated_at")),
+                )
+            )
             targets = [(f"summary of {kind}", t) for t in self._row_targets(kind, row_id)]
             targets.append(("summary of code", make_guid("code", code_id)))
             for paragraph, coding_id in s.get("links") or []:
                 if str(coding_id) in known_codings:
-                    targets.append((f"evidence for paragraph {paragraph}",
-                                    make_guid("selection", str(coding_id))))  # fmt: skip
+                    targets.append(
+                        (
+                            f"evidence for paragraph {paragraph}",
+                            make_guid("selection", str(coding_id)),
+                        )
+                    )
             for name, target in targets:
-                self.links.append(Element(
-                    _q(PROJECT_NS, "Link"), guid=make_guid("link", f"{key}|{name}|{target}"),
-                    name=name, direction="OneWay", originGUID=guid, targetGUID=target))  # fmt: skip
+                self.links.append(
+                    Element(
+                        _q(PROJECT_NS, "Link"),
+                        guid=make_guid("link", f"{key}|{name}|{target}"),
+                        name=name,
+                        direction="OneWay",
+                        originGUID=guid,
+                        targetGUID=target,
+                    )
+                )
 
     def _row_targets(self, kind: str, row_id: str) -> list[str]:
         if kind == "study":  # the cross-case synthesis: about the code, in every case
@@ -377,13 +460,19 @@ class _ProjectWriter:
         private = getattr(self.p, "private", None) or {}
         named = sum(1 for fields in private.values() if fields.get("name"))
         if named:
-            self.left_out.append(LeftOut("document attribute", "name", "participants' names "
-                                         "never leave casework", named))  # fmt: skip
+            self.left_out.append(
+                LeftOut(
+                    "document attribute", "name", "participants' names never leave casework", named
+                )
+            )
         for attr, what in (("rejections", "rejected suggestion"), ("orphans", "orphaned coding")):
             frame = getattr(self.p, attr, None)
             if isinstance(frame, pd.DataFrame) and len(frame):
-                reason = ("REFI-QDA has no place for turned-down suggestions" if attr ==
-                          "rejections" else "its quote is no longer in the text")  # fmt: skip
+                reason = (
+                    "REFI-QDA has no place for turned-down suggestions"
+                    if attr == "rejections"
+                    else "its quote is no longer in the text"
+                )
                 self.left_out.append(LeftOut(what, "all", reason, len(frame)))
 
 
@@ -412,13 +501,13 @@ def export_qdc(project: Any, to: str | Path | None = None) -> ExportReport:
     return ExportReport(path, "qdc", {"codes": len(_code_rows(project))})
 
 
-def export_qdpx(project: Any, to: str | Path | None = None, *, names: bool = False
-                ) -> ExportReport:  # fmt: skip
+def export_qdpx(project: Any, to: str | Path | None = None, *, names: bool = False) -> ExportReport:
     """Write the project as ``.qdpx`` (default ``exports/<project>.qdpx``); names the
     project knows are ``[name]`` in it unless ``names=True``."""
     path = _target(project, to, ".qdpx")
     xml, files, counts, left_out = project_xml(project, names=names)
     check_valid(xml, "project", path)  # an invalid file is never written
-    write_atomic(path, zip_bytes({"project.qde": xml,
-                                    **{k: v.encode("utf-8") for k, v in files.items()}}))
+    write_atomic(
+        path, zip_bytes({"project.qde": xml, **{k: v.encode("utf-8") for k, v in files.items()}})
+    )
     return ExportReport(path, "qdpx", counts, left_out)

@@ -49,9 +49,13 @@ class ImportReport:
         def counts(d: dict[str, int]) -> str:
             return ", ".join(f"{n} {_plural(k, n)}" for k, n in d.items() if n) or "nothing"
 
-        lines = [f"Imported {self.source.name}" + (f" ({self.origin})" if self.origin else "")
-                 + f" into {self.dest}", f"  found:    {counts(self.found)}",
-                 f"  imported: {counts(self.imported)}"]  # fmt: skip
+        lines = [
+            f"Imported {self.source.name}"
+            + (f" ({self.origin})" if self.origin else "")
+            + f" into {self.dest}",
+            f"  found:    {counts(self.found)}",
+            f"  imported: {counts(self.imported)}",
+        ]
         if self.left_out:
             totals: dict[str, int] = {}
             for item in self.left_out:
@@ -86,23 +90,27 @@ def import_refi(path: str | Path, dest: str | Path | None = None) -> ImportRepor
         plan.name = path.stem
     _write_project(plan, dest, path)
     imported = {
-        "documents": len(plan.docs), "cases": len(plan.cases),
+        "documents": len(plan.docs),
+        "cases": len(plan.cases),
         "codes": len(plan.codebook) if plan.codebook is not None else 0,
         "coders": len(set(plan.events) | {s["coder"] for s in plan.summaries}),
         "codings": sum(len(e) for e in plan.events.values()),
-        "coding memos": plan.coding_memos, "summaries": len(plan.summaries),
+        "coding memos": plan.coding_memos,
+        "summaries": len(plan.summaries),
         "memos": len(plan.memos),
-    }  # fmt: skip
-    return ImportReport(path, dest, model.origin, dict(model.found.counts), imported,
-                        plan.left_out, plan.notes)  # fmt: skip
+    }
+    return ImportReport(
+        path, dest, model.origin, dict(model.found.counts), imported, plan.left_out, plan.notes
+    )
 
 
 def _check_dest(dest: Path) -> None:
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise ProjectError(
-            "the destination already exists and is not an empty folder", path=dest,
+            "the destination already exists and is not an empty folder",
+            path=dest,
             fix="Import into a new folder: casework import FILE NEW_FOLDER.",
-        )  # fmt: skip
+        )
 
 
 def _write_project(plan: Plan, dest: Path, source: Path) -> None:
@@ -112,7 +120,8 @@ def _write_project(plan: Plan, dest: Path, source: Path) -> None:
         tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.importing-", dir=parent))
     except OSError as err:
         raise ProjectError(
-            f"cannot create the destination folder: {err.strerror or err}", path=dest,
+            f"cannot create the destination folder: {err.strerror or err}",
+            path=dest,
             fix="Choose a folder you can write to, whose parents are folders.",
         ) from None
     try:
@@ -124,8 +133,11 @@ def _write_project(plan: Plan, dest: Path, source: Path) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(err, CaseworkError):
             raise
-        raise ProjectError(f"cannot write the new project: {err.strerror or err}", path=dest,
-                           fix="Check there is space and that the folder is writable.") from None
+        raise ProjectError(
+            f"cannot write the new project: {err.strerror or err}",
+            path=dest,
+            fix="Check there is space and that the folder is writable.",
+        ) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -139,15 +151,19 @@ class _Writer:
         """A path inside the new project; anything else is refused (defence in depth)."""
         target = (self.root / relative).resolve()
         if self.root.resolve() not in target.parents:
-            raise SourceError(f"refusing to write outside the project: {relative}",
-                              path=self.source, fix="Do not import this file.")  # fmt: skip
+            raise SourceError(
+                f"refusing to write outside the project: {relative}",
+                path=self.source,
+                fix="Do not import this file.",
+            )
         target.parent.mkdir(parents=True, exist_ok=True)
         return target
 
     def _named(self, folder: str, name: str, suffix: str, what: str) -> Path:
         """``<folder>/<name><suffix>`` for a name from the file: refused if it leaves."""
-        target = path_in(self.root / folder, name, suffix, what=what, subfolders=True,
-                         source=self.source)  # fmt: skip
+        target = path_in(
+            self.root / folder, name, suffix, what=what, subfolders=True, source=self.source
+        )
         return self.path(target.relative_to(self.root))
 
     def write(self) -> None:
@@ -186,8 +202,9 @@ class _Writer:
             if read_source(target).text != doc.text:  # offsets are into doc.text
                 raise CaseworkError(
                     f"the imported text of '{doc.doc_id}' does not read back unchanged",
-                    path=self.source, fix="Please report this as a casework bug.",
-                )  # fmt: skip
+                    path=self.source,
+                    fix="Please report this as a casework bug.",
+                )
 
     def _summaries(self) -> None:
         if not self.plan.summaries:
@@ -196,14 +213,22 @@ class _Writer:
 
         store = SummaryStore(self.path("summaries/x").parent)
         for s in self.plan.summaries:
-            store.write(s["row"], s["code"], s["text"], links=s["links"], coder=s["coder"],
-                        draft=s["draft"], provenance=s["provenance"])  # fmt: skip
+            store.write(
+                s["row"],
+                s["code"],
+                s["text"],
+                links=s["links"],
+                coder=s["coder"],
+                draft=s["draft"],
+                provenance=s["provenance"],
+            )
 
 
 def _markdown(front: dict[str, Any], text: str) -> str:
     """A Markdown file with YAML front matter; the body is ``text`` exactly."""
-    head = yaml.safe_dump(_yaml_safe(front), allow_unicode=True, sort_keys=False,
-                          default_flow_style=False, width=1000)  # fmt: skip
+    head = yaml.safe_dump(
+        _yaml_safe(front), allow_unicode=True, sort_keys=False, default_flow_style=False, width=1000
+    )
     return f"---\n{head}---\n{text}\n"
 
 

@@ -25,9 +25,13 @@ from casework.refi._common import (
 )
 
 SOURCE_KINDS = ("TextSource", "PDFSource", "PictureSource", "AudioSource", "VideoSource")
-_KIND_LABELS = {"TextSource": "text sources", "PDFSource": "PDF sources",
-                "PictureSource": "picture sources", "AudioSource": "audio sources",
-                "VideoSource": "video sources"}  # fmt: skip
+_KIND_LABELS = {
+    "TextSource": "text sources",
+    "PDFSource": "PDF sources",
+    "PictureSource": "picture sources",
+    "AudioSource": "audio sources",
+    "VideoSource": "video sources",
+}
 
 
 @dataclass
@@ -128,8 +132,11 @@ def _int(el: Element, attr: str) -> int:
 
 def parse(root: Element, kind: str, path: Path) -> RProject:
     """The records of a ``Project`` (``kind="project"``) or ``CodeBook`` element."""
-    model = RProject(name=root.get("name", ""), origin=root.get("origin", ""),
-                     user=norm_guid(root.get("creatingUserGUID")) or None)  # fmt: skip
+    model = RProject(
+        name=root.get("name", ""),
+        origin=root.get("origin", ""),
+        user=norm_guid(root.get("creatingUserGUID")) or None,
+    )
     if kind == "codebook":
         _codes(kid(root, "Codes"), None, model)
         model.found.add("codes", len(model.codes))
@@ -148,8 +155,9 @@ def parse(root: Element, kind: str, path: Path) -> RProject:
     for note in kids(kid(root, "Notes") or Element("x"), "Note"):
         model.notes[_guid(note)] = _note(note)
     for link in kids(kid(root, "Links") or Element("x"), "Link"):
-        model.links.append((link.get("name", ""), _guid(link, "originGUID"),
-                            _guid(link, "targetGUID")))  # fmt: skip
+        model.links.append(
+            (link.get("name", ""), _guid(link, "originGUID"), _guid(link, "targetGUID"))
+        )
     for item in kids(kid(root, "Sets") or Element("x"), "Set"):
         members = [_guid(m, "targetGUID") for m in item if local(m.tag).startswith("Member")]
         model.sets.append((item.get("name", ""), members))
@@ -168,14 +176,17 @@ def _count(root: Element, model: RProject) -> None:
         n = sum(1 for s in model.sources if s.kind == kind)
         if n:
             found.add(_KIND_LABELS[kind], n)
-    found.add("selections", sum(len(s.selections) for s in model.sources
-                                if s.kind == "TextSource"))  # fmt: skip
+    found.add("selections", sum(len(s.selections) for s in model.sources if s.kind == "TextSource"))
     found.add("codings", sum(1 for el in root.iter() if local(el.tag) == "Coding"))
-    for label, n in (("notes", len(model.notes)), ("cases", len(model.cases)),
-                     ("variables", len(model.variables)), ("links", len(model.links)),
-                     ("sets", len(model.sets)),
-                     ("graphs", len(list(kids(kid(root, "Graphs") or Element("x"), "Graph"))))):
-        found.add(label, n)  # fmt: skip
+    for label, n in (
+        ("notes", len(model.notes)),
+        ("cases", len(model.cases)),
+        ("variables", len(model.variables)),
+        ("links", len(model.links)),
+        ("sets", len(model.sets)),
+        ("graphs", len(list(kids(kid(root, "Graphs") or Element("x"), "Graph")))),
+    ):
+        found.add(label, n)
 
 
 def _codes(parent: Element | None, parent_guid: str | None, model: RProject) -> None:
@@ -183,8 +194,15 @@ def _codes(parent: Element | None, parent_guid: str | None, model: RProject) -> 
         return
     for code in kids(parent, "Code"):
         guid = _guid(code)
-        model.codes.append(RCode(guid, code.get("name", ""), parent_guid,
-                                 kid_text(code, "Description"), code.get("color")))  # fmt: skip
+        model.codes.append(
+            RCode(
+                guid,
+                code.get("name", ""),
+                parent_guid,
+                kid_text(code, "Description"),
+                code.get("color"),
+            )
+        )
         for ref in kids(code, "NoteRef"):
             model.note_refs.append((_guid(ref, "targetGUID"), f"code '{code.get('name', '')}'"))
         _codes(code, guid, model)
@@ -194,8 +212,15 @@ def _case(case: Element, model: RProject) -> RCase:
     def refs(tag: str) -> list[str]:
         return [_guid(r, "targetGUID") for r in kids(case, tag)]
 
-    return RCase(_guid(case), case.get("name") or _guid(case)[:8], kid_text(case, "Description"),
-                 _values(case, model), refs("SourceRef"), refs("SelectionRef"), refs("CodeRef"))
+    return RCase(
+        _guid(case),
+        case.get("name") or _guid(case)[:8],
+        kid_text(case, "Description"),
+        _values(case, model),
+        refs("SourceRef"),
+        refs("SelectionRef"),
+        refs("CodeRef"),
+    )
 
 
 def _values(owner: Element, model: RProject) -> dict[str, Any]:
@@ -212,8 +237,14 @@ def _values(owner: Element, model: RProject) -> dict[str, Any]:
 
 def _note(note: Element) -> RNote:
     text = kid_text(note, "PlainTextContent")
-    return RNote(_guid(note), note.get("name", ""), text, kid_text(note, "Description"),
-                 norm_guid(note.get("creatingUser")) or None, note.get("creationDateTime"))
+    return RNote(
+        _guid(note),
+        note.get("name", ""),
+        text,
+        kid_text(note, "Description"),
+        norm_guid(note.get("creatingUser")) or None,
+        note.get("creationDateTime"),
+    )
 
 
 def _codings(owner: Element, model: RProject, where: str, path: Path) -> list[RCoding]:
@@ -227,12 +258,19 @@ def _codings(owner: Element, model: RProject, where: str, path: Path) -> list[RC
                 f"the coding {coding.get('guid', '(no guid)')} on {where} refers to code "
                 + (f"{ref.get('targetGUID')}" if ref is not None else "(no CodeRef)")
                 + ", which is not in the codebook",
-                path=path, field="CodeRef",
+                path=path,
+                field="CodeRef",
                 fix="The export is incomplete; export it again, or remove that coding.",
-            )  # fmt: skip
-        out.append(RCoding(_guid(coding), target, norm_guid(coding.get("creatingUser")) or None,
-                           coding.get("creationDateTime"),
-                           [_guid(n, "targetGUID") for n in kids(coding, "NoteRef")]))
+            )
+        out.append(
+            RCoding(
+                _guid(coding),
+                target,
+                norm_guid(coding.get("creatingUser")) or None,
+                coding.get("creationDateTime"),
+                [_guid(n, "targetGUID") for n in kids(coding, "NoteRef")],
+            )
+        )
     return out
 
 
@@ -243,14 +281,17 @@ def _source(el: Element, model: RProject, path: Path) -> RSource:
     where = f"{kind} '{name}' ({el.get('guid')})"
     content = kid(el, "PlainTextContent")
     source = RSource(
-        guid=_guid(el), name=name, kind=kind,
+        guid=_guid(el),
+        name=name,
+        kind=kind,
         path=el.get("plainTextPath") or el.get("path") or "",
         content=(content.text or "") if content is not None else None,
         description=kid_text(el, "Description"),
         user=norm_guid(el.get("creatingUser")) or None,
-        variables=_values(el, model), whole=_codings(el, model, where, path),
+        variables=_values(el, model),
+        whole=_codings(el, model, where, path),
         notes=[_guid(n, "targetGUID") for n in kids(el, "NoteRef")],
-    )  # fmt: skip
+    )
     for child in el.iter():
         tag = local(child.tag)
         if child is el or not tag.endswith("Selection"):
@@ -258,11 +299,19 @@ def _source(el: Element, model: RProject, path: Path) -> RSource:
         sel_where = f"{tag} '{child.get('name', '')}' ({child.get('guid')}) in {where}"
         codings = _codings(child, model, sel_where, path)
         if kind == "TextSource" and tag == "PlainTextSelection":
-            source.selections.append(RSelection(
-                _guid(child), child.get("name", ""), _int(child, "startPosition"),
-                _int(child, "endPosition"), norm_guid(child.get("creatingUser")) or None,
-                child.get("creationDateTime"), kid_text(child, "Description"), codings,
-                [_guid(n, "targetGUID") for n in kids(child, "NoteRef")]))  # fmt: skip
+            source.selections.append(
+                RSelection(
+                    _guid(child),
+                    child.get("name", ""),
+                    _int(child, "startPosition"),
+                    _int(child, "endPosition"),
+                    norm_guid(child.get("creatingUser")) or None,
+                    child.get("creationDateTime"),
+                    kid_text(child, "Description"),
+                    codings,
+                    [_guid(n, "targetGUID") for n in kids(child, "NoteRef")],
+                )
+            )
         else:
             source.media_codings += len(codings)
     if kind != "TextSource":

@@ -93,11 +93,18 @@ class Planner:
             if source.kind == "TextSource":
                 self._text_source(source)
             else:
-                self._left(f"{source.kind[:-6].lower()} source", source.name,
-                           "casework reads text sources only")  # fmt: skip
+                self._left(
+                    f"{source.kind[:-6].lower()} source",
+                    source.name,
+                    "casework reads text sources only",
+                )
             if source.media_codings:
-                self._left("coding", f"on {source.name}", "codings of pictures, PDF regions, "
-                           "audio and video have no text span", source.media_codings)  # fmt: skip
+                self._left(
+                    "coding",
+                    f"on {source.name}",
+                    "codings of pictures, PDF regions, audio and video have no text span",
+                    source.media_codings,
+                )
         self._notes()
         self._sets_and_links()
         return self.plan
@@ -136,14 +143,17 @@ class Planner:
         patterns = fields.get("patterns") or []
         shaped = all(isinstance(p, list) and all(isinstance(t, dict) for t in p) for p in patterns)
         return Code(
-            id=cid, name=code.name.strip() or cid, parent=self.code_ids.get(code.parent or ""),
-            description=fields.get("description", ""), include=fields.get("include", ""),
+            id=cid,
+            name=code.name.strip() or cid,
+            parent=self.code_ids.get(code.parent or ""),
+            description=fields.get("description", ""),
+            include=fields.get("include", ""),
             exclude=fields.get("exclude", ""),
             examples=tuple(str(x) for x in fields.get("examples") or []),
             keywords=tuple(str(x) for x in fields.get("keywords") or []),
             patterns=tuple(patterns) if shaped else (),
             color=color.lower() if _COLOR.fullmatch(color) else None,
-        )  # fmt: skip
+        )
 
     def _users(self) -> None:
         taken: set[str] = set()
@@ -155,10 +165,13 @@ class Planner:
             if guid:
                 if guid not in self.coders:
                     # The GUID is data too: slugged, so "/../../x" cannot become a path.
-                    self.coders[guid] = unique(f"user-{slug(guid, fallback='x')[:8]}",
-                                               set(self.coders.values()))  # fmt: skip
-                    self.plan.notes.append(f"user {guid} is not among the project's users; "
-                                           f"their codings are under coder '{self.coders[guid]}'")
+                    self.coders[guid] = unique(
+                        f"user-{slug(guid, fallback='x')[:8]}", set(self.coders.values())
+                    )
+                    self.plan.notes.append(
+                        f"user {guid} is not among the project's users; "
+                        f"their codings are under coder '{self.coders[guid]}'"
+                    )
                 return self.coders[guid]
         return "imported"
 
@@ -178,8 +191,12 @@ class Planner:
             row.update(self._named(case.variables))
             self.plan.cases.append(row)
             if case.selections or case.codes:
-                self._left("case coding", case.name, "casework has no coding of cases to codes "
-                           "or to parts of a source", len(case.selections) + len(case.codes))
+                self._left(
+                    "case coding",
+                    case.name,
+                    "casework has no coding of cases to codes or to parts of a source",
+                    len(case.selections) + len(case.codes),
+                )
 
     def _named(self, values: dict[str, Any]) -> dict[str, Any]:
         return {self.m.variables.get(g, (g, ""))[0] or g: v for g, v in values.items()}
@@ -192,8 +209,10 @@ class Planner:
         ends = [s.end for s in source.selections]
         scheme = text.choose(starts, ends, [s.name for s in source.selections])
         if scheme != STANDARD:
-            self.plan.notes.append(f"positions in '{source.name}' were counted in "
-                                   f"{scheme.describe()}; mapped to code points")  # fmt: skip
+            self.plan.notes.append(
+                f"positions in '{source.name}' were counted in "
+                f"{scheme.describe()}; mapped to code points"
+            )
         doc = self._document(source, text.text)
         a, b, inside = text.positions(scheme, starts, ends)
         spans = zip(source.selections, a.tolist(), b.tolist(), inside.tolist(), strict=True)
@@ -201,9 +220,13 @@ class Planner:
             if not sel.codings:
                 self._left("selection", sel.name or sel.guid, "no code applied to it")
             elif not ok or end <= start:
-                self._left("coding", f"{sel.name or sel.guid} in {source.name}",
-                           f"positions {sel.start}-{sel.end} are outside the text or hold "
-                           "only white space", len(sel.codings))  # fmt: skip
+                self._left(
+                    "coding",
+                    f"{sel.name or sel.guid} in {source.name}",
+                    f"positions {sel.start}-{sel.end} are outside the text or hold "
+                    "only white space",
+                    len(sel.codings),
+                )
             else:
                 self._codings(doc, sel, sel.codings, start, end)
         if source.whole:
@@ -215,12 +238,23 @@ class Planner:
             return SourceText.from_str(source.content)
         data = self.opened.read_source(source.path) if source.path else None
         if data is None:
-            why = ("a bare .qde carries no source files" if self.opened.bare else
-                   "the file is not in the archive")  # fmt: skip
-            self._left("text source", source.name, f"its text {source.path or '(no path)'} is "
-                       f"missing: {why}", 1)  # fmt: skip
-            self._left("coding", f"on {source.name}", "its source text is missing",
-                       sum(len(s.codings) for s in source.selections) + len(source.whole))
+            why = (
+                "a bare .qde carries no source files"
+                if self.opened.bare
+                else "the file is not in the archive"
+            )
+            self._left(
+                "text source",
+                source.name,
+                f"its text {source.path or '(no path)'} is missing: {why}",
+                1,
+            )
+            self._left(
+                "coding",
+                f"on {source.name}",
+                "its source text is missing",
+                sum(len(s.codings) for s in source.selections) + len(source.whole),
+            )
             return None
         text = SourceText.from_bytes(data)
         if text is None or not text.text:
@@ -231,8 +265,11 @@ class Planner:
     def _document(self, source: RSource, text: str) -> Doc:
         cases = [c for c in self.m.cases if source.guid in c.sources]
         values = self._named(source.variables)
-        parts = [slug(p, lower=False, fallback="source") for p in
-                 _SOURCE_SUFFIX.sub("", source.name).split("/") if p.strip()] or ["source"]
+        parts = [
+            slug(p, lower=False, fallback="source")
+            for p in _SOURCE_SUFFIX.sub("", source.name).split("/")
+            if p.strip()
+        ] or ["source"]
         if cases:
             case_id = self.case_ids[cases[0].guid]
             parts = parts[1:] if len(parts) > 1 and parts[0] == case_id else parts
@@ -240,8 +277,9 @@ class Planner:
         else:
             case_id = unique("/".join(parts).replace("/", "_"), self._case_taken)
             self.plan.cases.append({"case_id": case_id, "title": source.name})
-            self.plan.notes.append(f"source '{source.name}' was in no case; it is case "
-                                   f"'{case_id}' now")  # fmt: skip
+            self.plan.notes.append(
+                f"source '{source.name}' was in no case; it is case '{case_id}' now"
+            )
         if parts[-1].upper() == "README":
             parts[-1] += "-doc"
         doc_id = unique("/".join(parts), {d.doc_id for d in self.plan.docs})
@@ -250,8 +288,12 @@ class Planner:
             front["description"] = source.description.strip()
         if len(cases) > 1:
             front["other_cases"] = [self.case_ids[c.guid] for c in cases[1:]]
-            self._left("case membership", source.name, "a casework document has one case; "
-                       "the others are listed under 'other_cases'", len(cases) - 1)  # fmt: skip
+            self._left(
+                "case membership",
+                source.name,
+                "a casework document has one case; the others are listed under 'other_cases'",
+                len(cases) - 1,
+            )
         front.update({k: v for k, v in values.items() if k != "case"})
         doc = Doc(doc_id, case_id, front, text)
         self.plan.docs.append(doc)
@@ -259,8 +301,9 @@ class Planner:
         self.described[source.guid] = f"document '{doc_id}'"
         return doc
 
-    def _codings(self, doc: Doc, sel: RSelection, codings: list[RCoding], start: int,
-                 end: int) -> None:  # fmt: skip
+    def _codings(
+        self, doc: Doc, sel: RSelection, codings: list[RCoding], start: int, end: int
+    ) -> None:
         anchor, sha = make_anchor(doc.text, start, end), text_sha(doc.text)
         self.described[sel.guid] = f"the passage '{_short(anchor.quote)}' in '{doc.doc_id}'"
         taken = self.selection_codings.setdefault(sel.guid, [])
@@ -270,14 +313,25 @@ class Planner:
             coding_id = coding.guid if coding.guid and coding.guid not in self.seen else new_id()
             self.seen.add(coding_id)
             event = {
-                "eid": new_id(), "batch": self.batches.setdefault(coder, new_id()),
-                "event": "code", "coder": coder,
-                "at": coding.created or sel.created or utc_now(), "id": coding_id,
-                "doc": doc.doc_id, "code": self.code_ids[coding.code], "start": start,
-                "end": end, "quote": anchor.quote, "prefix": anchor.prefix,
-                "suffix": anchor.suffix, "sha": sha, "source": "import", "confidence": None,
-                "reason": f"REFI-QDA import of {self.label}", "memo": memo,
-            }  # fmt: skip
+                "eid": new_id(),
+                "batch": self.batches.setdefault(coder, new_id()),
+                "event": "code",
+                "coder": coder,
+                "at": coding.created or sel.created or utc_now(),
+                "id": coding_id,
+                "doc": doc.doc_id,
+                "code": self.code_ids[coding.code],
+                "start": start,
+                "end": end,
+                "quote": anchor.quote,
+                "prefix": anchor.prefix,
+                "suffix": anchor.suffix,
+                "sha": sha,
+                "source": "import",
+                "confidence": None,
+                "reason": f"REFI-QDA import of {self.label}",
+                "memo": memo,
+            }
             self.plan.events.setdefault(coder, []).append(event)
             taken.append((coding_id, self.code_ids[coding.code]))
             self.plan.coding_memos += memo is not None
@@ -313,7 +367,8 @@ class Planner:
                 front["created"] = note.created
             targets = about.get(guid, []) + [
                 self.described.get(t, f"{n or 'a link'} to {t} (not imported)")
-                for n, t in links.get(guid, [])]  # fmt: skip
+                for n, t in links.get(guid, [])
+            ]
             if targets:
                 front["about"] = targets
             if note.description.strip():
@@ -324,9 +379,14 @@ class Planner:
         marked = parse_summary_description(note.description)
         codes = [self.code_ids[t] for _, t in links if t in self.code_ids]
         rows = [("case", self.case_ids[t]) for _, t in links if t in self.case_ids]
-        rows += [("participant", str(self.doc_of_source[t].front.get("participant",
-                                                                      self.doc_of_source[t].doc_id)))
-                 for _, t in links if t in self.doc_of_source]  # fmt: skip
+        rows += [
+            (
+                "participant",
+                str(self.doc_of_source[t].front.get("participant", self.doc_of_source[t].doc_id)),
+            )
+            for _, t in links
+            if t in self.doc_of_source
+        ]
         if marked is not None:
             code = marked["code_id"] if marked["code_id"] in self.code_ids.values() else None
             code = code or (codes[0] if codes else None)
@@ -347,11 +407,17 @@ class Planner:
             for coding_id, coded in self.selection_codings.get(target, []):
                 if coded == code or len(self.selection_codings[target]) == 1:
                     evidence.append((paragraph, coding_id))
-        self.plan.summaries.append({
-            "coder": self.coder(note.user), "row": row, "code": code, "text": note.text,
-            "links": sorted(set(evidence)), "draft": bool(marked and marked["draft"]),
-            "provenance": marked["provenance"] if marked else {"imported_from": self.label},
-        })  # fmt: skip
+        self.plan.summaries.append(
+            {
+                "coder": self.coder(note.user),
+                "row": row,
+                "code": code,
+                "text": note.text,
+                "links": sorted(set(evidence)),
+                "draft": bool(marked and marked["draft"]),
+                "provenance": marked["provenance"] if marked else {"imported_from": self.label},
+            }
+        )
         return True
 
     def _sets_and_links(self) -> None:
@@ -364,15 +430,24 @@ class Planner:
                 partial.append(set_name)
         if partial:
             shown = ", ".join(partial[:6]) + (", …" if len(partial) > 6 else "")
-            self._left("set", shown, "casework has no sets; documents list the sets they were "
-                       "in under 'sets' in their front matter", len(partial))  # fmt: skip
+            self._left(
+                "set",
+                shown,
+                "casework has no sets; documents list the sets they were "
+                "in under 'sets' in their front matter",
+                len(partial),
+            )
         if self.m.found["graphs"]:
             self._left("graph", "all", "casework has no network views", self.m.found["graphs"])
         note_guids = set(self.m.notes)
         other = [link for link in self.m.links if link[1] not in note_guids]
         if other:
-            self._left("link", "between non-notes", "casework has no relations between "
-                       "codes, passages or documents", len(other))  # fmt: skip
+            self._left(
+                "link",
+                "between non-notes",
+                "casework has no relations between codes, passages or documents",
+                len(other),
+            )
 
 
 def _short(text: str, n: int = 40) -> str:
@@ -390,8 +465,11 @@ def _valid_codebook(codes: list[Code], name: str, left_out: list[LeftOut]) -> Co
             left_out.append(LeftOut("patterns", code_id, "not valid spaCy Matcher patterns"))
         book = Codebook(codes, name=name)
         if book.validate():
-            raise CodebookError(book.validate(), fix="The codebook in the export cannot be "
-                                "carried over; please report this as a casework bug.")
+            raise CodebookError(
+                book.validate(),
+                fix="The codebook in the export cannot be "
+                "carried over; please report this as a casework bug.",
+            )
     return book
 
 

@@ -30,6 +30,5 @@ def check_valid(xml: bytes, kind: str, path: Path) -> None:
         raise ProjectError(
             f"the {kind} document casework made is not valid REFI-QDA{where}: {error.reason}",
             path=path,
-            fix="Nothing was written. This is a casework bug: please report it with this "
-            "message.",
+            fix="Nothing was written. This is a casework bug: please report it with this message.",
         )

@@ -33,8 +33,10 @@ class Scheme:
     bom: bool = False  # a leading BOM counted as a character
 
     def describe(self) -> str:
-        parts = ["UTF-16 code units" if self.utf16 else "code points",
-                 "\\r\\n as one character" if self.crlf_one else "\\r\\n as two"]  # fmt: skip
+        parts = [
+            "UTF-16 code units" if self.utf16 else "code points",
+            "\\r\\n as one character" if self.crlf_one else "\\r\\n as two",
+        ]
         if self.bom:
             parts.append("the BOM counted")
         return ", ".join(parts)
@@ -125,8 +127,9 @@ class SourceText:
                 score += 3
         return score
 
-    def positions(self, scheme: Scheme, starts: list[int], ends: list[int]
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    def positions(
+        self, scheme: Scheme, starts: list[int], ends: list[int]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Selections in ``text`` coordinates, and whether each was inside the source."""
         a, a_ok = self.to_raw(scheme, np.array(starts, np.int64))
         b, b_ok = self.to_raw(scheme, np.array(ends, np.int64))

@@ -24,9 +24,17 @@ from casework.util import is_inside
 TRANSCRIPTS = "transcripts"
 CASES_FILE = "cases.csv"
 DOCUMENT_COLUMNS = [
-    "doc_id", "case_id", "participant_id", "role", "kind", "title", "path", "n_chars", "n_words",
+    "doc_id",
+    "case_id",
+    "participant_id",
+    "role",
+    "kind",
+    "title",
+    "path",
+    "n_chars",
+    "n_words",
     "sha",
-]  # fmt: skip
+]
 SOURCE_KINDS = ("transcript", "summary", "notes")
 """What a source is (front matter ``kind``): a verbatim ``transcript`` of an interview,
 an interviewer's ``summary`` of it (third person), or field ``notes``. Only a
@@ -35,9 +43,12 @@ put in quotation marks."""
 SEGMENT_COLUMNS = ["doc_id", "seg_no", "start", "end", "speaker", "speaker_role", "text"]
 # Front-matter keys that fill a documented column rather than becoming one of their own.
 _MAPPED_KEYS = {
-    "case": "case_id", "participant": "participant_id", "role": "role", "title": "title",
+    "case": "case_id",
+    "participant": "participant_id",
+    "role": "role",
+    "title": "title",
     "kind": "kind",
-}  # fmt: skip
+}
 #: Fields that may name a person: kept in ``Corpus.private``, never in ``documents``.
 PRIVATE_KEYS = ("name", "author", "private")
 _NOT_COLUMNS = {*_MAPPED_KEYS, *PRIVATE_KEYS, "speakers"}
@@ -123,8 +134,15 @@ def load_corpus(root: Path) -> Corpus:
     documents = _documents_frame(rows)
     if cases is None:
         cases = pd.DataFrame({"case_id": sorted(documents["case_id"].unique())})
-    return Corpus(documents, segments.frame(), cases, texts, errors,
-                  speakers_frame(segments.speakers), private)  # fmt: skip
+    return Corpus(
+        documents,
+        segments.frame(),
+        cases,
+        texts,
+        errors,
+        speakers_frame(segments.speakers),
+        private,
+    )
 
 
 def private_fields(attributes: dict[str, Any]) -> dict[str, Any]:
@@ -254,14 +272,14 @@ class _SegmentColumns:
         self.times: dict[str, list[Any]] = {"begin_time": [], "end_time": []}
         self.speakers: list[dict[str, Any]] = []
 
-    def add(
-        self, doc_id: str, source: Source, *, names: list[str], fixed: dict[str, str]
-    ) -> None:
+    def add(self, doc_id: str, source: Source, *, names: list[str], fixed: dict[str, str]) -> None:
         cols, text = self.columns, source.text
         texts = [text[seg.start : seg.end] for seg in source.segments]
         labels = [seg.speaker for seg in source.segments]
-        turns = [(label, len(t.split()) - len(label.split()))
-                 for label, t in zip(labels, texts, strict=True)]  # fmt: skip
+        turns = [
+            (label, len(t.split()) - len(label.split()))
+            for label, t in zip(labels, texts, strict=True)
+        ]
         roles = assign_roles(turns, names=names, fixed=fixed)
         role = str(source.attributes.get("role") or "")
         self.speakers.extend(speaker_rows(doc_id, turns, roles, role=role))

@@ -18,14 +18,24 @@ from typing import Any
 _MONTHS = {
     m: i
     for i, names in enumerate(
-        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
-         ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
-         ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
-         ("dec", "december")],
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
         1,
     )
     for m in names
-}  # fmt: skip
+}
 _MONTH = r"(?P<mon>[A-Za-z]{3,9})"
 _DATES = [
     re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"),  # 2023-02-03
@@ -86,8 +96,12 @@ def _classify(part: str, found: dict[str, Any]) -> tuple[str | None, Any]:
         minutes = _duration(part)
         if minutes is not None:
             return "duration_minutes", minutes
-    if ("name" not in found and "date" in found and _NAME.fullmatch(part)
-            and all(word[0].isupper() for word in part.split())):  # fmt: skip
+    if (
+        "name" not in found
+        and "date" in found
+        and _NAME.fullmatch(part)
+        and all(word[0].isupper() for word in part.split())
+    ):
         return "name", part
     return None, None
 

@@ -67,9 +67,10 @@ def read_source(path: str | Path) -> Source:
     if len(source.text) > MAX_SOURCE_CHARS:
         raise SourceError(
             f"the transcript is {len(source.text):,} characters long, over the "
-            f"{MAX_SOURCE_CHARS:,} casework reads", path=path,
+            f"{MAX_SOURCE_CHARS:,} casework reads",
+            path=path,
             fix="Split it into several files (one per interview or session).",
-        )  # fmt: skip
+        )
     if not source.text.strip():
         raise SourceError(
             "empty transcript: the file has no text",
@@ -85,8 +86,9 @@ def _read_bytes(path: Path) -> bytes:
         if size > MAX_SOURCE_BYTES:
             raise SourceError(
                 f"the file is {size:,} bytes, over the {MAX_SOURCE_BYTES:,} casework reads",
-                path=path, fix="Split it into several files (one per interview or session).",
-            )  # fmt: skip
+                path=path,
+                fix="Split it into several files (one per interview or session).",
+            )
         return path.read_bytes()
     except FileNotFoundError:
         raise SourceError("file not found", path=path, fix="Check the path.") from None

@@ -141,10 +141,17 @@ def speaker_rows(
         seen[1] += n
         previous = label
     return [
-        {"doc_id": doc_id, "speaker": label, "role": roles[label][0], "turns": t, "words": w,
-         "how": roles[label][1], "named": _is_name(label, role)}
+        {
+            "doc_id": doc_id,
+            "speaker": label,
+            "role": roles[label][0],
+            "turns": t,
+            "words": w,
+            "how": roles[label][1],
+            "named": _is_name(label, role),
+        }
         for label, (t, w) in counts.items()
-    ]  # fmt: skip
+    ]
 
 
 def _is_name(label: str, role: str) -> bool:
@@ -155,7 +162,7 @@ def _is_name(label: str, role: str) -> bool:
 
 
 def _is_generic(label: str) -> bool:
-    """"Speaker 2", "S1", "Person A": a placeholder, not a name."""
+    """ "Speaker 2", "S1", "Person A": a placeholder, not a name."""
     return re.fullmatch(r"(?i)(speaker|person|voice|s|spk)[\s_-]*(\d+|[a-z])", label) is not None
 
 

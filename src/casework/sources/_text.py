@@ -236,8 +236,9 @@ def with_header(path: Path, text: str, attributes: dict[str, Any]) -> Source:
     from casework.sources._header import split_header
 
     found, text = split_header(text)
-    return Source(path=path, text=text, attributes={**found, **attributes},
-                  segments=split_segments(text))  # fmt: skip
+    return Source(
+        path=path, text=text, attributes={**found, **attributes}, segments=split_segments(text)
+    )
 
 
 def text_sha(text: str) -> str:

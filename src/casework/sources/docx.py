@@ -44,8 +44,9 @@ def _check_zip(path: Path, raw: bytes) -> None:
     except (zipfile.BadZipFile, ValueError, OSError):
         return  # python-docx says what is wrong with a file that is no zip
     with archive:
-        infos = check_entries(archive, path, size_on_disk=len(raw), max_total=MAX_DOCX_BYTES,
-                              fix=_RESAVE)  # fmt: skip
+        infos = check_entries(
+            archive, path, size_on_disk=len(raw), max_total=MAX_DOCX_BYTES, fix=_RESAVE
+        )
         verify_all(archive, infos, path, MAX_DOCX_BYTES, fix=_RESAVE)
 
 

@@ -44,14 +44,15 @@ def _parts(path: Path, raw: bytes) -> tuple[Any, Any]:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             content = ElementTree.fromstring(archive.read("content.xml"))
             names = set(archive.namelist())
-            meta = ElementTree.fromstring(archive.read("meta.xml")) if "meta.xml" in names \
-                else None  # fmt: skip
+            meta = ElementTree.fromstring(archive.read("meta.xml")) if "meta.xml" in names else None
     except (zipfile.BadZipFile, KeyError, ValueError, ElementTree.ParseError):
-        raise SourceError("not a valid OpenDocument text (.odt) file", path=path,
-                          fix=_RESAVE) from None  # fmt: skip
+        raise SourceError(
+            "not a valid OpenDocument text (.odt) file", path=path, fix=_RESAVE
+        ) from None
     except Exception as err:  # defusedxml refuses entity tricks with its own errors
-        raise SourceError(f"the .odt file's XML was refused ({type(err).__name__})", path=path,
-                          fix=_RESAVE) from None  # fmt: skip
+        raise SourceError(
+            f"the .odt file's XML was refused ({type(err).__name__})", path=path, fix=_RESAVE
+        ) from None
     return content, meta
 
 
@@ -76,8 +77,11 @@ def _attributes(meta: Any) -> dict[str, Any]:
     if meta is None:
         return {}
     found = {}
-    for key, tag in (("title", f"{{{_DC}}}title"), ("author", f"{{{_META}}}initial-creator"),
-                     ("author", f"{{{_DC}}}creator")):  # fmt: skip
+    for key, tag in (
+        ("title", f"{{{_DC}}}title"),
+        ("author", f"{{{_META}}}initial-creator"),
+        ("author", f"{{{_DC}}}creator"),
+    ):
         element = meta.find(f".//{tag}")
         if key not in found and element is not None and (element.text or "").strip():
             found[key] = " ".join(element.text.split())

@@ -17,9 +17,22 @@ from casework.errors import Problem, StoreError
 from casework.store._anchors import Anchor, reanchor
 
 CODING_COLUMNS = [
-    "coding_id", "doc_id", "case_id", "participant_id", "role", "code_id", "start", "end",
-    "quote", "coder", "source", "confidence", "reason", "created_at", "memo",
-]  # fmt: skip
+    "coding_id",
+    "doc_id",
+    "case_id",
+    "participant_id",
+    "role",
+    "code_id",
+    "start",
+    "end",
+    "quote",
+    "coder",
+    "source",
+    "confidence",
+    "reason",
+    "created_at",
+    "memo",
+]
 ORPHAN_COLUMNS = ["coding_id", "doc_id", "code_id", "coder", "quote", "start", "end", "why"]
 
 
@@ -64,9 +77,7 @@ def resolve_codings(
     for col in ("case_id", "participant_id", "role"):
         codings.insert(CODING_COLUMNS.index(col), col, docs[col].to_numpy(dtype=object)[where])
     codings = codings.astype({"start": "int64", "end": "int64"})
-    orphan_frame = (
-        pd.concat(orphans, ignore_index=True) if orphans else _orphans(base.iloc[:0], "")
-    )
+    orphan_frame = pd.concat(orphans, ignore_index=True) if orphans else _orphans(base.iloc[:0], "")
     problems.extend(orphan_problems(orphan_frame, log_path))
     return ResolvedCodings(codings.reset_index(drop=True), orphan_frame, moved, problems)
 
@@ -83,13 +94,17 @@ def orphan_problems(orphans: pd.DataFrame, log_path: str) -> list[Problem]:
         if why == MISSING_DOCUMENT:
             docs = sorted(set(group["doc_id"].astype(str)))
             shown = ", ".join(f"'{d}'" for d in docs[:3]) + (", …" if len(docs) > 3 else "")
-            message = (f"{len(group)} coding(s) name a document that does not exist "
-                       f"({shown}); see Project.orphans. Restore the transcript, or "
-                       "uncode them")  # fmt: skip
+            message = (
+                f"{len(group)} coding(s) name a document that does not exist "
+                f"({shown}); see Project.orphans. Restore the transcript, or "
+                "uncode them"
+            )
         else:
-            message = (f"{len(group)} coding(s) could not be re-anchored after their "
-                       "transcript changed (the quote is gone, or found only where its "
-                       "context differs); see Project.orphans")  # fmt: skip
+            message = (
+                f"{len(group)} coding(s) could not be re-anchored after their "
+                "transcript changed (the quote is gone, or found only where its "
+                "context differs); see Project.orphans"
+            )
         problems.append(Problem(message, path=path, warning=True))
     return problems
 
@@ -138,9 +153,12 @@ def _reanchor(
     moved = 0
     for row in changed.itertuples(index=False):
         anchor = Anchor(
-            int(row.start), int(row.end), str(row.quote or ""),
-            str(row.prefix or ""), str(row.suffix or ""),
-        )  # fmt: skip
+            int(row.start),
+            int(row.end),
+            str(row.quote or ""),
+            str(row.prefix or ""),
+            str(row.suffix or ""),
+        )
         found = reanchor(texts[row.doc_id], anchor)
         keep.append(found is not None)
         if found is None:
@@ -180,9 +198,15 @@ def code_counts(codings: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     rows = []
     for code_id in ids:
         below = codebook.descendants(code_id)
-        rows.append((code_id, passages.get(code_id, 0), len(docs_of.get(code_id, ())),
-                     sum(passages.get(c, 0) for c in below),
-                     len(set().union(*(docs_of.get(c, set()) for c in below)))))  # fmt: skip
+        rows.append(
+            (
+                code_id,
+                passages.get(code_id, 0),
+                len(docs_of.get(code_id, ())),
+                sum(passages.get(c, 0) for c in below),
+                len(set().union(*(docs_of.get(c, set()) for c in below))),
+            )
+        )
     frame = pd.DataFrame(rows, columns=COUNT_COLUMNS)
     return frame.astype({c: "int64" for c in COUNT_COLUMNS[1:]})
 
@@ -197,8 +221,10 @@ def coding_progress(segments: pd.DataFrame, codings: pd.DataFrame) -> pd.DataFra
     seg = segments.sort_values(["doc_id", "start"], kind="stable")
     docs = pd.Index(seg["doc_id"].unique())
     # One number line for all documents: document k's offsets start at k * span.
-    span = int(max(seg["end"].max() if len(seg) else 0,
-                   codings["end"].max() if len(codings) else 0)) + 1  # fmt: skip
+    span = (
+        int(max(seg["end"].max() if len(seg) else 0, codings["end"].max() if len(codings) else 0))
+        + 1
+    )
     base = docs.get_indexer(seg["doc_id"]).astype(np.int64) * span
     seg_start = base + seg["start"].to_numpy(np.int64)
     seg_end = base + seg["end"].to_numpy(np.int64)
@@ -218,10 +244,13 @@ def coding_progress(segments: pd.DataFrame, codings: pd.DataFrame) -> pd.DataFra
     seg_doc = docs.get_indexer(seg["doc_id"])
     paragraphs = np.bincount(seg_doc, minlength=len(docs))
     coded = np.bincount(seg_doc, weights=touched, minlength=len(docs)).astype(np.int64)
-    frame = pd.DataFrame({
-        "doc_id": docs.to_numpy(dtype=object), "paragraphs": paragraphs.astype(np.int64),
-        "paragraphs_coded": coded,
-        "codings": np.bincount(where[known], minlength=len(docs)).astype(np.int64),
-        "share_coded": coded / np.maximum(paragraphs, 1),
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "doc_id": docs.to_numpy(dtype=object),
+            "paragraphs": paragraphs.astype(np.int64),
+            "paragraphs_coded": coded,
+            "codings": np.bincount(where[known], minlength=len(docs)).astype(np.int64),
+            "share_coded": coded / np.maximum(paragraphs, 1),
+        }
+    )
     return frame[PROGRESS_COLUMNS]

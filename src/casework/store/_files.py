@@ -111,8 +111,9 @@ class FileStore:
         if not path.exists():
             return []
         data = path.read_bytes()
-        return [json.loads(line) for line in data[: data.rfind(b"\n") + 1].splitlines()
-                if line.strip()]  # fmt: skip
+        return [
+            json.loads(line) for line in data[: data.rfind(b"\n") + 1].splitlines() if line.strip()
+        ]
 
     def read(self, kind: str, coder: str | None = None) -> LogContents:
         """All events of one kind (of one coder, or of all), in per-coder file order.

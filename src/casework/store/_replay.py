@@ -16,16 +16,47 @@ import pandas as pd
 from casework.errors import Problem, StoreError
 
 CODING_EVENT_COLUMNS = {
-    "eid": "str", "event": "str", "batch": "str", "coder": "str", "at": "str", "id": "str",
-    "doc": "str", "code": "str", "start": "Int64", "end": "Int64", "quote": "str",
-    "prefix": "str", "suffix": "str", "sha": "str", "source": "str", "confidence": "Float64",
-    "reason": "str", "memo": "str", "target": "str", "text": "str", "line": "Int64",
-}  # fmt: skip
+    "eid": "str",
+    "event": "str",
+    "batch": "str",
+    "coder": "str",
+    "at": "str",
+    "id": "str",
+    "doc": "str",
+    "code": "str",
+    "start": "Int64",
+    "end": "Int64",
+    "quote": "str",
+    "prefix": "str",
+    "suffix": "str",
+    "sha": "str",
+    "source": "str",
+    "confidence": "Float64",
+    "reason": "str",
+    "memo": "str",
+    "target": "str",
+    "text": "str",
+    "line": "Int64",
+}
 
 BASE_CODING_COLUMNS = [
-    "coding_id", "doc_id", "code_id", "start", "end", "quote", "prefix", "suffix", "sha",
-    "coder", "source", "confidence", "reason", "created_at", "memo", "line",
-]  # fmt: skip
+    "coding_id",
+    "doc_id",
+    "code_id",
+    "start",
+    "end",
+    "quote",
+    "prefix",
+    "suffix",
+    "sha",
+    "coder",
+    "source",
+    "confidence",
+    "reason",
+    "created_at",
+    "memo",
+    "line",
+]
 
 
 FOREIGN_COLUMNS = ["coder", "line", "event", "target", "owner"]
@@ -45,8 +76,9 @@ def with_columns(events: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in CODING_EVENT_COLUMNS if c not in events.columns]
     if missing:
         # Plain numpy fills: building a million typed NA values is surprisingly slow.
-        fill = {c: np.full(n, np.nan if CODING_EVENT_COLUMNS[c] != "str" else None)
-                for c in missing}  # fmt: skip
+        fill = {
+            c: np.full(n, np.nan if CODING_EVENT_COLUMNS[c] != "str" else None) for c in missing
+        }
         events = events.assign(**fill)
     batch = events["batch"]
     if batch.isna().any():
@@ -65,7 +97,9 @@ def cancelled_batches(events: pd.DataFrame) -> set[tuple[str, str]]:
     # An undo can only target an earlier batch, so walking backwards settles every
     # undo before anything it could target is looked at.
     for coder, batch, target in zip(
-        undos["coder"].iloc[::-1], undos["batch"].iloc[::-1], undos["target"].iloc[::-1],
+        undos["coder"].iloc[::-1],
+        undos["batch"].iloc[::-1],
+        undos["target"].iloc[::-1],
         strict=True,
     ):
         if (coder, batch) not in cancelled and isinstance(target, str):
@@ -106,14 +140,24 @@ def replay(events: pd.DataFrame) -> ReplayResult:
     others = events[~is_code] if not is_code.all() else events.iloc[:0]
     codings = pd.DataFrame(
         {
-            "coding_id": codes["id"], "doc_id": codes["doc"], "code_id": codes["code"],
-            "start": codes["start"], "end": codes["end"], "quote": codes["quote"],
-            "prefix": codes["prefix"], "suffix": codes["suffix"], "sha": codes["sha"],
-            "coder": codes["coder"], "source": codes["source"].fillna("manual"),
-            "confidence": codes["confidence"], "reason": codes["reason"],
-            "created_at": codes["at"], "memo": codes["memo"], "line": codes["line"],
+            "coding_id": codes["id"],
+            "doc_id": codes["doc"],
+            "code_id": codes["code"],
+            "start": codes["start"],
+            "end": codes["end"],
+            "quote": codes["quote"],
+            "prefix": codes["prefix"],
+            "suffix": codes["suffix"],
+            "sha": codes["sha"],
+            "coder": codes["coder"],
+            "source": codes["source"].fillna("manual"),
+            "confidence": codes["confidence"],
+            "reason": codes["reason"],
+            "created_at": codes["at"],
+            "memo": codes["memo"],
+            "line": codes["line"],
         }
-    )  # fmt: skip
+    )
     changes = others[others["event"].isin(["uncode", "recode", "memo"])]
     if len(changes):
         foreign = pd.concat([foreign, _foreign_changes(codings, changes)], ignore_index=True)
@@ -127,11 +171,16 @@ def replay(events: pd.DataFrame) -> ReplayResult:
     rejects = others[other_kind == "reject"]
     rejections = pd.DataFrame(
         {
-            "doc_id": rejects["doc"], "code_id": rejects["code"], "start": rejects["start"],
-            "end": rejects["end"], "quote": rejects["quote"], "reason": rejects["reason"],
-            "coder": rejects["coder"], "created_at": rejects["at"],
+            "doc_id": rejects["doc"],
+            "code_id": rejects["code"],
+            "start": rejects["start"],
+            "end": rejects["end"],
+            "quote": rejects["quote"],
+            "reason": rejects["reason"],
+            "coder": rejects["coder"],
+            "created_at": rejects["at"],
         }
-    )  # fmt: skip
+    )
     return ReplayResult(codings, rejections.reset_index(drop=True), foreign)
 
 
@@ -145,9 +194,12 @@ def _checked_codes(codes: pd.DataFrame) -> pd.DataFrame:
         numeric = pd.to_numeric(values, errors="coerce")
         bad = numeric.isna() | (numeric != numeric.round())
         if bad.any():
-            _bad_line(codes[bad.to_numpy(dtype=bool)].iloc[0], column,
-                      f"'{column}' is {codes[bad.to_numpy(dtype=bool)].iloc[0][column]!r}, "
-                      "not a whole number")  # fmt: skip
+            _bad_line(
+                codes[bad.to_numpy(dtype=bool)].iloc[0],
+                column,
+                f"'{column}' is {codes[bad.to_numpy(dtype=bool)].iloc[0][column]!r}, "
+                "not a whole number",
+            )
         codes = codes.assign(**{column: numeric.astype("int64")})
     missing = codes["id"].isna().to_numpy(dtype=bool)
     if missing.any():
@@ -175,10 +227,11 @@ def _foreign_changes(codings: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFra
         owners.setdefault(coding_id, set()).add(coder)
     rows = [
         {"coder": c, "line": line, "event": e, "target": t, "owner": ", ".join(sorted(owners[t]))}
-        for c, line, e, t in zip(changes["coder"], changes["line"], changes["event"],
-                                 changes["target"], strict=True)
+        for c, line, e, t in zip(
+            changes["coder"], changes["line"], changes["event"], changes["target"], strict=True
+        )
         if t in owners and c not in owners[t]
-    ]  # fmt: skip
+    ]
     return pd.DataFrame(rows, columns=FOREIGN_COLUMNS)
 
 
@@ -192,11 +245,16 @@ def _foreign_undos(events: pd.DataFrame) -> pd.DataFrame:
     for coder, batch in zip(targeted["coder"], targeted["batch"], strict=True):
         owners.setdefault(batch, set()).add(coder)
     rows = [
-        {"coder": c, "line": line, "event": "undo", "target": t,
-         "owner": ", ".join(sorted(owners[t]))}
+        {
+            "coder": c,
+            "line": line,
+            "event": "undo",
+            "target": t,
+            "owner": ", ".join(sorted(owners[t])),
+        }
         for c, line, t in zip(undos["coder"], undos["line"], undos["target"], strict=True)
         if t in owners and c not in owners[t]
-    ]  # fmt: skip
+    ]
     return pd.DataFrame(rows, columns=FOREIGN_COLUMNS)
 
 
@@ -247,9 +305,7 @@ def undo_target(events: pd.DataFrame, *, redo: bool = False) -> str | None:
     undone: list[tuple[str, str]] = []  # (undo batch, the action batch it undid)
     undo_batches: set[str] = set()
     seen: set[str] = set()
-    for batch, kind, target in zip(
-        events["batch"], events["event"], events["target"], strict=True
-    ):
+    for batch, kind, target in zip(events["batch"], events["event"], events["target"], strict=True):
         if batch in seen:
             continue  # later events of a batch already counted
         seen.add(batch)

@@ -97,7 +97,11 @@ def load(cache_dir: Path, log: Path, fd: int, size: int) -> tuple[pd.DataFrame, 
 
 
 def save(
-    cache_dir: Path, log: Path, fd: int, frame: pd.DataFrame, offset: int,
+    cache_dir: Path,
+    log: Path,
+    fd: int,
+    frame: pd.DataFrame,
+    offset: int,
     covered: bytes | None = None,
 ) -> None:
     """Write a snapshot atomically; failures are ignored (it is only a cache).
@@ -127,9 +131,7 @@ def save(
         hasher.start()
         table = pa.Table.from_pandas(frame, preserve_index=False)
         meta = {b"format": FORMAT, b"offset": str(offset).encode()}
-        feather.write_feather(
-            table.replace_schema_metadata(meta), tmp, compression="uncompressed"
-        )
+        feather.write_feather(table.replace_schema_metadata(meta), tmp, compression="uncompressed")
         hasher.join()
         # The hash goes beside the Arrow file's metadata (written before the hash was
         # known): rewrite the small record, not the snapshot.

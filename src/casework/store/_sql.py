@@ -94,21 +94,28 @@ class SQLStore:
         try:
             import sqlalchemy as sa
         except ImportError as err:  # pragma: no cover - a hard dependency
-            raise MissingDependency("SQLAlchemy is not installed", fix="pip install sqlalchemy") from err
+            raise MissingDependency(
+                "SQLAlchemy is not installed", fix="pip install sqlalchemy"
+            ) from err
         self.url = expand_url(url)
         self.shown_url = mask_url(self.url)
         self._sa = sa
         meta = sa.MetaData()
         self.table = sa.Table(
-            TABLE, meta,
-            sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"),
-                      primary_key=True, autoincrement=True),
+            TABLE,
+            meta,
+            sa.Column(
+                "id",
+                sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+                primary_key=True,
+                autoincrement=True,
+            ),
             sa.Column("kind", sa.String(16), nullable=False),
             sa.Column("coder", sa.String(64), nullable=False),
             sa.Column("eid", sa.String(64), nullable=True),
             sa.Column("body", sa.Text, nullable=False),
             sa.Index(f"{TABLE}_kind_coder", "kind", "coder", "id"),
-        )  # fmt: skip
+        )
         try:
             self.engine = sa.create_engine(self.url, pool_pre_ping=True)
             meta.create_all(self.engine)
@@ -137,10 +144,14 @@ class SQLStore:
             raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
         check_coder(coder)
         rows = [
-            {"kind": kind, "coder": coder, "eid": e.get("eid"),
-             "body": encode_records([e]).decode("utf-8").rstrip("\n")}
+            {
+                "kind": kind,
+                "coder": coder,
+                "eid": e.get("eid"),
+                "body": encode_records([e]).decode("utf-8").rstrip("\n"),
+            }
             for e in events
-        ]  # fmt: skip
+        ]
         if not rows:
             return 0
         try:

@@ -41,8 +41,9 @@ def check_entries(
     """The archive's entries, after the checks above (nothing is decompressed)."""
     infos = archive.infolist()
     if len(infos) > max_entries:
-        raise SourceError(f"the archive holds {len(infos):,} entries (limit {max_entries:,})",
-                          path=path, fix=fix)  # fmt: skip
+        raise SourceError(
+            f"the archive holds {len(infos):,} entries (limit {max_entries:,})", path=path, fix=fix
+        )
     total = 0
     for info in infos:
         name = info.filename.replace("\\", "/")
@@ -51,35 +52,44 @@ def check_entries(
             raise SourceError(
                 f"the archive entry '{info.filename}' points outside its folder "
                 "(an absolute path or '..'); casework refuses such archives",
-                path=path, fix="Do not open this file; ask its sender for a clean copy.",
-            )  # fmt: skip
+                path=path,
+                fix="Do not open this file; ask its sender for a clean copy.",
+            )
         if info.flag_bits & 0x1:
-            raise SourceError(f"the archive entry '{info.filename}' is encrypted", path=path,
-                              fix="Save the file again without a password.")  # fmt: skip
+            raise SourceError(
+                f"the archive entry '{info.filename}' is encrypted",
+                path=path,
+                fix="Save the file again without a password.",
+            )
         if info.compress_type not in _METHODS:
             raise SourceError(
                 f"the archive entry '{info.filename}' uses compression method "
-                f"{info.compress_type}, which casework does not read", path=path, fix=fix,
-            )  # fmt: skip
+                f"{info.compress_type}, which casework does not read",
+                path=path,
+                fix=fix,
+            )
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > SMALL and ratio > MAX_RATIO:
             raise SourceError(
                 f"the archive entry '{info.filename}' expands {ratio:,.0f} times "
-                f"(limit {MAX_RATIO}); it looks like a zip bomb", path=path,
+                f"(limit {MAX_RATIO}); it looks like a zip bomb",
+                path=path,
                 fix="Do not open this file.",
-            )  # fmt: skip
+            )
         total += info.file_size
     if total > max_total:
         raise SourceError(
             f"the archive expands to {total:,} bytes, over the {max_total:,}-byte limit",
-            path=path, fix=fix,
-        )  # fmt: skip
+            path=path,
+            fix=fix,
+        )
     if total > SMALL and total / max(size_on_disk, 1) > MAX_RATIO:
         raise SourceError(
             f"the archive expands {total / max(size_on_disk, 1):,.0f} times its size "
-            f"(limit {MAX_RATIO}); it looks like a zip bomb", path=path,
+            f"(limit {MAX_RATIO}); it looks like a zip bomb",
+            path=path,
             fix="Do not open this file.",
-        )  # fmt: skip
+        )
     return infos
 
 
@@ -97,8 +107,10 @@ def read_entry(
     if info.file_size > budget[0]:
         raise SourceError(
             f"'{info.filename}' would take the archive past its size limit "
-            f"({info.file_size:,} bytes, {max(budget[0], 0):,} left)", path=path, fix=fix,
-        )  # fmt: skip
+            f"({info.file_size:,} bytes, {max(budget[0], 0):,} left)",
+            path=path,
+            fix=fix,
+        )
     limit = info.file_size
     chunks: list[bytes] = []
     seen = 0
@@ -112,18 +124,28 @@ def read_entry(
                 if seen > limit:
                     raise SourceError(
                         f"'{info.filename}' expands beyond its declared size",
-                        path=path, fix="Do not open this file; it may be a zip bomb.",
-                    )  # fmt: skip
+                        path=path,
+                        fix="Do not open this file; it may be a zip bomb.",
+                    )
                 if keep:
                     chunks.append(chunk)
     except SourceError:
         raise
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError,
-            NotImplementedError, ValueError) as err:  # fmt: skip
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        OSError,
+        EOFError,
+        RuntimeError,
+        NotImplementedError,
+        ValueError,
+    ) as err:
         raise SourceError(
             f"cannot read '{info.filename}' from the archive: it is damaged "
-            f"({type(err).__name__}: {err})", path=path, fix=fix,
-        ) from None  # fmt: skip
+            f"({type(err).__name__}: {err})",
+            path=path,
+            fix=fix,
+        ) from None
     budget[0] -= seen
     return b"".join(chunks)
 

@@ -78,10 +78,10 @@ def path_in(
             return target
     fix = (
         f"Give a path inside {base.name}/ without '..', a leading '/' or '.', control "
-        "characters or any of \\ : * ? \" < > |."
+        'characters or any of \\ : * ? " < > |.'
         if subfolders
         else f"Rename the {what}: no '/', leading '.', control characters or any of "
-        "\\ : * ? \" < > |."
+        '\\ : * ? " < > |.'
     )
     raise ProjectError(
         f"the {what} {name!r} cannot name a file in {base}: {why}",

@@ -50,21 +50,25 @@ def check_expansion(node: Node | None, path: str | Path, what: str = "YAML") -> 
             if sizes[key] > MAX_YAML_NODES or depths[key] > MAX_YAML_DEPTH:
                 raise SourceError(
                     f"the {what} expands to more than "
-                    + (f"{MAX_YAML_NODES:,} values" if sizes[key] > MAX_YAML_NODES
-                       else f"{MAX_YAML_DEPTH} levels of nesting")
+                    + (
+                        f"{MAX_YAML_NODES:,} values"
+                        if sizes[key] > MAX_YAML_NODES
+                        else f"{MAX_YAML_DEPTH} levels of nesting"
+                    )
                     + " (through aliases, '*name', or nesting)",
                     path=path,
                     line=(current.start_mark.line + 1) if current.start_mark else None,
                     fix="Write the values out without YAML anchors and aliases ('&' and '*').",
-                )  # fmt: skip
+                )
             continue
         if key in sizes:
             continue
         if key in open_nodes:
             raise SourceError(
-                f"the {what} holds an alias to itself", path=path,
+                f"the {what} holds an alias to itself",
+                path=path,
                 fix="Remove the recursive '&anchor' / '*alias' pair.",
-            )  # fmt: skip
+            )
         open_nodes.add(key)
         stack.append((current, True))
         stack.extend((k, False) for k in _children(current) if id(k) not in sizes)

@@ -154,9 +154,12 @@ def sunburst(
         )
     )
     figure.update_traces(
-        insidetextorientation="horizontal", textinfo="label", maxdepth=2,
-        insidetextfont={"size": 13}, marker_line={"color": "#ffffff", "width": 1.5},
-    )  # fmt: skip
+        insidetextorientation="horizontal",
+        textinfo="label",
+        maxdepth=2,
+        insidetextfont={"size": 13},
+        marker_line={"color": "#ffffff", "width": 1.5},
+    )
     # Two rings at a time (click a theme to go deeper), horizontal labels, and plotly
     # hides a label that does not fit rather than shrinking it to an unreadable size.
     figure.update_layout(

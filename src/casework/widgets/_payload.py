@@ -120,8 +120,13 @@ def project_suggestions(project: Any, doc_id: str, coder: str) -> pd.DataFrame |
     except (TypeError, ValueError):
         params = {}
     extra = {"coder": coder} if "coder" in params else {}
-    for name, value in (("doc", doc_id), ("doc_id", doc_id), ("docs", [doc_id]),
-                        ("doc_ids", [doc_id]), ("documents", [doc_id])):  # fmt: skip
+    for name, value in (
+        ("doc", doc_id),
+        ("doc_id", doc_id),
+        ("docs", [doc_id]),
+        ("doc_ids", [doc_id]),
+        ("documents", [doc_id]),
+    ):
         if name in params:
             found = suggest(**{name: value}, **extra)
             break
@@ -149,12 +154,21 @@ def visible_suggestions(
         if span in done:
             continue
         confidence = row["confidence"]
-        out.append({
-            "key": str(key), "code": span[0], "start": span[1], "end": span[2],
-            "source": str(row["source"]),
-            "confidence": None if confidence is None or pd.isna(confidence) else float(confidence),
-            "reason": "" if row["reason"] is None or pd.isna(row["reason"]) else str(row["reason"]),
-        })  # fmt: skip
+        out.append(
+            {
+                "key": str(key),
+                "code": span[0],
+                "start": span[1],
+                "end": span[2],
+                "source": str(row["source"]),
+                "confidence": None
+                if confidence is None or pd.isna(confidence)
+                else float(confidence),
+                "reason": ""
+                if row["reason"] is None or pd.isna(row["reason"])
+                else str(row["reason"]),
+            }
+        )
     return out
 
 
@@ -171,13 +185,16 @@ def shown_suggestions(
     ``limit`` best, in reading order."""
     if not show:
         return []
-    keep = [s for s in open_rows
-            if (codes is None or s["code"] in codes)
-            and (s["confidence"] >= min_score if s["confidence"] is not None
-                 else min_score <= 0)]  # fmt: skip
+    keep = [
+        s
+        for s in open_rows
+        if (codes is None or s["code"] in codes)
+        and (s["confidence"] >= min_score if s["confidence"] is not None else min_score <= 0)
+    ]
     if limit is not None and len(keep) > limit:
-        best = sorted(keep, key=lambda s: -(s["confidence"] if s["confidence"] is not None
-                                            else -1.0))[:limit]  # fmt: skip
+        best = sorted(
+            keep, key=lambda s: -(s["confidence"] if s["confidence"] is not None else -1.0)
+        )[:limit]
         keep = sorted(best, key=lambda s: (s["start"], s["end"], s["code"]))
     return keep
 
@@ -190,26 +207,37 @@ def count_rows(counts: pd.DataFrame) -> dict[str, list[int]]:
 def progress_rows(progress: pd.DataFrame) -> dict[str, dict[str, Any]]:
     """``codings.coding_progress`` as ``{doc_id: {paragraphs, coded, codings, share}}``."""
     return {
-        str(r.doc_id): {"paragraphs": int(r.paragraphs), "coded": int(r.paragraphs_coded),
-                        "codings": int(r.codings), "share": float(r.share_coded)}
+        str(r.doc_id): {
+            "paragraphs": int(r.paragraphs),
+            "coded": int(r.paragraphs_coded),
+            "codings": int(r.codings),
+            "share": float(r.share_coded),
+        }
         for r in progress.itertuples(index=False)
-    }  # fmt: skip
+    }
 
 
 def passage_rows(passages: pd.DataFrame) -> list[dict[str, Any]]:
     """Retrieved passages (from ``matrices.passages``) as the Coder lists them."""
     return [
-        {"doc": str(r.doc_id), "start": int(r.start), "end": int(r.end),
-         "reference": str(r.reference), "text": str(r.text), "codings": len(r.coding_ids)}
+        {
+            "doc": str(r.doc_id),
+            "start": int(r.start),
+            "end": int(r.end),
+            "reference": str(r.reference),
+            "text": str(r.text),
+            "codings": len(r.coding_ids),
+        }
         for r in passages.itertuples(index=False)
-    ]  # fmt: skip
+    ]
 
 
 def _spans(frame: pd.DataFrame) -> set[tuple[str, int, int]]:
     if frame.empty:
         return set()
-    return set(zip(frame["code_id"].astype(str), frame["start"].astype(int),
-                   frame["end"].astype(int)))  # fmt: skip
+    return set(
+        zip(frame["code_id"].astype(str), frame["start"].astype(int), frame["end"].astype(int))
+    )
 
 
 def document_choices(documents: pd.DataFrame) -> list[dict[str, str]]:

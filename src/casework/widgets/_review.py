@@ -38,8 +38,9 @@ def review_notebook(title: str, folder: Path) -> Path:
     return path
 
 
-def voila_arguments(port: int, token: str, runtime: Path,
-                    notebook: Path = REVIEW_NOTEBOOK) -> list[str]:  # fmt: skip
+def voila_arguments(
+    port: int, token: str, runtime: Path, notebook: Path = REVIEW_NOTEBOOK
+) -> list[str]:
     """Command-line arguments for Voila: local only, a token, sources and tracebacks hidden,
     the offline template."""
     return [
@@ -75,10 +76,10 @@ def serve_review(
     os.environ[PROJECT_ENV] = str(project.root)
     # Voila finds templates in the Jupyter data folders: ours goes first.
     os.environ["JUPYTER_PATH"] = os.pathsep.join(
-        [str(TEMPLATES), *filter(None, [os.environ.get("JUPYTER_PATH")])])
+        [str(TEMPLATES), *filter(None, [os.environ.get("JUPYTER_PATH")])]
+    )
     runtime = Path(tempfile.mkdtemp(prefix="casework-review-"))
     notebook = review_notebook(f"{project.name} · review", runtime)
     say(f"Review app for {project.name!r}: http://127.0.0.1:{port}/?token={token}")
     say("Read-only. Press Ctrl+C to stop.")
     Voila.launch_instance(argv=voila_arguments(port, token, runtime, notebook))
-

@@ -50,8 +50,9 @@ class SummaryEditor:
     load: int = 0  # bumped whenever the text comes from Python, so the browser replaces it
 
     @classmethod
-    def open(cls, store: SummaryStore, row: tuple[str, str], code_id: str,
-             coder: str | None) -> SummaryEditor:  # fmt: skip
+    def open(
+        cls, store: SummaryStore, row: tuple[str, str], code_id: str, coder: str | None
+    ) -> SummaryEditor:
         """The editor on the coder's saved summary of the cell (empty when there is none)."""
         own = store.get(row, code_id, coder=coder) if coder else None
         editor = cls(store, row, code_id, coder)
@@ -73,8 +74,11 @@ class SummaryEditor:
         """Move link ``index`` (of :attr:`links`) to ``paragraph`` of the current text."""
         count = len(paragraphs(self.text))
         if not 1 <= paragraph <= count:
-            raise ProjectError(f"the summary has no paragraph {paragraph}", field="paragraph",
-                               fix=f"Choose a paragraph from 1 to {count}.")  # fmt: skip
+            raise ProjectError(
+                f"the summary has no paragraph {paragraph}",
+                field="paragraph",
+                fix=f"Choose a paragraph from 1 to {count}.",
+            )
         _, coding = self._link(index)
         self.links[index] = (paragraph, coding)
         self.links = _tidy(self.links)
@@ -88,8 +92,11 @@ class SummaryEditor:
         """Make codings evidence for ``paragraph`` of the current text."""
         count = len(paragraphs(self.text))
         if not 1 <= paragraph <= count:
-            raise ProjectError(f"the summary has no paragraph {paragraph}", field="paragraph",
-                               fix="Write the paragraph first, then link evidence to it.")
+            raise ProjectError(
+                f"the summary has no paragraph {paragraph}",
+                field="paragraph",
+                fix="Write the paragraph first, then link evidence to it.",
+            )
         self.links = _tidy([*self.links, *((paragraph, str(c)) for c in coding_ids)])
 
     def propose(self, tables: TablesLike, **options: Any) -> str:
@@ -101,8 +108,10 @@ class SummaryEditor:
         untouched_draft = self.draft_text is not None and self.text == self.draft_text
         if self.dirty and not untouched_draft:
             raise ProjectError(
-                "the summary has unsaved changes that a draft would replace", field="summary",
-                fix="Save them, or press Discard changes, then ask for a draft.")  # fmt: skip
+                "the summary has unsaved changes that a draft would replace",
+                field="summary",
+                fix="Save them, or press Discard changes, then ask for a draft.",
+            )
         draft = draft_summary(tables, self.row, self.code_id, **options)
         self.text, self.links = draft.text, [(int(p), str(c)) for p, c in draft.links]
         self.draft_text, self.provenance = draft.text, dict(draft.provenance)
@@ -111,8 +120,11 @@ class SummaryEditor:
 
     def _link(self, index: int) -> Link:
         if not 0 <= index < len(self.links):
-            raise ProjectError(f"no evidence link {index}", field="link",
-                               fix="Choose one of the links listed under the summary.")
+            raise ProjectError(
+                f"no evidence link {index}",
+                field="link",
+                fix="Choose one of the links listed under the summary.",
+            )
         return self.links[index]
 
     # ------------------------------------------------------------------ saving
@@ -142,9 +154,15 @@ class SummaryEditor:
             self.links, self.saved_text, self.saved_links = [], "", []
             return Saved(eid, removed=own is not None)
         draft = self.draft_text is not None and self.text.strip() == self.draft_text.strip()
-        eid = self.store.write(self.row, self.code_id, self.text, links=self.placed,
-                               coder=self.coder, draft=draft,
-                               provenance=self.provenance if draft else None)  # fmt: skip
+        eid = self.store.write(
+            self.row,
+            self.code_id,
+            self.text,
+            links=self.placed,
+            coder=self.coder,
+            draft=draft,
+            provenance=self.provenance if draft else None,
+        )
         if not draft:
             self.draft_text = None
         self.saved_text, self.saved_links = self.text, list[Link](self.placed)
@@ -157,15 +175,25 @@ class SummaryEditor:
         links = []
         for i, (paragraph, coding) in enumerate(self.links):
             reference, quote = evidence.get(coding, ("", ""))
-            links.append({"index": i, "paragraph": paragraph, "coding": coding,
-                          "reference": reference, "quote": quote,
-                          "missing": coding not in evidence})  # fmt: skip
+            links.append(
+                {
+                    "index": i,
+                    "paragraph": paragraph,
+                    "coding": coding,
+                    "reference": reference,
+                    "quote": quote,
+                    "missing": coding not in evidence,
+                }
+            )
         return {
-            "text": self.text, "load": self.load, "dirty": self.dirty,
+            "text": self.text,
+            "load": self.load,
+            "dirty": self.dirty,
             "draft": self.draft_text is not None and self.text.strip() == self.draft_text.strip(),
             "paragraphs": [{"number": n, "preview": _preview(p)} for n, p in enumerate(paras, 1)],
-            "links": links, "unplaced": len(self.unplaced),
-        }  # fmt: skip
+            "links": links,
+            "unplaced": len(self.unplaced),
+        }
 
 
 def _tidy(links: list[Link]) -> list[Link]:

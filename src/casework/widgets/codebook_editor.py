@@ -60,8 +60,15 @@ class CodebookEditor(w.VBox):
         if coder is not None:
             self._listeners.append(lambda _book: coder.refresh_codebook())
         self._build()
-        super().__init__([self._search, w.HBox([self._tree, self._form]), self._actions,
-                          self._confirm_box, self._status])  # fmt: skip
+        super().__init__(
+            [
+                self._search,
+                w.HBox([self._tree, self._form]),
+                self._actions,
+                self._confirm_box,
+                self._status,
+            ]
+        )
         self._fill_tree()
 
     # ------------------------------------------------------------------ library calls
@@ -73,12 +80,16 @@ class CodebookEditor(w.VBox):
         """Call ``callback(codebook)`` after every saved change."""
         self._listeners.append(callback)
 
-    def add(self, name: str, parent: str | None = None, *, code_id: str | None = None,
-            **fields: Any) -> Codebook:  # fmt: skip
+    def add(
+        self, name: str, parent: str | None = None, *, code_id: str | None = None, **fields: Any
+    ) -> Codebook:
         """Add a code called ``name`` (its id made from the name unless given) as the last
         child of ``parent``, or at the end, and save."""
-        return self._save(self.codebook.add_code(name, parent or None, code_id=code_id or None,
-                                                 **_clean_fields(fields)))  # fmt: skip
+        return self._save(
+            self.codebook.add_code(
+                name, parent or None, code_id=code_id or None, **_clean_fields(fields)
+            )
+        )
 
     def rename(self, code_id: str, name: str) -> Codebook:
         """Give a code a new display name (its id, and so its codings, stay) and save."""
@@ -88,9 +99,12 @@ class CodebookEditor(w.VBox):
         """Change a code's description, include/exclude rules, keywords, examples or colour."""
         unknown = sorted(set(fields) - set(EDITABLE))
         if unknown:
-            raise ProjectError(f"cannot edit field {unknown[0]!r} here", field=unknown[0],
-                               fix=f"Edit one of {', '.join(EDITABLE)}; use rename() or move() "
-                               "for the name and parent.")  # fmt: skip
+            raise ProjectError(
+                f"cannot edit field {unknown[0]!r} here",
+                field=unknown[0],
+                fix=f"Edit one of {', '.join(EDITABLE)}; use rename() or move() "
+                "for the name and parent.",
+            )
         return self._save(self.codebook.update(code_id, **_clean_fields(fields)))
 
     def move(self, code_id: str, parent: str | None) -> Codebook:
@@ -101,9 +115,16 @@ class CodebookEditor(w.VBox):
         """Plan folding ``source`` into ``into``: your codings of it will be recoded."""
         self.codebook.merge(source, into)  # refuses impossible merges before any plan
         ids = self._own_codings([source])
-        self.pending = Plan("merge", source, into=into, codings=ids, message=(
-            f"Merge '{self._name(source)}' into '{self._name(into)}': {len(ids)} of your "
-            f"codings will be recoded, and '{source}' removed from the codebook."))  # fmt: skip
+        self.pending = Plan(
+            "merge",
+            source,
+            into=into,
+            codings=ids,
+            message=(
+                f"Merge '{self._name(source)}' into '{self._name(into)}': {len(ids)} of your "
+                f"codings will be recoded, and '{source}' removed from the codebook."
+            ),
+        )
         self._ask(self.pending)
         return self.pending
 
@@ -112,10 +133,16 @@ class CodebookEditor(w.VBox):
         self.codebook.remove(code_id, with_children=with_children)  # refuses before any plan
         gone = self.codebook.descendants(code_id)
         ids = self._own_codings(gone)
-        what = f"'{self._name(code_id)}'" + (f" and {len(gone) - 1} sub-codes" if len(gone) > 1
-                                            else "")  # fmt: skip
-        self.pending = Plan("delete", code_id, with_children=with_children, codings=ids,
-                            message=f"Delete {what}: {len(ids)} of your codings will be uncoded.")
+        what = f"'{self._name(code_id)}'" + (
+            f" and {len(gone) - 1} sub-codes" if len(gone) > 1 else ""
+        )
+        self.pending = Plan(
+            "delete",
+            code_id,
+            with_children=with_children,
+            codings=ids,
+            message=f"Delete {what}: {len(ids)} of your codings will be uncoded.",
+        )
         self._ask(self.pending)
         return self.pending
 
@@ -123,8 +150,11 @@ class CodebookEditor(w.VBox):
         """Run the pending merge or delete: codings through the store, then the codebook."""
         plan = self.pending
         if plan is None:
-            raise ProjectError("nothing is waiting for confirmation", field="pending",
-                               fix="Plan a merge or a delete first.")  # fmt: skip
+            raise ProjectError(
+                "nothing is waiting for confirmation",
+                field="pending",
+                fix="Plan a merge or a delete first.",
+            )
         self.pending = None
         self._confirm_box.layout.display = "none"
         who = self.project.coder
@@ -202,21 +232,40 @@ class CodebookEditor(w.VBox):
         }
         save = self._button("Save details", self._on_save_details)
         self._form = w.VBox([self._id, *self._fields.values(), save])
-        self._new_name = w.Text(placeholder="new code's name (its id comes from it)",
-                                layout=w.Layout(width="300px"))  # fmt: skip
+        self._new_name = w.Text(
+            placeholder="new code's name (its id comes from it)", layout=w.Layout(width="300px")
+        )
         self._target = w.Dropdown(options=[], layout=w.Layout(width="300px"))
         self._children = w.Checkbox(description="with sub-codes", indent=False)
-        self._actions = w.VBox([
-            w.HBox([self._new_name, self._button("Add as child", self._on_add_child),
-                    self._button("Add at top", self._on_add_top)]),
-            w.HBox([w.Label("Target"), self._target, self._button("Move under", self._on_move),
-                    self._button("Merge into…", self._on_merge)]),
-            w.HBox([self._button("Delete…", self._on_delete), self._children]),
-        ])  # fmt: skip
+        self._actions = w.VBox(
+            [
+                w.HBox(
+                    [
+                        self._new_name,
+                        self._button("Add as child", self._on_add_child),
+                        self._button("Add at top", self._on_add_top),
+                    ]
+                ),
+                w.HBox(
+                    [
+                        w.Label("Target"),
+                        self._target,
+                        self._button("Move under", self._on_move),
+                        self._button("Merge into…", self._on_merge),
+                    ]
+                ),
+                w.HBox([self._button("Delete…", self._on_delete), self._children]),
+            ]
+        )
         self._confirm_text = w.HTML()
-        self._confirm_box = w.HBox([self._confirm_text, self._button("Confirm", self._on_confirm),
-                                    self._button("Cancel", lambda: self.cancel())],
-                                   layout=w.Layout(display="none"))  # fmt: skip
+        self._confirm_box = w.HBox(
+            [
+                self._confirm_text,
+                self._button("Confirm", self._on_confirm),
+                self._button("Cancel", lambda: self.cancel()),
+            ],
+            layout=w.Layout(display="none"),
+        )
         self._status = w.HTML()
 
     def _button(self, label: str, action: Callable[[], Any]) -> w.Button:
@@ -242,14 +291,17 @@ class CodebookEditor(w.VBox):
     def _fill_tree(self) -> None:
         query = self._search.value.strip().lower()
         codes = self.codebook.codes
-        rows = [(f"{'   ' * (int(r.depth) - 1)}{r.name}  [{r.code_id}]", str(r.code_id))
-                for r in codes.itertuples()
-                if not query or query in f"{r.code_id} {r.name}".lower()]  # fmt: skip
+        rows = [
+            (f"{'   ' * (int(r.depth) - 1)}{r.name}  [{r.code_id}]", str(r.code_id))
+            for r in codes.itertuples()
+            if not query or query in f"{r.code_id} {r.name}".lower()
+        ]
         current = self._tree.value
         self._tree.options = rows
         self._tree.value = current if current in {v for _, v in rows} else None
-        indented = [(f"{'   ' * (int(r.depth) - 1)}{r.name}", str(r.code_id))
-                    for r in codes.itertuples()]  # fmt: skip
+        indented = [
+            (f"{'   ' * (int(r.depth) - 1)}{r.name}", str(r.code_id)) for r in codes.itertuples()
+        ]
         self._target.options = [("(top level)", ""), *indented]
         self._show_code()
 
@@ -260,9 +312,15 @@ class CodebookEditor(w.VBox):
             return
         code = self.codebook[code_id]
         self._id.value = html.escape(f"id: {code.id}   parent: {code.parent or '(top level)'}")
-        values = {"name": code.name, "description": code.description, "include": code.include,
-                  "exclude": code.exclude, "keywords": ", ".join(code.keywords),
-                  "examples": "\n".join(code.examples), "color": code.color or ""}  # fmt: skip
+        values = {
+            "name": code.name,
+            "description": code.description,
+            "include": code.include,
+            "exclude": code.exclude,
+            "keywords": ", ".join(code.keywords),
+            "examples": "\n".join(code.examples),
+            "color": code.color or "",
+        }
         for name, widget in self._fields.items():
             widget.value = values[name]
 
@@ -295,8 +353,11 @@ class CodebookEditor(w.VBox):
 
     def _on_merge(self) -> None:
         if not self._target.value:
-            raise ProjectError("no target code chosen", field="into",
-                               fix="Choose the code to merge into in the Target list.")  # fmt: skip
+            raise ProjectError(
+                "no target code chosen",
+                field="into",
+                fix="Choose the code to merge into in the Target list.",
+            )
         self.merge(self._selected(), self._target.value)
 
     def _on_delete(self) -> None:
@@ -314,7 +375,8 @@ def _clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
     if isinstance(out.get("examples"), str):
         out["examples"] = tuple(e.strip() for e in out["examples"].splitlines() if e.strip())
     color = out.get("color", "")
-    if "color" in out and (color is None or (isinstance(color, float) and pd.isna(color))
-                           or not str(color).strip()):
+    if "color" in out and (
+        color is None or (isinstance(color, float) and pd.isna(color)) or not str(color).strip()
+    ):
         out["color"] = None
     return out

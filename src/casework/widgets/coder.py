@@ -107,8 +107,11 @@ class Coder(anywidget.AnyWidget):
         self._listeners: list[Callable[[str, dict[str, Any]], None]] = []
         self.documents = _payload.document_choices(project.documents)
         if not self.documents:
-            raise ProjectError("the project has no documents to code", path=project.root,
-                               fix="Add transcripts under transcripts/<case>/.")  # fmt: skip
+            raise ProjectError(
+                "the project has no documents to code",
+                path=project.root,
+                fix="Add transcripts under transcripts/<case>/.",
+            )
         self.refresh_codebook(pinned)
         self.on_msg(self._on_message)
         self.observe(self._load_document, names="doc_id")
@@ -137,8 +140,11 @@ class Coder(anywidget.AnyWidget):
             if code_id not in book:
                 raise UnknownName("code", code_id, book.ids, field="pinned")
         if len(wanted) > 9:
-            raise ProjectError(f"{len(wanted)} pinned codes given", field="pinned",
-                               fix="Pin at most nine codes (keys 1–9).")  # fmt: skip
+            raise ProjectError(
+                f"{len(wanted)} pinned codes given",
+                field="pinned",
+                fix="Pin at most nine codes (keys 1–9).",
+            )
         self.pinned = wanted
 
     def _load_document(self, change: dict[str, Any]) -> None:
@@ -194,9 +200,12 @@ class Coder(anywidget.AnyWidget):
         self._ensure_suggestions(self.doc_id)
         codings = self.project.codings if codings is None else codings
         self._open = _payload.visible_suggestions(
-            self._suggest_table, self.doc_id, codings[codings["coder"] == self.me],
-            self.project.rejections, self.me,
-        )  # fmt: skip
+            self._suggest_table,
+            self.doc_id,
+            codings[codings["coder"] == self.me],
+            self.project.rejections,
+            self.me,
+        )
         self._show_suggestions()
 
     def _show_suggestions(self) -> None:
@@ -206,9 +215,12 @@ class Coder(anywidget.AnyWidget):
         if self.suggest_code and self.suggest_code in self.project.codebook:
             codes = set(self.project.codebook.descendants(self.suggest_code))
         self.suggestions = _payload.shown_suggestions(
-            self._open, show=self.show_suggestions, min_score=self.min_score, codes=codes,
+            self._open,
+            show=self.show_suggestions,
+            min_score=self.min_score,
+            codes=codes,
             limit=self.max_shown,
-        )  # fmt: skip
+        )
 
     def _refresh_counts(self, codings: pd.DataFrame | None = None) -> None:
         """Counts per code (by the coders filtered in) and my progress per document, from
@@ -227,13 +239,15 @@ class Coder(anywidget.AnyWidget):
     def _count_added(self, rows: list[dict[str, Any]]) -> None:
         """New codings in the open document only: counts and its progress updated without
         reading every coding again (the common case: code, accept)."""
-        new = pd.DataFrame({"code_id": [str(r["code_id"]) for r in rows], "doc_id": self.doc_id,
-                            "coder": self.me})  # fmt: skip
+        new = pd.DataFrame(
+            {"code_id": [str(r["code_id"]) for r in rows], "doc_id": self.doc_id, "coder": self.me}
+        )
         self._tally = pd.concat([self._tally, new[list(_TALLY)]], ignore_index=True)
         self._send_counts()
         segments = self.project.segments
-        mine = pd.DataFrame([c for c in self.codings if c["coder"] == self.me],
-                            columns=["start", "end"]).assign(doc_id=self.doc_id)  # fmt: skip
+        mine = pd.DataFrame(
+            [c for c in self.codings if c["coder"] == self.me], columns=["start", "end"]
+        ).assign(doc_id=self.doc_id)
         progress = coding_progress(segments[segments["doc_id"] == self.doc_id], mine)
         self.progress = {**self.progress, **_payload.progress_rows(progress)}
 
@@ -265,15 +279,29 @@ class Coder(anywidget.AnyWidget):
         with self.hold_sync():
             if doc_id != self.doc_id:
                 self.open_document(doc_id)
-            self.focus = {"start": int(start), "end": int(end),
-                          "n": int(self.focus.get("n", 0)) + 1}  # fmt: skip
+            self.focus = {
+                "start": int(start),
+                "end": int(end),
+                "n": int(self.focus.get("n", 0)) + 1,
+            }
 
     # ------------------------------------------------------------------ actions
     def apply(self, code_id: str, start: int, end: int, *, memo: str | None = None) -> str:
         """Code ``start``–``end`` of the open document; returns the coding id."""
         coding_id = self.project.code(self.doc_id, code_id, start, end, coder=self.me, memo=memo)
-        self._added([{"coding_id": coding_id, "code_id": code_id, "start": start, "end": end,
-                      "coder": self.me, "source": "manual", "memo": memo}])  # fmt: skip
+        self._added(
+            [
+                {
+                    "coding_id": coding_id,
+                    "code_id": code_id,
+                    "start": start,
+                    "end": end,
+                    "coder": self.me,
+                    "source": "manual",
+                    "memo": memo,
+                }
+            ]
+        )
         self.status = f"Coded {end - start} characters at {self._code_name(code_id)}."
         return coding_id
 
@@ -309,8 +337,14 @@ class Coder(anywidget.AnyWidget):
     def reject(self, key: str, reason: str | None = None) -> None:
         """Turn a suggestion down, so it is not offered again."""
         row = self._suggestion(key)
-        self.project.reject(row["doc_id"], row["code_id"], row["start"], row["end"],
-                            reason=reason or row.get("reason") or None, coder=self.me)  # fmt: skip
+        self.project.reject(
+            row["doc_id"],
+            row["code_id"],
+            row["start"],
+            row["end"],
+            reason=reason or row.get("reason") or None,
+            coder=self.me,
+        )
         self._refresh_suggestions()
         self.status = "Suggestion rejected."
 
@@ -321,8 +355,9 @@ class Coder(anywidget.AnyWidget):
             self.status = "No suggestions are shown."
             return []
         ids = self.project.accept(rows, coder=self.me)
-        self._added([{**r, "coding_id": i, "coder": self.me}
-                     for r, i in zip(rows, ids, strict=True)])  # fmt: skip
+        self._added(
+            [{**r, "coding_id": i, "coder": self.me} for r, i in zip(rows, ids, strict=True)]
+        )
         self._show_suggestions()
         self.status = f"Accepted {len(ids)} suggestions (one undo takes them all back)."
         return ids
@@ -338,8 +373,14 @@ class Coder(anywidget.AnyWidget):
         self.status = f"Rejected {len(rows)} suggestions (one undo brings them back)."
         return len(rows)
 
-    def new_code(self, name: str, parent: str | None = None, *, start: int | None = None,
-                 end: int | None = None) -> str:  # fmt: skip
+    def new_code(
+        self,
+        name: str,
+        parent: str | None = None,
+        *,
+        start: int | None = None,
+        end: int | None = None,
+    ) -> str:
         """Add a code named ``name`` to the codebook (its id made from the name) and, given
         ``start``-``end``, code that span with it; returns the new code's id."""
         code_id = self.project.add_code(name, parent=parent or None)
@@ -356,12 +397,14 @@ class Coder(anywidget.AnyWidget):
         by the coders filtered in, in ``retrieval``; returns how many."""
         if code_id not in self.project.codebook:
             raise UnknownName("code", code_id, self.project.codebook.ids, field="code")
-        found = matrices.passages(self.project, "case", codes=[code_id],
-                                  coders=self.coder_filter or None)  # fmt: skip
+        found = matrices.passages(
+            self.project, "case", codes=[code_id], coders=self.coder_filter or None
+        )
         self.retrieval = {
-            "code": code_id, "name": self.project.codebook[code_id].name,
+            "code": code_id,
+            "name": self.project.codebook[code_id].name,
             "passages": _payload.passage_rows(found),
-        }  # fmt: skip
+        }
         self.status = f"{len(found)} passages coded {self._code_name(code_id)}."
         return len(found)
 
@@ -387,10 +430,10 @@ class Coder(anywidget.AnyWidget):
         """Code every hit of the last search with ``code_id`` as one undoable action
         (``unit``: the words found, their ``sentence`` or ``segment``)."""
         if self._hits.empty:
-            raise ProjectError("there are no search hits to code", field="search",
-                               fix="Search the text first.")  # fmt: skip
-        rows = nlp.code_all_hits(self._hits, code_id, unit=unit, coder=self.me,
-                                     tables=self.project)  # fmt: skip
+            raise ProjectError(
+                "there are no search hits to code", field="search", fix="Search the text first."
+            )
+        rows = nlp.code_all_hits(self._hits, code_id, unit=unit, coder=self.me, tables=self.project)
         ids = self.project.accept(rows, coder=self.me) if len(rows) else []
         self._refresh()
         self.status = f"Coded {len(ids)} hits at {self._code_name(code_id)}."
@@ -441,8 +484,9 @@ class Coder(anywidget.AnyWidget):
         spans = {(r["code_id"], int(r["start"]), int(r["end"])) for r in rows}
         self._open = [s for s in self._open if (s["code"], s["start"], s["end"]) not in spans]
         self.suggestion_total = len(self._open)
-        self.suggestions = [s for s in self.suggestions
-                            if (s["code"], s["start"], s["end"]) not in spans]  # fmt: skip
+        self.suggestions = [
+            s for s in self.suggestions if (s["code"], s["start"], s["end"]) not in spans
+        ]
 
     def _patch(self, coding_id: str, **changes: Any) -> None:
         self.codings = [{**c, **changes} if c["id"] == coding_id else c for c in self.codings]

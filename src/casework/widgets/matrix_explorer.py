@@ -40,8 +40,10 @@ _STATIC = Path(__file__).with_name("static")
 ROW_CHOICES = ("participant", "case")
 SUMMARY_SCOPES = ("cell", "study")
 CONTEXT_CHARS = 600
-DOWNLOADS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-             "html": "text/html"}  # fmt: skip
+DOWNLOADS = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "html": "text/html",
+}
 
 
 class MatrixExplorer(anywidget.AnyWidget):
@@ -90,8 +92,12 @@ class MatrixExplorer(anywidget.AnyWidget):
         subtitle: str = "",
     ) -> None:
         self._locked: dict[str, Any] = {}
-        super().__init__(read_only=bool(read_only), title=str(title), subtitle=str(subtitle),
-                         drafts=(not read_only) if drafts is None else bool(drafts))
+        super().__init__(
+            read_only=bool(read_only),
+            title=str(title),
+            subtitle=str(subtitle),
+            drafts=(not read_only) if drafts is None else bool(drafts),
+        )
         self.project = project
         self._coder_widget = coder
         self.linked = coder is not None
@@ -107,8 +113,9 @@ class MatrixExplorer(anywidget.AnyWidget):
         self.cases = self._case_choices()
         self.coders = self._coder_choices()
         self.set_view(rows=rows, theme=theme or "", cell=cell)
-        self.observe(self._view_changed, names=["rows", "theme", "cell", "case", "by_coder",
-                                                "drafts"])  # fmt: skip
+        self.observe(
+            self._view_changed, names=["rows", "theme", "cell", "case", "by_coder", "drafts"]
+        )
         self.on_msg(self._on_message)
         self._locked = {"read_only": self.read_only, "linked": self.linked}
 
@@ -121,14 +128,20 @@ class MatrixExplorer(anywidget.AnyWidget):
     def _theme_choices(self) -> list[dict[str, str]]:
         codes = self.project.codes
         parents = set(codes["parent_id"].dropna())
-        return [{"id": str(r.code_id), "name": "  " * (int(r.depth) - 1) + str(r.name)}
-                for r in codes.itertuples() if r.code_id in parents]  # fmt: skip
+        return [
+            {"id": str(r.code_id), "name": "  " * (int(r.depth) - 1) + str(r.name)}
+            for r in codes.itertuples()
+            if r.code_id in parents
+        ]
 
     def _case_choices(self) -> list[dict[str, str]]:
         """Each case with its title from cases.csv (when it has a ``title`` column)."""
         cases = self.project.cases
-        titles = dict(zip(cases["case_id"].astype(str), cases["title"].astype(str), strict=True)) \
-            if "title" in cases.columns else {}  # fmt: skip
+        titles = (
+            dict(zip(cases["case_id"].astype(str), cases["title"].astype(str), strict=True))
+            if "title" in cases.columns
+            else {}
+        )
         ids = sorted(set(self.project.documents["case_id"].astype(str)) | set(titles))
         return [{"id": c, "title": titles.get(c, "")} for c in ids]
 
@@ -137,9 +150,16 @@ class MatrixExplorer(anywidget.AnyWidget):
         found = set(codings["coder"].dropna().astype(str)) if len(codings) else set()
         return sorted(found | set(self._store.coders()))
 
-    def set_view(self, *, rows: str | None = None, theme: str | None = None,
-                 cell: str | None = None, case: str | None = None, by_coder: str | None = None,
-                 drafts: bool | None = None) -> None:  # fmt: skip
+    def set_view(
+        self,
+        *,
+        rows: str | None = None,
+        theme: str | None = None,
+        cell: str | None = None,
+        case: str | None = None,
+        by_coder: str | None = None,
+        drafts: bool | None = None,
+    ) -> None:
         """Change what the matrix charts (and its filters) and draw it again."""
         rows = self.rows if rows is None else rows
         theme = self.theme if theme is None else theme
@@ -191,10 +211,15 @@ class MatrixExplorer(anywidget.AnyWidget):
 
     def matrix(self) -> pd.DataFrame:
         """The matrix as shown: rows, theme, cells and the filters (case, coder, drafts)."""
-        return framework_matrix(self.project, self.rows, theme=self.theme or None,
-                                cell=self.cell, where={"case_id": self.case} if self.case else None,
-                                coders=self.by_coder or None,
-                                summaries=self._summaries())  # fmt: skip
+        return framework_matrix(
+            self.project,
+            self.rows,
+            theme=self.theme or None,
+            cell=self.cell,
+            where={"case_id": self.case} if self.case else None,
+            coders=self.by_coder or None,
+            summaries=self._summaries(),
+        )
 
     def _draw(self) -> None:
         frame = self._frame = self.matrix()
@@ -202,21 +227,37 @@ class MatrixExplorer(anywidget.AnyWidget):
         titles = {c["id"]: c["title"] for c in self.cases}
         names, colors = meta.get("code_names", {}), meta.get("code_colors", {})
         roles = meta.get("roles", {})
-        columns = [{"id": str(c), "name": str(names.get(c, c)), "color": str(colors.get(c, ""))}
-                   for c in frame.columns]  # fmt: skip
+        columns = [
+            {"id": str(c), "name": str(names.get(c, c)), "color": str(colors.get(c, ""))}
+            for c in frame.columns
+        ]
         out_rows = []
         for key in frame.index:
             parts = key if isinstance(key, tuple) else (key,)
             row_id = str(parts[-1])
             case = str(parts[0])
-            label = f"{case} / {roles.get(row_id, row_id)}" if self.rows == "participant" \
-                else _case_label(case, titles.get(case, ""))  # fmt: skip
-            out_rows.append({"id": row_id, "label": label, "case": case,
-                             "case_label": _case_label(case, titles.get(case, ""))})  # fmt: skip
+            label = (
+                f"{case} / {roles.get(row_id, row_id)}"
+                if self.rows == "participant"
+                else _case_label(case, titles.get(case, ""))
+            )
+            out_rows.append(
+                {
+                    "id": row_id,
+                    "label": label,
+                    "case": case,
+                    "case_label": _case_label(case, titles.get(case, "")),
+                }
+            )
         cells = [[_cell_text(v, self.cell) for v in r] for r in frame.to_numpy()]
         self._index = (out_rows, columns)  # what a clicked cell means, kept in Python
-        self.table = {"kind": self.cell, "columns": columns, "rows": out_rows, "cells": cells,
-                      "filters": self.describe()}  # fmt: skip
+        self.table = {
+            "kind": self.cell,
+            "columns": columns,
+            "rows": out_rows,
+            "cells": cells,
+            "filters": self.describe(),
+        }
         self.status = f"{len(out_rows)} rows × {len(columns)} themes ({self.cell})."
         self.error = ""
         if self._editor is not None and self._editor.dirty:  # unsaved words stay open
@@ -229,13 +270,19 @@ class MatrixExplorer(anywidget.AnyWidget):
     def describe(self) -> str:
         """The view in words, for the print view and downloads."""
         theme = next((t["name"].strip() for t in self.themes if t["id"] == self.theme), "")
-        case = next((_case_label(c["id"], c["title"]) for c in self.cases
-                     if c["id"] == self.case), "")  # fmt: skip
-        return " · ".join([
-            f"Rows: {self.rows}s", f"Theme: {theme or 'all themes'}", f"Cells: {self.cell}",
-            f"Case: {case or 'all'}", f"Coder: {self.by_coder or 'all'}",
-            "Drafts shown" if self.drafts else "Drafts hidden",
-        ])  # fmt: skip
+        case = next(
+            (_case_label(c["id"], c["title"]) for c in self.cases if c["id"] == self.case), ""
+        )
+        return " · ".join(
+            [
+                f"Rows: {self.rows}s",
+                f"Theme: {theme or 'all themes'}",
+                f"Cells: {self.cell}",
+                f"Case: {case or 'all'}",
+                f"Coder: {self.by_coder or 'all'}",
+                "Drafts shown" if self.drafts else "Drafts hidden",
+            ]
+        )
 
     # ------------------------------------------------------------------ one cell
     def open_cell(self, row: int, col: int) -> dict[str, Any]:
@@ -243,24 +290,38 @@ class MatrixExplorer(anywidget.AnyWidget):
         table_rows, columns = self._index
         if not (0 <= row < len(table_rows) and 0 <= col < len(columns)):
             shape = f"{len(table_rows)}×{len(columns)}"
-            raise ProjectError(f"no cell ({row}, {col}) in a {shape} matrix", field="cell",
-                               fix="Click a cell of the table.")
+            raise ProjectError(
+                f"no cell ({row}, {col}) in a {shape} matrix",
+                field="cell",
+                fix="Click a cell of the table.",
+            )
         if self._editor is not None and self._editor.dirty:
             raise ProjectError(
-                "the open summary has unsaved changes", field="summary",
-                fix="Save it, or press Discard changes, before opening another cell.")  # fmt: skip
+                "the open summary has unsaved changes",
+                field="summary",
+                fix="Save it, or press Discard changes, before opening another cell.",
+            )
         row_id, code = table_rows[row]["id"], columns[col]["id"]
         self._cell = (self.rows, row_id, code)
-        self._passages = cell_view(self.project, (self.rows, row_id), code, show="cell",
-                                   coders=self.by_coder or None)  # fmt: skip
-        self._editor = None if self.read_only else \
-            SummaryEditor.open(self._store, (self.rows, row_id), code, self._me)  # fmt: skip
+        self._passages = cell_view(
+            self.project, (self.rows, row_id), code, show="cell", coders=self.by_coder or None
+        )
+        self._editor = (
+            None
+            if self.read_only
+            else SummaryEditor.open(self._store, (self.rows, row_id), code, self._me)
+        )
         self.detail = {
-            "row": row, "col": col, "row_label": table_rows[row]["label"],
-            "code": code, "code_name": columns[col]["name"],
+            "row": row,
+            "col": col,
+            "row_label": table_rows[row]["label"],
+            "code": code,
+            "code_name": columns[col]["name"],
             "passages": [_passage(p) for p in self._passages.to_dict("records")],
-            "summary": self._summary(), "study": self._summary(STUDY_ROW), "context": None,
-        }  # fmt: skip
+            "summary": self._summary(),
+            "study": self._summary(STUDY_ROW),
+            "context": None,
+        }
         self._show_editor()
         self.status = f"{len(self._passages)} passages coded here."
         return self.detail
@@ -272,14 +333,21 @@ class MatrixExplorer(anywidget.AnyWidget):
         if row is not None:
             kind, row_id = row
         table = self._summaries()
-        found = table[(table["row_kind"] == kind) & (table["row_id"].astype(str) == row_id)
-                      & (table["code_id"] == code)]  # fmt: skip
+        found = table[
+            (table["row_kind"] == kind)
+            & (table["row_id"].astype(str) == row_id)
+            & (table["code_id"] == code)
+        ]
         if found.empty:
             return None
         mine = found[found["coder"] == self._me] if self._me else found.iloc[0:0]
         latest = (mine if len(mine) else found).sort_values("updated_at").iloc[-1]
-        return {"text": str(latest["text"]), "draft": bool(latest["draft"]),
-                "coder": str(latest["coder"]), "mine": latest["coder"] == self._me}  # fmt: skip
+        return {
+            "text": str(latest["text"]),
+            "draft": bool(latest["draft"]),
+            "coder": str(latest["coder"]),
+            "mine": latest["coder"] == self._me,
+        }
 
     def _need_cell(self) -> tuple[str, str, str]:
         if self._cell is None:
@@ -289,9 +357,10 @@ class MatrixExplorer(anywidget.AnyWidget):
     def _need_write(self) -> tuple[str, str, str]:
         if self.read_only:
             raise ProjectError(
-                "this matrix is read-only", field="read_only",
+                "this matrix is read-only",
+                field="read_only",
                 fix="Open the matrix explorer in a notebook to edit summaries.",
-            )  # fmt: skip
+            )
         return self._need_cell()
 
     def _need_editor(self) -> SummaryEditor:
@@ -308,8 +377,11 @@ class MatrixExplorer(anywidget.AnyWidget):
         row = STUDY_ROW if scope == "study" else (kind, row_id)
         self._editor = SummaryEditor.open(self._store, row, code, self._me)
         self._show_editor()
-        self.status = ("Editing the summary across all the cases." if scope == "study" else
-                       "Editing this cell's summary.")  # fmt: skip
+        self.status = (
+            "Editing the summary across all the cases."
+            if scope == "study"
+            else "Editing this cell's summary."
+        )
 
     def type_summary(self, text: str) -> None:
         """The text in the editor changed: carry the evidence to its paragraphs."""
@@ -340,8 +412,11 @@ class MatrixExplorer(anywidget.AnyWidget):
         """Make passage ``index`` of the open cell evidence for ``paragraph``."""
         editor = self._need_editor()
         if not 0 <= index < len(self._passages):
-            raise ProjectError(f"no passage {index} in this cell", field="passage",
-                               fix="Choose one of the listed passages.")  # fmt: skip
+            raise ProjectError(
+                f"no passage {index} in this cell",
+                field="passage",
+                fix="Choose one of the listed passages.",
+            )
         editor.link(list(self._passages.iloc[index]["coding_ids"]), paragraph)
         self._show_editor()
         self.status = f"Passage linked to paragraph {paragraph}: Save to keep it."
@@ -367,9 +442,11 @@ class MatrixExplorer(anywidget.AnyWidget):
             kind = "Draft saved (still marked as a draft)" if saved.draft else "Summary saved"
             self.status = f"{kind} with {links}."
         if saved.unplaced:
-            self.status += (f" {saved.unplaced} piece{'s' if saved.unplaced != 1 else ''} of "
-                            "evidence lost its paragraph: link it to a paragraph or drop it "
-                            "below, then save again.")  # fmt: skip
+            self.status += (
+                f" {saved.unplaced} piece{'s' if saved.unplaced != 1 else ''} of "
+                "evidence lost its paragraph: link it to a paragraph or drop it "
+                "below, then save again."
+            )
         self._after_summary()
         return saved
 
@@ -377,8 +454,7 @@ class MatrixExplorer(anywidget.AnyWidget):
         """Fill the editor with a draft from the cell's excerpts (written only on Save)."""
         text = self._need_editor().propose(self.project)
         self._show_editor()
-        self.status = ("Draft from the excerpts is in the editor (not saved): edit it, then "
-                       "Save.")  # fmt: skip
+        self.status = "Draft from the excerpts is in the editor (not saved): edit it, then Save."
         return text
 
     def _after_summary(self) -> None:
@@ -413,11 +489,19 @@ class MatrixExplorer(anywidget.AnyWidget):
         if fmt not in DOWNLOADS:
             raise UnknownName("download format", fmt, DOWNLOADS, field="format")
         frame = self.matrix()
-        parts = ["matrix", self.theme or "themes", self.rows, self.cell,
-                 *([self.case] if self.case else []), *([self.by_coder] if self.by_coder else [])]
+        parts = [
+            "matrix",
+            self.theme or "themes",
+            self.rows,
+            self.cell,
+            *([self.case] if self.case else []),
+            *([self.by_coder] if self.by_coder else []),
+        ]
         # A case id comes from cases.csv: only safe characters reach a file name.
-        name = "-".join(re.sub(r"[^A-Za-z0-9._]+", "_", p).strip("._") or "x"
-                        for p in parts) + f".{fmt}"  # fmt: skip
+        name = (
+            "-".join(re.sub(r"[^A-Za-z0-9._]+", "_", p).strip("._") or "x" for p in parts)
+            + f".{fmt}"
+        )
         title = f"{self.title or 'Framework matrix'} — {self.describe()}"
         with tempfile.TemporaryDirectory(prefix="casework-download-") as tmp:
             path = Path(tmp) / name
@@ -434,8 +518,11 @@ class MatrixExplorer(anywidget.AnyWidget):
         """Open passage ``index`` of the open cell in the linked Coder, or show its context."""
         self._need_cell()
         if not 0 <= index < len(self._passages):
-            raise ProjectError(f"no passage {index} in this cell", field="passage",
-                               fix="Click one of the listed passages.")  # fmt: skip
+            raise ProjectError(
+                f"no passage {index} in this cell",
+                field="passage",
+                fix="Click one of the listed passages.",
+            )
         p = self._passages.iloc[index]
         doc, start, end = str(p["doc_id"]), int(p["start"]), int(p["end"])
         for callback in self._listeners:
@@ -450,9 +537,16 @@ class MatrixExplorer(anywidget.AnyWidget):
         from casework.privacy import name_mask
 
         hide = name_mask(self.project).redact  # the review app is shared: no names
-        self.detail = {**self.detail, "context": {
-            "index": index, "reference": str(p["reference"]), "before": hide(text[a:start]),
-            "passage": hide(text[start:end]), "after": hide(text[end:b])}}  # fmt: skip
+        self.detail = {
+            **self.detail,
+            "context": {
+                "index": index,
+                "reference": str(p["reference"]),
+                "before": hide(text[a:start]),
+                "passage": hide(text[start:end]),
+                "after": hide(text[end:b]),
+            },
+        }
 
     def on_goto(self, callback: Callable[[str, int, int], None]) -> None:
         """Call ``callback(doc_id, start, end)`` whenever a passage link is followed."""
@@ -516,9 +610,14 @@ def _cell_text(value: Any, kind: str) -> str:
 
 
 def _passage(row: dict[str, Any]) -> dict[str, Any]:
-    return {"doc_id": str(row["doc_id"]), "start": int(row["start"]), "end": int(row["end"]),
-            "reference": str(row["reference"]), "text": str(row["text"]),
-            "coding_ids": [str(c) for c in row["coding_ids"]]}  # fmt: skip
+    return {
+        "doc_id": str(row["doc_id"]),
+        "start": int(row["start"]),
+        "end": int(row["end"]),
+        "reference": str(row["reference"]),
+        "text": str(row["text"]),
+        "coding_ids": [str(c) for c in row["coding_ids"]],
+    }
 
 
 def _paragraph_edge(text: str, limit: int, at: int, *, back: bool) -> int:
