@@ -63,8 +63,11 @@ _FOLD_AFTER = 72
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> Node:
     # Breaks YAML would normalise on reading (CR, NEL, LS, PS) must be escaped, which only
-    # double quotes can do; other multi-line text reads best as a literal block.
-    if any(ch in value for ch in "\r\x85\u2028\u2029"):
+    # double quotes can do; other multi-line text reads best as a literal block. Text
+    # ending in blank lines is quoted too: a "keep" block (|+) makes the emitter end the
+    # document with "...", which no longer stands at column 0 once a code's lines are
+    # spliced into the file.
+    if any(ch in value for ch in "\r\x85\u2028\u2029") or value.endswith("\n\n"):
         style: str | None = '"'
     elif "\n" in value:
         style = "|"
