@@ -1,7 +1,7 @@
 """Bundle the widgets' JavaScript: one ES module file per widget, as anywidget loads it.
 
 The sources are ES modules by job under ``src/casework/widgets/static/`` (``coder/``,
-``matrix.js``, the DOM helpers both share in ``shared/``); esbuild (from npm, pinned in
+``matrix.js``, the DOM helpers both share in ``common/``); esbuild (from npm, pinned in
 package.json) bundles each widget into ``static/dist/<widget>.js``, which the package
 ships. Each bundle's first line records a digest of every source, so a test can tell
 that the shipped bundles are current without node.

@@ -179,13 +179,13 @@ def test_redact_leaves_no_name_anywhere(
     built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     project = casework.open_project(built.root)
-    dest = tmp_path / "shared"
+    dest = tmp_path / "to-share"
     capsys.readouterr()
     assert main(["redact", str(built.root), str(dest)]) == 0
     out = capsys.readouterr().out
     n = len(project.codings)
     assert f"{n} codings and 0 rejected suggestions carried over" in out, out
-    key = tmp_path / "shared.key.csv"
+    key = tmp_path / "to-share.key.csv"
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     assert "Priya Raman" in key.read_text(encoding="utf-8")  # the key is the only place
     for path in dest.rglob("*"):

@@ -306,7 +306,7 @@ def test_moving_between_documents_and_showing_a_passage(coder: Coder, small: Pro
 
 def test_front_end_never_parses_data_as_html() -> None:
     sources = sorted(STATIC.rglob("*.js"))
-    assert {"dist/coder.js", "dist/matrix.js", "coder/index.js", "shared/dom.js"} <= {
+    assert {"dist/coder.js", "dist/matrix.js", "coder/index.js", "common/dom.js"} <= {
         p.relative_to(STATIC).as_posix() for p in sources
     }
     for path in sources:
@@ -321,7 +321,7 @@ def test_front_end_never_parses_data_as_html() -> None:
             "srcdoc",
         ):
             assert not re.search(rf"(?<!\w){re.escape(sink)}", source), f"{path} uses {sink}"
-    assert "textContent" in (STATIC / "shared" / "dom.js").read_text("utf-8")
+    assert "textContent" in (STATIC / "common" / "dom.js").read_text("utf-8")
 
 
 def _build_script() -> Any:

@@ -1,7 +1,7 @@
 // casework matrix explorer: a framework matrix whose cells open onto their passages and
 // summary. Every string from the model is inserted with textContent, never as HTML.
 
-import { button as makeButton, el, options, safeColor, select } from "./shared/dom.js";
+import { button as makeButton, el, options, safeColor, select } from "./common/dom.js";
 
 const FOLD = 200; // characters shown in a cell before it is folded
 const button = (label, title, onClick, cls = "cwm-btn") => makeButton(label, title, onClick, cls);

@@ -3,7 +3,7 @@
 // from the model (transcript text, code names, memos, reasons, coder names) is inserted
 // with textContent or as a DOM property, never parsed as HTML. The view is one class whose
 // methods come from modules by job.
-import { button, el, options } from "../shared/dom.js";
+import { button, el, options } from "../common/dom.js";
 import { keyboard } from "./keyboard.js";
 import { menus } from "./menus.js";
 import { panels } from "./panels.js";

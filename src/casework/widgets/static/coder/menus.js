@@ -1,5 +1,5 @@
 // Pop-up menus: a coding's (memo, uncode, recode) and a suggestion's (accept, reject).
-import { button, el } from "../shared/dom.js";
+import { button, el } from "../common/dom.js";
 
 const MAX_LIST = 40; // codes listed in the recode menu
 

@@ -1,6 +1,6 @@
 // Panels: the passages of one code across documents (retrieval), each with "Show in
 // document"; the document list with each document's coding progress.
-import { button, el } from "../shared/dom.js";
+import { button, el } from "../common/dom.js";
 
 const PREVIEW = 600; // characters of a retrieved passage shown before "…"
 

@@ -1,7 +1,7 @@
 // The document: every paragraph drawn at once (one layout, then the stripes), cut where
 // codings, suggestions and search hits begin and end; which of them touch which paragraph;
 // redrawing only what changed.
-import { el } from "../shared/dom.js";
+import { el } from "../common/dom.js";
 import { LABEL_PX, LANE_PX } from "./stripes.js";
 import { countPoints, pointsToUnits } from "./text.js";
 

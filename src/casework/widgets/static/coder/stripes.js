@@ -1,6 +1,6 @@
 // Coding stripes in the margin: one lane per coding along its whole extent, labelled with
 // its code where the margin has room, and named in a tip on hover.
-import { el } from "../shared/dom.js";
+import { el } from "../common/dom.js";
 
 export const LANE_PX = 7; // width of one stripe lane
 export const LABEL_PX = 112; // width of the label column right of the lanes

@@ -1,6 +1,6 @@
 // The find bar (search the text: words, lemma, regex; move between hits; code them) and
 // the suggestion bar (show or hide, a score slider, one code, accept or reject all shown).
-import { button, el, options } from "../shared/dom.js";
+import { button, el, options } from "../common/dom.js";
 
 export const toolbar = {
   buildFindBar() {

@@ -1,6 +1,6 @@
 // The side panel: the codebook tree (names, shades, counts, pins, the type-to-filter box,
 // a new code by name) and, on its other tab, the document list.
-import { button, el, safeColor } from "../shared/dom.js";
+import { button, el, safeColor } from "../common/dom.js";
 
 export const tree = {
   buildSide() {

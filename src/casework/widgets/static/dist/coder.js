@@ -1,6 +1,6 @@
-// casework bundle; sources sha256 c39f3f89eccc9ff1036d10376ef1a62888ccc9e308f2ca1f5188247b4ee060db
+// casework bundle; sources sha256 3c6b915efc82f98eb872269b8a33fb2664b95b0415fb11f952354ab6e5f792a6
 
-// src/casework/widgets/static/shared/dom.js
+// src/casework/widgets/static/common/dom.js
 var COLOR_RE = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
 function el(tag, cls, text) {
   const node = document.createElement(tag);
