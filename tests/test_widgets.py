@@ -852,8 +852,18 @@ def test_the_explorer_edits_a_code_summary_across_the_cases(
     explorer.open_cell(0, 0)
     assert explorer.detail["study"] is None
     send = Replies(explorer, monkeypatch)
+    assert explorer.editor["scope"] == "cell"
+    explorer.type_summary("Unsaved words about this cell.")
+    send(action="scope", scope="study")  # would lose the unsaved words: refused
+    assert "unsaved changes" in explorer.error and explorer.editor["scope"] == "cell"
+    explorer.discard()
+    load = explorer.editor["load"]
     send(action="scope", scope="study")
     assert explorer.error == ""
+    assert explorer.editor["scope"] == "study" and explorer.editor["load"] > load
+    assert explorer.editor["text"] == ""
+    draft = explorer.propose_summary()  # a draft from the code's passages in every case
+    assert "Children were more ready" in draft
     explorer.save_summary("In every case, readiness.")
     assert explorer.detail["study"]["text"] == "In every case, readiness."
     assert explorer.detail["summary"] is None  # the case's own cell is untouched
@@ -864,6 +874,10 @@ def test_the_explorer_edits_a_code_summary_across_the_cases(
     assert [(e["row_kind"], e["row_id"], e["code"]) for e in events] == [("study", "all", "impact")]
     send(action="scope", scope="everyone")
     assert "unknown summary scope 'everyone'" in explorer.error
+    send(action="scope", scope="cell")
+    assert explorer.editor["scope"] == "cell" and explorer.editor["text"] == ""
+    send(action="scope", scope="study")
+    assert explorer.editor["text"] == "In every case, readiness."
 
 
 # ---------------------------------------------------------------------- review app, notebooks

@@ -1,6 +1,7 @@
 """End to end in JupyterLab and chromium: the matrix explorer's summary editor keeps what is
 typed (a draft from the excerpts, shortened, relinked and saved: the text is in the log,
-the links as chosen), and the codebook editor changes only the lines of the code it
+the links as chosen) and edits a code's summary across all cases (the cross-case chapter
+shows it), and the codebook editor changes only the lines of the code it
 touches and never typesets a code name as mathematics.
 
 The steps share one server and one page, and run in file order. Screenshots go to
@@ -10,9 +11,11 @@ The steps share one server and one page, and run in file order. Screenshots go t
 from __future__ import annotations
 
 import difflib
+import html
 import json
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,7 @@ from _browser import Watch, dedent, doc_shot, jupyter_lab, shot
 from test_coder_browser import copy_demo, run_all
 
 import casework
+from casework.chapters import cross_case_chapter, load_plan
 from casework.errors import CaseworkError
 from casework.matrices import draft_summary, paragraphs
 from casework.widgets import MatrixExplorer
@@ -169,6 +173,48 @@ def test_a_shortened_draft_is_saved_with_the_links_chosen(session: Session) -> N
     )
     assert page.inner_text(".cwm-dirty") == ""
     shot(page, session.folder, "summary-saved")
+
+
+def test_a_summary_across_the_cases_reaches_the_cross_case_chapter(session: Session) -> None:
+    """Switch the editor to the code's summary across all cases, write it, Save: it is in
+    the log as the study row and the cross-case chapter shows it under the element."""
+    page = session.page
+    page.select_option(".cwm-theme", "critical_elements")  # a theme the cross-case plan has
+    page.select_option(".cwm-rows", "case")
+    page.wait_for_function(
+        "() => document.querySelector('.cwm-filters').textContent.includes('Rows: cases')"
+    )
+    code = page.get_attribute(".cwm-table thead th:nth-child(2)", "title")
+    page.click(".cwm-cell[data-row='0'][data-col='0']")
+    page.wait_for_selector(".cwm-scope-study")
+    assert page.get_attribute(".cwm-scope-cell", "aria-pressed") == "true"
+    page.click(".cwm-scope-study")
+    page.wait_for_selector(".cwm-scope-study[aria-pressed='true']")
+    assert "across all cases" in page.inner_text(".cwm-editor-label")
+    text = "In every case the specialist's credibility opened doors: <b>peers</b> listened."
+    page.click(".cwm-summary-input")
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text)
+    page.click(".cwm-save")
+    event = session.wait(
+        lambda: next((e for e in session.summary_events() if e["row_kind"] == "study"), None),
+        "a study-row summary",
+    )
+    assert (event["row_id"], event["code"], event["text"]) == ("all", code, text)
+    assert event["draft"] is False
+    page.wait_for_function(
+        "() => document.querySelector('.cwm-status').textContent.startsWith('Summary saved')"
+    )
+    page.locator(".cwm-summary").scroll_into_view_if_needed()
+    doc_shot(page, "summary-across-cases")
+    page.click(".cwm-scope-cell")  # back to the case's own (empty) summary
+    page.wait_for_selector(".cwm-scope-cell[aria-pressed='true']")
+    page.wait_for_function("() => document.querySelector('.cwm-summary-input').value === ''")
+    project = casework.open_project(session.root)
+    plan = replace(load_plan(project), coders=(), drafts=False)  # every coder's summaries
+    chapter = cross_case_chapter(project, plan)
+    shown = "".join(str(block) for block in chapter.sections)
+    assert html.escape(text, quote=False) in shown  # under its element, escaped
 
 
 def test_a_codebook_edit_changes_only_its_lines(session: Session) -> None:

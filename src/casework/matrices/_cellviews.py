@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from casework.matrices._summaries import SummaryStore
 
 CELL_VIEWS = ("row", "cell", "links")
+STUDY_ROW = ("study", "all")  # the row of the cross-case summaries: one per code, all cases
 
 
 @dataclass
@@ -67,10 +68,15 @@ def draft_summary(
 
     Sentences come from spaCy; each is scored by how often its content words recur
     across the cell's excerpts. Each chosen sentence is a paragraph linked to the
-    codings it came from.
+    codings it came from. The study row ``("study", "all")`` drafts from the code's
+    passages in every case.
     """
-    kind, row_id = as_row(row)
-    found = passages(tables, kind, codes=[code_id], where=_where(kind, row_id), coders=coders)
+    if isinstance(row, (tuple, list)) and tuple(row) == STUDY_ROW:
+        kind, row_id = STUDY_ROW
+        found = passages(tables, "case", codes=[code_id], coders=coders)
+    else:
+        kind, row_id = as_row(row)
+        found = passages(tables, kind, codes=[code_id], where=_where(kind, row_id), coders=coders)
     if found.empty:
         raise ProjectError(
             f"nothing is coded at {kind} '{row_id}' x '{code_id}'",

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from casework.errors import ProjectError
-from casework.matrices import SummaryStore, carry_links, draft_summary, paragraphs
+from casework.matrices import Draft, SummaryStore, carry_links, paragraphs
 from casework.tables import TablesLike
 
 Link = tuple[int | None, str]
@@ -112,7 +112,7 @@ class SummaryEditor:
                 field="summary",
                 fix="Save them, or press Discard changes, then ask for a draft.",
             )
-        draft = draft_summary(tables, self.row, self.code_id, **options)
+        draft = self.store.propose(tables, self.row, self.code_id, **options)
         self.text, self.links = draft.text, [(int(p), str(c)) for p, c in draft.links]
         self.draft_text, self.provenance = draft.text, dict(draft.provenance)
         self.load += 1
@@ -154,15 +154,15 @@ class SummaryEditor:
             self.links, self.saved_text, self.saved_links = [], "", []
             return Saved(eid, removed=own is not None)
         draft = self.draft_text is not None and self.text.strip() == self.draft_text.strip()
-        eid = self.store.write(
-            self.row,
-            self.code_id,
-            self.text,
-            links=self.placed,
-            coder=self.coder,
-            draft=draft,
-            provenance=self.provenance if draft else None,
-        )
+        if draft:  # the researcher chose to keep the draft as proposed (over their own text)
+            kept = Draft(self.text, self.placed, dict(self.provenance or {}))
+            eid = self.store.save_draft(
+                self.row, self.code_id, kept, coder=self.coder, replace=True
+            )
+        else:
+            eid = self.store.write(
+                self.row, self.code_id, self.text, links=self.placed, coder=self.coder
+            )
         if not draft:
             self.draft_text = None
         self.saved_text, self.saved_links = self.text, list[Link](self.placed)

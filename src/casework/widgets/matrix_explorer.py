@@ -374,9 +374,18 @@ class MatrixExplorer(anywidget.AnyWidget):
         kind, row_id, code = self._need_write()
         if scope not in SUMMARY_SCOPES:
             raise UnknownName("summary scope", scope, SUMMARY_SCOPES, field="scope")
+        old = self._need_editor()
         row = STUDY_ROW if scope == "study" else (kind, row_id)
-        self._editor = SummaryEditor.open(self._store, row, code, self._me)
-        self._show_editor()
+        if row != old.row:
+            if old.dirty:
+                raise ProjectError(
+                    "the open summary has unsaved changes",
+                    field="summary",
+                    fix="Save it, or press Discard changes, before switching summaries.",
+                )
+            self._editor = SummaryEditor.open(self._store, row, code, self._me)
+            self._editor.load = old.load + 1  # the browser puts the other summary's text in
+            self._show_editor()
         self.status = (
             "Editing the summary across all the cases."
             if scope == "study"
@@ -480,7 +489,10 @@ class MatrixExplorer(anywidget.AnyWidget):
             codings = self.project.codings
             for r in codings[codings["coding_id"].astype(str).isin(wanted)].itertuples():
                 evidence[str(r.coding_id)] = (f"[{r.doc_id}]", str(r.quote))
-        self.editor = self._editor.state(evidence)
+        self.editor = {
+            **self._editor.state(evidence),
+            "scope": "study" if self._editor.row == STUDY_ROW else "cell",
+        }
 
     def download(self, fmt: str) -> tuple[str, bytes]:
         """The matrix as shown, as a file: (file name, bytes) in ``xlsx`` or ``html``."""

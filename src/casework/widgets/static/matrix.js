@@ -255,23 +255,46 @@ class MatrixView {
   summaryBox(d, readOnly) {
     const box = el("div", "cwm-summary");
     const s = d.summary;
+    const study = d.study; // the code's summary across all the cases (the study row)
+    const across = `${d.code_name} across all cases`;
     if (readOnly) {
       box.appendChild(el("div", "cwm-label", s ? `Summary (${s.coder}${s.draft ? ", draft" : ""})` : "No summary yet."));
       if (s) box.appendChild(el("div", "cwm-summary-text", s.text));
+      if (study) {
+        box.appendChild(el("div", "cwm-label cwm-study-label", `${across} (${study.coder}${study.draft ? ", draft" : ""})`));
+        box.appendChild(el("div", "cwm-summary-text cwm-study-text", study.text));
+      }
       return box;
     }
     if (s && !s.mine) {
       box.appendChild(el("div", "cwm-label", `Latest summary by ${s.coder}:`));
       box.appendChild(el("div", "cwm-summary-text", s.text));
     }
-    this.editorLabel = el("div", "cwm-label", "Your summary:");
+    if (study && !study.mine) {
+      box.appendChild(el("div", "cwm-label cwm-study-label", `Latest summary of ${across} by ${study.coder}:`));
+      box.appendChild(el("div", "cwm-summary-text cwm-study-text", study.text));
+    }
+    this.acrossName = across;
+    this.editorLabel = el("div", "cwm-label cwm-editor-label", "Your summary:");
     const key = `${d.row_label}\u0000${d.code}`;
     if (this.textArea && this.cellKey === key) { // the same cell drawn again: keep what is typed
-      box.append(this.editorLabel, this.textArea, this.actionsEl, this.evidenceEl);
+      box.append(this.scopeEl, this.editorLabel, this.textArea, this.actionsEl, this.evidenceEl);
       this.editorEl = box;
       return box;
     }
     this.cellKey = key;
+    // Which summary the editor holds: this cell's, or the code's across all the cases
+    // (the study row, which the cross-case chapter shows under the element).
+    this.scopeEl = el("div", "cwm-scope");
+    this.scopeEl.setAttribute("role", "group");
+    this.scopeEl.setAttribute("aria-label", "Which summary to edit");
+    this.scopeButtons = {
+      cell: button(`This cell: ${d.row_label}`, "Edit this row's summary of the code",
+        () => this.send({ action: "scope", scope: "cell" }), "cwm-btn cwm-scope-btn cwm-scope-cell"),
+      study: button("Across cases", `Edit your summary of ${across}: the cross-case chapter shows it under this element`,
+        () => this.send({ action: "scope", scope: "study" }), "cwm-btn cwm-scope-btn cwm-scope-study"),
+    };
+    this.scopeEl.append(el("span", "cwm-scope-label", "Summary of"), this.scopeButtons.cell, this.scopeButtons.study);
     this.textArea = el("textarea", "cwm-summary-input");
     this.textArea.placeholder = "Summarise what this row says about this theme (Markdown). A blank line starts a new paragraph; each paragraph can have its own evidence.";
     this.textArea.addEventListener("input", () => {
@@ -289,7 +312,7 @@ class MatrixView {
     actions.appendChild(this.dirtyEl);
     this.evidenceEl = el("div", "cwm-evidence");
     this.actionsEl = actions;
-    box.append(this.editorLabel, this.textArea, actions, this.evidenceEl);
+    box.append(this.scopeEl, this.editorLabel, this.textArea, actions, this.evidenceEl);
     this.editorEl = box;
     return box;
   }
@@ -308,7 +331,14 @@ class MatrixView {
       this.textArea.value = e.text;
       this.loaded = e.load;
     }
-    this.editorLabel.textContent = e.draft ? "Your summary (a draft from the excerpts: edit it to make it yours):" : "Your summary:";
+    const study = e.scope === "study";
+    for (const [scope, node] of Object.entries(this.scopeButtons || {})) {
+      node.classList.toggle("cwm-on", scope === (study ? "study" : "cell"));
+      node.setAttribute("aria-pressed", String(scope === (study ? "study" : "cell")));
+    }
+    const whose = study ? `Your summary of ${this.acrossName} (the cross-case chapter shows it under this element)` : "Your summary";
+    this.editorLabel.textContent = e.draft ? `${whose} (a draft from the excerpts: edit it to make it yours):` : `${whose}:`;
+    this.editorEl.classList.toggle("cwm-editing-study", study);
     this.dirtyEl.textContent = e.dirty ? "Unsaved changes" : "";
     const paras = e.paragraphs || [];
     const links = e.links || [];

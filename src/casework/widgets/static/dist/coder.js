@@ -1,4 +1,4 @@
-// casework bundle; sources sha256 3c6b915efc82f98eb872269b8a33fb2664b95b0415fb11f952354ab6e5f792a6
+// casework bundle; sources sha256 3d74e9248750cf8888b4e2f12a6cae2fe53950e25271b26de7a7891e00d859ed
 
 // src/casework/widgets/static/common/dom.js
 var COLOR_RE = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;

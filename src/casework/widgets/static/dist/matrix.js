@@ -1,4 +1,4 @@
-// casework bundle; sources sha256 3c6b915efc82f98eb872269b8a33fb2664b95b0415fb11f952354ab6e5f792a6
+// casework bundle; sources sha256 3d74e9248750cf8888b4e2f12a6cae2fe53950e25271b26de7a7891e00d859ed
 
 // src/casework/widgets/static/common/dom.js
 var COLOR_RE = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
@@ -307,23 +307,52 @@ var MatrixView = class {
   summaryBox(d, readOnly) {
     const box = el("div", "cwm-summary");
     const s = d.summary;
+    const study = d.study;
+    const across = `${d.code_name} across all cases`;
     if (readOnly) {
       box.appendChild(el("div", "cwm-label", s ? `Summary (${s.coder}${s.draft ? ", draft" : ""})` : "No summary yet."));
       if (s) box.appendChild(el("div", "cwm-summary-text", s.text));
+      if (study) {
+        box.appendChild(el("div", "cwm-label cwm-study-label", `${across} (${study.coder}${study.draft ? ", draft" : ""})`));
+        box.appendChild(el("div", "cwm-summary-text cwm-study-text", study.text));
+      }
       return box;
     }
     if (s && !s.mine) {
       box.appendChild(el("div", "cwm-label", `Latest summary by ${s.coder}:`));
       box.appendChild(el("div", "cwm-summary-text", s.text));
     }
-    this.editorLabel = el("div", "cwm-label", "Your summary:");
+    if (study && !study.mine) {
+      box.appendChild(el("div", "cwm-label cwm-study-label", `Latest summary of ${across} by ${study.coder}:`));
+      box.appendChild(el("div", "cwm-summary-text cwm-study-text", study.text));
+    }
+    this.acrossName = across;
+    this.editorLabel = el("div", "cwm-label cwm-editor-label", "Your summary:");
     const key = `${d.row_label}\0${d.code}`;
     if (this.textArea && this.cellKey === key) {
-      box.append(this.editorLabel, this.textArea, this.actionsEl, this.evidenceEl);
+      box.append(this.scopeEl, this.editorLabel, this.textArea, this.actionsEl, this.evidenceEl);
       this.editorEl = box;
       return box;
     }
     this.cellKey = key;
+    this.scopeEl = el("div", "cwm-scope");
+    this.scopeEl.setAttribute("role", "group");
+    this.scopeEl.setAttribute("aria-label", "Which summary to edit");
+    this.scopeButtons = {
+      cell: button2(
+        `This cell: ${d.row_label}`,
+        "Edit this row's summary of the code",
+        () => this.send({ action: "scope", scope: "cell" }),
+        "cwm-btn cwm-scope-btn cwm-scope-cell"
+      ),
+      study: button2(
+        "Across cases",
+        `Edit your summary of ${across}: the cross-case chapter shows it under this element`,
+        () => this.send({ action: "scope", scope: "study" }),
+        "cwm-btn cwm-scope-btn cwm-scope-study"
+      )
+    };
+    this.scopeEl.append(el("span", "cwm-scope-label", "Summary of"), this.scopeButtons.cell, this.scopeButtons.study);
     this.textArea = el("textarea", "cwm-summary-input");
     this.textArea.placeholder = "Summarise what this row says about this theme (Markdown). A blank line starts a new paragraph; each paragraph can have its own evidence.";
     this.textArea.addEventListener("input", () => {
@@ -341,7 +370,7 @@ var MatrixView = class {
     actions.appendChild(this.dirtyEl);
     this.evidenceEl = el("div", "cwm-evidence");
     this.actionsEl = actions;
-    box.append(this.editorLabel, this.textArea, actions, this.evidenceEl);
+    box.append(this.scopeEl, this.editorLabel, this.textArea, actions, this.evidenceEl);
     this.editorEl = box;
     return box;
   }
@@ -358,7 +387,14 @@ var MatrixView = class {
       this.textArea.value = e.text;
       this.loaded = e.load;
     }
-    this.editorLabel.textContent = e.draft ? "Your summary (a draft from the excerpts: edit it to make it yours):" : "Your summary:";
+    const study = e.scope === "study";
+    for (const [scope, node] of Object.entries(this.scopeButtons || {})) {
+      node.classList.toggle("cwm-on", scope === (study ? "study" : "cell"));
+      node.setAttribute("aria-pressed", String(scope === (study ? "study" : "cell")));
+    }
+    const whose = study ? `Your summary of ${this.acrossName} (the cross-case chapter shows it under this element)` : "Your summary";
+    this.editorLabel.textContent = e.draft ? `${whose} (a draft from the excerpts: edit it to make it yours):` : `${whose}:`;
+    this.editorEl.classList.toggle("cwm-editing-study", study);
     this.dirtyEl.textContent = e.dirty ? "Unsaved changes" : "";
     const paras = e.paragraphs || [];
     const links = e.links || [];
