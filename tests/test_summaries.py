@@ -188,19 +188,54 @@ def test_draft_is_extractive_with_references_links_and_provenance(tables):
     assert "sentencizer" in draft.provenance["pipeline"]
 
 
-def test_propose_writes_a_draft_until_a_person_edits(store, tables):
-    store.propose(tables, LA, "impact.practice")
+def test_propose_writes_nothing_and_a_saved_draft_stays_one_until_a_person_edits(store, tables):
+    draft = store.propose(tables, LA, "impact.practice")
+    assert draft.text and draft.provenance["method"] == "extractive"
+    assert store.events().empty  # a draft lives in the editor until Save
+    assert store.get(LA, "impact.practice") is None
+    store.save_draft(LA, "impact.practice", draft)
     state = store.get(LA, "impact.practice")
     assert state["draft"] is True and state["provenance"]["method"] == "extractive"
+    assert state["text"] == draft.text and state["links"] == draft.links
     m = framework_matrix(tables, theme="impact", cell="summary", summaries=store)
     assert m.loc[("A", "A-LA"), "impact.practice"].startswith("[draft] ")
     store.edit(LA, "impact.practice", "Staff now plan together each week.", links={1: ["c4", "c5"]})
     state = store.get(LA, "impact.practice")
     assert state["draft"] is False and state["provenance"]["method"] == "extractive"
+    again = store.propose(tables, LA, "impact.practice")  # proposing never refuses: no write
     with pytest.raises(ProjectError, match="replace=True"):
-        store.propose(tables, LA, "impact.practice")
-    store.propose(tables, LA, "impact.practice", replace=True)
+        store.save_draft(LA, "impact.practice", again)
+    assert store.get(LA, "impact.practice")["draft"] is False
+    store.save_draft(LA, "impact.practice", again, replace=True)
     assert store.get(LA, "impact.practice")["draft"] is True
+    study = store.propose(tables, ("study", "all"), "impact.practice")  # across the cases
+    assert {c for _, c in study.links} == {"c4", "c5", "c8"}
+
+
+def test_drafts_written_at_once_by_earlier_versions_stay_readable(tables, tmp_path):
+    """Logs from when propose wrote its draft at once: the draft reads back as one."""
+    log = tmp_path / "old" / "summaries" / "ann.jsonl"
+    log.parent.mkdir(parents=True)
+    event = {
+        "eid": "e1",
+        "event": "summary",
+        "coder": "ann",
+        "at": "2026-01-01T00:00:00Z",
+        "row_kind": "participant",
+        "row_id": "A-LA",
+        "code": "impact.practice",
+        "text": "Staff changed their practice. [A / LA lead ¶3]",
+        "links": [{"paragraph": 1, "coding": "c4"}],
+        "draft": True,
+        "provenance": {"method": "extractive", "by": "casework.summaries.draft_summary"},
+    }
+    log.write_text(json.dumps(event) + "\n", "utf-8")
+    old = SummaryStore(log.parent, coder="ann")
+    state = old.get(LA, "impact.practice")
+    assert state["draft"] is True and state["links"] == [(1, "c4")]
+    assert state["provenance"]["method"] == "extractive"
+    m = framework_matrix(tables, theme="impact", cell="summary", summaries=old)
+    assert m.loc[("A", "A-LA"), "impact.practice"].startswith("[draft] Staff changed")
 
 
 def test_draft_of_an_empty_cell(tables):

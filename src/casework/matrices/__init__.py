@@ -7,6 +7,7 @@ from casework.matrices._passages import passages, passages_of
 from casework.matrices._query import code_frequencies, cooccurrence, matrix_coding_query
 from casework.matrices._summaries import (
     STUDY_ROW,
+    Draft,
     SummaryStore,
     carry_links,
     cell_view,
@@ -18,6 +19,7 @@ from casework.matrices._summaries import (
 __all__ = [
     "CELL_KINDS",
     "STUDY_ROW",
+    "Draft",
     "SummaryStore",
     "carry_links",
     "cell_view",

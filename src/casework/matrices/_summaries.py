@@ -7,8 +7,10 @@ per code across every case, which the cross-case chapter shows under each elemen
 A summary is Markdown; each paragraph (numbered from 1, like ``¶`` numbers) may link
 to the codings that evidence it. Summaries are events in
 ``summaries/<coder>.jsonl``; the latest event for a cell wins and the log is the edit
-history. A draft proposed from the cell's excerpts stays ``draft=True``, with its
-provenance, until a person edits it.
+history. :meth:`SummaryStore.propose` makes a draft from the cell's excerpts and writes
+nothing: the draft lives in the caller's editor until Save. A draft saved unchanged
+(:meth:`SummaryStore.save_draft`) stays ``draft=True``, with its provenance, until a
+person edits it.
 """
 
 from __future__ import annotations
@@ -25,7 +27,14 @@ import pandas as pd
 from casework.config import need_coder, resolve_coder
 from casework.errors import Problem, ProjectError, StoreError, UnknownName
 from casework.kernels import as_row
-from casework.matrices._cellviews import CELL_VIEWS, Draft, cell_view, default_nlp, draft_summary
+from casework.matrices._cellviews import (
+    CELL_VIEWS,
+    STUDY_ROW,
+    Draft,
+    cell_view,
+    default_nlp,
+    draft_summary,
+)
 from casework.store import EventStore, FileStore, check_coder, new_id, utc_now
 from casework.tables import TablesLike
 
@@ -77,7 +86,6 @@ SUMMARY_EVENT_COLUMNS = [
     "provenance",
 ]
 SUMMARY_ROW_KINDS = ("participant", "case", "study")
-STUDY_ROW = ("study", "all")
 Links = Mapping[int, str | Sequence[str]] | Iterable[tuple[int, str]]
 
 
@@ -529,16 +537,26 @@ class SummaryStore:
         return found
 
     def propose(
+        self, tables: TablesLike, row: Sequence[str], code_id: str, **options: Any
+    ) -> Draft:
+        """A draft from the cell's excerpts, for the caller to show and edit; nothing is
+        written (a draft lives in the editor until Save). Keep it as it is with
+        :meth:`save_draft`, or edit it and :meth:`write` the text as a person's summary.
+        ``options`` go to :func:`draft_summary` (``sentences``, ``nlp``, ``coders``)."""
+        return draft_summary(tables, summary_row(row), code_id, **options)
+
+    def save_draft(
         self,
-        tables: TablesLike,
         row: Sequence[str],
         code_id: str,
+        draft: Draft,
         *,
         coder: str | None = None,
         replace: bool = False,
-        **options: Any,
-    ) -> Draft:
-        """Write a draft from the cell's excerpts; never over a person's summary."""
+    ) -> str:
+        """Save a draft unchanged, marked ``draft=True`` with its provenance (hidden from
+        reviewers and chapters until a person edits it); never over a person's summary
+        unless ``replace``. Returns the event id."""
         who = self._coder(coder)
         kind, row_id = summary_row(row)
         old = self._state(who).get((who, kind, row_id, str(code_id)))
@@ -548,8 +566,7 @@ class SummaryStore:
                 field="row",
                 fix="Pass replace=True to overwrite it with a draft.",
             )
-        draft = draft_summary(tables, (kind, row_id), code_id, **options)
-        self.write(
+        return self.write(
             (kind, row_id),
             code_id,
             draft.text,
@@ -558,7 +575,6 @@ class SummaryStore:
             draft=True,
             provenance=draft.provenance,
         )
-        return draft
 
 
 # --------------------------------------------------------------------------- loading
