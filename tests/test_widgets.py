@@ -997,6 +997,59 @@ def test_accept_all_shown_is_one_action_and_one_undo_restores(
     assert {s["key"] for s in coder.suggestions} == shown and coder.counts["impact"][0] == 0
 
 
+def test_a_threshold_per_code_and_accept_or_reject_all_shown_respect_it(
+    coder: Coder, small: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spans = {
+        "impact.children": (span(small, "Children were more ready for school."), 0.5),
+        "impact.practice": (span(small, "changed practice"), 0.7),
+        "challenges.capacity": (span(small, "never enough time"), 0.4),
+        "challenges": (span(small, "main challenge"), 0.2),
+    }
+    coder.set_suggestions(
+        pd.DataFrame(
+            [
+                {"doc_id": DOC, "code_id": k, "start": a, "end": b, "confidence": score}
+                for k, ((a, b), score) in spans.items()
+            ]
+        )
+    )
+    coder.show_suggestions = True
+    send = Replies(coder, monkeypatch)
+    shown = lambda: sorted(s["code"] for s in coder.suggestions)  # noqa: E731
+    assert len(shown()) == 4
+    assert send(action="code_score", code="impact", score=0.6)["ok"]  # a theme: its sub-codes
+    assert shown() == ["challenges", "challenges.capacity", "impact.practice"]
+    coder.set_code_score("impact.children", 0.45)  # a sub-code's own beats its theme's
+    assert shown() == ["challenges", "challenges.capacity", "impact.children", "impact.practice"]
+    coder.min_score = 0.3  # the general slider holds for codes without their own
+    assert shown() == ["challenges.capacity", "impact.children", "impact.practice"]
+    coder.set_code_score("challenges.capacity", 0.9)
+    assert shown() == ["impact.children", "impact.practice"]
+    assert coder.code_scores == {
+        "impact": 0.6,
+        "impact.children": 0.45,
+        "challenges.capacity": 0.9,
+    }
+    ids = send(action="accept_shown")["result"]  # exactly what is shown, one batch
+    assert sorted(small.codings["code_id"]) == ["impact.children", "impact.practice"]
+    assert len(ids) == 2 and len({e["batch"] for e in log(small.root)}) == 1
+    coder.set_code_score("challenges.capacity", None)  # follows the general slider again
+    assert shown() == ["challenges.capacity"]
+    assert coder.reject_shown() == 1 and list(small.rejections["code_id"]) == [
+        "challenges.capacity"
+    ]
+    coder.undo()
+    coder.undo()
+    assert small.codings.empty and small.rejections.empty
+    assert shown() == ["challenges.capacity", "impact.children", "impact.practice"]
+    assert not send(action="code_score", code="nope", score=0.5)["ok"]
+    assert "unknown code 'nope'" in coder.error
+    assert not send(action="code_score", code="impact", score=1.5)["ok"]
+    coder.code_scores = {"impact": 7, "nope": 0.5, "challenges": "x"}  # from a browser
+    assert coder.code_scores == {"impact": 1.0}
+
+
 def test_reject_all_shown_is_one_action_and_one_undo_restores(coder: Coder, small: Project) -> None:
     a, b = span(small, "main challenge"), span(small, "never enough time")
     coder.set_suggestions(

@@ -404,6 +404,47 @@ def test_accept_all_shown_then_one_undo_restores(session: Session) -> None:
     page.wait_for_function("() => document.querySelectorAll('.cw-coder .cw-s').length === 0")
 
 
+def test_a_threshold_per_code_from_the_tree_then_reject_all_shown(session: Session) -> None:
+    """Each code row has its own score slider while suggestions are shown; "Reject shown"
+    turns down exactly what it lets through, in one undoable action."""
+    page = session.page
+    page.check(".cw-coder .cw-sugg-toggle")
+    page.wait_for_function("() => document.querySelectorAll('.cw-coder .cw-s').length >= 4")
+    slider = ".cw-coder .cw-code-score[data-code='challenges']"
+    page.wait_for_selector(slider)
+    assert page.locator(".cw-coder .cw-code-score").count() == len(session.project.codes)
+    page.locator(slider).scroll_into_view_if_needed()
+    page.eval_on_selector(
+        slider,
+        """n => { n.value = '0.8';
+        n.dispatchEvent(new Event('input')); n.dispatchEvent(new Event('change')); }""",
+    )
+    page.wait_for_function(
+        "() => /1 of 4 shown/.test(document.querySelector('.cw-sugg-info').textContent)"
+    )
+    assert page.locator(".cw-coder .cw-code-score-box.cw-own").count() == 1
+    doc_shot(page, "coder-code-scores", element=".cw-coder")
+    before = {e["eid"] for e in session.events()}
+    page.click(".cw-coder .cw-reject-shown")
+    session.wait_event(lambda e: e["event"] == "reject" and e["eid"] not in before, "reject")
+    added = [e for e in session.events() if e["eid"] not in before]
+    text = session.project.text(DOC)
+    best = text.index("senior managers gave early years little weight")  # scored 0.9
+    assert [(e["event"], e["start"]) for e in added] == [("reject", best)]
+    page.wait_for_function("() => document.querySelectorAll('.cw-coder .cw-s').length === 0")
+    page.click(".cw-coder .cw-undo")
+    session.wait_event(lambda e: e["event"] == "undo" and e["target"] == added[0]["batch"], "undo")
+    page.wait_for_function("() => document.querySelectorAll('.cw-coder .cw-s').length === 1")
+    page.click(".cw-coder .cw-code-score-clear")  # back to the general slider (0): all four
+    page.wait_for_function(
+        "() => /4 of 4 shown/.test(document.querySelector('.cw-sugg-info').textContent)"
+    )
+    assert page.locator(".cw-coder .cw-code-score-box.cw-own").count() == 0
+    page.uncheck(".cw-coder .cw-sugg-toggle")
+    page.wait_for_function("() => document.querySelectorAll('.cw-coder .cw-s').length === 0")
+    assert page.locator(".cw-coder .cw-code-score").count() == 0  # only with suggestions
+
+
 def test_counts_change_after_coding(session: Session) -> None:
     page = session.page
     code = "impact.practice"

@@ -179,24 +179,44 @@ def shown_suggestions(
     min_score: float,
     codes: set[str] | None = None,
     limit: int | None = None,
+    thresholds: Mapping[str, float] | None = None,
 ) -> list[dict[str, Any]]:
     """The open suggestions to draw: none unless ``show``; else those of ``codes`` (all
-    when None) scoring ``min_score`` or more (unscored ones only while it is 0), the
-    ``limit`` best, in reading order."""
+    when None) scoring their code's threshold or more (``thresholds``, code id → score,
+    else ``min_score``; unscored ones only while it is 0), the ``limit`` best, in
+    reading order."""
     if not show:
         return []
-    keep = [
-        s
-        for s in open_rows
-        if (codes is None or s["code"] in codes)
-        and (s["confidence"] >= min_score if s["confidence"] is not None else min_score <= 0)
-    ]
+    bar = thresholds or {}
+    keep = []
+    for s in open_rows:
+        least = bar.get(s["code"], min_score)
+        score = s["confidence"]
+        if (codes is None or s["code"] in codes) and (
+            score >= least if score is not None else least <= 0
+        ):
+            keep.append(s)
     if limit is not None and len(keep) > limit:
         best = sorted(
             keep, key=lambda s: -(s["confidence"] if s["confidence"] is not None else -1.0)
         )[:limit]
         keep = sorted(best, key=lambda s: (s["start"], s["end"], s["code"]))
     return keep
+
+
+def code_thresholds(codes: pd.DataFrame, scores: Mapping[str, float]) -> dict[str, float]:
+    """Each code's suggestion threshold: its own score in ``scores``, else its nearest
+    ancestor's (a threshold set on a theme holds for its sub-codes); codes with none
+    are left out (the general slider holds for them). ``codes`` is ``project.codes``."""
+    parent = dict(zip(codes["code_id"].astype(str), codes["parent_id"], strict=True))
+    out: dict[str, float] = {}
+    for code in parent:
+        at: Any = code
+        while isinstance(at, str) and at not in scores:
+            at = parent.get(at)
+        if isinstance(at, str):
+            out[code] = float(scores[at])
+    return out
 
 
 def count_rows(counts: pd.DataFrame) -> dict[str, list[int]]:

@@ -44,10 +44,12 @@ class Coder(anywidget.AnyWidget):
     first). ``suggestions`` is a DataFrame (doc_id, code_id, start, end, and optionally
     source, confidence, reason); when None the project's ``suggest`` is asked, if it has
     one; False shows none. Suggestions are hidden until ``show_suggestions`` is set (the
-    toolbar's toggle); then those scoring at least ``min_score`` (of the code
+    toolbar's toggle); then those scoring at least their code's threshold (of the code
     ``suggest_code`` and its sub-codes, when set) are shown, at most ``max_shown``, best
-    first. Suggestions without a score show only while ``min_score`` is 0. ``pinned``
-    names up to nine codes for the keys 1–9.
+    first. A code's threshold is its own in ``code_scores`` (set from the code tree),
+    else its nearest ancestor's, else ``min_score`` (the toolbar's slider). Suggestions
+    without a score show only while their threshold is 0. ``pinned`` names up to nine
+    codes for the keys 1–9.
     """
 
     _esm = _STATIC / "dist" / "coder.js"  # bundled by scripts/build_js.py
@@ -72,6 +74,7 @@ class Coder(anywidget.AnyWidget):
     progress = t.Dict().tag(sync=True)  # doc id -> {paragraphs, coded, codings, share}
     show_suggestions = t.Bool(False).tag(sync=True)
     min_score = t.Float(0.0).tag(sync=True)
+    code_scores = t.Dict().tag(sync=True)  # code id -> its own threshold (sub-codes follow)
     suggest_code = t.Unicode("").tag(sync=True)
     suggestion_total = t.Int(0).tag(sync=True)  # open in the document; -1: not made yet
     retrieval = t.Dict().tag(sync=True)  # {code, name, passages: [...]} of retrieve()
@@ -116,7 +119,9 @@ class Coder(anywidget.AnyWidget):
         self.on_msg(self._on_message)
         self.observe(self._load_document, names="doc_id")
         self.observe(lambda _c: self._refresh_suggestions(), names="show_suggestions")
-        self.observe(lambda _c: self._show_suggestions(), names=["min_score", "suggest_code"])
+        self.observe(
+            lambda _c: self._show_suggestions(), names=["min_score", "suggest_code", "code_scores"]
+        )
         self.observe(lambda _c: self._send_counts(), names="coder_filter")
         self._set_doc(doc if doc is not None else self.documents[0]["id"])
         self._locked = self.me
@@ -124,6 +129,18 @@ class Coder(anywidget.AnyWidget):
     @t.observe("codings")
     def _send_codings(self, change: dict[str, Any]) -> None:
         self.codings_json = json.dumps(change["new"], separators=(",", ":"), ensure_ascii=False)
+
+    @t.validate("code_scores")
+    def _clean_scores(self, proposal: dict[str, Any]) -> dict[str, float]:
+        """Thresholds from the browser: known codes only, each a score from 0 to 1."""
+        book = self.project.codebook if hasattr(self, "project") else None
+        out: dict[str, float] = {}
+        for code, value in dict(proposal["value"] or {}).items():
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                continue
+            if book is None or code in book:
+                out[str(code)] = min(1.0, max(0.0, float(value)))
+        return out
 
     @t.validate("me")
     def _fixed_coder(self, proposal: dict[str, Any]) -> Any:
@@ -220,7 +237,26 @@ class Coder(anywidget.AnyWidget):
             min_score=self.min_score,
             codes=codes,
             limit=self.max_shown,
+            thresholds=_payload.code_thresholds(self.project.codes, self.code_scores)
+            if self.code_scores
+            else None,
         )
+
+    def set_code_score(self, code_id: str, score: float | None) -> None:
+        """Show ``code_id``'s suggestions (and its sub-codes', unless they have their own)
+        from ``score`` up; None returns the code to its parent's or the general slider."""
+        if code_id not in self.project.codebook:
+            raise UnknownName("code", code_id, self.project.codebook.ids, field="code")
+        scores = {k: v for k, v in self.code_scores.items() if k != code_id}
+        if score is not None:
+            if not 0 <= float(score) <= 1:
+                raise ProjectError(
+                    f"a suggestion score of {score}",
+                    field="score",
+                    fix="Give a score from 0 to 1, or None to follow the general slider.",
+                )
+            scores[code_id] = float(score)
+        self.code_scores = scores
 
     def _refresh_counts(self, codings: pd.DataFrame | None = None) -> None:
         """Counts per code (by the coders filtered in) and my progress per document, from
@@ -536,6 +572,9 @@ class Coder(anywidget.AnyWidget):
             "next": lambda: self.next_document(int(msg.get("step", 1))),
             "refresh": self.refresh,
             "accept_shown": self.accept_shown,
+            "code_score": lambda: self.set_code_score(
+                str(msg["code"]), None if msg.get("score") is None else float(msg["score"])
+            ),
             "reject_shown": self.reject_shown,
             "new_code": lambda: self.new_code(
                 str(msg["name"]),

@@ -133,6 +133,7 @@ class CoderView {
       ["change:suggestion_total", () => this.updateSuggInfo()],
       ["change:show_suggestions", () => this.syncSuggestionBar()],
       ["change:min_score", () => this.syncSuggestionBar()],
+      ["change:code_scores", () => this.renderTree()],
       ["change:status", () => this.showStatus()],
       ["change:error", () => this.showStatus()],
       ["change:height", () => this.applyHeight()],

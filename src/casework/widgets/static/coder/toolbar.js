@@ -99,6 +99,7 @@ export const toolbar = {
     this.scoreSlider.value = String(score);
     this.showScore(score);
     this.updateSuggInfo();
+    if (this.info) this.renderTree(); // the codes' own sliders show only with suggestions
   },
 
   updateSuggInfo() {

@@ -106,6 +106,9 @@ export const tree = {
     const query = this.filter.value.trim().toLowerCase();
     const pinned = this.model.get("pinned") || [];
     const counts = this.model.get("counts") || {};
+    const showing = Boolean(this.model.get("show_suggestions"));
+    const scores = this.model.get("code_scores") || {};
+    const general = Number(this.model.get("min_score") || 0);
     this.treeEl.textContent = "";
     this.firstMatch = null;
     // How well a code matches: its name first, then its id, then its description.
@@ -156,10 +159,42 @@ export const tree = {
         this.togglePin(id),
       "cw-pin");
       row.append(caret, swatch, name, count, pin);
+      if (showing) row.appendChild(this.scoreControl(id, scores, general));
       rows.set(id, row);
       this.treeEl.appendChild(row);
     }
     if (query && this.firstMatch) rows.get(this.firstMatch).classList.add("cw-first"); // Enter applies it
+  },
+
+  // The code's own suggestion threshold (a small slider on its row, while suggestions are
+  // shown): faded while it follows its parent's or the general slider; × lets it follow again.
+  scoreControl(id, scores, general) {
+    let from = null;
+    for (let at = this.info.get(id).parent; at && from === null; at = this.info.get(at).parent) {
+      if (Object.prototype.hasOwnProperty.call(scores, at)) from = at;
+    }
+    const own = Object.prototype.hasOwnProperty.call(scores, id);
+    const value = own ? Number(scores[id]) : from !== null ? Number(scores[from]) : general;
+    const box = el("span", own ? "cw-code-score-box cw-own" : "cw-code-score-box");
+    const range = el("input", "cw-code-score");
+    range.type = "range";
+    range.min = "0";
+    range.max = "1";
+    range.step = "0.05";
+    range.value = String(value);
+    range.dataset.code = id;
+    const source = own ? "its own threshold" : from !== null ? `as ${this.codeName(from)}` : "the general slider";
+    range.title = `Suggestions of ${this.codeName(id)} shown from a score of ${value.toFixed(2)} (${source}); move to set its own`;
+    const shown = el("span", "cw-code-score-value", value.toFixed(2));
+    range.addEventListener("input", () => { shown.textContent = Number(range.value).toFixed(2); });
+    range.addEventListener("change", () =>
+      this.sendTimed({ action: "code_score", code: id, score: Number(range.value) }, "code-score"));
+    box.append(range, shown);
+    if (own) {
+      box.appendChild(button("×", `Let ${this.codeName(id)} follow ${from !== null ? this.codeName(from) : "the general slider"} again`,
+        () => this.sendTimed({ action: "code_score", code: id, score: null }, "code-score"), "cw-code-score-clear"));
+    }
+    return box;
   },
 
   // A click on a code codes the selection; with nothing selected it lists the passages.

@@ -1,4 +1,4 @@
-// casework bundle; sources sha256 3d74e9248750cf8888b4e2f12a6cae2fe53950e25271b26de7a7891e00d859ed
+// casework bundle; sources sha256 454cd68a810ef219e8db9ab0ca7ab691a93d2ced569ca9fd0a9bcafa082d1839
 
 // src/casework/widgets/static/common/dom.js
 var COLOR_RE = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
@@ -898,6 +898,7 @@ var toolbar = {
     this.scoreSlider.value = String(score);
     this.showScore(score);
     this.updateSuggInfo();
+    if (this.info) this.renderTree();
   },
   updateSuggInfo() {
     const total = Number(this.model.get("suggestion_total") || 0);
@@ -1014,6 +1015,9 @@ var tree = {
     const query = this.filter.value.trim().toLowerCase();
     const pinned = this.model.get("pinned") || [];
     const counts = this.model.get("counts") || {};
+    const showing = Boolean(this.model.get("show_suggestions"));
+    const scores = this.model.get("code_scores") || {};
+    const general = Number(this.model.get("min_score") || 0);
     this.treeEl.textContent = "";
     this.firstMatch = null;
     const rank = (id) => {
@@ -1075,10 +1079,46 @@ var tree = {
         "cw-pin"
       );
       row.append(caret, swatch, name, count, pin);
+      if (showing) row.appendChild(this.scoreControl(id, scores, general));
       rows.set(id, row);
       this.treeEl.appendChild(row);
     }
     if (query && this.firstMatch) rows.get(this.firstMatch).classList.add("cw-first");
+  },
+  // The code's own suggestion threshold (a small slider on its row, while suggestions are
+  // shown): faded while it follows its parent's or the general slider; × lets it follow again.
+  scoreControl(id, scores, general) {
+    let from = null;
+    for (let at = this.info.get(id).parent; at && from === null; at = this.info.get(at).parent) {
+      if (Object.prototype.hasOwnProperty.call(scores, at)) from = at;
+    }
+    const own = Object.prototype.hasOwnProperty.call(scores, id);
+    const value = own ? Number(scores[id]) : from !== null ? Number(scores[from]) : general;
+    const box = el("span", own ? "cw-code-score-box cw-own" : "cw-code-score-box");
+    const range = el("input", "cw-code-score");
+    range.type = "range";
+    range.min = "0";
+    range.max = "1";
+    range.step = "0.05";
+    range.value = String(value);
+    range.dataset.code = id;
+    const source = own ? "its own threshold" : from !== null ? `as ${this.codeName(from)}` : "the general slider";
+    range.title = `Suggestions of ${this.codeName(id)} shown from a score of ${value.toFixed(2)} (${source}); move to set its own`;
+    const shown = el("span", "cw-code-score-value", value.toFixed(2));
+    range.addEventListener("input", () => {
+      shown.textContent = Number(range.value).toFixed(2);
+    });
+    range.addEventListener("change", () => this.sendTimed({ action: "code_score", code: id, score: Number(range.value) }, "code-score"));
+    box.append(range, shown);
+    if (own) {
+      box.appendChild(button(
+        "×",
+        `Let ${this.codeName(id)} follow ${from !== null ? this.codeName(from) : "the general slider"} again`,
+        () => this.sendTimed({ action: "code_score", code: id, score: null }, "code-score"),
+        "cw-code-score-clear"
+      ));
+    }
+    return box;
   },
   // A click on a code codes the selection; with nothing selected it lists the passages.
   codeOrRetrieve(id) {
@@ -1254,6 +1294,7 @@ var CoderView = class {
       ["change:suggestion_total", () => this.updateSuggInfo()],
       ["change:show_suggestions", () => this.syncSuggestionBar()],
       ["change:min_score", () => this.syncSuggestionBar()],
+      ["change:code_scores", () => this.renderTree()],
       ["change:status", () => this.showStatus()],
       ["change:error", () => this.showStatus()],
       ["change:height", () => this.applyHeight()],

@@ -1,4 +1,4 @@
-// casework bundle; sources sha256 3d74e9248750cf8888b4e2f12a6cae2fe53950e25271b26de7a7891e00d859ed
+// casework bundle; sources sha256 454cd68a810ef219e8db9ab0ca7ab691a93d2ced569ca9fd0a9bcafa082d1839
 
 // src/casework/widgets/static/common/dom.js
 var COLOR_RE = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
