@@ -107,7 +107,7 @@ def scoring(args: Any) -> bool:
             f"{100 * (r[MODEL] - r[RULES]) / r[RULES]:.0f}%; {_corpus.load()}",
             flush=True,
         )
-    print(f"\n| measurement | words/s | wall s |\n|---|---|---|")
+    print("\n| measurement | words/s | wall s |\n|---|---|---|")
     for name in (REFERENCE, RULES, MODEL):
         secs = sum(r[name] for r in runs)
         print(f"| {name} | {sum(words) / secs:,.0f} | {secs:.1f} |")

@@ -43,13 +43,13 @@ import casework  # noqa: E402
 from casework.nlp import (  # noqa: E402
     DEFAULT_FLOOR,
     Scored,
+    SuggestOptions as Options,
     fit_index,
     ranked_suggest,
     rule_precision,
     train_ranker,
     units_of,
 )
-from casework.nlp import SuggestOptions as Options  # noqa: E402
 from casework.nlp.learned import Settings, label_units, train_model  # noqa: E402
 from casework.nlp.pipeline import load_pipeline, parse  # noqa: E402
 from casework.nlp.suggest import rule_hits, suggest  # noqa: E402

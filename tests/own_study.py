@@ -489,7 +489,8 @@ codes:
   - id: setup.recruitment
     parent: setup
     name: Recruiting families
-    keywords: [recruitment, recruited, referral, referrals, referred, leaflets, invitation, signed up, word of mouth]
+    keywords: [recruitment, recruited, referral, referrals, referred, leaflets, invitation,
+      signed up, word of mouth]
   - id: setup.launch
     parent: setup
     name: Launch and early days
@@ -547,7 +548,8 @@ codes:
     keywords: [library membership, library card, use the library]
   - id: partnership
     name: Partnership
-    keywords: [partnership, steering group, health visitors, health visitor, family support worker, librarian, joined up]
+    keywords: [partnership, steering group, health visitors, health visitor,
+      family support worker, librarian, joined up]
   - id: future
     name: Sustainability
     keywords: [sustainable, sustainability, funding ends, carry on, continue]

@@ -212,9 +212,10 @@ def build_study(work: Any, coder: str = "researcher") -> Any:
     import shutil
     from pathlib import Path
 
+    from own_study import write_study
+
     import casework
     from casework.cli import main
-    from own_study import write_study
 
     work = Path(work)
     arrived = write_study(work / "fieldwork")

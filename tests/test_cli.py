@@ -43,7 +43,7 @@ def test_bad_input_is_one_line_and_exit_2(
     make_project: Callable[..., Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = make_project(docs={"A/x.md": "---\n[unclosed\n---\nText\n"})
-    code, out, err = run(["info", str(root)], capsys)
+    code, _, err = run(["info", str(root)], capsys)
     assert code == 2
     assert err.count("\n") == 1 and err.startswith("casework: ") and "x.md" in err
     assert "Traceback" not in err

@@ -221,8 +221,7 @@ def test_item_08_refi_read_budget_is_checked_before_decompressing(
 
     from test_refi import CODE_GUID, QDE, make_qdpx
 
-    from casework.refi import _archive as _refi_archive
-    from casework.refi import import_refi
+    from casework.refi import _archive as _refi_archive, import_refi
 
     monkeypatch.setattr(_refi_archive, "MAX_READ_BYTES", 100_000)
     qde = QDE.format(code=CODE_GUID, ref=CODE_GUID, path="a.txt", name="x", start=0, end=1)

@@ -16,8 +16,7 @@ from xml.sax.saxutils import quoteattr
 
 import pytest
 from _projects import REPO, write_project
-from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 import casework
 from casework.cli import main
@@ -338,9 +337,9 @@ def test_item_22_a_projects_own_templates_run_only_when_trusted(
     assert (root / "exports" / "chapters" / "A.html").is_file()
     # Another user (another key), or an edited template, must trust again.
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "someone-else"))
-    assert run(chapters + ["--force"], capsys)[0] == 2
+    assert run([*chapters, "--force"], capsys)[0] == 2
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "me"))
     template.write_text(template.read_text().replace("case_id", "case_id ", 1))
-    assert run(chapters + ["--force"], capsys)[0] == 2
-    assert run(chapters + ["--force", "--trust-templates"], capsys)[0] == 0
+    assert run([*chapters, "--force"], capsys)[0] == 2
+    assert run([*chapters, "--force", "--trust-templates"], capsys)[0] == 0
     assert (tmp_path / "me" / "casework" / "trust.key").stat().st_mode & 0o777 == 0o600

@@ -43,7 +43,7 @@ def corpus(n_docs: int, seed: int = 3) -> tuple[dict[str, str], list[dict]]:  # 
     rng = random.Random(seed)
     texts, codings = {}, []
     for i in range(n_docs):
-        sentences = rng.sample(OTHER, 4) + [rng.choice(CUTS), rng.choice(READY)]
+        sentences = [*rng.sample(OTHER, 4), rng.choice(CUTS), rng.choice(READY)]
         rng.shuffle(sentences)
         text = " ".join(sentences)
         doc_id = f"C{i % 3}/d{i}"

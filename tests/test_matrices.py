@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from casework.errors import CaseworkError, ProjectError, UnknownName
 from casework.matrices import cross_case_matrix, framework_matrix, passages

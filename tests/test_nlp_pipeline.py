@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import Any, ClassVar
 
 import pandas as pd
 import pytest
@@ -123,7 +124,7 @@ def test_named_pipeline_falls_back_only_when_asked(nlp) -> None:  # type: ignore
 
 def test_pipeline_from_project_config(nlp) -> None:  # type: ignore[no-untyped-def]
     class Settings:
-        config = {"nlp": {"pipeline": "xx_not_a_pipeline_sm"}}
+        config: ClassVar[dict[str, Any]] = {"nlp": {"pipeline": "xx_not_a_pipeline_sm"}}
 
     with pytest.raises(MissingDependency):
         pipeline_for(Settings())

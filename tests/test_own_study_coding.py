@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import casework
 from own_study_coding import CODED, build_study, sentence_spans
+
+import casework
 
 
 def test_hand_coding_finds_its_sentences(tmp_path: Path) -> None:

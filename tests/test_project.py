@@ -155,7 +155,7 @@ def test_nothing_is_written_when_a_row_is_bad(small: casework.Project) -> None:
         {"doc_id": "A/lead", "code_id": "impact", "start": 0, "end": 5},
         {"doc_id": "A/lead", "code_id": "nope", "start": 0, "end": 5},
     ]
-    with pytest.raises(UnknownName, match="impact.children"):
+    with pytest.raises(UnknownName, match=r"impact\.children"):
         small.code_many(rows)
     with pytest.raises(ProjectError, match="outside the text"):
         small.code("A/lead", "impact", 5, 10_000)
@@ -227,7 +227,7 @@ def test_bad_sources_are_clear_errors(
 ) -> None:
     root = make_project(docs=docs)
     with pytest.raises(error, match=match) as info:
-        casework.open_project(root).documents
+        _ = casework.open_project(root).documents
     assert str(root) in str(info.value) or "transcripts" in str(info.value)
     assert casework.open_project(root).validate()
 
@@ -236,10 +236,10 @@ def test_binary_and_non_utf8_transcripts(make_project: Callable[..., Path]) -> N
     root = make_project(docs={"A/ok.txt": "fine"})
     (root / "transcripts" / "A" / "latin.txt").write_bytes("ok\ncaf\xe9\n".encode("latin-1"))
     with pytest.raises(SourceError, match=r"latin.txt:2"):
-        casework.open_project(root).documents
+        _ = casework.open_project(root).documents
     (root / "transcripts" / "A" / "latin.txt").write_bytes(b"\x00\x01binary\x00")
     with pytest.raises(SourceError, match="not a text file"):
-        casework.open_project(root).documents
+        _ = casework.open_project(root).documents
 
 
 def test_unknown_code_in_a_log_names_file_and_line(small: casework.Project) -> None:
@@ -247,7 +247,7 @@ def test_unknown_code_in_a_log_names_file_and_line(small: casework.Project) -> N
     log = small.root / "codings" / "tester.jsonl"
     log.write_text(log.read_text().replace('"code":"impact"', '"code":"gone"'))
     with pytest.raises(StoreError, match=r"tester.jsonl:1: unknown code 'gone'"):
-        casework.open_project(small.root).codings
+        _ = casework.open_project(small.root).codings
 
 
 def test_offsets_outside_the_text_in_a_log(small: casework.Project) -> None:
@@ -255,7 +255,7 @@ def test_offsets_outside_the_text_in_a_log(small: casework.Project) -> None:
     log = small.root / "codings" / "tester.jsonl"
     log.write_text(log.read_text().replace('"end":6', '"end":99999'))
     with pytest.raises(StoreError, match="outside the text"):
-        casework.open_project(small.root).codings
+        _ = casework.open_project(small.root).codings
 
 
 def test_incremental_codings_match_a_fresh_load(small: casework.Project) -> None:
@@ -296,6 +296,6 @@ def test_undo_that_would_revive_a_removed_code_is_refused(small: casework.Projec
     path = small.codebook_path
     path.write_text(small.codebook.remove("impact.practice").to_str(), encoding="utf-8")
     small.reload()
-    with pytest.raises(ProjectError, match="add 'impact.practice' back|Add 'impact.practice' back"):
+    with pytest.raises(ProjectError, match=r"[aA]dd 'impact\.practice' back"):
         small.undo()
     assert small.codings["code_id"].tolist() == ["impact.children"]  # nothing was written

@@ -11,7 +11,7 @@ import spacy
 
 import casework
 from casework.errors import ProjectError
-from casework.nlp._pseudonyms import map_offset, read_names, Pseudonymiser
+from casework.nlp._pseudonyms import Pseudonymiser, map_offset, read_names
 from casework.nlp.redact import redact_project
 
 LEAD = """\
@@ -85,7 +85,7 @@ def test_copy_is_pseudonymised_and_codings_follow(project: Path, tmp_path: Path)
     assert "worked with Person 1 for ten days" in ss and "Ring me on Phone 2." in ss
     assert copy.private["A/lead"]["name"] == "Person 1"
     assert copy.private["A/specialist"]["name"] == "Person 2"
-    quotes = dict(zip(copy.codings["code_id"], copy.codings["quote"]))
+    quotes = dict(zip(copy.codings["code_id"], copy.codings["quote"], strict=True))
     assert quotes["challenges.capacity"] == "Person 1 said budget cuts hurt"
     assert quotes["impact.children"] == "In 2012 about 1,500 children took part"
     assert set(copy.codings["memo"].dropna()) == {"Person 1!"}
@@ -104,7 +104,7 @@ def test_the_key_is_beside_the_copy(project: Path, tmp_path: Path) -> None:
     result = redact_project(project, tmp_path / "anon", ner=False)
     assert result.key_path == tmp_path / "anon.key.csv" and result.key_path.exists()
     key = pd.read_csv(result.key_path)
-    pairs = dict(zip(key["original"], key["pseudonym"]))
+    pairs = dict(zip(key["original"], key["pseudonym"], strict=True))
     assert pairs["Catherine Holloway"] == pairs["Catherine"] == "Person 1"
     assert pairs["Northshire"] == "Place 1" and pairs["Sam Okafor"] == "Person 2"
     assert pairs["020 7946 0018"] == "Phone 1"

@@ -17,6 +17,8 @@ from casework.errors import ProjectError, SourceError
 from casework.matrices import SummaryStore
 from casework.refi import (
     SCHEMA_DIR,
+    _archive as _refi_archive,
+    _export as refi_export,
     export_qdc,
     export_qdpx,
     fold_description,
@@ -24,8 +26,6 @@ from casework.refi import (
     schema,
     unfold_description,
 )
-from casework.refi import _archive as _refi_archive
-from casework.refi import _export as refi_export
 
 SAMPLES = Path(__file__).resolve().parent / "data" / "refi"  # MIT samples, see its README
 NS = "{urn:QDA-XML:project:1.0}"
@@ -297,7 +297,9 @@ def test_an_invalid_export_is_never_written(coded, tmp_path, monkeypatch) -> Non
 
     monkeypatch.setattr(refi_export, "_serialise", broken)
     for export, name in ((export_qdpx, "p.qdpx"), (export_qdc, "c.qdc")):
-        with pytest.raises(ProjectError, match="not valid REFI-QDA.*NotInTheSchema|not valid REFI"):
+        with pytest.raises(
+            ProjectError, match=r"not valid REFI-QDA.*NotInTheSchema|not valid REFI"
+        ):
             export(coded, tmp_path / name)
         assert not (tmp_path / name).exists()
     assert sorted(p.name for p in SCHEMA_DIR.glob("*.xsd")) == [

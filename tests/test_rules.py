@@ -192,7 +192,7 @@ def test_keyword_list_that_is_not_a_list(nlp) -> None:  # type: ignore[no-untype
 
 def test_pattern_that_is_not_a_list_of_dicts(nlp) -> None:  # type: ignore[no-untyped-def]
     cb = book(Code("impact.x", "X", parent="impact", patterns=({"LOWER": "x"},)))  # type: ignore[arg-type]
-    with pytest.raises(CodebookError, match="pattern 1 of code 'impact.x' is not a list"):
+    with pytest.raises(CodebookError, match=r"pattern 1 of code 'impact\.x' is not a list"):
         compile_rules(cb, nlp)
 
 

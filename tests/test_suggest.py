@@ -52,7 +52,7 @@ def tables(codings: pd.DataFrame | None = None) -> Tables:
             "speaker": ["Interviewer", "Lead", "Lead"],
         }
     )
-    segments["text"] = [TEXT[s:e] for s, e in zip(starts, ends)]
+    segments["text"] = [TEXT[s:e] for s, e in zip(starts, ends, strict=True)]
     if codings is None:
         codings = pd.DataFrame(columns=["coding_id", "doc_id", "code_id", "start", "end", "coder"])
     return Tables(documents, segments, BOOK.codes, codings, {"A/lead": TEXT})
@@ -93,7 +93,7 @@ def test_segment_units_merge_sentences_of_a_turn() -> None:
             ("challenges.capacity", TEXT[TEXT.rindex("Lead:") + 6 :]),
         }
     )
-    reasons = dict(zip(rows["code_id"], rows["reason"]))
+    reasons = dict(zip(rows["code_id"], rows["reason"], strict=True))
     assert reasons["challenges.capacity"] == 'keyword "capacity"; pattern 1 of challenges.capacity'
 
 

@@ -118,8 +118,8 @@ def test_sunburst_counts_roll_up(tables):
 
 def test_core_modules_do_not_import_plotly_or_spacy():
     code = (
-        "import sys, casework.matrices._framework, casework.matrices._summaries, casework.matrices._query, "
-        "casework.views._tables, casework.export._workbook; "
+        "import sys, casework.matrices._framework, casework.matrices._summaries, "
+        "casework.matrices._query, casework.views._tables, casework.export._workbook; "
         "print(sorted(m for m in ('plotly', 'spacy') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

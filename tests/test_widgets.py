@@ -11,7 +11,7 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import ipywidgets as widgets
 import nbformat
@@ -21,7 +21,7 @@ import pytest
 import casework
 from casework.cli import main
 from casework.codebook import Codebook
-from casework.errors import ConfigError, CodebookError, ProjectError, StoreError, UnknownName
+from casework.errors import CodebookError, ConfigError, ProjectError, StoreError, UnknownName
 from casework.project import Project
 from casework.widgets import (
     REVIEW_NOTEBOOK,
@@ -85,7 +85,7 @@ def test_coder_shows_the_document_as_paragraphs_with_offsets(coder: Coder, small
     assert coder.suggestion_total == len(coder.suggestions) > 0
     expected = small.suggest(doc_ids=[DOC])
     shown = {(x["code"], x["start"], x["end"]) for x in coder.suggestions}
-    assert shown == set(zip(expected["code_id"], expected["start"], expected["end"]))
+    assert shown == set(zip(expected["code_id"], expected["start"], expected["end"], strict=True))
     assert shown and all(x["reason"] for x in coder.suggestions)
 
 
@@ -124,7 +124,7 @@ def test_the_coder_needs_a_coder_name(
 ) -> None:
     monkeypatch.delenv("CASEWORK_CODER", raising=False)
     project = casework.open_project(make_project(coder=None))
-    with pytest.raises(ConfigError, match="no coder given.*CASEWORK_CODER"):  # the one message
+    with pytest.raises(ConfigError, match=r"no coder given.*CASEWORK_CODER"):  # the one message
         Coder(project)
 
 
@@ -262,7 +262,7 @@ def test_suggestions_come_from_project_suggest_when_it_exists(
     make_project: Callable[..., Path],
 ) -> None:
     class Suggesting(Project):
-        asked: list[Any] = []
+        asked: ClassVar[list[Any]] = []
 
         def suggest(self, docs: list[str] | None = None, coder: str | None = None) -> pd.DataFrame:
             self.asked.append((docs, coder))
@@ -579,7 +579,7 @@ def test_an_edit_refuses_when_the_file_changed_on_disk(hand: Project) -> None:
     editor.rename("impact", "Effects")  # it read the file again: the edit goes on top
     assert "name: Team capacity" in path.read_text("utf-8")
     assert hand.codebook["impact"].name == "Effects"
-    hand.codebook  # read (and cached) by the project
+    _ = hand.codebook  # read (and cached) by the project
     path.write_text(path.read_text("utf-8").replace("name: Effects", "name: Outcomes"), "utf-8")
     with pytest.raises(CodebookError, match="changed on disk"):
         hand.add_code("Staff time", parent="challenges")  # as the Coder's "new code" does

@@ -16,11 +16,20 @@ from typing import TYPE_CHECKING, Any
 
 from casework.errors import CaseworkError
 
-if TYPE_CHECKING:
-    from casework.codebook import Codebook
-    from casework.project import Project, open_project
-    from casework.sources import read_source
-    from casework.tables import Tables
+if TYPE_CHECKING:  # what type checkers see; ``X as X`` marks an explicit re-export
+    from casework.codebook import Codebook as Codebook
+    from casework.intercoder import agreement as agreement
+    from casework.matrices import (
+        SummaryStore as SummaryStore,
+        code_frequencies as code_frequencies,
+        cooccurrence as cooccurrence,
+        cross_case_matrix as cross_case_matrix,
+        framework_matrix as framework_matrix,
+        matrix_coding_query as matrix_coding_query,
+    )
+    from casework.project import Project as Project, open_project as open_project
+    from casework.sources import read_source as read_source
+    from casework.tables import Tables as Tables
 
 __version__ = "0.1.0"
 

@@ -24,7 +24,7 @@ def read_config(root: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
     try:
-        config = tomllib.loads(path.read_text(encoding="utf-8"))
+        config: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as err:
         raise ConfigError("not UTF-8 text", path=path, fix="Save the file as UTF-8.") from err
     except tomllib.TOMLDecodeError as err:

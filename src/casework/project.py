@@ -296,7 +296,8 @@ class Project:
         start, end = int(row["start"]), int(row["end"])
         if not 0 <= start < end <= len(text):
             raise ProjectError(
-                f"offsets {start}–{end} are outside the text of '{doc_id}' ({len(text)} characters)",
+                f"offsets {start}–{end} are outside the text of '{doc_id}' "
+                f"({len(text)} characters)",
                 field="start/end",
                 fix="Give 0 <= start < end <= the document's n_chars.",
             )
@@ -639,8 +640,9 @@ class Project:
         end)``, like all of the coder's passages of ``code``, or like free ``text``.
 
         Passages already coded with ``code`` (or inside the query passage) or rejected
-        for it, and the interviewer's turns, are left out. Columns: the suggestion columns (code_id is ``code``, or
-        empty), with ``confidence`` the cosine similarity and ``source`` ``similar``.
+        for it, and the interviewer's turns, are left out. Columns: the suggestion columns
+        (code_id is ``code``, or empty), with ``confidence`` the cosine similarity and
+        ``source`` ``similar``.
         Same corpus, same query: same answer.
         """
         from casework.nlp import similar

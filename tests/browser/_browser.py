@@ -47,7 +47,7 @@ case: A
 Interviewer: <script>window.__cw_pwned=1;alert('script')</script> What changed for you?
 
 Respondent: <img src=x onerror="window.__cw_pwned=1;alert('img')"> and [a link](javascript:window.__cw_pwned=1) and <a href="javascript:alert('a')">click here</a>. <b onmouseover="alert('b')">Bold</b> claims about practice.
-"""
+"""  # noqa: E501 (one paragraph of hostile markup; a line break would split it)
 INJECTION_CODE = """
   - id: zz_injection
     name: "<img src=x onerror=\\"window.__cw_pwned=1;alert('code')\\">"
@@ -184,7 +184,7 @@ def review_app(root: Path, tmp: Path, **env_extra: str) -> Iterator[Server]:
 
 
 def _wait_port(server: Server, timeout: float) -> None:
-    host, port = server.url.rsplit(":", 1)
+    port = server.url.rsplit(":", 1)[1]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:

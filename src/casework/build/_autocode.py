@@ -217,9 +217,9 @@ def _model(
 
 
 def _estimate_lines(table: pd.DataFrame | None, model: pd.DataFrame | None) -> list[str]:
-    lines = []
-    fired = table[table["hits"] > 0].sort_values(["code_id", "rule"]) if table is not None else []
-    if len(fired):
+    lines: list[str] = []
+    fired = table[table["hits"] > 0].sort_values(["code_id", "rule"]) if table is not None else None
+    if fired is not None and len(fired):
         shown = fired[["code_id", "reason", "hits", "decisions", "precision"]]
         lines.append(
             "Rules that fired, with their estimated precision for you and the number "

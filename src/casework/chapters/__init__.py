@@ -10,29 +10,42 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # what type checkers see; ``X as X`` marks an explicit re-export
     from casework.chapters._build import (
-        ChapterReport,
-        check_templates,
-        export_chapters,
-        templates_in_use,
+        ChapterReport as ChapterReport,
+        check_templates as check_templates,
+        export_chapters as export_chapters,
+        templates_in_use as templates_in_use,
     )
-    from casework.chapters._content import case_chapter, chapter_project, cross_case_chapter
-    from casework.chapters._convert import find_latex, write_text
-    from casework.chapters._execute import KERNEL_NAME, VenvKernelManager
-    from casework.chapters._fingerprint import file_stamp
-    from casework.chapters._plan import load_plan
+    from casework.chapters._content import (
+        case_chapter as case_chapter,
+        chapter_project as chapter_project,
+        cross_case_chapter as cross_case_chapter,
+    )
+    from casework.chapters._convert import find_latex as find_latex, write_text as write_text
+    from casework.chapters._execute import (
+        KERNEL_NAME as KERNEL_NAME,
+        VenvKernelManager as VenvKernelManager,
+    )
+    from casework.chapters._fingerprint import file_stamp as file_stamp
+    from casework.chapters._plan import load_plan as load_plan
     from casework.chapters._quotes import (
-        pick_quotes,
-        rank_passages,
-        sentence_spans,
-        shorten,
-        summary_evidence,
-        transcript_evidence,
+        pick_quotes as pick_quotes,
+        rank_passages as rank_passages,
+        sentence_spans as sentence_spans,
+        shorten as shorten,
+        summary_evidence as summary_evidence,
+        transcript_evidence as transcript_evidence,
     )
-    from casework.chapters._static_figures import heatmap_svg, static_figure
-    from casework.chapters._trust import trust_problem, untrusted_templates
-    from casework.chapters._wording import sources_sentence
+    from casework.chapters._static_figures import (
+        heatmap_svg as heatmap_svg,
+        static_figure as static_figure,
+    )
+    from casework.chapters._trust import (
+        trust_problem as trust_problem,
+        untrusted_templates as untrusted_templates,
+    )
+    from casework.chapters._wording import sources_sentence as sources_sentence
 
 _WHERE = {
     "ChapterReport": "_build",

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -402,7 +402,7 @@ class _Job:
                 written.append(convert.write_plotly(self.out))
         if set(self.formats) - {"html"}:
             static = convert.body_html(notebook, static=True)
-            date = self.plan.date or datetime.now(UTC).date().isoformat()
+            date = self.plan.date or datetime.now(timezone.utc).date().isoformat()
             written += convert.static_formats(
                 static,
                 name,

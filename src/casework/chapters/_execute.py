@@ -15,10 +15,13 @@ import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
+
+if TYPE_CHECKING:
+    from nbclient import NotebookClient
 
 KERNEL_NAME = "python3"
 
@@ -139,7 +142,6 @@ class SharedKernel:
         """Execute ``template`` with ``parameters`` (injected as papermill does, in a
         cell tagged ``injected-parameters``); write it to ``output``; return it."""
         import nbformat
-        from nbclient import NotebookClient
         from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
         from papermill.iorw import load_notebook_node
         from papermill.parameterize import parameterize_notebook
@@ -150,18 +152,7 @@ class SharedKernel:
             notebook = parameterize_notebook(
                 load_notebook_node(str(template)), parameters, kernel_name=KERNEL_NAME
             )
-        if self.km is None:
-            self.km = VenvKernelManager()
-            self.starts += 1
-        client = NotebookClient(
-            notebook,
-            km=self.km,
-            timeout=self.timeout,
-            startup_timeout=180,
-            kernel_name=KERNEL_NAME,
-            resources={"metadata": {"path": str(self.cwd)}},
-        )
-        client.kc = self.kc
+        client = self._client(notebook)
         try:
             client.execute()
             self.kc = client.kc
@@ -189,7 +180,6 @@ class SharedKernel:
         """Start the kernel and open the project in it (imports and all) while the
         caller works out what to build; a failure here shows up again in ``run``."""
         import nbformat
-        from nbclient import NotebookClient
 
         notebook = nbformat.v4.new_notebook()
         notebook.cells.append(
@@ -199,6 +189,15 @@ class SharedKernel:
                 f"chapter_project({str(root)!r})"
             )
         )
+        client = self._client(notebook)
+        with contextlib.suppress(Exception):  # run() reports whatever is wrong, per chapter
+            client.execute()
+        self.kc = client.kc
+
+    def _client(self, notebook: Any) -> NotebookClient:
+        """A client running ``notebook`` on this runner's kernel (started on first use)."""
+        from nbclient import NotebookClient
+
         if self.km is None:
             self.km = VenvKernelManager()
             self.starts += 1
@@ -211,9 +210,7 @@ class SharedKernel:
             resources={"metadata": {"path": str(self.cwd)}},
         )
         client.kc = self.kc
-        with contextlib.suppress(Exception):  # run() reports whatever is wrong, per chapter
-            client.execute()
-        self.kc = client.kc
+        return client
 
     def close(self) -> None:
         """Shut the kernel down (if one was started)."""

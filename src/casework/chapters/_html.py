@@ -77,7 +77,7 @@ def _markdown() -> Any:
     and mail addresses."""
     import mistune
 
-    class TextOnly(mistune.HTMLRenderer):  # type: ignore[misc]
+    class TextOnly(mistune.HTMLRenderer):
         def image(self, text: str, url: str, title: str | None = None) -> str:
             return f'<span class="cw-image">[image: {text}]</span>' if text else ""
 

@@ -216,7 +216,8 @@ def _open_client(distributed: Any, scheduler: str | Path, timeout: float) -> Cli
     target = str(scheduler)
     address = scheduler_address(scheduler)
     try:
-        return distributed.Client(address, timeout=timeout, set_as_default=False)
+        client: Client = distributed.Client(address, timeout=timeout, set_as_default=False)
+        return client
     except (OSError, TimeoutError, ValueError) as err:
         raise ConfigError(
             f"cannot reach the Dask scheduler {target} ({' '.join(str(err).split())})",

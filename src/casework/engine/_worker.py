@@ -14,7 +14,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import numpy as np
 import pandas as pd
@@ -201,7 +201,7 @@ def suggest_chunk(
     )
 
 
-def _visible(cache_dir: str | None) -> bool:
+def _visible(cache_dir: str | None) -> TypeGuard[str]:
     """True when this worker sees ``cache_dir`` (the client makes it before sending work;
     a worker on another machine without that folder parses without the cache)."""
     return bool(cache_dir) and Path(str(cache_dir)).is_dir()

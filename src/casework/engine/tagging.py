@@ -107,8 +107,12 @@ def suggest(
         items,
         stats if stats is not None else EngineStats(),
     )
-    bar = progress_bar(len(items), "suggest (dask)") if progress is True else None
-    step = bar.update if bar is not None else (progress or None)
+    bar, step = None, None
+    if progress is True:
+        bar = progress_bar(len(items), "suggest (dask)")
+        step = bar.update
+    elif progress:
+        step = progress
     try:
         with connect(scheduler, workers=workers, client=client) as live:
             began = time.perf_counter()

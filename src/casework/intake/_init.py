@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from casework.errors import ProjectError
 
@@ -141,7 +143,10 @@ def _notebook() -> str:
         "language": "python",
         "name": "python3",
     }
-    make = {"markdown": nbformat.v4.new_markdown_cell, "code": nbformat.v4.new_code_cell}
+    make: dict[str, Callable[[str], Any]] = {
+        "markdown": nbformat.v4.new_markdown_cell,
+        "code": nbformat.v4.new_code_cell,
+    }
     book.cells = [make[kind](source) for kind, source in NOTEBOOK]
     for number, cell in enumerate(book.cells):
         cell["id"] = f"cell-{number}"  # stable ids: the same file every time

@@ -17,12 +17,12 @@ from casework.nlp._ranked import (
     DEFAULT_FLOOR,
     DEFAULT_PER_DOC,
     BackgroundTrainer,
+    Options as SuggestOptions,
     Scored,
     ranked_suggest,
     score_basis,
     train_ranker,
 )
-from casework.nlp._ranked import Options as SuggestOptions
 from casework.nlp._ranker import Ranker, RankerSettings, fit_ranker
 from casework.nlp._similar import (
     SimilarityIndex,
@@ -38,11 +38,11 @@ from casework.nlp.rules import RuleSet, compile_rules
 from casework.nlp.suggest import SUGGESTION_COLUMNS, suggestions_to_codings
 
 __all__ = [
-    "BackgroundTrainer",
     "DEFAULT_FLOOR",
     "DEFAULT_PER_DOC",
     "KWIC_COLUMNS",
     "SUGGESTION_COLUMNS",
+    "BackgroundTrainer",
     "HitCache",
     "Hits",
     "LearnedModel",

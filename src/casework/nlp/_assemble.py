@@ -200,7 +200,7 @@ def _joined_reasons(
     group = np.cumsum(new)[keep] - 1
     starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
     counts = np.diff(np.r_[starts, len(kept)])
-    out = kept[starts].copy()
+    out: np.ndarray = kept[starts].copy()
     for k in np.unique(counts[counts > 1]).tolist():
         which = np.flatnonzero(counts == k)
         table = kept[starts[which, None] + np.arange(k)]
@@ -441,7 +441,7 @@ def id_hashes(
     end: np.ndarray,
 ) -> np.ndarray:
     """The stable hash of each (doc, code, start, end); ids are hashed once each."""
-    h = pd.util.hash_array(doc_ids)[doc]
+    h: np.ndarray = pd.util.hash_array(doc_ids)[doc]
     h = h * _ID_PRIME ^ pd.util.hash_array(code_ids)[code]
     for column in (np.asarray(start, dtype=np.int64), np.asarray(end, dtype=np.int64)):
         h = h * _ID_PRIME ^ pd.util.hash_array(column)
@@ -484,7 +484,7 @@ def _quotes(tables: TablesLike, m: Merged) -> Any:
     offsets = np.zeros(len(m) + 1, dtype=np.int64)
     np.cumsum(byte_end - byte_start, out=offsets[1:])
     data = np.empty(int(offsets[-1]), dtype=np.uint8)
-    view = memoryview(data)
+    view = data.data  # a writable memoryview of the array
     for (a, b), text in zip(runs, texts, strict=True):
         raw = text.encode("utf-8")
         starts, ends = byte_start[a:b].tolist(), byte_end[a:b].tolist()

@@ -17,13 +17,16 @@ annotations from arrays (ORTH ids in, SENT_START or LEMMA ids out):
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from spacy.attrs import IS_PUNCT, LEMMA, ORTH, SENT_START, SPACY
 from spacy.language import Language
 from spacy.pipeline import Lemmatizer, Sentencizer
 from spacy.tokens import Doc, Token
+
+if TYPE_CHECKING:
+    from thinc.types import Ints2d  # how spaCy's annotations name a 2-d integer array
 
 LEMMATIZER = "casework_lemmatizer"
 SENTENCIZER = "casework_sentencizer"
@@ -65,7 +68,7 @@ class CaseFoldingLemmatizer(Lemmatizer):
         lemmas = ids[inverse.reshape(-1)]
         if not self.overwrite:
             lemmas = np.where(table[:, 1] != 0, table[:, 1], lemmas)
-        doc.from_array([LEMMA], lemmas.reshape(-1, 1))
+        doc.from_array([LEMMA], cast("Ints2d", lemmas.reshape(-1, 1)))
         return doc
 
     def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterator[Doc]:
@@ -77,7 +80,7 @@ class CaseFoldingLemmatizer(Lemmatizer):
 OPENERS = ('"', "“", "'", "‘", "(", "[")
 
 
-class ArraySentencizer(Sentencizer):
+class ArraySentencizer(Sentencizer):  # type: ignore[misc]  # a Cython class: no types
     """spaCy's :class:`Sentencizer`, computed on arrays.
 
     With ``move_openers``, punctuation that opens a sentence goes with it instead of with
@@ -120,7 +123,7 @@ class ArraySentencizer(Sentencizer):
         if not self.overwrite:
             current = table[:, 2].astype(np.int64)
             values = np.where(current != 0, current, values)
-        doc.from_array([SENT_START], values.view(np.uint64).reshape(-1, 1))
+        doc.from_array([SENT_START], cast("Ints2d", values.view(np.uint64).reshape(-1, 1)))
         return doc
 
     def _move_openers(self, doc: Doc, starts: np.ndarray) -> np.ndarray:

@@ -11,12 +11,15 @@ the string-valued columns with numpy, msgpack is called directly, and zlib runs 
 from __future__ import annotations
 
 import zlib
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from spacy.attrs import HEAD, ORTH, SENT_START, SPACY, intify_attr
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
+
+if TYPE_CHECKING:
+    from thinc.types import Ints2d  # how spaCy's annotations name a 2-d integer array
 
 try:  # the compiled msgpack inside srsly, without the entry-point scan of srsly.msgpack_*
     from srsly.msgpack._packer import Packer as _Packer
@@ -74,7 +77,10 @@ def encode(doc: Doc, attrs: list[int] | None = None, names: dict[int, str] | Non
     """
     attrs = attrs or attrs_for(doc)
     names = {} if names is None else names
-    tokens = np.ascontiguousarray(doc.to_array(attrs), dtype="uint64").reshape(len(doc), len(attrs))
+    wanted: list[int | str] = list(attrs)
+    tokens = np.ascontiguousarray(doc.to_array(wanted), dtype="uint64").reshape(
+        len(doc), len(attrs)
+    )
     spaces = np.asarray(doc.to_array(SPACY), dtype=bool).reshape(len(doc), 1)
     store = doc.vocab.strings
     columns = [i for i, attr in enumerate(attrs) if attr in _STRING_ATTRS]
@@ -102,7 +108,7 @@ def encode(doc: Doc, attrs: list[int] | None = None, names: dict[int, str] | Non
 def decode(data: bytes, vocab: Vocab) -> Doc:
     """The one doc in DocBin bytes; raises (any exception) when the bytes are damaged."""
     message = _unpack(zlib.decompress(data))
-    attrs = [int(a) for a in message["attrs"]]
+    attrs: list[int | str] = [int(a) for a in message["attrs"]]
     if not attrs or attrs[0] != ORTH or len(message["lengths"]) != 4:
         raise ValueError("not a single-document casework cache file")
     for string in message["strings"]:
@@ -114,7 +120,7 @@ def decode(data: bytes, vocab: Vocab) -> Doc:
         raise ValueError("token and space counts differ")
     doc = Doc(vocab, words=tokens[:, 0], spaces=spaces.tolist())  # type: ignore[arg-type]
     if len(attrs) > 1:
-        doc.from_array(attrs[1:], np.ascontiguousarray(tokens[:, 1:]))
+        doc.from_array(attrs[1:], cast("Ints2d", np.ascontiguousarray(tokens[:, 1:])))
     doc.cats = dict(message["cats"][0])
     groups = message["span_groups"][0]
     if groups:

@@ -47,7 +47,7 @@ class Hits:
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         columns = (self.rule, self.start, self.end, self.sent_start, self.sent_end)
-        for row in zip(*(c.tolist() for c in columns)):
+        for row in zip(*(c.tolist() for c in columns), strict=True):
             yield Hit(*row)
 
 

@@ -39,7 +39,7 @@ class HitCache:
                         keys, bounds, table = data["keys"], data["bounds"], data["table"]
                     if table.ndim != 2 or table.shape[0] != 5 or len(bounds) != len(keys) + 1:
                         raise ValueError(f"shapes {table.shape}, {bounds.shape}")
-                    for key, a, b in zip(keys.tolist(), bounds[:-1], bounds[1:]):
+                    for key, a, b in zip(keys.tolist(), bounds[:-1], bounds[1:], strict=True):
                         rows = table[:, a:b].astype(np.int64)
                         self._hits[key] = Hits(rows[0], rows[1], rows[2], rows[3], rows[4])
                 except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as err:

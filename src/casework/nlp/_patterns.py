@@ -31,9 +31,12 @@ def _values(value: Any) -> list[str] | None:
         return [value]
     if isinstance(value, Mapping) and set(value) == {"IN"}:
         options = value["IN"]
-        if isinstance(options, (list, tuple)) and options:
-            if all(isinstance(v, str) for v in options):
-                return list(dict.fromkeys(options))
+        if (
+            isinstance(options, (list, tuple))
+            and options
+            and all(isinstance(v, str) for v in options)
+        ):
+            return list(dict.fromkeys(options))
     return None
 
 

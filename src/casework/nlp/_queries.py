@@ -154,7 +154,7 @@ def _regex_finder(query: str, case_sensitive: bool) -> Any:
         ) from None
 
     def find(doc: Doc) -> list[tuple[int, int]]:
-        out = []
+        out: list[tuple[int, int]] = []
         for hit in pattern.finditer(doc.text):
             if hit.end() > hit.start():
                 span = doc.char_span(hit.start(), hit.end(), alignment_mode="expand")
@@ -251,7 +251,7 @@ def _with_descendants(codes: pd.DataFrame, wanted: list[str]) -> set[str]:
             raise UnknownName("code", code, known, field="codes")
     children: dict[str, list[str]] = {}
     if "parent_id" in codes.columns:
-        for code, parent in zip(codes["code_id"], codes["parent_id"]):
+        for code, parent in zip(codes["code_id"], codes["parent_id"], strict=True):
             if isinstance(parent, str):
                 children.setdefault(parent, []).append(code)
     found, todo = set(), list(wanted)
@@ -367,7 +367,9 @@ def code_all_hits(
         frame["u_start"], frame["u_end"], frame["quote"] = (frame[n] for n in names)
     else:
         frame = _segment_units(frame, tables)
-    frame["reason"] = [f'{m} search "{q}"' for q, m in zip(frame["query"], frame["mode"])]
+    frame["reason"] = [
+        f'{m} search "{q}"' for q, m in zip(frame["query"], frame["mode"], strict=True)
+    ]
     frame = frame.drop_duplicates(["doc_id", "u_start", "u_end"])
     out = pd.DataFrame(
         {
@@ -391,14 +393,15 @@ def code_all_hits(
     if tables is not None:
         out = drop_decided(out, tables, coder)
     out["coding_id"] = suggestion_ids(
-        *(out[c].to_numpy(object) for c in ("doc_id", "code_id")),
+        out["doc_id"].to_numpy(object),
+        out["code_id"].to_numpy(object),
         out["start"].to_numpy(),
         out["end"].to_numpy(),
     )
     return out[SUGGESTION_COLUMNS]
 
 
-def _segment_units(frame: pd.DataFrame, tables: TablesLike) -> pd.DataFrame:
+def _segment_units(frame: pd.DataFrame, tables: TablesLike | None) -> pd.DataFrame:
     if tables is None:
         raise CaseworkError(
             "segment units need the tables",
@@ -419,5 +422,7 @@ def _segment_units(frame: pd.DataFrame, tables: TablesLike) -> pd.DataFrame:
             seg = mine.iloc[0]
             rows.append((int(seg["start"]), int(seg["end"]), str(seg["text"])))
     frame = frame.copy()
-    frame["u_start"], frame["u_end"], frame["quote"] = zip(*rows) if rows else ([], [], [])
+    frame["u_start"], frame["u_end"], frame["quote"] = (
+        zip(*rows, strict=True) if rows else ([], [], [])
+    )
     return frame

@@ -24,7 +24,7 @@ import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -34,6 +34,7 @@ from casework.tables import TablesLike
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.pipeline.textcat_multilabel import MultiLabel_TextCategorizer
     from spacy.tokens import Doc
 
 LEARNED_VERSION = "1"
@@ -136,7 +137,8 @@ def fit(
     import spacy
     from spacy.tokens import Doc
     from spacy.training import Example
-    from spacy.util import fix_random_seed, minibatch
+    from spacy.util import minibatch
+    from thinc.api import fix_random_seed  # what spacy.util re-exports
 
     fix_random_seed(settings.seed)
     nlp = spacy.blank("en")
@@ -147,12 +149,17 @@ def fit(
         "no_output_layer": False,
         "length": settings.hash_size,
     }
-    textcat = nlp.add_pipe("textcat_multilabel", config={"model": model})
+    textcat = cast(
+        "MultiLabel_TextCategorizer",
+        nlp.add_pipe("textcat_multilabel", config={"model": model}),
+    )
     for code in codes:
         textcat.add_label(code)
     examples = [
-        Example.from_dict(Doc(nlp.vocab, words=w), {"cats": dict(zip(codes, map(float, row)))})
-        for w, row in zip(words, labels)
+        Example.from_dict(
+            Doc(nlp.vocab, words=w), {"cats": dict(zip(codes, map(float, row), strict=True))}
+        )
+        for w, row in zip(words, labels, strict=True)
     ]
     optimizer = nlp.initialize(lambda: examples)
     optimizer.learn_rate = settings.learn_rate
@@ -168,7 +175,7 @@ def predict(nlp: Language, words: list[list[str]]) -> np.ndarray:
     """Scores, one row per sentence and one column per label (in ``labels`` order)."""
     from spacy.tokens import Doc
 
-    textcat = nlp.get_pipe("textcat_multilabel")
+    textcat = cast("MultiLabel_TextCategorizer", nlp.get_pipe("textcat_multilabel"))
     if not words:
         return np.zeros((0, len(textcat.labels)))
     out = []
@@ -241,12 +248,13 @@ class LearnedModel:
     def passing(self) -> list[str]:
         """Codes the model may suggest."""
         report = self.scored_report()
-        return report.loc[report["passes"], "code_id"].tolist()
+        return [str(c) for c in report.loc[report["passes"], "code_id"]]
 
     def score(self, docs: Mapping[str, Doc], codes: Iterable[str] | None = None) -> pd.DataFrame:
         """doc_id, start, end, code_id, score for every sentence and the given (passing) codes."""
         wanted = self.passing() if codes is None else list(codes)
-        labels = list(self.nlp.get_pipe("textcat_multilabel").labels)
+        pipe = cast("MultiLabel_TextCategorizer", self.nlp.get_pipe("textcat_multilabel"))
+        labels = list(pipe.labels)
         columns = [labels.index(c) for c in wanted if c in labels]
         rows: list[tuple[str, int, int]] = []
         words: list[list[str]] = []
@@ -270,11 +278,11 @@ class LearnedModel:
         """:meth:`add_candidates` for scores already computed (rows as :meth:`score` orders
         them), e.g. on a cluster's workers."""
         scores = scores[scores["score"] >= min_score]
-        f1 = dict(zip(self.report["code_id"], self.report["f1"]))
+        f1 = dict(zip(self.report["code_id"], self.report["f1"], strict=True))
         for doc_id, rows in scores.groupby("doc_id", sort=False):
             reasons = [
                 pile.reason(f"model score {s:.2f} (cross-validated F1 {f1[c]:.2f})")
-                for s, c in zip(rows["score"], rows["code_id"])
+                for s, c in zip(rows["score"], rows["code_id"], strict=True)
             ]
             codes = [pile.code(c) for c in rows["code_id"]]
             pile.add(
@@ -316,12 +324,16 @@ def train_model(
     codes = [str(c) for c in tables.codes["code_id"]]
     data = training_sentences({d: docs[d] for d in docs if d in wanted}, codings, codes)
     counts = data.labels.sum(axis=0)
-    trainable = [c for c, n in zip(codes, counts) if settings.min_examples <= n < len(data.words)]
+    trainable = [
+        c
+        for c, n in zip(codes, counts, strict=True)
+        if settings.min_examples <= n < len(data.words)
+    ]
     if not trainable:
         raise NotEnoughExamples(
             {
                 c: settings.min_examples - int(n)
-                for c, n in zip(codes, counts)
+                for c, n in zip(codes, counts, strict=True)
                 if n < settings.min_examples
             },
             settings.min_examples,

@@ -20,13 +20,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from casework.errors import MissingDependency
 from casework.tables import TablesLike
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.pipeline import Lemmatizer
     from spacy.tokens import Doc
 
 log = logging.getLogger(__name__)
@@ -121,7 +122,9 @@ def _default_pipeline() -> Language:
     nlp.add_pipe(
         SENTENCIZER, name="sentencizer", config={"punct_chars": punct, "move_openers": True}
     )
-    lemmatizer = nlp.add_pipe(LEMMATIZER, name="lemmatizer", config={"mode": "lookup"})
+    lemmatizer = cast(
+        "Lemmatizer", nlp.add_pipe(LEMMATIZER, name="lemmatizer", config={"mode": "lookup"})
+    )
     try:
         lemmatizer.initialize()
     except (ValueError, ImportError) as err:
@@ -160,12 +163,12 @@ def _named_pipeline(name: str) -> Language:
 
 def pipeline_id(nlp: Language) -> str:
     """A file-name-safe id of the pipeline and the versions its output depends on."""
-    import spacy
+    from spacy import about
 
     meta = nlp.meta
     parts = [
         f"{meta.get('lang', 'xx')}_{meta.get('name', 'pipeline')}-{meta.get('version', '0')}",
-        f"spacy{spacy.__version__}",
+        f"spacy{about.__version__}",
         "+".join(nlp.pipe_names),
     ]
     if meta.get("name") == "casework_default":
@@ -294,7 +297,7 @@ def _parse_batch(
             todo.append((i, key, text))
         else:
             done[i] = doc
-    for (i, key, _), doc in zip(todo, pipe_texts(nlp, [t for _, _, t in todo])):
+    for (i, key, _), doc in zip(todo, pipe_texts(nlp, [t for _, _, t in todo]), strict=True):
         if cache:
             cache.save(key, doc)
             cache.stats.parsed += 1

@@ -158,7 +158,9 @@ class RuleSet:
             which = np.searchsorted(ids, column[positions])
             order = np.argsort(which, kind="stable")
             values, first = np.unique(which[order], return_index=True)
-            for value, chunk in zip(values.tolist(), np.split(positions[order], first[1:])):
+            for value, chunk in zip(
+                values.tolist(), np.split(positions[order], first[1:]), strict=True
+            ):
                 for part in self._part_index[attr][int(ids[value])]:
                     parts.setdefault(part, []).append(chunk)
         return {p: np.sort(np.concatenate(c)) if len(c) > 1 else c[0] for p, c in parts.items()}
@@ -195,7 +197,7 @@ class RuleSet:
                 continue
             lead = [
                 p
-                for p, si in zip(parts[group.lead].tolist(), sentences[group.lead])
+                for p, si in zip(parts[group.lead].tolist(), sentences[group.lead], strict=True)
                 if si in common
             ]
             for a, b in index.windows(lead, group.reach):
@@ -435,7 +437,7 @@ class _Builder:
 
     def _keyword_lemmas(self) -> None:
         texts = [keyword for _, keyword in self.keywords]
-        for (rule, _), doc in zip(self.keywords, self.nlp.pipe(texts)):
+        for (rule, _), doc in zip(self.keywords, self.nlp.pipe(texts), strict=True):
             if doc.has_annotation("LEMMA"):
                 self._entry("LEMMA", f"r{rule}", tuple(t.lemma_ for t in doc if not t.is_space))
 

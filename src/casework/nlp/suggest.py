@@ -19,6 +19,7 @@ import pandas as pd
 from casework.config import need_coder
 from casework.errors import CaseworkError, UnknownName
 from casework.nlp._turns import after_label
+from casework.store import CODING_COLUMNS
 from casework.tables import TablesLike
 
 if TYPE_CHECKING:
@@ -30,23 +31,6 @@ if TYPE_CHECKING:
     from casework.nlp.learned import LearnedModel
     from casework.nlp.rules import RuleSet
 
-CODING_COLUMNS = [
-    "coding_id",
-    "doc_id",
-    "case_id",
-    "participant_id",
-    "role",
-    "code_id",
-    "start",
-    "end",
-    "quote",
-    "coder",
-    "source",
-    "confidence",
-    "reason",
-    "created_at",
-    "memo",
-]
 SUGGESTION_COLUMNS = [*CODING_COLUMNS, "status"]
 UNITS = ("sentence", "segment")
 #: Below this many documents, rule hits skip the hit cache (see ``add_rule_candidates``).
@@ -402,8 +386,7 @@ def finish(frame: pd.DataFrame, tables: TablesLike, coder: str | None) -> pd.Dat
 
     ``frame`` has the columns of :meth:`Candidates.merged`.
     """
-    from casework.nlp._assemble import Merged
-    from casework.nlp._assemble import finish as finish_merged
+    from casework.nlp._assemble import Merged, finish as finish_merged
 
     doc, docs = pd.factorize(frame["doc_id"].astype(object))
     code, codes = pd.factorize(frame["code_id"].astype(object))

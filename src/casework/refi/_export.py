@@ -337,7 +337,8 @@ class _ProjectWriter:
                 name=_clean(doc_id),
                 plainTextPath=f"internal://{guid}.txt",
             )
-            text, edits = self.p.text(doc_id), []
+            text = self.p.text(doc_id)
+            edits: list[tuple[int, int, int, int]] = []
             if self.mask is not None:
                 text, edits = self.mask.names_only(text)
             codings = by_doc.get(doc_id)

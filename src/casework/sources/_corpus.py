@@ -220,7 +220,8 @@ def _document_row(
             f"case '{case}' is not in {CASES_FILE}",
             path=path,
             field="case",
-            fix=f"Add a row for it to {CASES_FILE} or use one of: {', '.join(sorted(known_cases))}.",
+            fix=f"Add a row for it to {CASES_FILE} or use one of: "
+            f"{', '.join(sorted(known_cases))}.",
         )
     row: dict[str, Any] = {
         "doc_id": doc_id,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from casework.sources import text_sha
 from casework.store._anchors import Anchor, make_anchor, reanchor
 from casework.store._codings import (
+    CODING_COLUMNS,
     ResolvedCodings,
     code_counts,
     coding_progress,
@@ -24,6 +25,7 @@ from casework.store._sync import Copied, pull_events, push_events
 from casework.util import utc_now
 
 __all__ = [
+    "CODING_COLUMNS",
     "KINDS",
     "Anchor",
     "Copied",

@@ -66,7 +66,7 @@ def reanchor(text: str, anchor: Anchor) -> tuple[int, int] | None:
 
 def _common_prefix(a: str, b: str) -> int:
     n = 0
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=False):  # the shorter string ends the prefix
         if x != y:
             break
         n += 1

@@ -174,9 +174,14 @@ def check(cache_dir: Path, log: Path) -> str | None:
     except OSError:
         fd = -1
     try:
-        if fd >= 0 and isinstance(offset, int) and isinstance(recorded, str):
-            if os.fstat(fd).st_size >= offset and full_hash(fd, offset) == recorded:
-                return None
+        if (
+            fd >= 0
+            and isinstance(offset, int)
+            and isinstance(recorded, str)
+            and os.fstat(fd).st_size >= offset
+            and full_hash(fd, offset) == recorded
+        ):
+            return None
     finally:
         if fd >= 0:
             os.close(fd)

@@ -13,17 +13,17 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # what type checkers see; ``X as X`` marks an explicit re-export
     from casework.widgets._review import (
-        REVIEW_NOTEBOOK,
-        TEMPLATES,
-        review_notebook,
-        serve_review,
-        voila_arguments,
+        REVIEW_NOTEBOOK as REVIEW_NOTEBOOK,
+        TEMPLATES as TEMPLATES,
+        review_notebook as review_notebook,
+        serve_review as serve_review,
+        voila_arguments as voila_arguments,
     )
-    from casework.widgets.codebook_editor import CodebookEditor
-    from casework.widgets.coder import Coder
-    from casework.widgets.matrix_explorer import MatrixExplorer
+    from casework.widgets.codebook_editor import CodebookEditor as CodebookEditor
+    from casework.widgets.coder import Coder as Coder
+    from casework.widgets.matrix_explorer import MatrixExplorer as MatrixExplorer
 
 _LAZY = {
     "Coder": "casework.widgets.coder",

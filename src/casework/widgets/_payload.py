@@ -256,7 +256,12 @@ def _spans(frame: pd.DataFrame) -> set[tuple[str, int, int]]:
     if frame.empty:
         return set()
     return set(
-        zip(frame["code_id"].astype(str), frame["start"].astype(int), frame["end"].astype(int))
+        zip(
+            frame["code_id"].astype(str),
+            frame["start"].astype(int),
+            frame["end"].astype(int),
+            strict=True,
+        )
     )
 
 

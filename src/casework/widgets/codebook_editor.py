@@ -29,6 +29,7 @@ import pandas as pd
 from casework.codebook import Codebook
 from casework.config import need_coder
 from casework.errors import CaseworkError, CodebookError, ProjectError
+from casework.project import Project
 
 EDITABLE = ("description", "include", "exclude", "keywords", "examples", "color")
 
@@ -45,7 +46,7 @@ class Plan:
     message: str = ""
 
 
-class CodebookEditor(w.VBox):
+class CodebookEditor(w.VBox):  # type: ignore[misc]  # ipywidgets ships no types
     """Edit the project's codebook; every change is saved to its YAML file at once.
 
     ``coder`` is an optional :class:`~casework.widgets.Coder` whose codebook tree is
@@ -53,7 +54,7 @@ class CodebookEditor(w.VBox):
     :class:`~casework.codebook._codebook.Codebook`.
     """
 
-    def __init__(self, project: Any, *, coder: Any = None) -> None:
+    def __init__(self, project: Project, *, coder: Any = None) -> None:
         self.project = project
         self.pending: Plan | None = None
         self._listeners: list[Callable[[Codebook], None]] = []
@@ -194,7 +195,7 @@ class CodebookEditor(w.VBox):
             )
         if len(hit):
             need_coder(who)  # the one message when no coder is known
-        return hit["coding_id"].astype(str).tolist()
+        return [str(c) for c in hit["coding_id"]]
 
     def _save(self, book: Codebook) -> Codebook:
         problems = book.validate()
