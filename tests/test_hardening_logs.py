@@ -230,7 +230,7 @@ def test_item_11_snapshot_is_used_only_while_the_log_is_untouched(
     parsed: list[int] = []
     real_parse = _jsonl._parse
     monkeypatch.setattr(
-        _jsonl, "_parse", lambda p, d, f=0: parsed.append(len(d)) or real_parse(p, d, f)
+        _jsonl, "_parse", lambda p, d, f=0, t=None: parsed.append(len(d)) or real_parse(p, d, f, t)
     )
     log, cache = tmp_path / "c.jsonl", tmp_path / "cache"
     _jsonl.append_records(log, [{"n": i, "pad": "z" * 50} for i in range(100)])

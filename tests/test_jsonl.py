@@ -12,6 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from casework.errors import StoreError
@@ -160,3 +161,39 @@ def test_snapshot_of_a_long_log_is_reused_and_checked(
     for snap in cache.glob("*.arrow"):
         snap.write_bytes(b"garbage")
     assert read_log(log, cache_dir=cache).frame["n"].tolist()[:2] == [7, 1]
+
+
+def test_typed_fields_read_as_without_types(tmp_path: Path) -> None:
+    """``types`` only spares pyarrow the inference: the frame is the same, a field no
+    line has stays absent, and a line whose field has another type is still read."""
+    types = {"n": "Int64", "t": "str", "x": "Float64", "never": "str"}
+    log = tmp_path / "c.jsonl"
+    append_records(log, [{"n": 1, "t": "a", "x": 0.5}, {"n": 2, "t": None, "extra": True}])
+    plain, typed = read_log(log).frame, read_log(log, types=types).frame
+    assert "never" not in typed.columns
+    pd.testing.assert_frame_equal(typed[plain.columns], plain)
+    append_records(log, [{"n": "three", "t": 4}])  # not the usual types: the slow path
+    odd = read_log(log, types=types).frame
+    assert odd["n"].tolist() == [1, 2, "three"] and odd["t"].tolist()[-1] == 4
+
+
+def test_snapshot_records_the_sha256_of_the_bytes_it_covers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hash is taken from the bytes parsed (in a thread), up to the last newline."""
+    import hashlib
+    import json
+
+    from casework.store import _snapshot
+
+    monkeypatch.setattr(_snapshot, "MIN_BYTES", 1000)
+    log, cache = tmp_path / "c.jsonl", tmp_path / "cache"
+    append_records(log, [{"n": i, "pad": "z" * 50} for i in range(100)])
+    with open(log, "ab") as f:
+        f.write(b'{"n": 100, "torn')
+    read_log(log, cache_dir=cache)
+    (record,) = [json.loads(p.read_text()) for p in cache.glob("*.stat")]
+    covered = log.read_bytes()[: record["offset"]]
+    assert covered.endswith(b"\n") and b"torn" not in covered
+    assert record["sha256"] == hashlib.sha256(covered).hexdigest()
+    assert _snapshot.check(cache, log) is None

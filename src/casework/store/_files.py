@@ -20,11 +20,15 @@ import pandas as pd
 
 from casework.errors import CaseworkError, Problem
 from casework.store._jsonl import LogContents, append_records, read_log
+from casework.store._replay import CODING_EVENT_COLUMNS
 
 CODER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")  # always fullmatch: "$" allows "\n"
 # Copies sync tools leave beside a log (Syncthing's name is otherwise a valid coder name).
 CONFLICT_COPY = re.compile(r"sync-conflict|conflicted copy|\(\d+\)$|~$", re.IGNORECASE)
 KINDS = ("codings", "summaries")
+# The fields coding events usually have, so pyarrow need not infer them (``line`` and
+# ``coder`` are added on reading).
+_TYPES = {"codings": {n: t for n, t in CODING_EVENT_COLUMNS.items() if n not in ("line", "coder")}}
 CACHE_DIR = ".casework/events"  # snapshots of long logs; always safe to delete
 
 
@@ -125,7 +129,9 @@ class FileStore:
         frames: list[pd.DataFrame] = []
         problems: list[Problem] = []
         for name in coders:
-            contents = read_log(self.path(kind, name), cache_dir=self.root / CACHE_DIR)
+            contents = read_log(
+                self.path(kind, name), cache_dir=self.root / CACHE_DIR, types=_TYPES.get(kind)
+            )
             problems.extend(contents.problems)
             frame = contents.frame
             if len(frame):

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -96,53 +97,53 @@ def load(cache_dir: Path, log: Path, fd: int, size: int) -> tuple[pd.DataFrame, 
         return None
 
 
-def save(
-    cache_dir: Path,
-    log: Path,
-    fd: int,
-    frame: pd.DataFrame,
-    offset: int,
-    covered: bytes | None = None,
-) -> None:
-    """Write a snapshot atomically; failures are ignored (it is only a cache).
+class Digest:
+    """The SHA-256 of ``data[:offset]`` (the bytes a snapshot covers), computed in a
+    thread from the moment it is made: hashlib releases the GIL, so a caller that
+    already holds the bytes hashes them while it parses them, without reading the log
+    again."""
 
-    ``covered``: the log's first ``offset`` bytes when the caller has them in memory. The
-    SHA-256 of those bytes is computed in a thread while the Arrow file is written
-    (hashlib releases the GIL), so the first open of a long log pays little for it."""
-    import threading
+    def __init__(self, data: bytes, offset: int) -> None:
+        import threading
 
+        self.offset = offset
+        self._hex: list[str] = []
+        self._thread = threading.Thread(
+            target=lambda: self._hex.append(hashlib.sha256(memoryview(data)[:offset]).hexdigest()),
+            name="casework-snapshot-hash",
+        )
+        self._thread.start()
+
+    def result(self) -> str | None:
+        self._thread.join()
+        return self._hex[0] if self._hex else None
+
+
+def save(cache_dir: Path, log: Path, fd: int, frame: pd.DataFrame, digest: Digest) -> None:
+    """Write a snapshot of ``frame``, the parsed events of the log's first
+    ``digest.offset`` bytes, atomically; failures are ignored (it is only a cache)."""
     import pyarrow as pa
     import pyarrow.feather as feather
 
     path = snapshot_path(cache_dir, log)
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    digest: list[str] = []
-
-    def hash_covered() -> None:
-        if covered is not None and len(covered) >= offset:
-            digest.append(hashlib.sha256(memoryview(covered)[:offset]).hexdigest())
-        else:
-            digest.append(full_hash(fd, offset))
-
-    hasher = threading.Thread(target=hash_covered, name="casework-snapshot-hash")
+    tmp = path.with_suffix(f".tmp{os.getpid()}-{threading.get_ident()}")
+    offset = digest.offset
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         before = os.fstat(fd)
-        hasher.start()
         table = pa.Table.from_pandas(frame, preserve_index=False)
         meta = {b"format": FORMAT, b"offset": str(offset).encode()}
         feather.write_feather(table.replace_schema_metadata(meta), tmp, compression="uncompressed")
-        hasher.join()
+        sha = digest.result()
         # The hash goes beside the Arrow file's metadata (written before the hash was
         # known): rewrite the small record, not the snapshot.
-        if _identity(os.fstat(fd)) != _identity(before) or not digest:
+        if _identity(os.fstat(fd)) != _identity(before) or sha is None:
             raise OSError("the log changed while its snapshot was made")
         _stat_path(path).unlink(missing_ok=True)  # never a record beside the wrong snapshot
         os.replace(tmp, path)
-        _write_record(path, {**_identity(before), "offset": offset, "sha256": digest[0]})
+        _write_record(path, {**_identity(before), "offset": offset, "sha256": sha})
     except Exception:
-        if hasher.is_alive():
-            hasher.join()
+        digest.result()
         tmp.unlink(missing_ok=True)
 
 
