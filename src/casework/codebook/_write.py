@@ -24,7 +24,7 @@ class FlowList(list):  # type: ignore[type-arg]
     """A list written on one line, ``[{LOWER: a}, {LOWER: b}]``."""
 
 
-class _Dumper(yaml.SafeDumper):  # type: ignore[misc]  # PyYAML ships no types
+class _Dumper(yaml.SafeDumper):
     """Block style with indented lists, literal blocks for multi-line text, no aliases,
     and a blank line before ``codes:`` and between codes."""
 
