@@ -31,6 +31,7 @@ SCREENSHOT_TESTS: dict[str, str] = {
             "coder-search",
         )
     },
+    "coder-more-like-this.png": "tests/browser/test_similar_browser.py",
     "review.png": "tests/browser/test_review_browser.py",
     "chapter.png": "tests/browser/test_chapters_browser.py",
     **{

@@ -639,11 +639,11 @@ class Project:
         """ "More like this": the ``n`` passages most like a passage ``(doc_id, start,
         end)``, like all of the coder's passages of ``code``, or like free ``text``.
 
-        Passages already coded with ``code`` (or inside the query passage) or rejected
-        for it, and the interviewer's turns, are left out. Columns: the suggestion columns
-        (code_id is ``code``, or empty), with ``confidence`` the cosine similarity and
-        ``source`` ``similar``.
-        Same corpus, same query: same answer.
+        With a passage or a text, ``code`` is the code to offer the passages as. Passages
+        already coded with ``code`` (or inside the query passage) or rejected for it, and
+        the interviewer's turns, are left out. Columns: the suggestion columns (code_id is
+        ``code``, or empty), with ``confidence`` the cosine similarity and ``source``
+        ``similar``. Same corpus, same query: same answer.
         """
         from casework.nlp import similar
 

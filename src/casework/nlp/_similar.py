@@ -237,13 +237,12 @@ def similar(
     from casework.nlp._assemble import now
     from casework.nlp.suggest import SUGGESTION_COLUMNS, suggestion_ids
 
-    given = [x is not None for x in (passage, code, text)]
-    if sum(given) != 1 and not (code is not None and passage is not None and sum(given) == 2):
+    if (passage is not None and text is not None) or (passage, code, text) == (None, None, None):
         raise CaseworkError(
             "say what to find more of: one of passage, code or text",
             field="passage/code/text",
             fix="Pass passage=(doc_id, start, end), code='code_id' or "
-            "text='…' (a passage may come with the code to offer).",
+            "text='…' (a passage or a text may come with the code to offer).",
         )
     if code is not None and code not in set(tables.codes["code_id"].astype(str)):
         raise UnknownName("code", code, tables.codes["code_id"], field="code")
@@ -266,7 +265,8 @@ def similar(
         query = index.vectors[inside].mean(axis=0)
         exclude |= inside
         what = f"like {doc_id} {start}–{end}"
-    elif code is not None:
+    elif text is None:
+        assert code is not None
         rows = _coded_rows(tables, frame, code, coder)
         if not rows.any():
             raise CaseworkError(

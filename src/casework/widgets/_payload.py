@@ -119,7 +119,9 @@ def project_suggestions(project: Any, doc_id: str, coder: str) -> pd.DataFrame |
         params = inspect.signature(suggest).parameters
     except (TypeError, ValueError):
         params = {}
-    extra = {"coder": coder} if "coder" in params else {}
+    extra: dict[str, Any] = {"coder": coder} if "coder" in params else {}
+    if "background" in params:  # a coding session never waits for the model to train
+        extra["background"] = True
     for name, value in (
         ("doc", doc_id),
         ("doc_id", doc_id),

@@ -3,7 +3,8 @@
 A thin view over :class:`~casework.project.Project`: every action in the browser
 arrives as one message and becomes one library call (``project.code``, ``uncode``,
 ``recode``, ``memo``, ``accept`` for accepted suggestions, ``reject``, ``undo``, ``redo``,
-``add_code``; ``matrices.passages`` to retrieve a code's passages, ``nlp.kwic`` to
+``add_code``; ``matrices.passages`` to retrieve a code's passages, ``similar`` for "more
+like this" (in ``_similar.py``), ``nlp.kwic`` to
 search the text; ``codings.code_counts`` and ``coding_progress`` for the counts). The
 same actions are methods here, so a notebook or a test can drive the widget without a
 browser.
@@ -29,6 +30,7 @@ from casework.errors import CaseworkError, ProjectError, UnknownName
 from casework.project import Project
 from casework.store import check_coder, code_counts, coding_progress
 from casework.widgets import _payload
+from casework.widgets._similar import MoreLikeThis
 
 _TALLY = ("code_id", "doc_id", "coder")  # what the counts are made from
 #: Search modes offered in the Coder (``words`` is kwic's word or phrase by word count).
@@ -37,7 +39,7 @@ SEARCH_MODES = ("words", "lemma", "regex")
 _STATIC = Path(__file__).with_name("static")
 
 
-class Coder(anywidget.AnyWidget):
+class Coder(MoreLikeThis, anywidget.AnyWidget):
     """Code one document at a time: select text, pick a code, and it is saved at once.
 
     ``project`` is an open project; ``doc`` the document to open first (default: the
@@ -587,6 +589,7 @@ class Coder(anywidget.AnyWidget):
             "search": lambda: self.search_text(str(msg["query"]), str(msg.get("mode", "words"))),
             "code_hits": lambda: self.code_hits(str(msg["code"]), str(msg.get("unit", "match"))),
         }
+        handlers.update(self._similar_handlers(msg))  # "more like this": _similar.py
         if action not in handlers:
             raise UnknownName("Coder action", action, sorted(handlers), field="action")
         return handlers[action]()

@@ -9,6 +9,7 @@ import { menus } from "./menus.js";
 import { panels } from "./panels.js";
 import { rendering } from "./render.js";
 import { selection } from "./selection.js";
+import { similar } from "./similar.js";
 import { stripes } from "./stripes.js";
 import { toolbar } from "./toolbar.js";
 import { tree } from "./tree.js";
@@ -46,6 +47,7 @@ class CoderView {
     this.loadCodebook();
     this.rebuild();
     this.renderRetrieval();
+    this.renderSimilar();
     this.showStatus();
   }
 
@@ -93,6 +95,11 @@ class CoderView {
     this.tip.hidden = true;
     this.root.append(bar, this.buildFindBar(), this.buildSuggestionBar(), main, this.statusEl, this.errorEl,
       this.retrievalEl, this.pop, this.tip);
+    // "more like this" (similar.js): a free-text box in the find bar, a button under the
+    // selection note, its list after the retrieval panel
+    this.root.querySelector(".cw-findbar").append(this.buildSimilarQuery());
+    this.selInfo.after(this.buildSimilarSelection());
+    this.retrievalEl.after(this.buildSimilarPanel());
     this.applyHeight();
     // Stripes follow the text: draw them again when it reflows (and once attached).
     this.width = 0;
@@ -130,6 +137,7 @@ class CoderView {
       ["change:documents", () => this.schedule("progress")],
       ["change:focus", () => this.schedule("focus")],
       ["change:retrieval", () => this.renderRetrieval()],
+      ["change:similar", () => this.renderSimilar()],
       ["change:suggestion_total", () => this.updateSuggInfo()],
       ["change:show_suggestions", () => this.syncSuggestionBar()],
       ["change:min_score", () => this.syncSuggestionBar()],
@@ -250,7 +258,7 @@ class CoderView {
   }
 }
 
-Object.assign(CoderView.prototype, tree, toolbar, panels, rendering, stripes, selection, menus, keyboard);
+Object.assign(CoderView.prototype, tree, toolbar, panels, rendering, stripes, selection, menus, keyboard, similar);
 
 export default {
   render({ model, el: host }) {

@@ -48,6 +48,7 @@ export const menus = {
     this.pop.append(this.popHeader(c.code, ` · ${c.coder} · ${c.source}`));
     const quote = this.textOf(c.start, c.end);
     this.pop.append(el("blockquote", "cw-quote", quote.length > 300 ? `${quote.slice(0, 300)} …` : quote));
+    this.pop.append(this.similarButton(c)); // similar.js
     if (!mine) {
       if (c.memo) this.pop.append(el("div", "cw-memo-text", c.memo));
       this.pop.append(el("div", "cw-muted", "Another coder's coding: you can read it, not change it."));

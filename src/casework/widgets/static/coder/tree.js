@@ -158,7 +158,7 @@ export const tree = {
       const pin = button(slot >= 0 ? `★${slot + 1}` : "☆", slot >= 0 ? "Unpin" : "Pin to a number key", () =>
         this.togglePin(id),
       "cw-pin");
-      row.append(caret, swatch, name, count, pin);
+      row.append(caret, swatch, name, count, this.similarCodeButton(id), pin); // ≈: similar.js
       if (showing) row.appendChild(this.scoreControl(id, scores, general));
       rows.set(id, row);
       this.treeEl.appendChild(row);

@@ -1,4 +1,4 @@
-// casework bundle; sources sha256 454cd68a810ef219e8db9ab0ca7ab691a93d2ced569ca9fd0a9bcafa082d1839
+// casework bundle; sources sha256 41eb36262e598ab196053a250ab5dfc4c1fed321cf50440c8d040dbf82f65cef
 
 // src/casework/widgets/static/common/dom.js
 var COLOR_RE = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
@@ -101,6 +101,7 @@ var menus = {
     this.pop.append(this.popHeader(c.code, ` · ${c.coder} · ${c.source}`));
     const quote = this.textOf(c.start, c.end);
     this.pop.append(el("blockquote", "cw-quote", quote.length > 300 ? `${quote.slice(0, 300)} …` : quote));
+    this.pop.append(this.similarButton(c));
     if (!mine) {
       if (c.memo) this.pop.append(el("div", "cw-memo-text", c.memo));
       this.pop.append(el("div", "cw-muted", "Another coder's coding: you can read it, not change it."));
@@ -797,6 +798,122 @@ var selection = {
   }
 };
 
+// src/casework/widgets/static/coder/similar.js
+var similar = {
+  // The find bar's "passages about …" box.
+  buildSimilarQuery() {
+    const box = el("span", "cw-similar-query");
+    this.similarInput = el("input", "cw-similar-text");
+    this.similarInput.type = "search";
+    this.similarInput.placeholder = "Passages about… (Enter)";
+    this.similarInput.title = "Find passages in every document like these words (more like this)";
+    const ask = () => {
+      const text = this.similarInput.value.trim();
+      if (!text) return this.flash("Type a few words to find passages about them.");
+      this.askSimilar({ text });
+    };
+    this.similarInput.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        ask();
+      }
+    });
+    box.append(this.similarInput, button("≈", "Find passages like these words", ask, "cw-btn cw-similar-ask"));
+    return box;
+  },
+  // Under the selection note: more like the selected text.
+  buildSimilarSelection() {
+    return button("More like this", "Find passages in every document like the selected text", () => {
+      if (!this.pending) return this.flash("Select some text first.");
+      const { start, end } = this.pending;
+      this.askSimilar({ doc: this.model.get("doc_id"), start, end });
+    }, "cw-btn cw-similar-selection");
+  },
+  // In a coding's menu: more like this passage, offered as its code.
+  similarButton(coding) {
+    return button("More like this", "Find passages in every document like this one, offered as its code", () => {
+      this.closePop();
+      this.askSimilar({ doc: this.model.get("doc_id"), start: coding.start, end: coding.end, code: coding.code });
+    }, "cw-btn cw-similar-coding");
+  },
+  // In the codebook tree: more like the passages you coded with this code.
+  similarCodeButton(id) {
+    const node = button("≈", "More like this code: passages like the ones you coded with it", () => this.askSimilar({ code: id }), "cw-similar-code");
+    node.dataset.code = id;
+    return node;
+  },
+  askSimilar(query) {
+    this.sendTimed({ action: "similar", ...query }, "similar");
+  },
+  buildSimilarPanel() {
+    this.similarEl = el("div", "cw-retrieval cw-similar");
+    this.similarEl.hidden = true;
+    return this.similarEl;
+  },
+  renderSimilar() {
+    const got = this.model.get("similar") || {};
+    const box = this.similarEl;
+    box.textContent = "";
+    box.hidden = !got.rows;
+    if (!got.rows) return;
+    const rows = got.rows;
+    const head = el("div", "cw-retrieval-head");
+    head.append(el("strong", null, "More like this"), el("span", "cw-muted", ` · ${rows.length} passages ${got.label}`));
+    const offer = el("select", "cw-similar-as");
+    offer.title = "The code to offer these passages as";
+    const codes = [...this.info.entries()].map(([id, c]) => [id, " ".repeat(2 * (c.depth - 1)) + c.name]);
+    options(offer, [["", "Offer as… (pick a code)"], ...codes], got.code || "");
+    offer.addEventListener("change", () => {
+      if (offer.value) this.sendTimed({ action: "similar_code", code: offer.value }, "similar");
+    });
+    if (got.code) {
+      const swatch = el("span", "cw-swatch");
+      swatch.style.backgroundColor = this.color(got.code);
+      head.append(swatch);
+    }
+    head.append(offer, button("×", "Close", () => this.send({ action: "close_similar" }), "cw-close"));
+    const list = el("ol", "cw-retrieval-list cw-similar-list");
+    const frag = document.createDocumentFragment();
+    for (const p of rows) {
+      const item = el("li", "cw-passage cw-similar-item");
+      item.dataset.key = p.key;
+      item.dataset.doc = p.doc;
+      item.dataset.start = String(p.start);
+      item.dataset.end = String(p.end);
+      item.dataset.similarity = String(p.similarity);
+      const score = el("span", "cw-similarity", Number(p.similarity).toFixed(2));
+      score.title = "Similarity (cosine, 0–1) to what was asked";
+      const meter = el("span", "cw-similarity-bar");
+      meter.style.width = `${Math.round(40 * Math.max(0, Math.min(1, Number(p.similarity))))}px`;
+      const ref = el("div", "cw-ref");
+      ref.append(meter, score, el("span", null, ` · ${p.label} · ${p.start}–${p.end}`));
+      const actions = el("div", "cw-pop-actions");
+      const accept = button(
+        "Accept",
+        got.code ? `Code it as ${this.codeName(got.code)}` : "Pick a code first",
+        () => this.sendTimed({ action: "accept_similar", key: p.key }, "accept-similar"),
+        "cw-btn cw-accept"
+      );
+      const reject = button(
+        "Reject",
+        "Turn it down: it is not offered for this code again",
+        () => this.sendTimed({ action: "reject_similar", key: p.key }, "reject-similar"),
+        "cw-btn cw-reject"
+      );
+      accept.disabled = reject.disabled = !got.code;
+      actions.append(accept, reject, button("Show in document", "Open the document at this passage", () => this.sendTimed({ action: "show", doc: p.doc, start: p.start, end: p.end }, "show"), "cw-btn cw-show"));
+      item.append(ref, el("blockquote", "cw-quote", p.text), actions);
+      frag.appendChild(item);
+    }
+    list.appendChild(frag);
+    box.append(head, list);
+    const drawn = `${got.code || ""}:${rows.length}`;
+    requestAnimationFrame(() => {
+      this.root.dataset.similar = drawn;
+    });
+  }
+};
+
 // src/casework/widgets/static/coder/toolbar.js
 var toolbar = {
   buildFindBar() {
@@ -1078,7 +1195,7 @@ var tree = {
         () => this.togglePin(id),
         "cw-pin"
       );
-      row.append(caret, swatch, name, count, pin);
+      row.append(caret, swatch, name, count, this.similarCodeButton(id), pin);
       if (showing) row.appendChild(this.scoreControl(id, scores, general));
       rows.set(id, row);
       this.treeEl.appendChild(row);
@@ -1202,6 +1319,7 @@ var CoderView = class {
     this.loadCodebook();
     this.rebuild();
     this.renderRetrieval();
+    this.renderSimilar();
     this.showStatus();
   }
   build() {
@@ -1257,6 +1375,9 @@ var CoderView = class {
       this.pop,
       this.tip
     );
+    this.root.querySelector(".cw-findbar").append(this.buildSimilarQuery());
+    this.selInfo.after(this.buildSimilarSelection());
+    this.retrievalEl.after(this.buildSimilarPanel());
     this.applyHeight();
     this.width = 0;
     this.resizer = new ResizeObserver(() => {
@@ -1291,6 +1412,7 @@ var CoderView = class {
       ["change:documents", () => this.schedule("progress")],
       ["change:focus", () => this.schedule("focus")],
       ["change:retrieval", () => this.renderRetrieval()],
+      ["change:similar", () => this.renderSimilar()],
       ["change:suggestion_total", () => this.updateSuggInfo()],
       ["change:show_suggestions", () => this.syncSuggestionBar()],
       ["change:min_score", () => this.syncSuggestionBar()],
@@ -1397,7 +1519,7 @@ var CoderView = class {
     this.statusEl.textContent = text;
   }
 };
-Object.assign(CoderView.prototype, tree, toolbar, panels, rendering, stripes, selection, menus, keyboard);
+Object.assign(CoderView.prototype, tree, toolbar, panels, rendering, stripes, selection, menus, keyboard, similar);
 var index_default = {
   render({ model, el: host }) {
     const view = new CoderView(model, host);

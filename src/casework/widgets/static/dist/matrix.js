@@ -1,4 +1,4 @@
-// casework bundle; sources sha256 454cd68a810ef219e8db9ab0ca7ab691a93d2ced569ca9fd0a9bcafa082d1839
+// casework bundle; sources sha256 41eb36262e598ab196053a250ab5dfc4c1fed321cf50440c8d040dbf82f65cef
 
 // src/casework/widgets/static/common/dom.js
 var COLOR_RE = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
