@@ -57,7 +57,7 @@ export const similar = {
   },
 
   buildSimilarPanel() {
-    this.similarEl = el("div", "cw-retrieval cw-similar");
+    this.similarEl = el("div", "cw-similar");
     this.similarEl.hidden = true;
     return this.similarEl;
   },

@@ -1,4 +1,4 @@
-// casework bundle; sources sha256 41eb36262e598ab196053a250ab5dfc4c1fed321cf50440c8d040dbf82f65cef
+// casework bundle; sources sha256 7b5d3c5ee9a7363d0928e3d639c49018c25218bc132beb7ef1985c36569e9cc9
 
 // src/casework/widgets/static/common/dom.js
 var COLOR_RE = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
@@ -846,7 +846,7 @@ var similar = {
     this.sendTimed({ action: "similar", ...query }, "similar");
   },
   buildSimilarPanel() {
-    this.similarEl = el("div", "cw-retrieval cw-similar");
+    this.similarEl = el("div", "cw-similar");
     this.similarEl.hidden = true;
     return this.similarEl;
   },
