@@ -400,3 +400,42 @@ def test_a_theme_summary_opens_a_section_with_sub_headings(study: casework.Proje
     assert "Case A alone." not in "".join(s.html for s in chapter.sections)
     section = next(s.html for s in chapter.sections if "Overall, practice moved." in s.html)
     assert section.index("Overall, practice moved.") < section.index("<h3>")
+
+
+def test_found_passages_are_those_passages_gives_for_the_codes(demo: casework.Project) -> None:
+    """A chapter cuts its sections' passages from one charting of every code per
+    scope: the same rows, in the same order, as asking passages() for each list."""
+    from casework.chapters._content import _Context, _Scope
+    from casework.matrices import passages
+
+    ctx = _Context(demo, None)
+    codes = list(demo.codes["code_id"])
+    lists = [[codes[3]], [codes[9], codes[2]], codes[:5], [codes[-1], codes[0], codes[-1]]]
+    for cases in (("A",), ("A", "B", "C", "D", "E")):
+        scope = _Scope(cases, cases[0] if len(cases) == 1 else None)
+        for wanted in lists:
+            got = ctx.found(wanted, scope)
+            expected = passages(
+                demo, "participant", codes=wanted, where={"case_id": list(cases)}, coders=ctx.coders
+            )
+            expected = expected.assign(text=expected["text"].map(ctx.text))
+            pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+            assert len(got) or wanted == [codes[-1], codes[0], codes[-1]]
+
+
+def test_a_figure_is_shown_without_plotly_js() -> None:
+    """show_figure's output is the figure alone (plotly's mimetype and a div that draws
+    with the page's plotly.js), never the 4.8 MB library plotly's renderer adds."""
+    import plotly.graph_objects as go
+
+    from casework.chapters import figure_bundle
+    from casework.chapters._static_figures import PLOTLY_MIME
+
+    figure = go.Figure(go.Heatmap(z=[[1, 2]], x=["a", "b"], y=["<r>"]), layout={"title": "T"})
+    bundle = figure_bundle(figure)
+    assert bundle[PLOTLY_MIME]["data"][0]["type"] == "heatmap"
+    html = bundle["text/html"]
+    assert 'class="plotly-graph-div"' in html and "Plotly.newPlot" in html
+    assert len(html) < 20_000 and "plotly.js v" not in html and "<script src" not in html
+    assert "mathjax" not in html.lower()
+    assert "<r>" not in html  # labels travel as JSON, never as markup

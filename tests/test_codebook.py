@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -693,7 +694,7 @@ def test_loading_500_codes_is_fast() -> None:
     assert min(timings) < 0.5, timings
 
 
-def test_spacy_is_imported_only_for_patterns() -> None:
+def test_spacy_is_imported_only_for_patterns(tmp_path: Path) -> None:
     script = (
         "import sys\n"
         "from casework.codebook import Codebook\n"
@@ -702,7 +703,44 @@ def test_spacy_is_imported_only_for_patterns() -> None:
         "Codebook.from_str('codes:\\n  - {id: a, name: A, patterns: [[{LOWER: x}]]}\\n')\n"
         "assert 'spacy' in sys.modules\n"
     )
-    subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}  # no verdict remembered yet
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=120, env=env)
+
+
+_CHECK = """
+import sys
+from casework.codebook import Codebook
+from casework.errors import CodebookError
+Codebook.from_str('codes:\\n  - {id: a, name: A, patterns: [[{LOWER: x}, {POS: NOUN}]]}\\n')
+try:
+    Codebook.from_str('codes:\\n  - {id: b, name: B, patterns: [[{LOWR: x}]]}\\n')
+except CodebookError as err:
+    print(err.problems[0].message)
+print('spacy' in sys.modules)
+"""
+
+
+def test_pattern_verdicts_are_remembered_across_processes(tmp_path: Path) -> None:
+    """A codebook whose patterns were checked before is read without importing spaCy,
+    and a refused pattern is refused with the same message; another spaCy version (or
+    another cache) starts afresh."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+
+    def run() -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", _CHECK], env=env, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.splitlines()
+
+    first = run()
+    assert first[-1] == "True" and "unknown attribute 'LOWR'" in first[0]
+    saved = list((tmp_path / "cache" / "casework").glob("spacy-patterns-*.json"))
+    assert len(saved) == 1 and len(json.loads(saved[0].read_text())) == 2
+    again = run()
+    assert again == [first[0], "False"]  # same message, spaCy never imported
+    saved[0].write_text("not json")  # a broken cache is only a cache
+    assert run() == first
 
 
 # --- the demo codebook ------------------------------------------------------------------

@@ -2,8 +2,11 @@
 
 validate → suggestions report → framework matrices (CSV, HTML) → Excel thematic
 worksheets → chapters (HTML, Word, Markdown; PDF when a LaTeX engine is installed).
-Everything it writes, caches included, is under the output folder; nothing else in
-the project changes. Built twice on unchanged input, the chapters are the same bytes
+A step whose own inputs have not changed since it last ran cleanly keeps its output
+(:mod:`casework.build._incremental`; chapters one by one); when no project file has
+changed at all, nothing is opened. ``force`` reruns everything. Everything it
+writes, caches included, is under the output folder; nothing else in the project
+changes. Built twice on unchanged input, the chapters are the same bytes
 (HTML, Markdown) or differ only in the Word file's creation time.
 """
 
@@ -18,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from casework.build._incremental import StepRecord, step_keys
 from casework.chapters import export_chapters, file_stamp
 from casework.errors import Problem
 
@@ -38,6 +42,8 @@ class BuildReport:
     chapters: ChapterReport | None = None
     seconds: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    ran: list[str] = field(default_factory=list)  # the steps that ran, in order
+    kept: list[str] = field(default_factory=list)  # inputs unchanged: last output kept
 
     @property
     def ok(self) -> bool:
@@ -46,6 +52,8 @@ class BuildReport:
     def __str__(self) -> str:
         lines = [f"built {len(self.files)} file(s) in {self.out}"]
         lines += [f"  {step}: {secs:.1f} s" for step, secs in self.seconds.items()]
+        if self.kept:
+            lines.append(f"  kept, inputs unchanged: {', '.join(self.kept)} (--force rebuilds)")
         if self.problems:
             lines.append(f"  {len(self.problems)} validation problem(s): see validation.txt")
         if self.chapters is not None:
@@ -132,7 +140,7 @@ def build(
     stamp = "" if force else file_stamp(root)
     kept = _unchanged(out_dir, request, stamp) if stamp else None
     if kept is not None:  # not one project file changed since the last build
-        report = BuildReport(out_dir, files=kept)
+        report = BuildReport(out_dir, files=kept, kept=list(STEPS))
         report.notes.append(
             "nothing changed since the last build: every output kept (--force rebuilds)"
         )
@@ -143,18 +151,25 @@ def build(
 
     project = open_project(root)
     report = BuildReport(out_dir)
-    # Everything build reads is checked before anything is written (caches included).
-    warnings = require_valid(
-        check_build(project, trust_templates=trust_templates), "casework build"
-    )
+    record = StepRecord(out_dir)
+    keys = step_keys(root)
+    known_good = None if force else record.kept("validate", keys["validate"])
+    # Everything build reads is checked before anything is written (caches included),
+    # unless every project file is as it was at the last clean build.
+    warnings = []
+    if known_good is None:
+        warnings = require_valid(
+            check_build(project, trust_templates=trust_templates), "casework build"
+        )
     plan = load_plan(project)
     n_chapters = len(cases if cases is not None else plan.cases) + (cases is None)
     steps = _Steps(progress, len(STEPS) - 1 + n_chapters, report)  # a tick per chapter
+    run = _Runner(record, keys, force, report, steps)
     try:
-        _validate(warnings, out_dir, report, steps)
-        _suggestions(project, out_dir, report, steps)
-        _matrices(project, plan, out_dir, report, steps)
-        _workbook(project, out_dir, report, steps)
+        run("validate", lambda: _validate(warnings, out_dir, report))
+        run("suggestions", lambda: _suggestions(project, out_dir, report))
+        run("matrices", lambda: _matrices(project, plan, out_dir))
+        run("workbook", lambda: _workbook(project, out_dir), "Excel worksheets")
         if formats is None:
             formats = ("html", "docx", "md") + (("pdf",) if find_latex() else ())
             if not find_latex():
@@ -181,8 +196,10 @@ def build(
         same = [c.name for c in chapters.chapters if c.unchanged]
         if same:
             report.notes.append(f"unchanged, not rebuilt: {', '.join(same)} (--force rebuilds)")
+        (report.ran if chapters.rebuilt or chapters.failures else report.kept).append("chapters")
     finally:
         steps.close()
+        record.save()
     if report.ok and stamp and not report.problems:
         _remember(out_dir, request, stamp, report.files)
     return report
@@ -256,39 +273,63 @@ def check_build(
     return problems
 
 
-def _validate(warnings: list[Problem], out: Path, report: BuildReport, steps: _Steps) -> None:
+class _Runner:
+    """Runs a step, or keeps its last output when its inputs are unchanged (see
+    :mod:`casework.build._incremental`), and says which in the report."""
+
+    def __init__(
+        self,
+        record: StepRecord,
+        keys: dict[str, str | None],
+        force: bool,
+        report: BuildReport,
+        steps: _Steps,
+    ) -> None:
+        self.record, self.keys, self.force = record, keys, force
+        self.report, self.steps = report, steps
+
+    def __call__(self, step: str, work: Callable[[], list[Path]], label: str | None = None) -> None:
+        kept = None if self.force else self.record.kept(step, self.keys[step])
+        if kept is not None:
+            self.report.files += kept
+            self.report.kept.append(step)
+            self.steps.tick()
+            return
+        self.steps.begin(step, label)
+        self.record.forget(step)  # until it has run through
+        files = work()
+        self.report.files += files
+        self.report.ran.append(step)
+        clean = not (step == "validate" and self.report.problems)
+        if clean:
+            self.record.record(step, self.keys[step], files)
+        self.steps.end()
+
+
+def _validate(warnings: list[Problem], out: Path, report: BuildReport) -> list[Path]:
     from casework.chapters import write_text
 
-    steps.begin("validate")
     report.problems = warnings
     lines = [str(p) for p in report.problems] or ["No problems found."]
-    report.files.append(write_text(out / "validation.txt", "\n".join(lines) + "\n"))
-    steps.end()
+    return [write_text(out / "validation.txt", "\n".join(lines) + "\n")]
 
 
-def _suggestions(project: Any, out: Path, report: BuildReport, steps: _Steps) -> None:
-    steps.begin("suggestions")
+def _suggestions(project: Any, out: Path, report: BuildReport) -> list[Path]:
     if importlib.util.find_spec("casework.nlp.suggest") is None:
         report.notes.append("no suggestions report: casework.nlp is not installed")
-        steps.end()
-        return
+        return []
     from casework.build._steps import suggestions_report
 
-    report.files += suggestions_report(project, out, cache_dir=out / ".cache" / "docs")
-    steps.end()
+    return suggestions_report(project, out, cache_dir=out / ".cache" / "docs")
 
 
-def _matrices(project: Any, plan: Any, out: Path, report: BuildReport, steps: _Steps) -> None:
+def _matrices(project: Any, plan: Any, out: Path) -> list[Path]:
     from casework.build._steps import matrices
 
-    steps.begin("matrices")
-    report.files += matrices(project, plan.cases, out / "matrices")
-    steps.end()
+    return matrices(project, plan.cases, out / "matrices")
 
 
-def _workbook(project: Any, out: Path, report: BuildReport, steps: _Steps) -> None:
+def _workbook(project: Any, out: Path) -> list[Path]:
     from casework.export import write_workbook
 
-    steps.begin("workbook", "Excel worksheets")
-    report.files.append(write_workbook(project, out / "matrices.xlsx"))
-    steps.end()
+    return [write_workbook(project, out / "matrices.xlsx")]

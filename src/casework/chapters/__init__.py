@@ -27,6 +27,10 @@ if TYPE_CHECKING:  # what type checkers see; ``X as X`` marks an explicit re-exp
         KERNEL_NAME as KERNEL_NAME,
         VenvKernelManager as VenvKernelManager,
     )
+    from casework.chapters._figure import (
+        figure_bundle as figure_bundle,
+        show_figure as show_figure,
+    )
     from casework.chapters._fingerprint import file_stamp as file_stamp
     from casework.chapters._plan import load_plan as load_plan
     from casework.chapters._quotes import (
@@ -60,6 +64,8 @@ _WHERE = {
     "find_latex": "_convert",
     "write_text": "_convert",
     "KERNEL_NAME": "_execute",
+    "figure_bundle": "_figure",
+    "show_figure": "_figure",
     "VenvKernelManager": "_execute",
     "file_stamp": "_fingerprint",
     "load_plan": "_plan",

@@ -431,6 +431,6 @@ class _Job:
                 f"the chapter would load {leaks[0]} from the network",
                 path=self.root / (CASE_TEMPLATE if name != CROSS_CASE else CROSS_TEMPLATE),
                 fix="Chapters must work offline: the template may show no remote images, "
-                "stylesheets or scripts (for plotly figures, use pio.renderers.default = "
-                '"plotly_mimetype+notebook").',
+                "stylesheets or scripts (show plotly figures with "
+                "casework.chapters.show_figure(figure)).",
             )

@@ -63,15 +63,15 @@ class Chapter:
         """Show the whole chapter in the running notebook."""
         from IPython.display import display
 
+        from casework.chapters._figure import show_figure
+
         display(self.opening)
-        if self.figure is not None:
-            self.figure.show()
+        show_figure(self.figure)
         for block in self.sections:
             display(block)
         if self.appendix is not None:
             display(self.appendix)
-        if self.appendix_figure is not None:
-            self.appendix_figure.show()
+        show_figure(self.appendix_figure)
 
 
 class _Context:
@@ -106,6 +106,7 @@ class _Context:
         )
         self.order = {str(d): i for i, d in enumerate(self.docs["doc_id"])}
         self._by_doc: dict[str, list[tuple[int, int, str, str | None]]] | None = None
+        self._passages: dict[tuple[str, ...], pd.DataFrame] = {}
 
     def evidence(self, row: pd.Series) -> tuple[str, str] | None:
         """What a ranked passage may show, by its source's kind (None: nothing)."""
@@ -176,16 +177,25 @@ class _Context:
         return self.text(self.plan.label(values))
 
     def found(self, codes: Sequence[str], scope: _Scope) -> pd.DataFrame:
-        rows = passages(
-            self.project,
-            "participant",
-            codes=list(codes),
-            where={"case_id": list(scope.cases)},
-            coders=self.coders,
-        )
-        # Interviewers' words never show: evidence() keeps only participant turns, so a
-        # passage that starts with the question still gives the answer.
-        return rows.assign(text=rows["text"].map(self.text))
+        """The coded passages of ``codes`` (each with its sub-codes) in the scope's
+        cases, as :func:`passages` gives them for ``codes``: cut from one charting of
+        every code per scope, since a chapter asks for dozens of code lists."""
+        every = self._passages.get(scope.cases)
+        if every is None:
+            every = passages(
+                self.project,
+                "participant",
+                codes=list(self.codes.index),
+                where={"case_id": list(scope.cases)},
+                coders=self.coders,
+            )
+            # Interviewers' words never show: evidence() keeps only participant turns,
+            # so a passage that starts with the question still gives the answer.
+            every = self._passages[scope.cases] = every.assign(text=every["text"].map(self.text))
+        place = {c: i for i, c in enumerate(dict.fromkeys(codes))}
+        rows = every[every["code_id"].isin(place)]
+        rank = rows["code_id"].map(place)  # passages() puts columns in the order asked
+        return rows.iloc[rank.argsort(kind="stable")].reset_index(drop=True)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 from html import escape, unescape
 from pathlib import Path
 from typing import Any
@@ -77,7 +78,18 @@ def _loader_only(data: dict[str, Any]) -> bool:
     return isinstance(html, str) and "plotly.js v" in html and PLOTLY_DIV not in html
 
 
+_EXPORTERS: dict[bool, Any] = {}
+_EXPORTER_LOCK = threading.Lock()  # one conversion at a time per exporter (the GIL
+# serialises them anyway); making an exporter costs more than using it
+
+
 def _exporter(static: bool) -> Any:
+    if static not in _EXPORTERS:
+        _EXPORTERS[static] = _new_exporter(static)
+    return _EXPORTERS[static]
+
+
+def _new_exporter(static: bool) -> Any:
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
@@ -95,7 +107,8 @@ def _exporter(static: bool) -> Any:
 
 def body_html(notebook: Any, *, static: bool) -> str:
     """The chapter's HTML body: outputs and Markdown cells, no code."""
-    body, _ = _exporter(static).from_notebook_node(notebook)
+    with _EXPORTER_LOCK:
+        body, _ = _exporter(static).from_notebook_node(notebook)
     return normalise(str(body))
 
 

@@ -185,7 +185,7 @@ class SharedKernel:
         notebook.cells.append(
             nbformat.v4.new_code_cell(
                 "import plotly.io\n"
-                "from casework.chapters import chapter_project\n"
+                "from casework.chapters import chapter_project, show_figure\n"
                 f"chapter_project({str(root)!r})"
             )
         )

@@ -3,7 +3,8 @@
 The checks work on :class:`Code` objects, so they serve both a file being loaded (with
 the line of every field, from :class:`Where`) and a codebook built or edited in Python
 (no lines; every message names the code). spaCy is imported only when some code has
-patterns, and its blank vocabulary is made once.
+patterns not checked before (:mod:`._verdicts` remembers its verdicts across
+processes), and its blank vocabulary is made once.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from casework.codebook._code import COLOR_RE, ID_RE, ID_RULE, Code, Where
+from casework.codebook._verdicts import VERDICTS
 from casework.errors import Problem
 
 
@@ -203,6 +205,7 @@ def check_patterns(
                     f"spaCy pattern: {reason}"
                 )
                 out.append(Problem(message, path, where.at(f"patterns[{index}]"), "patterns"))
+    VERDICTS.save()
     return out
 
 
@@ -217,7 +220,12 @@ def spacy_problem(pattern: Sequence[Mapping[str, Any]]) -> str | None:
 
 @functools.lru_cache(maxsize=4096)
 def _ask_spacy_cached(key: str) -> str | None:
-    return _ask_spacy(json.loads(key))
+    known = VERDICTS.get(key)  # checked before, maybe by another process
+    if known is not None:
+        return known or None
+    reason = _ask_spacy(json.loads(key))
+    VERDICTS.put(key, reason)
+    return reason
 
 
 def _ask_spacy(pattern: list[Any]) -> str | None:
