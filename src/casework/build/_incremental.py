@@ -27,11 +27,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import tomllib
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 STEPS_FILE = Path(".cache") / "steps.json"
 _DATA = ("cases.csv", "transcripts", "codings")
@@ -65,9 +69,10 @@ def step_keys(root: Path) -> dict[str, str | None]:
 
 def _config(root: Path) -> dict[str, Any] | None:
     try:
-        return tomllib.loads((root / "casework.toml").read_text(encoding="utf-8"))
+        config: dict[str, Any] = tomllib.loads((root / "casework.toml").read_text("utf-8"))
     except (OSError, ValueError):
         return None
+    return config
 
 
 def _in_database(config: dict[str, Any]) -> bool:
