@@ -131,3 +131,85 @@ def test_turns_of_a_few_documents_are_those_of_all(
     monkeypatch.setattr(turns, "_FEW_DOCS", 0)  # now every segment, as at 10,000
     every = full(project)
     pd.testing.assert_frame_equal(few.drop(columns="created_at"), every.drop(columns="created_at"))
+
+
+# ------------------------------------------------- kept on disk: `casework autocode` again
+def _edit(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    cut = text.index("Participant:")
+    path.write_text(
+        text[:cut] + "Participant: My role was the lead officer here.\n\n" + text[cut:],
+        encoding="utf-8",
+    )
+
+
+def _autocode(root: Path) -> tuple[pd.DataFrame, list[str] | None]:
+    from casework.build import autocode
+
+    result = autocode(root, coder="bench")
+    return result.suggestions.drop(columns="created_at"), result.redone
+
+
+@pytest.fixture
+def study(root: Path) -> Path:
+    """The study plus one interview coder ``bench`` has not coded (an edit there leaves
+    every rule's estimate and the learned model as they were)."""
+    extra = root / "transcripts" / "C000" / "uncoded.md"
+    extra.write_text(
+        "---\nparticipant: PX\nrole: Role 1\n---\n" + _corpus().interview(1, 700, 99) + "\n",
+        encoding="utf-8",
+    )
+    return root
+
+
+def test_autocode_run_again_redoes_only_the_changed_transcript(study: Path) -> None:
+    """The second run starts from the table kept in .casework/suggestions, re-suggests
+    the edited document only, and gives the table a cold run gives."""
+    first, redone = _autocode(study)
+    assert redone is not None and len(redone) == 10 and len(first) > 20
+    kept = list((study / ".casework" / "suggestions").glob("*.arrow"))
+    assert len(kept) == 1
+    again, redone = _autocode(study)
+    assert redone == []
+    pd.testing.assert_frame_equal(again, first)
+    _edit(study / "transcripts" / "C000" / "uncoded.md")
+    warm, redone = _autocode(study)
+    assert redone == ["C000/uncoded"]
+    assert not warm.equals(first)  # the edit is in the table
+    kept[0].unlink()  # a cold run for comparison
+    cold, redone = _autocode(study)
+    assert redone is not None and len(redone) == 10
+    pd.testing.assert_frame_equal(warm, cold)
+
+
+def test_an_edit_that_moves_the_estimates_redoes_every_document(study: Path) -> None:
+    """Editing a transcript the coder coded changes rules' estimates (and the model),
+    which score every document's rows: all are redone, equal to a cold run."""
+    _autocode(study)
+    _edit(transcript(study, 4))
+    warm, redone = _autocode(study)
+    assert redone is not None and len(redone) == 10
+    for kept in (study / ".casework" / "suggestions").glob("*.arrow"):
+        kept.unlink()
+    cold, _ = _autocode(study)
+    pd.testing.assert_frame_equal(warm, cold)
+
+
+def test_a_damaged_or_foreign_kept_table_is_rebuilt(root: Path) -> None:
+    first, _ = _autocode(root)
+    (kept,) = (root / ".casework" / "suggestions").glob("*.arrow")
+    kept.write_bytes(kept.read_bytes()[:200])  # cut short, as by a crash
+    again, redone = _autocode(root)
+    assert redone is not None and len(redone) == 9
+    pd.testing.assert_frame_equal(again, first)
+    kept.write_bytes(b"not arrow at all")
+    assert len(_autocode(root)[1] or []) == 9
+    assert _autocode(root)[1] == []  # and written whole again
+    # Another codebook: every document is redone, never rows of the old rules.
+    book = root / "codebooks"
+    (yaml,) = [p for p in book.rglob("*.y*ml")]
+    yaml.write_text(
+        yaml.read_text(encoding="utf-8").replace("keywords:", "keywords:\n      - lead officer", 1),
+        encoding="utf-8",
+    )
+    assert len(_autocode(root)[1] or []) == 9

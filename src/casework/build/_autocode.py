@@ -17,7 +17,7 @@ import pandas as pd
 
 from casework.config import need_coder
 from casework.errors import UnknownName
-from casework.nlp import ranked_suggest, suggestions_to_codings
+from casework.nlp import SuggestionTable, suggestions_to_codings
 from casework.project import Project, open_project
 from casework.util import to_csv_safe, watch_interrupts
 from casework.validate import require_valid
@@ -58,6 +58,7 @@ class AutocodeResult:
     estimates: pd.DataFrame | None = None
     model_report: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
+    redone: list[str] | None = None  # documents suggested afresh (local engine)
 
     def text(self) -> str:
         """What the CLI prints: the estimates, the model, counts per code, what was written."""
@@ -133,7 +134,8 @@ def _ranked(
     if options.learned and say is not None:
         say("training on your codings (held-out folds)…")
     scored = project.score_basis(who, chosen)
-    rows = ranked_suggest(
+    # Kept in .casework/suggestions: run again, only documents that changed are redone.
+    table = SuggestionTable(
         project,
         project.codebook,
         coder=who,
@@ -141,7 +143,15 @@ def _ranked(
         unit=options.unit,
         rejections=project.rejections,
         scored=scored,
+        keep=True,
     )
+    rows = table.frame
+    result.redone = table.redone
+    if say is not None and len(table.redone) < len(project.documents):
+        say(
+            f"suggested afresh in {len(table.redone)} of {len(project.documents)} documents "
+            "(the others are unchanged since the last run)"
+        )
     result.estimates = scored.precision
     result.model_report = scored.model.report if scored.model is not None else None
     return rows if options.rules else rows[rows["source"] != "rule"].reset_index(drop=True)

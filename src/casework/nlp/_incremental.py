@@ -9,10 +9,25 @@ the documents where one of those changed (or that were added), drops the rows of
 documents that are gone, and splices the new rows in, so the result is the table a full
 :func:`~casework.nlp.suggest.suggest` would return (``created_at`` aside: new rows are
 new suggestions). A changed codebook or pipeline means a full rebuild.
+
+With ``options`` the rows are the scored, trimmed suggestions of
+:func:`~casework.nlp._ranked.ranked_suggest` (what ``casework autocode`` writes); their
+scores rest on every document (each rule's estimate, the learned model), so a change to
+those -- a new decision by the coder, a retrained model -- also means a full rebuild.
+
+With ``keep=True`` the table is kept on disk (``.casework/suggestions/`` in the project:
+an Arrow file, written atomically, recording what it was built from), so a later process
+-- ``casework autocode`` run again -- starts from it and re-suggests only the documents
+that changed. A file that is damaged, of another format, or built from other rules,
+pipeline, unit, coder, options or scores is ignored and the table built afresh.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,14 +40,23 @@ from casework.tables import TablesLike
 if TYPE_CHECKING:
     from spacy.language import Language
 
+    from casework.nlp._ranked import Options, Scored
+
+FORMAT = "casework-suggestions-1"
+#: Per document: its text's key, and hashes of the coder's codings and rejections on it.
+DocState = tuple[str, int, int]
+
 
 class SuggestionTable:
-    """Rule suggestions for ``coder`` over ``tables``, refreshed per changed document.
+    """Suggestions for ``coder`` over ``tables``, refreshed per changed document.
 
     The arguments are those of :func:`~casework.nlp.suggest.suggest` (rules only: a learned
-    model depends on every document's codings, so it is not incremental). ``frame`` is the
-    table; call :meth:`refresh` with the tables after transcripts, codings or rejections
-    changed.
+    model depends on every document's codings, so it is not incremental), or, with
+    ``options``, of :func:`~casework.nlp._ranked.ranked_suggest` (``scored``: its
+    scoring basis when already computed). ``frame`` is the table; call :meth:`refresh`
+    with the tables after transcripts, codings or rejections changed. ``keep=True``
+    keeps the table on disk between processes (see the module doc); ``redone`` lists the
+    documents suggested afresh when the table was made (all of them without a kept one).
     """
 
     def __init__(
@@ -45,6 +69,9 @@ class SuggestionTable:
         nlp: Language | None = None,
         cache_dir: str | Path | bool | None = True,
         rejections: pd.DataFrame | None = None,
+        options: Options | None = None,
+        scored: Scored | None = None,
+        keep: bool = False,
     ) -> None:
         from casework.nlp.pipeline import pipeline_for, project_setting
 
@@ -53,10 +80,23 @@ class SuggestionTable:
         self.unit = unit or project_setting(tables, "unit", "sentence")
         self.nlp = nlp or pipeline_for(tables)
         self.cache_dir = cache_dir
+        self.options = options
         self._explicit_rejections = rejections is not None
-        self.frame = self._suggest(tables, None, rejections)
-        self._state = _doc_state(tables, coder, self._rejections(tables, rejections))
-        self._fingerprint = self._rules_fingerprint()
+        self.path = _kept_path(tables, coder, self.unit, options) if keep else None
+        rejected = self._rejections(tables, rejections)
+        self._scored = scored
+        self._fingerprint = self._key(tables, rejected)
+        kept = _load(self.path, self._fingerprint) if self.path is not None else None
+        self.frame: pd.DataFrame
+        self._state: dict[str, DocState]
+        if kept is not None:
+            self.frame, self._state = kept
+            self.redone = self._update(tables, rejected, None)
+        else:
+            self.frame = self._suggest(tables, None, rejected)
+            self._state = _doc_state(tables, coder, rejected)
+            self.redone = list(self._state)
+            self._save()
 
     def refresh(
         self,
@@ -64,6 +104,7 @@ class SuggestionTable:
         *,
         doc_ids: Iterable[str] | None = None,
         rejections: pd.DataFrame | None = None,
+        scored: Scored | None = None,
     ) -> list[str]:
         """Bring the table up to date with ``tables``; returns the documents re-suggested.
 
@@ -71,23 +112,37 @@ class SuggestionTable:
         comparing fingerprints; ``doc_ids`` adds documents to redo regardless.
         """
         rejected = self._rejections(tables, rejections)
-        state = _doc_state(tables, self.coder, rejected)
-        if self._rules_fingerprint() != self._fingerprint:
+        self._scored = scored
+        key = self._key(tables, rejected)
+        if key != self._fingerprint:
             self.frame = self._suggest(tables, None, rejected)
-            self._state, self._fingerprint = state, self._rules_fingerprint()
-            return list(state)
+            self._state, self._fingerprint = _doc_state(tables, self.coder, rejected), key
+            self._save()
+            return list(self._state)
+        return self._update(tables, rejected, doc_ids)
+
+    # ------------------------------------------------------------------ helpers
+    def _update(
+        self, tables: TablesLike, rejected: pd.DataFrame | None, doc_ids: Iterable[str] | None
+    ) -> list[str]:
+        """Re-suggest the documents whose state changed (and ``doc_ids``); splice them in."""
+        state = _doc_state(tables, self.coder, rejected)
         redo = {d for d, s in state.items() if self._state.get(d) != s}
         redo |= set(doc_ids or ()) & set(state)
         gone = set(self._state) - set(state)
         self._state = state
         if not redo and not gone:
             return []
-        order = list(state)
+        order = self._order(state)
         fresh = self._suggest(tables, order_subset(order, redo), rejected) if redo else None
         self.frame = _splice(self.frame, fresh, redo | gone, order)
+        self._save()
         return order_subset(order, redo)
 
-    # ------------------------------------------------------------------ helpers
+    def _order(self, state: dict[str, DocState]) -> list[str]:
+        """Documents in the order a full run lists them: joining passages sorts by id."""
+        return sorted(state) if self.options is not None and self.options.join else list(state)
+
     def _rejections(
         self, tables: TablesLike, rejections: pd.DataFrame | None
     ) -> pd.DataFrame | None:
@@ -99,6 +154,21 @@ class SuggestionTable:
     def _suggest(
         self, tables: TablesLike, doc_ids: list[str] | None, rejections: pd.DataFrame | None
     ) -> pd.DataFrame:
+        if self.options is not None:
+            from casework.nlp._ranked import ranked_suggest
+
+            return ranked_suggest(
+                tables,
+                self.codebook,
+                coder=self.coder,
+                options=self.options,
+                unit=self.unit,
+                nlp=self.nlp,
+                cache_dir=self.cache_dir,
+                rejections=rejections,
+                doc_ids=doc_ids,
+                scored=self._scoring(tables, rejections),
+            )
         from casework.nlp.suggest import suggest
 
         return suggest(
@@ -112,10 +182,56 @@ class SuggestionTable:
             doc_ids=doc_ids,
         )
 
-    def _rules_fingerprint(self) -> str:
+    def _scoring(self, tables: TablesLike, rejections: pd.DataFrame | None) -> Scored:
+        """The ranked rows' scoring basis (rule estimates, model), computed once per refresh."""
+        from casework.nlp._ranked import score_basis
+        from casework.nlp.pipeline import cache_dir_for
+
+        if self._scored is None:
+            assert self.options is not None
+            folder = (
+                cache_dir_for(tables)
+                if self.cache_dir is True
+                else (Path(self.cache_dir) if self.cache_dir else None)
+            )
+            self._scored = score_basis(
+                tables,
+                self.codebook,
+                coder=self.coder,
+                options=self.options,
+                nlp=self.nlp,
+                cache_dir=folder,
+                rejections=rejections,
+            )
+        return self._scored
+
+    def _key(self, tables: TablesLike, rejections: pd.DataFrame | None) -> str:
+        """What every row depends on beyond its own document: rules and pipeline, unit and
+        coder, and for scored rows the options, each rule's estimate and the model."""
         from casework.nlp.rules import compile_rules
 
-        return compile_rules(self.codebook, self.nlp).fingerprint
+        parts: list[Any] = [
+            FORMAT,
+            compile_rules(self.codebook, self.nlp).fingerprint,
+            self.unit,
+            self.coder,
+        ]
+        if self.options is not None:
+            from casework.nlp._calibrate import describe
+
+            scored = self._scoring(tables, rejections)
+            estimates = scored.precision
+            parts += [
+                repr(self.options),
+                scored.model_hash if scored.model is not None else None,
+                [describe(row, self.options.prior) for row in estimates.to_dict("records")],
+                estimates["precision"].round(12).tolist(),
+            ]
+        return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+
+    def _save(self) -> None:
+        if self.path is not None:
+            _save(self.path, self.frame, self._fingerprint, self._state)
 
 
 def order_subset(order: list[str], wanted: set[str]) -> list[str]:
@@ -124,18 +240,20 @@ def order_subset(order: list[str], wanted: set[str]) -> list[str]:
 
 def _doc_state(
     tables: TablesLike, coder: str | None, rejections: pd.DataFrame | None
-) -> dict[str, tuple[Any, int, int]]:
-    """Per document: its text's hash (the documents table's ``sha`` when it has one: the
-    project hashed each text on reading it), and a hash of the coder's codings and
-    rejections on it."""
+) -> dict[str, DocState]:
+    """Per document: its text's key (the documents table's ``sha`` and length when it has
+    them: the project hashed each text on reading it), and a hash of the coder's codings
+    and rejections on it. Stable between processes (a kept table is compared with it)."""
     coded = _span_hashes(getattr(tables, "codings", None), coder)
     rejected = _span_hashes(rejections, coder)
     docs = tables.documents
     ids = [str(d) for d in docs["doc_id"].tolist()]
     if "sha" in docs.columns and "n_chars" in docs.columns:
-        texts: list[Any] = list(zip(docs["sha"].tolist(), docs["n_chars"].tolist(), strict=True))
+        texts = [
+            f"{s}:{n}" for s, n in zip(docs["sha"].tolist(), docs["n_chars"].tolist(), strict=True)
+        ]
     else:
-        texts = [hash(tables.text(d)) for d in ids]
+        texts = [hashlib.sha256(tables.text(d).encode()).hexdigest() for d in ids]
     return {d: (t, coded.get(d, 0), rejected.get(d, 0)) for d, t in zip(ids, texts, strict=True)}
 
 
@@ -217,3 +335,59 @@ def _runs(frame: pd.DataFrame) -> dict[str, tuple[int, int]]:
         names[c]: (int(a), int(b))
         for c, a, b in zip(firsts, cuts[:-1].tolist(), cuts[1:].tolist(), strict=True)
     }
+
+
+# --------------------------------------------------------------------------- kept on disk
+def _kept_path(
+    tables: TablesLike, coder: str | None, unit: str, options: Options | None
+) -> Path | None:
+    """``<project>/.casework/suggestions/<coder, unit and kind>.arrow``; None when the
+    tables are not a project folder's."""
+    root = getattr(tables, "root", None)
+    if root is None:
+        return None
+    kind = json.dumps([coder, unit, "scored" if options is not None else "rules"])
+    return (
+        Path(root)
+        / ".casework"
+        / "suggestions"
+        / f"{hashlib.sha256(kind.encode()).hexdigest()[:16]}.arrow"
+    )
+
+
+def _load(path: Path | None, key: str) -> tuple[pd.DataFrame, dict[str, DocState]] | None:
+    """The kept frame and document states, if the file is whole and built as ``key`` says."""
+    import pyarrow.feather as feather
+
+    if path is None or not path.exists():
+        return None
+    try:
+        table = feather.read_table(path)
+        meta = table.schema.metadata or {}
+        if meta.get(b"format") != FORMAT.encode() or meta.get(b"key") != key.encode():
+            return None
+        raw = json.loads(meta[b"state"])
+        state = {str(d): (str(t), int(c), int(r)) for d, (t, c, r) in raw.items()}
+        frame = table.to_pandas()
+        if not len(frame) or frame["doc_id"].isin(list(state)).all():
+            return frame, state
+    except Exception:  # damaged or foreign: it is only a cache, build the table again
+        pass
+    return None
+
+
+def _save(path: Path, frame: pd.DataFrame, key: str, state: dict[str, DocState]) -> None:
+    """Write atomically (a crash leaves the old file or none); failures are ignored."""
+    import pyarrow as pa
+    import pyarrow.feather as feather
+
+    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}-{threading.get_ident()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        meta = {**(table.schema.metadata or {}), b"format": FORMAT.encode(), b"key": key.encode()}
+        meta[b"state"] = json.dumps(state).encode()
+        feather.write_feather(table.replace_schema_metadata(meta), tmp, compression="lz4")
+        os.replace(tmp, path)
+    except Exception:
+        tmp.unlink(missing_ok=True)
