@@ -23,6 +23,7 @@ from casework.cli import main
 from casework.codebook import Codebook
 from casework.errors import CodebookError, ConfigError, ProjectError, StoreError, UnknownName
 from casework.project import Project
+from casework.store import code_counts, coding_progress
 from casework.widgets import (
     REVIEW_NOTEBOOK,
     TEMPLATES,
@@ -36,6 +37,7 @@ from casework.widgets import (
 
 STATIC = Path(casework.__file__).parent / "widgets" / "static"
 REPO = Path(__file__).resolve().parents[1]
+DEMO = {"casework.toml", "cases.csv", "transcripts", "codebooks", "codings"}
 DOC = "A/lead"
 
 
@@ -163,7 +165,47 @@ def test_apply_is_one_code_event(coder: Coder, small: Project) -> None:
             "memo": "",
         }
     ]
-    assert json.loads(coder.codings_json) == coder.codings  # what the browser gets
+    assert seen_by_browser(coder) == coder.codings  # what the browser gets
+
+
+def seen_by_browser(coder: Coder) -> list[dict[str, Any]]:
+    """The codings a browser view draws: the list last sent whole with the delta since
+    applied (as ``codingList`` does in static/coder/index.js)."""
+    rows = json.loads(coder.codings_json)
+    if coder.codings_delta:
+        delta = json.loads(coder.codings_delta)
+        gone = set(delta["drop"]) | {c["id"] for c in delta["add"]}
+        rows = [c for c in rows if c["id"] not in gone] + delta["add"]
+    return sorted(rows, key=lambda c: c["id"])
+
+
+def test_codings_go_to_the_browser_as_deltas_and_whole_when_the_document_changes(
+    coder: Coder, small: Project
+) -> None:
+    whole = coder.codings_json
+    first = coder.apply("impact.children", *span(small, "Children were more ready for school."))
+    assert coder.codings_json == whole  # not sent again whole: only the change
+    assert json.loads(coder.codings_delta) == {"drop": [], "add": coder.codings}
+    second = coder.apply("challenges.capacity", *span(small, "never enough time"))
+    coder.memo(first, "ready <b>now</b>")
+    coder.recode(second, "challenges")
+    assert coder.codings_json == whole
+    delta = json.loads(coder.codings_delta)  # everything since the whole list, one delta
+    assert delta["drop"] == [] and {c["id"] for c in delta["add"]} == {first, second}
+    assert seen_by_browser(coder) == sorted(coder.codings, key=lambda c: c["id"])
+    coder.uncode(second)
+    assert seen_by_browser(coder) == coder.codings and len(coder.codings) == 1
+    coder.open_document("B/head")  # another document: the whole list, no delta
+    assert coder.codings_delta == "" and json.loads(coder.codings_json) == coder.codings
+    coder.open_document(DOC)
+    assert coder.codings_delta == "" and seen_by_browser(coder) == coder.codings
+    many = [{"doc_id": DOC, "code_id": "impact", "start": i, "end": i + 3} for i in range(170)]
+    coder.set_suggestions(pd.DataFrame(many).assign(confidence=0.9))
+    coder.show_suggestions = True
+    coder.accept_shown()  # more than a delta is worth: the whole list again
+    assert coder.codings_delta == "" and len(json.loads(coder.codings_json)) == 171
+    coder.undo()
+    assert seen_by_browser(coder) == coder.codings
 
 
 def test_browser_messages_run_the_same_actions(
@@ -1104,6 +1146,34 @@ def test_counts_and_progress_follow_coding(coder: Coder, small: Project) -> None
     assert coder.counts["impact.children"][0] == 2
 
 
+def test_counts_kept_as_codings_are_added_equal_counting_again(tmp_path: Path) -> None:
+    """The Coder counts added codings incrementally (CodeTally, DocProgress): after many
+    actions its counts and progress equal code_counts / coding_progress of the log."""
+    root = tmp_path / "demo"
+    shutil.copytree(
+        REPO, root, ignore=lambda d, n: [x for x in n if Path(d) == REPO and x not in DEMO]
+    )
+    project = casework.open_project(root, coder="tester")
+    coder = Coder(project, doc="B/la_lead")
+    text = project.text(coder.doc_id)
+    codes = [c for c in project.codebook.ids if c.count(".") == 1][:12]
+    for i, code in enumerate(codes):  # memos, sub-codes and themes, overlapping spans
+        at = (i * 97) % (len(text) - 60)
+        coder.apply(code, at, at + 40 + i, memo="why" if i % 3 else None)
+    coder.apply("impact", 0, 30)
+    rows = [{"doc_id": coder.doc_id, "code_id": c, "start": 5, "end": 50} for c in codes[:5]]
+    coder.set_suggestions(pd.DataFrame(rows).assign(confidence=0.8))
+    coder.show_suggestions = True
+    coder.accept_shown()
+    fresh = casework.open_project(root, coder="tester")
+    full = _payload.count_rows(code_counts(fresh.codings, fresh.codebook))
+    assert coder.counts == full
+    mine = fresh.codings[fresh.codings["coder"] == "tester"]
+    assert coder.progress == _payload.progress_rows(coding_progress(fresh.segments, mine))
+    coder.coder_filter = ["tester"]
+    assert coder.counts == _payload.count_rows(code_counts(mine, fresh.codebook))
+
+
 def test_retrieve_lists_a_codes_passages_across_documents(
     coder: Coder, small: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1113,6 +1183,7 @@ def test_retrieve_lists_a_codes_passages_across_documents(
     send = Replies(coder, monkeypatch)
     assert send(action="retrieve", code="impact")["result"] == 2
     got = coder.retrieval
+    assert json.loads(coder.retrieval_json) == got  # sent as one JSON string
     assert got["code"] == "impact" and got["name"] == "Impact"
     assert {p["doc"] for p in got["passages"]} == {DOC, "B/head"}  # sub-codes included
     first = next(p for p in got["passages"] if p["doc"] == DOC)
@@ -1121,6 +1192,8 @@ def test_retrieve_lists_a_codes_passages_across_documents(
     assert coder.doc_id == DOC
     assert (coder.focus["start"], coder.focus["end"]) == (first["start"], first["end"])
     assert not send(action="retrieve", code="nope")["ok"]
+    coder.retrieval_json = ""  # the browser closed the list
+    assert coder.retrieval == {}
 
 
 def test_search_the_text_and_code_the_hits(

@@ -225,8 +225,9 @@ def test_number_keys_and_type_to_filter(session: Session) -> None:
 
 def test_matrix_cell_links_back_to_the_coder(session: Session) -> None:
     page, coded = session.page, session.found["manual"]
-    page.click(".cwm-toolbar button:has-text('Refresh')")
-    page.wait_for_function("() => document.querySelector('.cwm-status').textContent.length > 0")
+    page.eval_on_selector(".cwm-table", "n => { n.dataset.stale = '1'; }")
+    page.click(".cwm-toolbar button:has-text('Refresh')")  # wait for the table drawn again
+    page.wait_for_function("() => !document.querySelector('.cwm-table').dataset.stale")
     labels = page.eval_on_selector_all(".cwm-row-label", "ns => ns.map(n => n.textContent)")
     columns = page.eval_on_selector_all(
         ".cwm-table thead th", "ns => ns.slice(1).map(n => n.title)"

@@ -49,7 +49,8 @@ def excerpt_texts(
     from casework.privacy import name_mask
 
     mask = name_mask(tables)
-    texts = [tables.text(d) for d in ch.docs["doc_id"]]
+    ids = ch.docs["doc_id"].tolist()
+    texts = {d: tables.text(ids[d]) for d in set(doc.tolist())}  # only the documents cited
     return [
         mask.redact(texts[d][s:e].strip()).replace("\n\n", " ").replace("\n", " ")
         for d, s, e in zip(doc.tolist(), start.tolist(), end.tolist(), strict=True)

@@ -2,7 +2,8 @@
 
 ``_files`` (one JSONL log per coder), ``_sql`` (PostgreSQL/SQLite), ``_jsonl`` (the log
 format), ``_snapshot`` (cached tables), ``_replay`` (events to current state),
-``_anchors`` (spans that survive text edits), ``_codings`` (codings resolved to codes).
+``_anchors`` (spans that survive text edits), ``_codings`` (codings resolved to codes),
+``_counts`` (codings per code, progress per document, in full or kept up to date).
 """
 
 from __future__ import annotations
@@ -12,10 +13,14 @@ from casework.store._anchors import Anchor, make_anchor, reanchor
 from casework.store._codings import (
     CODING_COLUMNS,
     ResolvedCodings,
-    code_counts,
-    coding_progress,
     resolve_codings,
     unknown_code_error,
+)
+from casework.store._counts import (
+    CodeTally,
+    DocProgress,
+    code_counts,
+    coding_progress,
 )
 from casework.store._files import KINDS, EventStore, FileStore, check_coder, new_id
 from casework.store._jsonl import append_records, encode_records, read_log
@@ -28,7 +33,9 @@ __all__ = [
     "CODING_COLUMNS",
     "KINDS",
     "Anchor",
+    "CodeTally",
     "Copied",
+    "DocProgress",
     "EventStore",
     "FileStore",
     "ResolvedCodings",

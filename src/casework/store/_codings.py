@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from casework.codebook import Codebook
 from casework.errors import Problem, StoreError
 from casework.store._anchors import Anchor, reanchor
 
@@ -212,80 +211,3 @@ def _orphans(frame: pd.DataFrame, why: str) -> pd.DataFrame:
     out = frame[["coding_id", "doc_id", "code_id", "coder", "quote", "start", "end"]].copy()
     out["why"] = why
     return out.reset_index(drop=True)
-
-
-COUNT_COLUMNS = ["code_id", "passages", "documents", "passages_all", "documents_all"]
-PROGRESS_COLUMNS = ["doc_id", "paragraphs", "paragraphs_coded", "codings", "share_coded"]
-
-
-def code_counts(codings: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
-    """Per code in codebook order: its codings (``passages``) and the documents they are
-    in, and the same with its sub-codes (``passages_all``, ``documents_all``).
-
-    Columns: :data:`COUNT_COLUMNS`; codes nobody coded have zeros.
-    """
-    ids = codebook.ids
-    passages = codings["code_id"].value_counts().to_dict()
-    pairs = codings[["code_id", "doc_id"]].drop_duplicates()
-    docs_of: dict[str, set[str]] = {}
-    for code_id, doc_id in zip(pairs["code_id"].tolist(), pairs["doc_id"].tolist(), strict=True):
-        docs_of.setdefault(code_id, set()).add(doc_id)
-    rows = []
-    for code_id in ids:
-        below = codebook.descendants(code_id)
-        rows.append(
-            (
-                code_id,
-                passages.get(code_id, 0),
-                len(docs_of.get(code_id, ())),
-                sum(passages.get(c, 0) for c in below),
-                len(set().union(*(docs_of.get(c, set()) for c in below))),
-            )
-        )
-    frame = pd.DataFrame(rows, columns=COUNT_COLUMNS)
-    return frame.astype({c: "int64" for c in COUNT_COLUMNS[1:]})
-
-
-def coding_progress(segments: pd.DataFrame, codings: pd.DataFrame) -> pd.DataFrame:
-    """How far coding has got in each document: its paragraphs (segments), how many of
-    them a coding touches, the codings in it, and the share of paragraphs coded.
-
-    Pass the codings of one coder to see that coder's progress. Columns:
-    :data:`PROGRESS_COLUMNS`, one row per document that has segments.
-    """
-    seg = segments.sort_values(["doc_id", "start"], kind="stable")
-    docs = pd.Index(seg["doc_id"].unique())
-    # One number line for all documents: document k's offsets start at k * span.
-    span = (
-        int(max(seg["end"].max() if len(seg) else 0, codings["end"].max() if len(codings) else 0))
-        + 1
-    )
-    base = docs.get_indexer(seg["doc_id"]).astype(np.int64) * span
-    seg_start = base + seg["start"].to_numpy(np.int64)
-    seg_end = base + seg["end"].to_numpy(np.int64)
-    where = docs.get_indexer(codings["doc_id"]).astype(np.int64)
-    known = where >= 0
-    c_base = where[known] * span
-    c_start = c_base + codings["start"].to_numpy(np.int64)[known]
-    c_end = c_base + codings["end"].to_numpy(np.int64)[known]
-    # Segments are sorted and do not overlap: a coding touches a run of them.
-    first = np.searchsorted(seg_end, c_start, side="right")
-    last = np.searchsorted(seg_start, c_end, side="left") - 1
-    ok = first <= last
-    marks = np.zeros(len(seg) + 1, dtype=np.int64)
-    np.add.at(marks, first[ok], 1)
-    np.add.at(marks, last[ok] + 1, -1)
-    touched = np.cumsum(marks[:-1]) > 0
-    seg_doc = docs.get_indexer(seg["doc_id"])
-    paragraphs = np.bincount(seg_doc, minlength=len(docs))
-    coded = np.bincount(seg_doc, weights=touched, minlength=len(docs)).astype(np.int64)
-    frame = pd.DataFrame(
-        {
-            "doc_id": docs.to_numpy(dtype=object),
-            "paragraphs": paragraphs.astype(np.int64),
-            "paragraphs_coded": coded,
-            "codings": np.bincount(where[known], minlength=len(docs)).astype(np.int64),
-            "share_coded": coded / np.maximum(paragraphs, 1),
-        }
-    )
-    return frame[PROGRESS_COLUMNS]

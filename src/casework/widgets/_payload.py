@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
 
 from casework.errors import ProjectError
+from casework.store import CodeTally
 
 #: Longer segments are cut (at white space) into display blocks of about this size, so
 #: that lazy rendering stays effective on a transcript with giant paragraphs.
@@ -226,16 +227,23 @@ def count_rows(counts: pd.DataFrame) -> dict[str, list[int]]:
     return {row[0]: [int(v) for v in row[1:]] for row in counts.itertuples(index=False)}
 
 
+def tally_rows(tally: CodeTally, code_ids: Iterable[str]) -> dict[str, list[int]]:
+    """:func:`count_rows` of a few codes straight from a tally (no table in between)."""
+    return {c: list(tally.row(c)) for c in code_ids}
+
+
 def progress_rows(progress: pd.DataFrame) -> dict[str, dict[str, Any]]:
     """``codings.coding_progress`` as ``{doc_id: {paragraphs, coded, codings, share}}``."""
+    return {str(r["doc_id"]): progress_row(r) for r in progress.to_dict("records")}
+
+
+def progress_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """One document's progress (a row of ``coding_progress``) as the document list shows it."""
     return {
-        str(r.doc_id): {
-            "paragraphs": int(r.paragraphs),
-            "coded": int(r.paragraphs_coded),
-            "codings": int(r.codings),
-            "share": float(r.share_coded),
-        }
-        for r in progress.itertuples(index=False)
+        "paragraphs": int(row["paragraphs"]),
+        "coded": int(row["paragraphs_coded"]),
+        "codings": int(row["codings"]),
+        "share": float(row["share_coded"]),
     }
 
 

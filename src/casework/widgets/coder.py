@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import anywidget
+import numpy as np
 import pandas as pd
 import traitlets as t
 
@@ -28,11 +29,12 @@ from casework import matrices, nlp
 from casework.config import need_coder
 from casework.errors import CaseworkError, ProjectError, UnknownName
 from casework.project import Project
-from casework.store import check_coder, code_counts, coding_progress
+from casework.store import CodeTally, DocProgress, check_coder, coding_progress
 from casework.widgets import _payload
 from casework.widgets._similar import MoreLikeThis
 
 _TALLY = ("code_id", "doc_id", "coder")  # what the counts are made from
+_DELTA_MIN = 100  # changed codings sent as a delta up to this many (or half the list)
 #: Search modes offered in the Coder (``words`` is kwic's word or phrase by word count).
 SEARCH_MODES = ("words", "lemma", "regex")
 
@@ -62,10 +64,11 @@ class Coder(MoreLikeThis, anywidget.AnyWidget):
     paragraphs: t.List[list[Any]] = t.List().tag(sync=True)
     codebook = t.List(t.Dict()).tag(sync=True)
     pinned = t.List(t.Unicode()).tag(sync=True)
-    codings = t.List(t.Dict())  # the open document's codings; sent as codings_json
-    # One JSON string, not a list of dicts: ipywidgets walks every nested object of a
-    # synced value looking for binary buffers, which costs tens of ms at 1,000 codings.
-    codings_json = t.Unicode("[]").tag(sync=True)
+    # The open document's codings go as JSON strings, not lists of dicts (ipywidgets walks
+    # every nested object of a synced value looking for binary buffers): the whole list
+    # when the document opens or much changed, else only what changed since (a delta).
+    codings_json = t.Unicode("[]").tag(sync=True)  # the codings when last sent whole
+    codings_delta = t.Unicode("").tag(sync=True)  # since then: {"drop": [ids], "add": [rows]}
     suggestions = t.List(t.Dict()).tag(sync=True)
     coders = t.List(t.Unicode()).tag(sync=True)
     me = t.Unicode("").tag(sync=True)
@@ -79,7 +82,8 @@ class Coder(MoreLikeThis, anywidget.AnyWidget):
     code_scores = t.Dict().tag(sync=True)  # code id -> its own threshold (sub-codes follow)
     suggest_code = t.Unicode("").tag(sync=True)
     suggestion_total = t.Int(0).tag(sync=True)  # open in the document; -1: not made yet
-    retrieval = t.Dict().tag(sync=True)  # {code, name, passages: [...]} of retrieve()
+    retrieval = t.Dict()  # {code, name, passages: [...]} of retrieve(); sent as JSON
+    retrieval_json = t.Unicode("").tag(sync=True)
     search = t.Dict().tag(sync=True)  # {query, mode, hits: [[start, end], ...]}
     status = t.Unicode("").tag(sync=True)
     error = t.Unicode("").tag(sync=True)
@@ -100,7 +104,12 @@ class Coder(MoreLikeThis, anywidget.AnyWidget):
         self.max_shown = int(max_shown)
         self._open: list[dict[str, Any]] = []  # open suggestions of the document
         self._hits = pd.DataFrame()
+        self._codings: list[dict[str, Any]] = []
+        self._sent: tuple[str, dict[str, dict[str, Any]]] = ("", {})  # doc, codings sent whole
         self._tally = pd.DataFrame(columns=list(_TALLY))
+        self._added_tally: list[tuple[str, str, str]] = []  # codings added since _tally
+        self._counter: CodeTally | None = None
+        self._doc_progress: DocProgress | None = None
         super().__init__(height=height)
         self.project = project
         self.me = check_coder(need_coder(coder or project.coder))
@@ -128,9 +137,39 @@ class Coder(MoreLikeThis, anywidget.AnyWidget):
         self._set_doc(doc if doc is not None else self.documents[0]["id"])
         self._locked = self.me
 
-    @t.observe("codings")
-    def _send_codings(self, change: dict[str, Any]) -> None:
-        self.codings_json = json.dumps(change["new"], separators=(",", ":"), ensure_ascii=False)
+    @property
+    def codings(self) -> list[dict[str, Any]]:
+        """The open document's codings (every coder's), as the browser draws them."""
+        return self._codings
+
+    @codings.setter
+    def codings(self, rows: list[dict[str, Any]]) -> None:
+        self._codings = list(rows)
+        self._send_codings()
+
+    def _send_codings(self) -> None:
+        """Send the codings that changed since the list was last sent whole (a changed
+        coding is dropped and added again), or the whole list for another document or
+        when that is shorter. A view drawn later applies the delta to the whole list."""
+        now = {c["id"]: c for c in self._codings}
+        doc, base = self._sent
+        drop = [i for i, c in base.items() if now.get(i) != c]
+        add = [c for i, c in now.items() if base.get(i) != c]
+        if doc != self.doc_id or len(drop) + len(add) > max(_DELTA_MIN, len(now) // 2):
+            self._sent = (self.doc_id, now)
+            self.codings_delta = ""
+            self.codings_json = _json(self._codings)
+        else:
+            self.codings_delta = _json({"drop": drop, "add": add})
+
+    @t.observe("retrieval")
+    def _send_retrieval(self, change: dict[str, Any]) -> None:
+        self.retrieval_json = _json(change["new"]) if change["new"] else ""
+
+    @t.observe("retrieval_json")
+    def _closed_retrieval(self, change: dict[str, Any]) -> None:
+        if not change["new"] and self.retrieval:  # the browser closed the list
+            self.retrieval = {}
 
     @t.validate("code_scores")
     def _clean_scores(self, proposal: dict[str, Any]) -> dict[str, float]:
@@ -265,29 +304,43 @@ class Coder(MoreLikeThis, anywidget.AnyWidget):
         the project's codings (after an action that may remove or move codings)."""
         codings = self.project.codings if codings is None else codings
         self._tally = codings[list(_TALLY)].reset_index(drop=True)
+        self._added_tally = []
         self._send_counts()
-        mine = coding_progress(self.project.segments, codings[codings["coder"] == self.me])
-        self.progress = _payload.progress_rows(mine)
+        mine = codings[codings["coder"] == self.me]
+        self.progress = _payload.progress_rows(coding_progress(self.project.segments, mine))
+        segments = self.project.segments
+        self._doc_progress = DocProgress(
+            self.doc_id,
+            segments[segments["doc_id"] == self.doc_id],
+            mine[mine["doc_id"] == self.doc_id],
+        )
 
     def _send_counts(self) -> None:
+        if self._added_tally:
+            added = pd.DataFrame(self._added_tally, columns=list(_TALLY))
+            self._tally = pd.concat([self._tally, added], ignore_index=True)
+            self._added_tally = []
         who = self.coder_filter
         tally = self._tally[self._tally["coder"].isin(who)] if who else self._tally
-        self.counts = _payload.count_rows(code_counts(tally, self.project.codebook))
+        self._counter = CodeTally(tally, self.project.codebook)
+        self.counts = _payload.count_rows(self._counter.frame())
 
     def _count_added(self, rows: list[dict[str, Any]]) -> None:
-        """New codings in the open document only: counts and its progress updated without
-        reading every coding again (the common case: code, accept)."""
-        new = pd.DataFrame(
-            {"code_id": [str(r["code_id"]) for r in rows], "doc_id": self.doc_id, "coder": self.me}
-        )
-        self._tally = pd.concat([self._tally, new[list(_TALLY)]], ignore_index=True)
-        self._send_counts()
-        segments = self.project.segments
-        mine = pd.DataFrame(
-            [c for c in self.codings if c["coder"] == self.me], columns=["start", "end"]
-        ).assign(doc_id=self.doc_id)
-        progress = coding_progress(segments[segments["doc_id"] == self.doc_id], mine)
-        self.progress = {**self.progress, **_payload.progress_rows(progress)}
+        """New codings of mine in the open document: only the codes they touch (and their
+        ancestors) are counted again, and the document's progress is updated in place."""
+        codes = [str(r["code_id"]) for r in rows]
+        self._added_tally += [(c, self.doc_id, self.me) for c in codes]
+        if self._counter is not None and (not self.coder_filter or self.me in self.coder_filter):
+            changed = self._counter.add(codes, [self.doc_id] * len(codes))
+            if changed:
+                self.counts = {**self.counts, **_payload.tally_rows(self._counter, changed)}
+        if self._doc_progress is not None:
+            self._doc_progress.add(
+                np.asarray([int(r["start"]) for r in rows], dtype=np.int64),
+                np.asarray([int(r["end"]) for r in rows], dtype=np.int64),
+            )
+            row = _payload.progress_row(self._doc_progress.row())
+            self.progress = {**self.progress, self.doc_id: row}
 
     def refresh(self) -> None:
         """Re-read codings and suggestions (e.g. after coding in another window)."""
@@ -433,10 +486,18 @@ class Coder(MoreLikeThis, anywidget.AnyWidget):
     def retrieve(self, code_id: str) -> int:
         """List every passage coded with ``code_id`` (and its sub-codes) in all documents,
         by the coders filtered in, in ``retrieval``; returns how many."""
-        if code_id not in self.project.codebook:
-            raise UnknownName("code", code_id, self.project.codebook.ids, field="code")
+        book = self.project.codebook
+        if code_id not in book:
+            raise UnknownName("code", code_id, book.ids, field="code")
+        # Only the documents holding the code's codings are charted, not the whole project.
+        codings = self.project.codings
+        docs = codings.loc[codings["code_id"].isin(book.descendants(code_id)), "doc_id"]
         found = matrices.passages(
-            self.project, "case", codes=[code_id], coders=self.coder_filter or None
+            self.project,
+            "case",
+            codes=[code_id],
+            where={"doc_id": sorted(set(docs.astype(str)))} if len(docs) else None,
+            coders=self.coder_filter or None,
         )
         self.retrieval = {
             "code": code_id,
@@ -593,3 +654,7 @@ class Coder(MoreLikeThis, anywidget.AnyWidget):
         if action not in handlers:
             raise UnknownName("Coder action", action, sorted(handlers), field="action")
         return handlers[action]()
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)

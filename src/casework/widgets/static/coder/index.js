@@ -125,6 +125,7 @@ class CoderView {
       ["change:paragraphs", () => this.schedule("doc")],
       ["change:doc_id", () => this.schedule("doc")],
       ["change:codings_json", () => this.schedule("codings")],
+      ["change:codings_delta", () => this.schedule("codings")],
       ["change:suggestions", () => this.schedule("codings")],
       ["change:search", () => this.schedule("search")],
       ["change:coder_filter", () => this.schedule("filters")],
@@ -136,7 +137,7 @@ class CoderView {
       ["change:coders", () => this.fillSelects()],
       ["change:documents", () => this.schedule("progress")],
       ["change:focus", () => this.schedule("focus")],
-      ["change:retrieval", () => this.renderRetrieval()],
+      ["change:retrieval_json", () => this.renderRetrieval()],
       ["change:similar", () => this.renderSimilar()],
       ["change:suggestion_total", () => this.updateSuggInfo()],
       ["change:show_suggestions", () => this.syncSuggestionBar()],
@@ -233,12 +234,25 @@ class CoderView {
     options(this.parentSelect, [["", "(top level)"], ...codes], this.parentSelect.value || "");
   }
 
-  // The open document's codings (sent as one JSON string; parsed once per change).
+  // The open document's codings: the list Python last sent whole (one JSON string), with
+  // the changes since (codings_delta: dropped ids, added rows) applied; parsed once each.
   codingList() {
     const text = this.model.get("codings_json") || "[]";
+    const delta = this.model.get("codings_delta") || "";
     if (text !== this.codingsText) {
       this.codingsText = text;
-      this.codingsParsed = JSON.parse(text);
+      this.codingsBase = JSON.parse(text);
+      this.deltaText = null;
+    }
+    if (delta !== this.deltaText) {
+      this.deltaText = delta;
+      if (!delta) this.codingsParsed = this.codingsBase;
+      else {
+        const { drop, add } = JSON.parse(delta);
+        const gone = new Set(drop);
+        for (const c of add) gone.add(c.id);
+        this.codingsParsed = this.codingsBase.filter((c) => !gone.has(c.id)).concat(add);
+      }
     }
     return this.codingsParsed;
   }

@@ -6,7 +6,8 @@ const PREVIEW = 600; // characters of a retrieved passage shown before "…"
 
 export const panels = {
   renderRetrieval() {
-    const got = this.model.get("retrieval") || {};
+    const json = this.model.get("retrieval_json") || "";
+    const got = json ? JSON.parse(json) : {};
     const box = this.retrievalEl;
     box.textContent = "";
     box.hidden = !got.code;
@@ -18,17 +19,26 @@ export const panels = {
     swatch.style.backgroundColor = this.color(got.code);
     head.append(swatch, el("strong", null, got.name || got.code),
       el("span", "cw-muted", ` · ${passages.length} passages in ${docs.size} documents (with sub-codes)`),
-      button("×", "Close", () => this.setTrait("retrieval", {}), "cw-close"));
+      button("×", "Close", () => this.setTrait("retrieval_json", ""), "cw-close"));
     const list = el("ol", "cw-retrieval-list");
+    // One listener for the list, not one per passage.
+    list.addEventListener("click", (event) => {
+      const show = event.target.closest && event.target.closest(".cw-show");
+      if (!show) return;
+      const p = passages[Number(show.parentNode.dataset.index)];
+      this.sendTimed({ action: "show", doc: p.doc, start: p.start, end: p.end }, "show");
+    });
     const frag = document.createDocumentFragment();
-    passages.forEach((p) => {
+    passages.forEach((p, i) => {
       const item = el("li", "cw-passage");
+      item.dataset.index = String(i);
       item.dataset.doc = p.doc;
       item.dataset.start = String(p.start);
       item.dataset.end = String(p.end);
       const text = p.text.length > PREVIEW ? `${p.text.slice(0, PREVIEW)} …` : p.text;
-      const show = button("Show in document", "Open the document at this passage", () =>
-        this.sendTimed({ action: "show", doc: p.doc, start: p.start, end: p.end }, "show"), "cw-btn cw-show");
+      const show = el("button", "cw-btn cw-show", "Show in document");
+      show.type = "button";
+      show.title = "Open the document at this passage";
       item.append(el("div", "cw-ref", `${p.reference} · ${p.doc}`), el("blockquote", "cw-quote", text), show);
       frag.appendChild(item);
     });

@@ -5,6 +5,12 @@ import { el } from "../common/dom.js";
 import { LABEL_PX, LANE_PX } from "./stripes.js";
 import { countPoints, pointsToUnits } from "./text.js";
 
+// Whether a coding is drawn the same (a delta brings equal rows as new objects).
+function sameCoding(a, b) {
+  return Boolean(a && b) && a.start === b.start && a.end === b.end && a.code === b.code
+    && a.coder === b.coder && (a.memo || "") === (b.memo || "");
+}
+
 export const rendering = {
   rebuild() {
     const started = performance.now();
@@ -80,15 +86,19 @@ export const rendering = {
     this.suggByPara = this.spread(this.suggs.values());
     this.hitsByPara = this.spread(this.hits.values());
     const changed = full ? this.packLanes() : this.placeLanes();
-    // The margin grows four lanes at a time, so the text seldom reflows.
-    // Within a document it never shrinks (an undo would reflow it twice).
-    let shown = Math.max(4, Math.ceil(this.nLanes / 4) * 4);
-    if (!full) shown = Math.max(shown, this.shownLanes || 0);
+    // The margin is sized when the document is drawn whole (four lanes at a time). Between
+    // whole drawings it never changes width, which would reflow the whole text: more
+    // lanes than it holds make the lanes narrower instead (written, never measured).
+    const wanted = Math.max(4, Math.ceil(this.nLanes / 4) * 4);
+    const shown = full || !this.shownLanes ? wanted : this.shownLanes;
+    const laneWidth = Math.max(2, Math.min(LANE_PX, Math.floor((shown * LANE_PX) / Math.max(1, this.nLanes))));
     this.root.style.setProperty("--cw-lanes", `${shown * LANE_PX + 4 + LABEL_PX}px`);
     this.root.style.setProperty("--cw-label-left", `${shown * LANE_PX + 4}px`);
     const reflow = shown !== this.shownLanes;
+    const relane = laneWidth !== this.laneWidth;
     this.shownLanes = shown;
-    return { changed, reflow };
+    this.laneWidth = laneWidth;
+    return { changed, reflow, relane };
   },
 
   spread(items) {
@@ -107,16 +117,15 @@ export const rendering = {
   // Redraw what changed after codings, suggestions, hits or filters changed.
   update(full) {
     const started = performance.now();
-    const before = new Map([...this.codings].map(([k, v]) => [k, JSON.stringify(v)]));
     const old = [this.codings, this.suggs, this.hits];
-    const { changed: moved, reflow } = this.index(full);
+    const { changed: moved, reflow, relane } = this.index(full);
     const tIndex = performance.now();
     const touched = new Set();
     const mark = (item) => {
       for (let i = this.paraAt(item.start); i < this.paras.length && this.paras[i].offset < item.end; i += 1) touched.add(i);
     };
-    for (const [id, c] of this.codings) if (before.get(id) !== JSON.stringify(c)) mark(c);
-    for (const [id, c] of old[0]) if (!this.codings.has(id) || before.get(id) !== JSON.stringify(this.codings.get(id))) mark(c);
+    for (const [id, c] of this.codings) if (!sameCoding(old[0].get(id), c)) mark(c);
+    for (const [id, c] of old[0]) if (!sameCoding(this.codings.get(id), c)) mark(c);
     for (const [now, was] of [[this.suggs, old[1]], [this.hits, old[2]]]) {
       for (const [key, s] of now) if (!was.has(key)) mark(s);
       for (const [key, s] of was) if (!now.has(key)) mark(s);
@@ -137,7 +146,10 @@ export const rendering = {
     }
     // A wider or narrower margin reflows the text: every drawn stripe moves then.
     if (reflow || full) this.restripe();
-    else this.drawStripes([...restripe]);
+    else {
+      if (relane) this.placeBars(); // narrower lanes: every bar moves, the text does not
+      this.drawStripes([...restripe]);
+    }
     this.updateSuggInfo();
     const now = performance.now();
     this.root.dataset.lastUpdateMs = (now - started).toFixed(1);
@@ -161,6 +173,7 @@ export const rendering = {
     row.dataset.i = String(i);
     const num = el("div", "cw-num");
     this.fillNumber(num, i);
+    row._memos = this.memoKey(i);
     const para = el("div", "cw-para");
     para.dataset.i = String(i);
     para.dataset.offset = String(p.offset);
@@ -208,9 +221,20 @@ export const rendering = {
       delete span.dataset.hit;
       this.dressSpan(row, span, part);
     }
-    const num = row.children[0];
-    num.textContent = "";
-    this.fillNumber(num, i);
+    // The margin number changes only with its memo markers: left alone otherwise, the
+    // row keeps its layout (restyled pieces only repaint).
+    const memos = this.memoKey(i);
+    if (memos !== row._memos) {
+      const num = row.children[0];
+      num.textContent = "";
+      this.fillNumber(num, i);
+      row._memos = memos;
+    }
+  },
+
+  memoKey(i) {
+    return (this.byPara.get(i) || []).filter((c) => c.memo && i === this.firstParaOf(c))
+      .map((c) => `${c.id}:${c.code}:${c.coder}:${c.memo}`).join("\n");
   },
 
   // The paragraph number and memo markers (one per coding with a memo starting here).

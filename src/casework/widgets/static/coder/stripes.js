@@ -39,10 +39,15 @@ export const stripes = {
     for (const id of this.codings.keys()) if (this.lanes.has(id)) lanes.set(id, this.lanes.get(id));
     const fresh = [...this.codings.values()].filter((c) => !lanes.has(c.id)).sort((x, y) => x.start - y.start);
     for (const c of fresh) {
+      // Only codings near it can share its lane: those touching the paragraphs from
+      // LANE_GAP characters before it to LANE_GAP after (byPara holds every coding).
       const taken = new Set();
-      for (const [id, lane] of lanes) {
-        const o = this.codings.get(id);
-        if (o.start < c.end + LANE_GAP && c.start < o.end + LANE_GAP) taken.add(lane);
+      const last = this.paraAt(c.end + LANE_GAP);
+      for (let i = this.paraAt(Math.max(0, c.start - LANE_GAP)); i <= last; i += 1) {
+        for (const o of this.byPara.get(i) || []) {
+          const lane = lanes.get(o.id);
+          if (lane !== undefined && o.start < c.end + LANE_GAP && c.start < o.end + LANE_GAP) taken.add(lane);
+        }
       }
       let lane = 0;
       while (taken.has(lane)) lane += 1;
@@ -77,7 +82,7 @@ export const stripes = {
     jobs.sort((x, y) => x[2] - y[2]);
     for (const [stripes, c, top, bottom, first] of jobs) {
       const bar = el("div", "cw-bar");
-      bar.style.left = `${(this.lanes.get(c.id) || 0) * LANE_PX}px`;
+      this.placeBar(bar, c.id);
       bar.style.top = `${top}px`;
       bar.style.height = `${Math.max(4, bottom - top)}px`;
       bar.style.backgroundColor = this.color(c.code);
@@ -100,6 +105,16 @@ export const stripes = {
         labelled.set(stripes, top + LABEL_LINE);
       }
     }
+  },
+
+  placeBar(bar, id) {
+    const width = this.laneWidth || LANE_PX;
+    bar.style.left = `${(this.lanes.get(id) || 0) * width}px`;
+    bar.style.width = width < LANE_PX ? `${Math.max(1, width - 1)}px` : "";
+  },
+
+  placeBars() {
+    for (const bar of this.docEl.querySelectorAll(".cw-bar")) this.placeBar(bar, bar._coding);
   },
 
   onHover(event, on) {

@@ -1,4 +1,4 @@
-// casework bundle; sources sha256 7b5d3c5ee9a7363d0928e3d639c49018c25218bc132beb7ef1985c36569e9cc9
+// casework bundle; sources sha256 aec010db17ec0c7ca42476f9aa4f36cb02be76135c1c9bf8b920717a879763c9
 
 // src/casework/widgets/static/common/dom.js
 var COLOR_RE = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
@@ -178,7 +178,8 @@ var menus = {
 var PREVIEW = 600;
 var panels = {
   renderRetrieval() {
-    const got = this.model.get("retrieval") || {};
+    const json = this.model.get("retrieval_json") || "";
+    const got = json ? JSON.parse(json) : {};
     const box = this.retrievalEl;
     box.textContent = "";
     box.hidden = !got.code;
@@ -192,17 +193,26 @@ var panels = {
       swatch,
       el("strong", null, got.name || got.code),
       el("span", "cw-muted", ` · ${passages.length} passages in ${docs.size} documents (with sub-codes)`),
-      button("×", "Close", () => this.setTrait("retrieval", {}), "cw-close")
+      button("×", "Close", () => this.setTrait("retrieval_json", ""), "cw-close")
     );
     const list = el("ol", "cw-retrieval-list");
+    list.addEventListener("click", (event) => {
+      const show = event.target.closest && event.target.closest(".cw-show");
+      if (!show) return;
+      const p = passages[Number(show.parentNode.dataset.index)];
+      this.sendTimed({ action: "show", doc: p.doc, start: p.start, end: p.end }, "show");
+    });
     const frag = document.createDocumentFragment();
-    passages.forEach((p) => {
+    passages.forEach((p, i) => {
       const item = el("li", "cw-passage");
+      item.dataset.index = String(i);
       item.dataset.doc = p.doc;
       item.dataset.start = String(p.start);
       item.dataset.end = String(p.end);
       const text = p.text.length > PREVIEW ? `${p.text.slice(0, PREVIEW)} …` : p.text;
-      const show = button("Show in document", "Open the document at this passage", () => this.sendTimed({ action: "show", doc: p.doc, start: p.start, end: p.end }, "show"), "cw-btn cw-show");
+      const show = el("button", "cw-btn cw-show", "Show in document");
+      show.type = "button";
+      show.title = "Open the document at this passage";
       item.append(el("div", "cw-ref", `${p.reference} · ${p.doc}`), el("blockquote", "cw-quote", text), show);
       frag.appendChild(item);
     });
@@ -273,9 +283,12 @@ var stripes = {
     const fresh = [...this.codings.values()].filter((c) => !lanes.has(c.id)).sort((x, y) => x.start - y.start);
     for (const c of fresh) {
       const taken = /* @__PURE__ */ new Set();
-      for (const [id, lane2] of lanes) {
-        const o = this.codings.get(id);
-        if (o.start < c.end + LANE_GAP && c.start < o.end + LANE_GAP) taken.add(lane2);
+      const last = this.paraAt(c.end + LANE_GAP);
+      for (let i = this.paraAt(Math.max(0, c.start - LANE_GAP)); i <= last; i += 1) {
+        for (const o of this.byPara.get(i) || []) {
+          const lane2 = lanes.get(o.id);
+          if (lane2 !== void 0 && o.start < c.end + LANE_GAP && c.start < o.end + LANE_GAP) taken.add(lane2);
+        }
       }
       let lane = 0;
       while (taken.has(lane)) lane += 1;
@@ -308,7 +321,7 @@ var stripes = {
     jobs.sort((x, y) => x[2] - y[2]);
     for (const [stripes2, c, top, bottom, first] of jobs) {
       const bar = el("div", "cw-bar");
-      bar.style.left = `${(this.lanes.get(c.id) || 0) * LANE_PX}px`;
+      this.placeBar(bar, c.id);
       bar.style.top = `${top}px`;
       bar.style.height = `${Math.max(4, bottom - top)}px`;
       bar.style.backgroundColor = this.color(c.code);
@@ -330,6 +343,14 @@ var stripes = {
         labelled.set(stripes2, top + LABEL_LINE);
       }
     }
+  },
+  placeBar(bar, id) {
+    const width = this.laneWidth || LANE_PX;
+    bar.style.left = `${(this.lanes.get(id) || 0) * width}px`;
+    bar.style.width = width < LANE_PX ? `${Math.max(1, width - 1)}px` : "";
+  },
+  placeBars() {
+    for (const bar of this.docEl.querySelectorAll(".cw-bar")) this.placeBar(bar, bar._coding);
   },
   onHover(event, on) {
     const bar = event.target.closest && event.target.closest(".cw-bar, .cw-label");
@@ -390,6 +411,9 @@ function pointsToUnits(text, points) {
 }
 
 // src/casework/widgets/static/coder/render.js
+function sameCoding(a, b) {
+  return Boolean(a && b) && a.start === b.start && a.end === b.end && a.code === b.code && a.coder === b.coder && (a.memo || "") === (b.memo || "");
+}
 var rendering = {
   rebuild() {
     const started = performance.now();
@@ -458,13 +482,16 @@ var rendering = {
     this.suggByPara = this.spread(this.suggs.values());
     this.hitsByPara = this.spread(this.hits.values());
     const changed = full ? this.packLanes() : this.placeLanes();
-    let shown = Math.max(4, Math.ceil(this.nLanes / 4) * 4);
-    if (!full) shown = Math.max(shown, this.shownLanes || 0);
+    const wanted = Math.max(4, Math.ceil(this.nLanes / 4) * 4);
+    const shown = full || !this.shownLanes ? wanted : this.shownLanes;
+    const laneWidth = Math.max(2, Math.min(LANE_PX, Math.floor(shown * LANE_PX / Math.max(1, this.nLanes))));
     this.root.style.setProperty("--cw-lanes", `${shown * LANE_PX + 4 + LABEL_PX}px`);
     this.root.style.setProperty("--cw-label-left", `${shown * LANE_PX + 4}px`);
     const reflow = shown !== this.shownLanes;
+    const relane = laneWidth !== this.laneWidth;
     this.shownLanes = shown;
-    return { changed, reflow };
+    this.laneWidth = laneWidth;
+    return { changed, reflow, relane };
   },
   spread(items) {
     const map = /* @__PURE__ */ new Map();
@@ -481,16 +508,15 @@ var rendering = {
   // Redraw what changed after codings, suggestions, hits or filters changed.
   update(full) {
     const started = performance.now();
-    const before = new Map([...this.codings].map(([k, v]) => [k, JSON.stringify(v)]));
     const old = [this.codings, this.suggs, this.hits];
-    const { changed: moved, reflow } = this.index(full);
+    const { changed: moved, reflow, relane } = this.index(full);
     const tIndex = performance.now();
     const touched = /* @__PURE__ */ new Set();
     const mark = (item) => {
       for (let i = this.paraAt(item.start); i < this.paras.length && this.paras[i].offset < item.end; i += 1) touched.add(i);
     };
-    for (const [id, c] of this.codings) if (before.get(id) !== JSON.stringify(c)) mark(c);
-    for (const [id, c] of old[0]) if (!this.codings.has(id) || before.get(id) !== JSON.stringify(this.codings.get(id))) mark(c);
+    for (const [id, c] of this.codings) if (!sameCoding(old[0].get(id), c)) mark(c);
+    for (const [id, c] of old[0]) if (!sameCoding(this.codings.get(id), c)) mark(c);
     for (const [now2, was] of [[this.suggs, old[1]], [this.hits, old[2]]]) {
       for (const [key, s] of now2) if (!was.has(key)) mark(s);
       for (const [key, s] of was) if (!now2.has(key)) mark(s);
@@ -509,7 +535,10 @@ var rendering = {
       for (let i = this.paraAt(c.start); i < this.paras.length && this.paras[i].offset < c.end; i += 1) restripe.add(i);
     }
     if (reflow || full) this.restripe();
-    else this.drawStripes([...restripe]);
+    else {
+      if (relane) this.placeBars();
+      this.drawStripes([...restripe]);
+    }
     this.updateSuggInfo();
     const now = performance.now();
     this.root.dataset.lastUpdateMs = (now - started).toFixed(1);
@@ -531,6 +560,7 @@ var rendering = {
     row.dataset.i = String(i);
     const num = el("div", "cw-num");
     this.fillNumber(num, i);
+    row._memos = this.memoKey(i);
     const para = el("div", "cw-para");
     para.dataset.i = String(i);
     para.dataset.offset = String(p.offset);
@@ -577,9 +607,16 @@ var rendering = {
       delete span.dataset.hit;
       this.dressSpan(row, span, part);
     }
-    const num = row.children[0];
-    num.textContent = "";
-    this.fillNumber(num, i);
+    const memos = this.memoKey(i);
+    if (memos !== row._memos) {
+      const num = row.children[0];
+      num.textContent = "";
+      this.fillNumber(num, i);
+      row._memos = memos;
+    }
+  },
+  memoKey(i) {
+    return (this.byPara.get(i) || []).filter((c) => c.memo && i === this.firstParaOf(c)).map((c) => `${c.id}:${c.code}:${c.coder}:${c.memo}`).join("\n");
   },
   // The paragraph number and memo markers (one per coding with a memo starting here).
   fillNumber(num, i) {
@@ -1400,6 +1437,7 @@ var CoderView = class {
       ["change:paragraphs", () => this.schedule("doc")],
       ["change:doc_id", () => this.schedule("doc")],
       ["change:codings_json", () => this.schedule("codings")],
+      ["change:codings_delta", () => this.schedule("codings")],
       ["change:suggestions", () => this.schedule("codings")],
       ["change:search", () => this.schedule("search")],
       ["change:coder_filter", () => this.schedule("filters")],
@@ -1411,7 +1449,7 @@ var CoderView = class {
       ["change:coders", () => this.fillSelects()],
       ["change:documents", () => this.schedule("progress")],
       ["change:focus", () => this.schedule("focus")],
-      ["change:retrieval", () => this.renderRetrieval()],
+      ["change:retrieval_json", () => this.renderRetrieval()],
       ["change:similar", () => this.renderSimilar()],
       ["change:suggestion_total", () => this.updateSuggInfo()],
       ["change:show_suggestions", () => this.syncSuggestionBar()],
@@ -1498,12 +1536,25 @@ var CoderView = class {
     options(this.hitCodeSelect, [["", "Code all hits as…"], ...codes], "");
     options(this.parentSelect, [["", "(top level)"], ...codes], this.parentSelect.value || "");
   }
-  // The open document's codings (sent as one JSON string; parsed once per change).
+  // The open document's codings: the list Python last sent whole (one JSON string), with
+  // the changes since (codings_delta: dropped ids, added rows) applied; parsed once each.
   codingList() {
     const text = this.model.get("codings_json") || "[]";
+    const delta = this.model.get("codings_delta") || "";
     if (text !== this.codingsText) {
       this.codingsText = text;
-      this.codingsParsed = JSON.parse(text);
+      this.codingsBase = JSON.parse(text);
+      this.deltaText = null;
+    }
+    if (delta !== this.deltaText) {
+      this.deltaText = delta;
+      if (!delta) this.codingsParsed = this.codingsBase;
+      else {
+        const { drop, add } = JSON.parse(delta);
+        const gone = new Set(drop);
+        for (const c of add) gone.add(c.id);
+        this.codingsParsed = this.codingsBase.filter((c) => !gone.has(c.id)).concat(add);
+      }
     }
     return this.codingsParsed;
   }

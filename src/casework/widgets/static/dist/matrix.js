@@ -1,4 +1,4 @@
-// casework bundle; sources sha256 7b5d3c5ee9a7363d0928e3d639c49018c25218bc132beb7ef1985c36569e9cc9
+// casework bundle; sources sha256 aec010db17ec0c7ca42476f9aa4f36cb02be76135c1c9bf8b920717a879763c9
 
 // src/casework/widgets/static/common/dom.js
 var COLOR_RE = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
