@@ -11,7 +11,9 @@ cases), wall-clock seconds and the ratio to a baseline measured in the same run:
   kernel starts, nothing converted), in this process and in a fresh one (``python -c``,
   imports included, as a second ``casework`` run would pay);
 - one summary: after editing case C's summary of "impact" (target: only C rebuilt;
-  the cross-case chapter is not fed by case summaries, so it is kept).
+  the cross-case chapter is not fed by case summaries, so it is kept);
+- cold, new process: the cold build of another copy in a fresh ``python -c`` (imports
+  included, as a first ``casework export chapters`` pays them); no target, for reading.
 
 The three builds and the baseline are interleaved over ``--runs`` rounds (each round
 on a fresh copy) and the median is printed, with the load average before and after,
@@ -81,7 +83,19 @@ def one_round(folder: Path) -> dict[str, float | list[str]]:
 
     root = copy_demo(folder / "demo")
     found: dict[str, float | list[str]] = {"baseline": baseline(folder)}
-    for label in ("cold", "unchanged", "fresh process", "one summary"):
+    for label in ("cold", "unchanged", "fresh process", "one summary", "cold, new process"):
+        if label == "cold, new process":  # what a first `casework build` pays: imports too
+            other = copy_demo(folder / "other")
+            code = (
+                "import sys; from casework.chapters import export_chapters; "
+                f"r = export_chapters({str(other)!r}, formats={list(FORMATS)!r}); "
+                "sys.exit(0 if r.ok and len(r.rebuilt) == 6 else 1)"
+            )
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], check=True, env=os.environ.copy())
+            found[label] = time.perf_counter() - started
+            found[f"{label} rebuilt"], found[f"{label} kernels"] = ["all six"], ["1"]
+            continue
         if label == "fresh process":
             code = (
                 "import sys; from casework.chapters import export_chapters; "
@@ -125,14 +139,20 @@ def main() -> None:
         )
     base = statistics.median(float(r["baseline"]) for r in rounds)
     print(f"\nbaseline (one empty notebook, nbclient): {base:.2f} s")
-    targets = {"cold": 4.0, "unchanged": 0.5, "fresh process": 0.5, "one summary": None}
+    targets: dict[str, float | str] = {
+        "cold": 4.0,
+        "unchanged": 0.5,
+        "fresh process": 0.5,
+        "one summary": "target: only C rebuilt",
+        "cold, new process": "no target: imports included",
+    }
     for label, target in targets.items():
         secs = statistics.median(float(r[label]) for r in rounds)
         rebuilt = rounds[-1][f"{label} rebuilt"]
         kernels = rounds[-1][f"{label} kernels"]
-        goal = f"target <= {target}x" if target else "target: only C rebuilt"
+        goal = f"target <= {target}x" if isinstance(target, float) else target
         print(
-            f"{label:>13}: {secs:6.2f} s = {secs / base:4.2f}x baseline ({goal}); "
+            f"{label:>17}: {secs:6.2f} s = {secs / base:4.2f}x baseline ({goal}); "
             f"rebuilt {', '.join(rebuilt) or 'nothing'}; kernel starts {kernels[0]}"
         )
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")

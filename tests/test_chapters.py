@@ -380,3 +380,57 @@ def test_a_second_build_reuses_every_chapter_and_a_changed_summary_rebuilds_its_
     store.edit(STUDY_ROW, "improvements.design", "Separate the scoping days from delivery.")
     assert export_chapters(project, formats=["html", "md"]).rebuilt == ["cross-case"]
     assert export_chapters(project, formats=["html"], force=True).rebuilt == [*CASES, "cross-case"]
+
+
+def test_the_kernel_only_displays_chapters_the_build_worked_out(project: Path) -> None:
+    """export_chapters works each chapter out in its own process (the project is open
+    there) and the kernel displays it: no pandas, spaCy or plotly in the kernel. A
+    template that asks for its own plan still computes its chapter in the kernel."""
+    template = project / "notebooks" / "case_chapter.ipynb"
+    shutil.copy2(PACKAGED_TEMPLATES / template.name, template)
+    probe = (
+        "import sys\nprint(sorted(m for m in ('pandas', 'spacy', 'plotly') if m in sys.modules))"
+    )
+    _add_cell(template, probe, 99)
+    report = export_chapters(project, cases=["A"], formats=["md"], trust_templates=True)
+    assert report.ok, str(report)
+    executed = nbformat.read(project / "exports" / "chapters" / "executed" / "A.ipynb", 4)
+    printed = [o.get("text", "") for c in executed.cells for o in c.get("outputs", [])]
+    assert "[]\n" in printed
+    assert not (project / "exports" / "chapters" / ".cache" / "prepared").exists()
+    plain = (project / "exports" / "chapters" / "A.md").read_text(encoding="utf-8")
+
+    # The same chapter, computed in the kernel because the template passes a plan.
+    source = template.read_text(encoding="utf-8")
+    asked = "chapter = case_chapter(project, case_id)"
+    assert asked in source
+    template.write_text(
+        source.replace(
+            asked, "chapter = case_chapter(project, case_id, load_plan(project))"
+        ).replace("import case_chapter,", "import load_plan, case_chapter,"),
+        encoding="utf-8",
+    )
+    again = export_chapters(project, cases=["A"], formats=["md"], trust_templates=True)
+    assert again.ok and again.rebuilt == ["A"], str(again)
+    executed = nbformat.read(project / "exports" / "chapters" / "executed" / "A.ipynb", 4)
+    printed = [o.get("text", "") for c in executed.cells for o in c.get("outputs", [])]
+    assert "['pandas', 'plotly']\n" in printed or "['pandas', 'plotly', 'spacy']\n" in printed
+    assert (project / "exports" / "chapters" / "A.md").read_text(encoding="utf-8") == plain
+
+
+def test_a_chapter_survives_its_trip_to_the_kernel(project: Path) -> None:
+    """Chapter.to_json / from_json: the same HTML and figure outputs as displayed."""
+    from casework.chapters import case_chapter, cross_case_chapter, figure_bundle
+    from casework.chapters._shown import Chapter, FigureOutput
+
+    opened = casework.open_project(project)
+    for chapter in (case_chapter(opened, "B"), cross_case_chapter(opened)):
+        back = Chapter.from_json(chapter.to_json())
+        assert back.title == chapter.title and back.headings == chapter.headings
+        assert back.opening.html == chapter.opening.html
+        assert [s.html for s in back.sections] == [s.html for s in chapter.sections]
+        assert (back.appendix is None) == (chapter.appendix is None)
+        assert isinstance(back.appendix_figure, FigureOutput)
+        sent, made = back.appendix_figure.bundle(), figure_bundle(chapter.appendix_figure)
+        assert sent["application/vnd.plotly.v1+json"] == made["application/vnd.plotly.v1+json"]
+        assert _convert.normalise(sent["text/html"]) == _convert.normalise(made["text/html"])

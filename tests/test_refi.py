@@ -6,6 +6,7 @@ import io
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pandas as pd
 import pytest
@@ -503,6 +504,41 @@ def test_round_trip_of_the_demo(demo_copy, tmp_path, project_schema) -> None:
     assert_same_project(demo, back)
     assert summaries_by_span(demo) == summaries_by_span(back)
     assert report.imported["documents"] == len(demo.documents) == 14
+    # What each source is (kind) travels as a source variable and reads back as such.
+    tree = ElementTree.fromstring(qde_of(exported.path))
+    kinds = {v.get("name"): v.get("typeOfVariable") for v in tree.iter(f"{NS}Variable")}
+    assert kinds["kind"] == "Text"
+    assert set(back.documents["kind"]) == set(demo.documents["kind"]) == {"summary"}
+
+
+def test_a_foreign_kind_variable_is_kept_aside(demo_copy, tmp_path) -> None:
+    """Another tool's source variable called 'kind' that names no casework source kind
+    is kept as 'refi_kind' (with a note), so the imported project still reads."""
+    exported = export_qdpx(casework.open_project(demo_copy), tmp_path / "demo.qdpx")
+    tree = ElementTree.fromstring(qde_of(exported.path))
+    (guid,) = [v.get("guid") for v in tree.iter(f"{NS}Variable") if v.get("name") == "kind"]
+    values = [
+        v
+        for v in tree.iter(f"{NS}VariableValue")
+        if v.find(f"{NS}VariableRef").get("targetGUID") == guid
+    ]
+    assert len(values) == 14
+    values[0].find(f"{NS}TextValue").text = "Interview"
+    values[1].find(f"{NS}TextValue").text = " Transcript "
+    edited = tmp_path / "edited.qdpx"
+    with zipfile.ZipFile(exported.path) as old, zipfile.ZipFile(edited, "w") as new:
+        for item in old.infolist():
+            data = old.read(item)
+            if item.filename == "project.qde":
+                data = ElementTree.tostring(tree, encoding="utf-8")
+            new.writestr(item, data)
+    report = import_refi(edited, tmp_path / "back")
+    back = casework.open_project(report.dest)
+    assert back.validate() == []
+    kinds = back.documents["kind"].value_counts().to_dict()
+    assert kinds == {"summary": 12, "transcript": 2}  # no kind: a transcript
+    assert back.documents["refi_kind"].dropna().tolist() == ["Interview"]
+    assert any("'kind' ('Interview')" in n and "refi_kind" in n for n in report.notes)
 
 
 def test_import_of_a_codebook_alone(coded, tmp_path) -> None:

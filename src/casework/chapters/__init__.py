@@ -17,22 +17,18 @@ if TYPE_CHECKING:  # what type checkers see; ``X as X`` marks an explicit re-exp
         export_chapters as export_chapters,
         templates_in_use as templates_in_use,
     )
-    from casework.chapters._content import (
-        case_chapter as case_chapter,
-        chapter_project as chapter_project,
-        cross_case_chapter as cross_case_chapter,
-    )
     from casework.chapters._convert import find_latex as find_latex, write_text as write_text
     from casework.chapters._execute import (
         KERNEL_NAME as KERNEL_NAME,
         VenvKernelManager as VenvKernelManager,
     )
-    from casework.chapters._figure import (
-        figure_bundle as figure_bundle,
-        show_figure as show_figure,
-    )
     from casework.chapters._fingerprint import file_stamp as file_stamp
     from casework.chapters._plan import load_plan as load_plan
+    from casework.chapters._prepared import (
+        case_chapter as case_chapter,
+        chapter_project as chapter_project,
+        cross_case_chapter as cross_case_chapter,
+    )
     from casework.chapters._quotes import (
         pick_quotes as pick_quotes,
         rank_passages as rank_passages,
@@ -40,6 +36,10 @@ if TYPE_CHECKING:  # what type checkers see; ``X as X`` marks an explicit re-exp
         shorten as shorten,
         summary_evidence as summary_evidence,
         transcript_evidence as transcript_evidence,
+    )
+    from casework.chapters._shown import (
+        figure_bundle as figure_bundle,
+        show_figure as show_figure,
     )
     from casework.chapters._static_figures import (
         heatmap_svg as heatmap_svg,
@@ -58,14 +58,14 @@ _WHERE = {
     "templates_in_use": "_build",
     "trust_problem": "_trust",
     "untrusted_templates": "_trust",
-    "case_chapter": "_content",
-    "chapter_project": "_content",
-    "cross_case_chapter": "_content",
+    "case_chapter": "_prepared",
+    "chapter_project": "_prepared",
+    "cross_case_chapter": "_prepared",
     "find_latex": "_convert",
     "write_text": "_convert",
     "KERNEL_NAME": "_execute",
-    "figure_bundle": "_figure",
-    "show_figure": "_figure",
+    "figure_bundle": "_shown",
+    "show_figure": "_shown",
     "VenvKernelManager": "_execute",
     "file_stamp": "_fingerprint",
     "load_plan": "_plan",

@@ -19,6 +19,7 @@ not written at all.
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from casework.chapters._fingerprint import Manifest, Scope, file_stamp
+from casework.chapters._prepared import CROSS_CASE, prepared_path
 from casework.chapters._trust import require_trusted
 from casework.errors import CaseworkError, Problem, UnknownName
 
@@ -40,7 +42,6 @@ CHAPTER_FORMATS = ("html", "docx", "md", "pdf")
 CASE_TEMPLATE = Path("notebooks") / "case_chapter.ipynb"
 CROSS_TEMPLATE = Path("notebooks") / "cross_case_chapter.ipynb"
 PACKAGED_TEMPLATES = Path(__file__).with_name("templates")
-CROSS_CASE = "cross-case"
 Progress = Callable[[str], None]
 
 
@@ -154,10 +155,14 @@ def export_chapters(
     # else the project folder: a packaged template runs there.
     own = root / CASE_TEMPLATE.parent
     kernel = SharedKernel(own if own.is_dir() else root)
+    # This process works each chapter out (it has the project open) and leaves it
+    # here for the kernel, which only displays it (see _prepared).
+    prepared = out / ".cache" / "prepared"  # made when the first chapter is written
+    shutil.rmtree(prepared, ignore_errors=True)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kernel") as kernel_thread:
-        # The kernel starts (and opens the project) while this process works out what
-        # to build: a kernel start costs more than a chapter.
-        kernel_thread.submit(kernel.warm, root)
+        # The kernel starts while this process works out what to build: a kernel
+        # start costs more than a chapter.
+        kernel_thread.submit(kernel.warm, root, prepared)
         try:
             report = _export(
                 root,
@@ -172,9 +177,11 @@ def export_chapters(
                 manifest,
                 kernel,
                 kernel_thread,
+                prepared,
             )
         finally:
             kernel_thread.submit(kernel.close).result()
+            shutil.rmtree(prepared, ignore_errors=True)
     if report.ok and stamp:
         manifest.stamp(request, stamp, report)
         manifest.save()
@@ -194,6 +201,7 @@ def _export(
     manifest: Manifest,
     kernel: SharedKernel,
     kernel_thread: ThreadPoolExecutor,
+    prepared: Path,
 ) -> ChapterReport:
     from casework.chapters._fingerprint import chapter_hash
     from casework.chapters._plan import load_plan
@@ -237,6 +245,8 @@ def _export(
         mask,
         plan,
         _reference(out, wanted, pandoc_path) if todo else None,
+        project,
+        prepared,
     )
     done = job.run(todo, jobs or 2, progress, kernel, kernel_thread)
     report.kernel_starts = kernel.starts
@@ -338,6 +348,8 @@ class _Job:
     guard: NameMask
     plan: ChapterPlan
     reference: Path | None
+    project: Any
+    prepared: Path
 
     def run(
         self,
@@ -347,38 +359,59 @@ class _Job:
         kernel: SharedKernel,
         kernel_thread: ThreadPoolExecutor,
     ) -> list[ChapterResult | ChapterFailure]:
-        """Run each template in the shared kernel (always on ``kernel_thread``, whose
-        event loop the kernel's client belongs to); convert each executed notebook in
-        another thread while the next one runs. Failures are returned, not raised."""
+        """Work each chapter out here, then run its template in the shared kernel
+        (always on ``kernel_thread``, whose event loop the kernel's client belongs to)
+        while the next chapter is worked out; convert each executed notebook in
+        another thread. Failures are returned, not raised."""
         from casework.chapters._execute import TemplateFailed
 
-        results: list[ChapterResult | ChapterFailure] = []
-        pending: list[Future[ChapterResult | ChapterFailure]] = []
+        Outcome = ChapterResult | ChapterFailure
 
-        def finished(future: Future[ChapterResult | ChapterFailure]) -> None:
+        def finished(future: Future[Outcome]) -> None:
             if progress is not None:
                 progress(f"chapter {future.result().name}")
 
         with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="chapter") as pool:
-            for template, name, parameters in todo:
-                started = time.perf_counter()
+
+            def run_one(
+                template: Path, name: str, params: dict[str, str], started: float
+            ) -> Future[Outcome] | ChapterFailure:
                 executed = self.out / "executed" / f"{name}.ipynb"
-                params = {**parameters, "project_root": str(self.root)}
                 try:
-                    notebook = kernel_thread.submit(kernel.run, template, executed, params).result()
+                    notebook = kernel.run(template, executed, params)
                 except TemplateFailed as err:
-                    failure = ChapterFailure(
-                        name, str(err.failure), executed if executed.exists() else None
-                    )
-                    results.append(failure)
                     if progress is not None:
                         progress(f"chapter {name}")
-                    continue
+                    where = executed if executed.exists() else None
+                    return ChapterFailure(name, str(err.failure), where)
                 future = pool.submit(self.convert, notebook, name, started)
                 future.add_done_callback(finished)
-                pending.append(future)
-            results += [f.result() for f in pending]
-        return results
+                return future
+
+            runs = []
+            for template, name, parameters in todo:
+                started = time.perf_counter()
+                self.prepare(name)
+                params = {**parameters, "project_root": str(self.root)}
+                runs.append(kernel_thread.submit(run_one, template, name, params, started))
+            outcomes = [run.result() for run in runs]
+            return [o if isinstance(o, ChapterFailure) else o.result() for o in outcomes]
+
+    def prepare(self, name: str) -> None:
+        """Work the chapter out in this process, for the kernel to display (see
+        :mod:`._prepared`). One that fails here is left to the kernel, whose run of
+        the template reports the cell and the error."""
+        from casework.chapters import _content
+        from casework.chapters._convert import write_text
+
+        try:
+            if name == CROSS_CASE:
+                chapter = _content.cross_case_chapter(self.project, self.plan)
+            else:
+                chapter = _content.case_chapter(self.project, name, self.plan)
+        except Exception:  # the template's own run says which cell and why
+            return
+        write_text(prepared_path(self.prepared, name), chapter.to_json())
 
     def convert(self, notebook: Any, name: str, started: float) -> ChapterResult | ChapterFailure:
         """Write one executed chapter in every format; a failure is returned, not raised."""

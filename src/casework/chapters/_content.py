@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,41 +37,13 @@ from casework.chapters._quotes import (
     summary_evidence,
     transcript_evidence,
 )
+from casework.chapters._shown import Chapter
 from casework.chapters._wording import sources_sentence
 from casework.codebook import code_tree
 from casework.errors import ProjectError, UnknownName
 from casework.kernels import role_label
 from casework.matrices import passages
 from casework.privacy import name_mask
-
-
-@dataclass
-class Chapter:
-    """A chapter's parts; each displays as HTML in Jupyter."""
-
-    kind: str  # "case" or "cross-case"
-    title: str
-    opening: h.Html
-    sections: list[h.Html]
-    figure: Any = None  # a plotly Figure the plan asks for in the body, or None
-    case_id: str | None = None
-    headings: list[str] = field(default_factory=list)
-    appendix: h.Html | None = None  # the interviews and the figures not in the body
-    appendix_figure: Any = None
-
-    def display(self) -> None:
-        """Show the whole chapter in the running notebook."""
-        from IPython.display import display
-
-        from casework.chapters._figure import show_figure
-
-        display(self.opening)
-        show_figure(self.figure)
-        for block in self.sections:
-            display(block)
-        if self.appendix is not None:
-            display(self.appendix)
-        show_figure(self.appendix_figure)
 
 
 class _Context:

@@ -176,17 +176,18 @@ class SharedKernel:
         _write(notebook, output)
         return notebook
 
-    def warm(self, root: Path) -> None:
-        """Start the kernel and open the project in it (imports and all) while the
-        caller works out what to build; a failure here shows up again in ``run``."""
+    def warm(self, root: Path, prepared: Path) -> None:
+        """Start the kernel while the caller works out what to build, and tell it that
+        chapters of the project at ``root`` are prepared in ``prepared`` (see
+        :mod:`._prepared`); a failure here shows up again in ``run``."""
         import nbformat
 
         notebook = nbformat.v4.new_notebook()
         notebook.cells.append(
             nbformat.v4.new_code_cell(
-                "import plotly.io\n"
-                "from casework.chapters import chapter_project, show_figure\n"
-                f"chapter_project({str(root)!r})"
+                "import IPython.display\n"
+                "from casework.chapters._prepared import use_prepared\n"
+                f"use_prepared({str(root)!r}, {str(prepared)!r})"
             )
         )
         client = self._client(notebook)

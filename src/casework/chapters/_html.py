@@ -14,22 +14,9 @@ from html import escape
 from typing import Any
 
 from casework.chapters._quotes import FROM_SUMMARY, Quote
+from casework.chapters._shown import Html
 
-
-class Html:
-    """An HTML fragment that Jupyter displays as HTML (and ``str`` gives back)."""
-
-    def __init__(self, html: str) -> None:
-        self.html = html
-
-    def _repr_html_(self) -> str:
-        return self.html
-
-    def __str__(self) -> str:
-        return self.html
-
-    def __repr__(self) -> str:
-        return f"Html({self.html[:60]!r}…)" if len(self.html) > 60 else f"Html({self.html!r})"
+__all__ = ["Html"]  # the chapters' parts are Html; made here, shown by _shown
 
 
 def heading(level: int, text: str) -> str:

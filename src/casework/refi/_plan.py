@@ -36,6 +36,7 @@ from casework.refi._common import (
 )
 from casework.refi._parse import RCoding, RProject, RSelection, RSource
 from casework.refi._text import STANDARD, SourceText
+from casework.sources import SOURCE_KINDS
 from casework.store import make_anchor, new_id, text_sha, utc_now
 
 _ID = re.compile(r"[a-z0-9_.-]+")
@@ -262,6 +263,20 @@ class Planner:
             return None
         return text
 
+    def _kind(self, front: dict[str, Any], source: str, value: Any) -> None:
+        """A source variable ``kind`` is what the source is (casework exports it so):
+        kept when it names a source kind; another tool's ``kind`` that does not is
+        kept as ``refi_kind``, so the project still reads."""
+        kind = str(value).strip().lower()
+        if kind in SOURCE_KINDS:
+            front["kind"] = kind
+            return
+        front["refi_kind"] = value
+        self.plan.notes.append(
+            f"source '{source}': its variable 'kind' ({value!r}) is not a casework source "
+            f"kind ({', '.join(SOURCE_KINDS)}); kept as 'refi_kind'"
+        )
+
     def _document(self, source: RSource, text: str) -> Doc:
         cases = [c for c in self.m.cases if source.guid in c.sources]
         values = self._named(source.variables)
@@ -294,7 +309,9 @@ class Planner:
                 "a casework document has one case; the others are listed under 'other_cases'",
                 len(cases) - 1,
             )
-        front.update({k: v for k, v in values.items() if k != "case"})
+        front.update({k: v for k, v in values.items() if k not in ("case", "kind")})
+        if "kind" in values:
+            self._kind(front, source.name, values["kind"])
         doc = Doc(doc_id, case_id, front, text)
         self.plan.docs.append(doc)
         self.doc_of_source[source.guid] = doc
