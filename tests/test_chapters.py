@@ -79,6 +79,8 @@ def test_build_writes_every_chapter_and_the_workbook(built: Built) -> None:
     rules = pd.read_csv(exports / "rule_precision.csv")  # the demo coder's estimates (#14)
     assert {"code_id", "reason", "decisions", "precision"} <= set(rules.columns)
     assert rules["decisions"].gt(0).any() and rules["precision"].between(0, 1).all()
+    offered = pd.read_csv(exports / "suggestions.csv")  # scored as the Coder offers them
+    assert offered["confidence"].between(0, 1).all() and offered["confidence"].nunique() > 1
     assert set(built.report.files) >= {built.chapters / f"{s}.docx" for s in STEMS}
 
 

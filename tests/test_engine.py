@@ -38,6 +38,7 @@ except ImportError as err:  # pragma: no cover - the dev environment has it
     ) from err
 
 from casework import engine  # noqa: E402
+from casework.build import autocode  # noqa: E402
 
 
 def _synthetic():  # type: ignore[no-untyped-def]
@@ -299,9 +300,9 @@ def test_separate_scheduler_process(tmp_path: Path) -> None:
         )
         assert done.returncode == 0, done.stderr
         project = casework.open_project(root)
-        local = suggest(project, project.codebook, coder="bench", cache_dir=False)
+        local = autocode(project, coder="bench").suggestions  # scored in this process
         remote = pd.read_csv(report)
-        key = ["coding_id", "doc_id", "code_id", "start", "end", "quote", "reason"]
+        key = ["coding_id", "doc_id", "code_id", "start", "end", "quote", "reason", "confidence"]
         assert remote[key].astype(str).values.tolist() == local[key].astype(str).values.tolist()
         assert f"{len(local)} suggestions" in done.stdout
     finally:

@@ -134,7 +134,17 @@ def test_item_19_a_long_transcript_on_dask_workers_is_parsed_in_pieces(
     root = make_project(docs={"A/long.txt": text})
     report = root / "hits.csv"
     code = main(
-        ["autocode", str(root), "--engine", "dask", "--workers", "1", "--report", str(report)]
+        [
+            "autocode",
+            str(root),
+            "--engine",
+            "dask",
+            "--workers",
+            "1",
+            "--all",  # every hit, scored: none capped or joined away
+            "--report",
+            str(report),
+        ]
     )
     _, err = capsys.readouterr()
     assert code == 0 and "Traceback" not in err, err

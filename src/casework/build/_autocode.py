@@ -15,7 +15,6 @@ from typing import Any
 
 import pandas as pd
 
-from casework.config import need_coder
 from casework.errors import UnknownName
 from casework.nlp import SuggestionTable, suggestions_to_codings
 from casework.project import Project, open_project
@@ -29,8 +28,11 @@ Say = Callable[[str], None]
 @dataclass(frozen=True)
 class AutocodeOptions:
     """How to suggest: ``rules`` and the ``learned`` model (required, else used once it
-    can be trained), ``floor``/``per_doc``/``every`` (local scoring), ``unit``, and the
-    ``dask`` engine's ``min_score``/``min_f1``/``scheduler``/``workers``."""
+    can be trained), ``floor``/``per_doc``/``every``, ``unit``, ``min_examples`` (coded
+    sentences a code needs before the model learns it), and the ``dask`` engine's
+    ``scheduler``/``workers`` (the hits are found there, then scored as in this process).
+    ``min_score``/``min_f1`` are ignored (kept so old calls still run): the floor and
+    the calibrated scores replace them."""
 
     rules: bool = True
     learned: bool = False
@@ -92,17 +94,11 @@ def autocode(
     who = project.coder if coder is None else coder
     result = AutocodeResult(pd.DataFrame(), pd.DataFrame(), accept_above)
     with watch_interrupts() as check_interrupt:
-        if engine == "dask":
-            rows = _on_cluster(project, who, options, result, say)
-        else:
-            rows = _ranked(project, who, options, result, say)
+        rows = _ranked(project, who, options, result, say, cluster=engine == "dask")
         check_interrupt()  # a Ctrl-C some library swallowed still cancels the writes
     chosen = rows.iloc[0:0]
     if accept_above is not None and len(rows):
-        score = rows["confidence"]
-        if engine == "dask":  # unscored rule hits there
-            score = score.where(rows["source"] == "model", 1.0)
-        chosen = rows[score.fillna(0) >= accept_above]
+        chosen = rows[rows["confidence"].fillna(0) >= accept_above]
         if len(chosen):
             project.code_many(suggestions_to_codings(chosen), coder=who)
     if report is not None:
@@ -118,8 +114,12 @@ def _ranked(
     options: AutocodeOptions,
     result: AutocodeResult,
     say: Say | None,
+    *,
+    cluster: bool = False,
 ) -> pd.DataFrame:
-    """Scored suggestions (what the Coder shows); the rules' estimates kept in ``result``."""
+    """Scored suggestions (what the Coder shows), made in this process or, with
+    ``cluster``, with the rule hits found on a Dask cluster and scored the same way here;
+    the rules' estimates and the model's report kept in ``result``."""
     per_doc = options.per_doc
     chosen = project.suggestion_options(
         floor=options.floor,
@@ -133,43 +133,41 @@ def _ranked(
         chosen = replace(chosen, ranker=replace(chosen.ranker, min_examples=options.min_examples))
     if options.learned and say is not None:
         say("training on your codings (held-out folds)…")
-    scored = project.score_basis(who, chosen)
-    # Kept in .casework/suggestions: run again, only documents that changed are redone.
-    table = SuggestionTable(
-        project,
-        project.codebook,
-        coder=who,
-        options=chosen,
-        unit=options.unit,
-        rejections=project.rejections,
-        scored=scored,
-        keep=True,
-    )
-    rows = table.frame
-    result.redone = table.redone
-    if say is not None and len(table.redone) < len(project.documents):
-        say(
-            f"suggested afresh in {len(table.redone)} of {len(project.documents)} documents "
-            "(the others are unchanged since the last run)"
+    if cluster:
+        rows, scored = _on_cluster(project, who, options, chosen)
+    else:
+        scored = project.score_basis(who, chosen)
+        # Kept in .casework/suggestions: run again, only documents that changed are redone.
+        table = SuggestionTable(
+            project,
+            project.codebook,
+            coder=who,
+            options=chosen,
+            unit=options.unit,
+            rejections=project.rejections,
+            scored=scored,
+            keep=True,
         )
+        rows = table.frame
+        result.redone = table.redone
+        if say is not None and len(table.redone) < len(project.documents):
+            say(
+                f"suggested afresh in {len(table.redone)} of {len(project.documents)} "
+                "documents (the others are unchanged since the last run)"
+            )
     result.estimates = scored.precision
     result.model_report = scored.model.report if scored.model is not None else None
     return rows if options.rules else rows[rows["source"] != "rule"].reset_index(drop=True)
 
 
 def _on_cluster(
-    project: Project,
-    who: str | None,
-    options: AutocodeOptions,
-    result: AutocodeResult,
-    say: Say | None,
-) -> pd.DataFrame:
-    """The same suggestions computed on a dask.distributed cluster."""
+    project: Project, who: str | None, options: AutocodeOptions, chosen: Any
+) -> tuple[pd.DataFrame, Any]:
+    """The rule hits found on a dask.distributed cluster, scored as in :func:`_ranked`."""
     from tqdm import tqdm
 
-    from casework.engine import suggest as suggest_on_cluster  # dask: an optional extra
+    from casework.engine import ranked as on_cluster  # dask: an optional extra
 
-    model = _model(project, who, options, result, say) if options.learned else None
     with tqdm(
         total=len(project.documents),
         unit="doc",
@@ -178,52 +176,18 @@ def _on_cluster(
         leave=False,
         disable=None,
     ) as bar:
-        rows: pd.DataFrame = suggest_on_cluster(
+        found: tuple[pd.DataFrame, Any] = on_cluster(
             project,
             project.codebook,
+            coder=who,
+            options=chosen,
             scheduler=options.scheduler,
             workers=options.workers,
-            coder=who,
-            rules=options.rules,
-            learned=model is not None,
-            model=model,
             unit=options.unit,
-            min_score=options.min_score,
+            rejections=project.rejections,
             progress=bar.update,
         )
-    return rows
-
-
-def _model(
-    project: Project,
-    coder: str | None,
-    options: AutocodeOptions,
-    result: AutocodeResult,
-    say: Say | None,
-) -> Any:
-    from casework.nlp import Settings, train_model
-
-    coder = need_coder(coder or project.coder)
-    if say is not None:
-        say("training on your codings (cross-validated)…")
-    model = train_model(
-        project,
-        coder=coder,
-        min_f1=options.min_f1,
-        settings=Settings(min_examples=options.min_examples or 8),
-    )
-    report = model.scored_report()
-    shown = report[report["trained"]][
-        ["code_id", "examples", "precision", "recall", "f1", "passes"]
-    ]
-    result.notes.append(shown.to_string(index=False, float_format="{:.2f}".format))
-    waiting = report[~report["trained"] & (report["examples"] > 0)]
-    if len(waiting):
-        result.notes.append(
-            f"{len(waiting)} codes need more coded examples before the model learns them "
-            f"(e.g. {waiting.iloc[0]['code_id']}: {int(waiting.iloc[0]['needed'])} more)."
-        )
-    return model
+    return found
 
 
 def _estimate_lines(table: pd.DataFrame | None, model: pd.DataFrame | None) -> list[str]:

@@ -6,19 +6,55 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-SUGGESTION_FIELDS = ["doc_id", "case_id", "role", "code_id", "start", "end", "reason", "quote"]
+SUGGESTION_FIELDS = [
+    "doc_id",
+    "case_id",
+    "role",
+    "code_id",
+    "start",
+    "end",
+    "confidence",
+    "decisions",
+    "reason",
+    "quote",
+]
 
 
 def suggestions_report(project: Any, out: Path, *, cache_dir: Path) -> list[Path]:
-    """``suggestions.csv`` (every rule suggestion not yet decided),
+    """``suggestions.csv`` (the rule suggestions not yet decided, scored, floored, joined
+    and capped as the Coder and ``autocode`` offer them: ``confidence`` the estimated
+    probability that the project's coder codes it, ``decisions`` what it rests on),
     ``suggestions_summary.csv`` (per code: suggestions, documents, cases, codings) and,
     when the project names a coder, ``rule_precision.csv`` (each rule that fired: its
-    estimated precision for that coder and the decisions it rests on)."""
+    estimated precision for that coder and the decisions it rests on).
+
+    The learned model is left out: a build trains nothing (it writes only under
+    ``exports/``); without a coder every rule scores its prior."""
     from casework.chapters import write_text
-    from casework.nlp.suggest import suggest
+    from casework.nlp import ranked_suggest, score_basis
+    from casework.nlp.pipeline import pipeline_for
     from casework.util import to_csv_safe
 
-    found = suggest(project, project.codebook, coder=project.coder, rules=True, cache_dir=cache_dir)
+    options = project.suggestion_options(model=False)
+    nlp = pipeline_for(project)
+    scored = score_basis(
+        project,
+        project.codebook,
+        coder=project.coder,
+        options=options,
+        nlp=nlp,
+        cache_dir=cache_dir,
+        rejections=project.rejections,
+    )
+    found = ranked_suggest(
+        project,
+        project.codebook,
+        coder=project.coder,
+        options=options,
+        nlp=nlp,
+        cache_dir=cache_dir,
+        scored=scored,
+    )
     found = found.sort_values(["doc_id", "start", "end", "code_id"], kind="stable")
     rows = found.reindex(columns=SUGGESTION_FIELDS)
     from casework.privacy import name_mask
@@ -46,7 +82,7 @@ def suggestions_report(project: Any, out: Path, *, cache_dir: Path) -> list[Path
         write_text(out / "suggestions_summary.csv", str(to_csv_safe(summary, lineterminator="\n"))),
     ]
     if project.coder:
-        rules = project.rule_precision(cache_dir=cache_dir)
+        rules = scored.precision
         rules = rules[rules["hits"] > 0].drop(columns="rule")
         written.append(
             write_text(out / "rule_precision.csv", str(to_csv_safe(rules, lineterminator="\n")))

@@ -58,20 +58,18 @@ def autocode(
         help="sentence or segment (default: [nlp] unit in casework.toml, else sentence).",
     ),
     min_score: float = typer.Option(
-        0.5, "--min-score", help="Lowest model score to suggest (--engine dask)."
+        0.5, "--min-score", help="Ignored (older versions' model score floor): use --floor."
     ),
     min_f1: float = typer.Option(
         0.5,
         "--min-f1",
-        help="A code's cross-validated F1 must reach this for the model to suggest it.",
+        help="Ignored (older versions' model): scores are calibrated; use --floor.",
     ),
     min_examples: int | None = typer.Option(
         None,
         "--min-examples",
         min=2,
-        help="Coded "
-        "sentences a code needs before the model learns "
-        "it (default 3; 8 with --engine dask).",
+        help="Coded sentences a code needs before the model learns it (default 3).",
     ),
     report: Path | None = typer.Option(
         None, "--report", help="Write the suggestions to this CSV file."
@@ -79,7 +77,8 @@ def autocode(
     engine: str = typer.Option(
         "local",
         "--engine",
-        help="local (this process) or dask (a dask.distributed cluster; same suggestions).",
+        help="local (this process) or dask (rule hits found on a dask.distributed "
+        "cluster, scored here: the same suggestions and scores).",
     ),
     scheduler: str | None = typer.Option(
         None,

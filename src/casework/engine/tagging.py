@@ -1,5 +1,11 @@
 """Suggestions with the per-document work on a Dask cluster; the same table as one process.
 
+:func:`ranked` is what ``casework autocode --engine dask`` runs: the workers find the
+rule hits (parsing every document, filling the doc and hit caches), and the client scores
+them with :func:`casework.nlp.ranked_suggest`, the one scoring path, so the suggestions
+and their scores are those of ``Project.suggest``. :func:`suggest` gives the raw,
+unscored table of :func:`casework.nlp.suggest.suggest` (``ranked=False``), as follows.
+
 The client reads the rule-hit cache, trains (or loads) the learned model and sends the
 documents in chunks of about ``chunk_words`` words. Workers parse (through the project's
 doc cache when they can see the folder), find rule hits and score sentences, all with
@@ -129,6 +135,96 @@ def suggest(
         table = run.assemble(rejections)
         run.stats.assemble_seconds = time.perf_counter() - began
     return table
+
+
+def ranked(
+    tables: TablesLike,
+    codebook: Any = None,
+    *,
+    coder: str | None,
+    options: Any = None,
+    client: Client | None = None,
+    scheduler: str | Path | None = None,
+    workers: int = 2,
+    unit: str | None = None,
+    rejections: pd.DataFrame | None = None,
+    cache_dir: str | Path | bool | None = True,
+    doc_ids: Iterable[str] | None = None,
+    progress: bool | Progress = True,
+    chunk_words: int = CHUNK_WORDS,
+    stats: EngineStats | None = None,
+) -> tuple[pd.DataFrame, Any]:
+    """:func:`casework.nlp.ranked_suggest` with the rule hits found on a Dask cluster:
+    the same scored suggestions (``options``: a ``casework.nlp.SuggestOptions``), and
+    what the scores rest on (``casework.nlp.Scored``: the rules' estimates, the model).
+
+    Every document's hits are needed (a rule's estimate counts the coder's decisions on
+    all its hits), so all documents go to the workers unless the hit cache has them;
+    ``doc_ids`` limits only the suggestions returned. The learned model is trained and
+    applied here, from the doc cache the workers filled (when they share the folder).
+    Cluster, progress and Ctrl-C as in :func:`suggest`.
+    """
+    from casework.nlp import SuggestOptions, ranked_suggest, score_basis
+    from casework.nlp.pipeline import doc_texts
+
+    options = options or SuggestOptions()
+    if rejections is None:
+        rejections = getattr(tables, "rejections", None)
+    codebook = codebook if codebook is not None else getattr(tables, "codebook", None)
+    items = list(doc_texts(tables))
+    run = _Run(
+        tables,
+        codebook,
+        coder,
+        True,
+        False,
+        unit or "sentence",
+        0.0,
+        cache_dir,
+        None,
+        items,
+        stats if stats is not None else EngineStats(),
+    )
+    bar, step = None, None
+    if progress is True:
+        bar = progress_bar(len(items), "suggest (dask)")
+        step = bar.update
+    elif progress:
+        step = progress
+    try:
+        with connect(scheduler, workers=workers, client=client) as live:
+            began = time.perf_counter()
+            run.hits_and_scores(live, step, chunk_words)
+            run.stats.compute_seconds = time.perf_counter() - began
+    finally:
+        if bar is not None:
+            bar.close()
+    began = time.perf_counter()
+    folder = Path(run.folder) if run.folder else None
+    scored = score_basis(
+        tables,
+        codebook,
+        coder=coder,
+        options=options,
+        nlp=run.nlp,
+        cache_dir=folder,
+        rejections=rejections,
+        found=(run.ruleset, run.found),
+    )
+    table = ranked_suggest(
+        tables,
+        codebook,
+        coder=coder,
+        options=options,
+        unit=unit,
+        rejections=rejections,
+        doc_ids=doc_ids,
+        nlp=run.nlp,
+        cache_dir=folder or False,
+        scored=scored,
+    )
+    run.stats.assemble_seconds = time.perf_counter() - began
+    return table, scored
 
 
 class _Run:

@@ -158,17 +158,24 @@ def score_basis(
     rejections: pd.DataFrame | None,
     progress: Callable[[int], Any] | None = None,
     background: BackgroundTrainer | None = None,
+    found: tuple[RuleSet, dict[str, Hits]] | None = None,
 ) -> Scored:
-    """Rule hits in every document, each rule's estimate, and the coder's model."""
+    """Rule hits in every document, each rule's estimate, and the coder's model.
+
+    ``found``: the compiled rules and their hits in every document, when they were found
+    elsewhere (a Dask cluster); else they are found here (through the hit cache)."""
     from casework.nlp.pipeline import doc_texts
     from casework.nlp.suggest import rule_hits
 
-    items = list(doc_texts(tables))
-    ruleset, hits = rule_hits(codebook, items, nlp, cache_dir, progress=progress)
+    if found is not None:
+        ruleset, hits = found
+    else:
+        items = list(doc_texts(tables))
+        ruleset, hits = rule_hits(codebook, items, nlp, cache_dir, progress=progress)
     precision = rule_precision(ruleset, hits, tables, coder, rejections, options.prior)
     model, digest = None, None
     if options.model and coder:
-        found = train_ranker(
+        trained = train_ranker(
             tables,
             coder=coder,
             ruleset=ruleset,
@@ -179,8 +186,8 @@ def score_basis(
             require=options.require_model,
             background=background,
         )
-        if found is not None:
-            model, digest = found
+        if trained is not None:
+            model, digest = trained
     return Scored(ruleset, hits, precision, model, digest)
 
 
