@@ -18,7 +18,7 @@ these; ``casework export chapters`` runs the templates.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from casework.chapters._quotes import (
     FROM_SUMMARY,
     VERBATIM,
     Quote,
+    coders_of,
     is_participant_turn,
     pick_quotes,
     rank_passages,
@@ -56,6 +57,7 @@ class _Context:
         self.coders = list(self.plan.coders) or None
         codings = project.codings
         self.codings = codings[codings["coder"].isin(self.coders)] if self.coders else codings
+        self.coder_of = coders_of(self.codings)
         self.codes = project.codes.set_index("code_id")
         self.tree = code_tree(project.codes)  # the codebook's own walk of its tree
         self.guard = name_mask(project)
@@ -78,9 +80,11 @@ class _Context:
         )
         self.order = {str(d): i for i, d in enumerate(self.docs["doc_id"])}
         self._by_doc: dict[str, list[tuple[int, int, str, str | None]]] | None = None
-        self._passages: dict[tuple[str, ...], pd.DataFrame] = {}
+        # per scope: every code's passages, and the rows of each code
+        self._passages: dict[tuple[str, ...], tuple[pd.DataFrame, dict[str, list[int]]]] = {}
+        self._summaries_of: dict[tuple[str, ...], pd.DataFrame] = {}
 
-    def evidence(self, row: pd.Series) -> tuple[str, str] | None:
+    def evidence(self, row: Mapping[str, Any]) -> tuple[str, str] | None:
         """What a ranked passage may show, by its source's kind (None: nothing)."""
         doc, start, end = str(row["doc_id"]), int(row["start"]), int(row["end"])
         text = self.project.text(doc)
@@ -114,6 +118,30 @@ class _Context:
             return ""
         value = self.docs.loc[self.docs["doc_id"] == doc, "interviewer"]
         return str(value.iloc[0]) if len(value) and isinstance(value.iloc[0], str) else ""
+
+    def scoped_summaries(self, scope: _Scope) -> pd.DataFrame:
+        """The summaries a chapter of ``scope`` may show (the case's and its people's,
+        or the study-wide ones), in the order they are shown; worked out once a scope."""
+        found = self._summaries_of.get(scope.cases)
+        if found is not None:
+            return found
+        table = self.summaries
+        if table.empty:
+            return table
+        if scope.case:
+            docs = self.docs
+            people = set(
+                docs.loc[docs["case_id"].astype(str) == scope.case, "participant_id"].astype(str)
+            )
+            keep = (table["row_kind"] == "case") & (table["row_id"] == scope.case)
+            keep |= (table["row_kind"] == "participant") & table["row_id"].isin(people)
+        else:
+            keep = table["row_kind"] == "study"
+        rows = table[keep]
+        rows = rows.assign(_code=[self.position(c) for c in rows["code_id"]])
+        rows = rows.sort_values(["row_kind", "row_id", "_code", "coder"], kind="stable")
+        self._summaries_of[scope.cases] = found = rows.drop(columns="_code")
+        return found
 
     def reading_order(self, quotes: list[Quote], cases: Sequence[str]) -> list[Quote]:
         """Quotes in the order a reader meets their sources: case, document, position."""
@@ -152,8 +180,8 @@ class _Context:
         """The coded passages of ``codes`` (each with its sub-codes) in the scope's
         cases, as :func:`passages` gives them for ``codes``: cut from one charting of
         every code per scope, since a chapter asks for dozens of code lists."""
-        every = self._passages.get(scope.cases)
-        if every is None:
+        cached = self._passages.get(scope.cases)
+        if cached is None:
             every = passages(
                 self.project,
                 "participant",
@@ -163,11 +191,15 @@ class _Context:
             )
             # Interviewers' words never show: evidence() keeps only participant turns,
             # so a passage that starts with the question still gives the answer.
-            every = self._passages[scope.cases] = every.assign(text=every["text"].map(self.text))
-        place = {c: i for i, c in enumerate(dict.fromkeys(codes))}
-        rows = every[every["code_id"].isin(place)]
-        rank = rows["code_id"].map(place)  # passages() puts columns in the order asked
-        return rows.iloc[rank.argsort(kind="stable")].reset_index(drop=True)
+            every = every.assign(text=every["text"].map(self.text))
+            rows_of: dict[str, list[int]] = {}
+            for i, code in enumerate(every["code_id"]):
+                rows_of.setdefault(str(code), []).append(i)
+            cached = self._passages[scope.cases] = (every, rows_of)
+        every, rows_of = cached
+        # passages() gives each code's rows together, in the order the codes are asked
+        wanted = [i for code in dict.fromkeys(codes) for i in rows_of.get(str(code), [])]
+        return every.iloc[wanted].reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -252,7 +284,7 @@ def _section_body(ctx: _Context, codes: Sequence[str], scope: _Scope, n_quotes: 
     summaries = _summary_rows(ctx, codes, scope)
     parts = _summaries(ctx, summaries, scope, found)
     linked = {str(cid) for links in summaries.get("links", []) for _, cid in (links or [])}
-    parts += _quotes(ctx, rank_passages(found, ctx.codings, linked), scope, n_quotes)
+    parts += _quotes(ctx, rank_passages(found, ctx.coder_of, linked), scope, n_quotes)
     return parts
 
 
@@ -261,23 +293,10 @@ def _summary_rows(
 ) -> pd.DataFrame:
     """Latest summaries of the section's codes (and their sub-codes unless ``exact``):
     the case's and its participants' (case chapter), or the study-wide ones (cross-case)."""
-    table = ctx.summaries
+    table = ctx.scoped_summaries(scope)
     if table.empty:
         return table
-    table = table[table["code_id"].isin(set(codes) if exact else ctx.descendants(codes))]
-    if scope.case:
-        docs = ctx.docs
-        people = set(
-            docs.loc[docs["case_id"].astype(str) == scope.case, "participant_id"].astype(str)
-        )
-        keep = (table["row_kind"] == "case") & (table["row_id"] == scope.case)
-        keep |= (table["row_kind"] == "participant") & table["row_id"].isin(people)
-    else:
-        keep = table["row_kind"] == "study"
-    rows = table[keep]
-    rows = rows.assign(_code=[ctx.position(c) for c in rows["code_id"]])
-    rows = rows.sort_values(["row_kind", "row_id", "_code", "coder"], kind="stable")
-    return rows.drop(columns="_code")
+    return table[table["code_id"].isin(set(codes) if exact else ctx.descendants(codes))]
 
 
 def _summaries(ctx: _Context, rows: pd.DataFrame, scope: _Scope, found: pd.DataFrame) -> list[str]:
@@ -342,7 +361,7 @@ def _element(
     summaries = _summary_rows(ctx, [code], scope, exact=True)
     parts = _summaries(ctx, summaries, scope, found)
     linked = {str(cid) for links in summaries.get("links", []) for _, cid in (links or [])}
-    parts += _quotes(ctx, rank_passages(found, ctx.codings, linked), scope, n_quotes)
+    parts += _quotes(ctx, rank_passages(found, ctx.coder_of, linked), scope, n_quotes)
     if not parts:
         return None
     if code in counts.columns and counts[code].astype(int).any():

@@ -16,8 +16,9 @@ voice is heard. Names never reach a chapter: ``casework.privacy.name_mask`` hide
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -142,48 +143,76 @@ def is_participant_turn(speaker: str, role: str | None = None, interviewer: str 
 
 
 def rank_passages(
-    found: pd.DataFrame, codings: pd.DataFrame, linked: Iterable[str] = ()
+    found: pd.DataFrame,
+    codings: pd.DataFrame | Mapping[str, str],
+    linked: Iterable[str] = (),
 ) -> pd.DataFrame:
     """``found`` (as :func:`casework.matrices._framework.passages` returns) best-evidenced first.
+    ``codings`` is the codings table, or its :func:`coders_of` when ranking many times.
 
     Passages repeated under several columns are merged; ``support`` is the number of
     distinct codings behind a passage and ``coders`` the number of coders.
     """
     if found.empty:
         return found.assign(support=[], coders=[], linked=[], speech=[], fit=[])
-    coder_of = dict(
-        zip(codings["coding_id"].astype(str), codings["coder"].astype(str), strict=True)
-    )
-    merged = found.groupby(["doc_id", "start", "end"], sort=False, as_index=False).agg(
-        {
-            **{
-                c: "first"
-                for c in found.columns
-                if c not in ("doc_id", "start", "end", "coding_ids")
-            },
-            "coding_ids": lambda ids: sorted({i for group in ids for i in group}),
-        }
-    )
+    coder_of = coders_of(codings) if isinstance(codings, pd.DataFrame) else codings
+    # One row per span (its first row: the same text, reference and case), with the
+    # codings of all its rows; a plain loop, as these tables are small and many.
+    first: dict[tuple[object, object, object], int] = {}
+    rows: list[int] = []
+    ids: list[set[str]] = []
+    spans = zip(found["doc_id"], found["start"], found["end"], found["coding_ids"], strict=True)
+    for i, (doc, start, end, group) in enumerate(spans):
+        at = first.get((doc, start, end))
+        if at is None:
+            at = first[(doc, start, end)] = len(rows)
+            rows.append(i)
+            ids.append(set())
+        ids[at].update(group)
     wanted = set(linked)
-    merged["support"] = merged["coding_ids"].map(len)
-    merged["coders"] = merged["coding_ids"].map(lambda ids: len({coder_of.get(i) for i in ids}))
-    merged["linked"] = merged["coding_ids"].map(lambda ids: bool(wanted.intersection(ids)))
-    merged["speech"] = merged["text"].map(lambda t: bool(_SPEECH.search(t)))
-    length = merged["text"].str.len()
-    merged["fit"] = np.where(
-        length < SHORTEST, SHORTEST - length, np.where(length > LONGEST, (length - LONGEST) // 4, 0)
+    coding_ids = [sorted(group) for group in ids]
+    texts = [str(t) for t in found["text"].iloc[rows]]
+    support = [len(c) for c in coding_ids]
+    coders = [len({coder_of.get(i) for i in c}) for c in coding_ids]
+    is_linked = [bool(wanted.intersection(c)) for c in coding_ids]
+    speech = [bool(_SPEECH.search(t)) for t in texts]
+    fit = [
+        SHORTEST - n if n < SHORTEST else (n - LONGEST) // 4 if n > LONGEST else 0
+        for n in map(len, texts)
+    ]
+    # Linked to a summary, then not a fragment (fragments read badly, however well
+    # coded), then more coders, more codings, speech, a good length; ties keep the
+    # reading order (a stable sort).
+    order = sorted(
+        range(len(rows)),
+        key=lambda i: (
+            not is_linked[i],
+            len(texts[i]) < SHORTEST,
+            -coders[i],
+            -support[i],
+            not speech[i],
+            fit[i],
+        ),
     )
-    merged["_short"] = length < SHORTEST  # fragments read badly, however well coded
-    merged["_order"] = np.arange(len(merged))
-    ranked = merged.sort_values(
-        ["linked", "_short", "coders", "support", "speech", "fit", "_order"],
-        ascending=[False, True, False, False, False, True, True],
-        kind="stable",
+    keys = ["doc_id", "start", "end"]
+    others = [c for c in found.columns if c not in (*keys, "coding_ids")]
+    ranked = found.iloc[[rows[i] for i in order]][[*keys, *others]].reset_index(drop=True)
+    return ranked.assign(
+        coding_ids=[coding_ids[i] for i in order],
+        support=np.array([support[i] for i in order], dtype=np.int64),
+        coders=np.array([coders[i] for i in order], dtype=np.int64),
+        linked=np.array([is_linked[i] for i in order], dtype=bool),
+        speech=np.array([speech[i] for i in order], dtype=bool),
+        fit=np.array([fit[i] for i in order], dtype=np.int64),
     )
-    return ranked.drop(columns=["_short", "_order"]).reset_index(drop=True)
 
 
-Evidence = Callable[[pd.Series], "tuple[str, str] | None"]
+def coders_of(codings: pd.DataFrame) -> dict[str, str]:
+    """coding id -> coder (what :func:`rank_passages` counts coders with)."""
+    return dict(zip(codings["coding_id"].astype(str), codings["coder"].astype(str), strict=True))
+
+
+Evidence = Callable[[Mapping[str, Any]], "tuple[str, str] | None"]
 """A ranked passage's (text, form) as a chapter may show it, or None."""
 
 
@@ -204,40 +233,38 @@ def pick_quotes(
     # passages need not be looked at once it has them: the same choice, less work.
     most = min(n, cap) if cap is not None else n
     taken: dict[object, int] = {}
-    shown: list[tuple[str, str] | None] = []
-    for _, row in ranked.iterrows():
+    usable: list[tuple[dict[str, Any], tuple[str, str]]] = []
+    for row in ranked.to_dict("records"):  # plain dicts and lists: these tables are small
         group = row[per]
         if taken.get(group, 0) >= most:
-            shown.append(None)
             continue
         found = evidence(row) if evidence is not None else (shorten(str(row["text"])), VERBATIM)
-        taken[group] = taken.get(group, 0) + (found is not None)
-        shown.append(found)
-    keep = np.array([s is not None for s in shown], dtype=bool)
-    usable = ranked[keep].assign(shown_as=[s for s in shown if s is not None])
-    if usable.empty:
-        return []
-    rounds = usable.groupby(per, sort=False).cumcount().to_numpy()
-    chosen = usable.assign(_round=rounds)
-    if cap is not None:
-        chosen = chosen[chosen["_round"] < cap]
-    chosen = chosen.sort_values("_round", kind="stable").head(n)
-    quotes = [
+        if found is not None:
+            taken[group] = taken.get(group, 0) + 1
+            usable.append((row, found))
+    # Take turns: each group's best, then each group's second best, and so on.
+    rounds: dict[object, int] = {}
+    chosen = []
+    for row, found in usable:
+        turn = rounds[row[per]] = rounds.get(row[per], -1) + 1
+        if cap is None or turn < cap:
+            chosen.append((turn, row, found))
+    chosen.sort(key=lambda item: item[0])  # stable: within a turn, best first
+    return [
         Quote(
-            str(r.shown_as[0]),
-            str(r.reference),
-            str(r.case_id),
-            str(r.participant_id),
-            str(r.role),
-            str(r.doc_id),
-            int(r.paragraph),
-            str(r.code_id),
-            str(r.shown_as[1]),
-            int(r.start),
+            str(found[0]),
+            str(row["reference"]),
+            str(row["case_id"]),
+            str(row["participant_id"]),
+            str(row["role"]),
+            str(row["doc_id"]),
+            int(row["paragraph"]),
+            str(row["code_id"]),
+            str(found[1]),
+            int(row["start"]),
         )
-        for r in chosen.itertuples()
+        for _, row, found in chosen[:n]
     ]
-    return quotes
 
 
 def shorten(text: str, limit: int = LONGEST) -> str:
