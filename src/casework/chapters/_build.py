@@ -350,6 +350,7 @@ class _Job:
     reference: Path | None
     project: Any
     prepared: Path
+    made: Any = None  # the chapters' shared reading of the project, once needed
 
     def run(
         self,
@@ -401,14 +402,13 @@ class _Job:
         """Work the chapter out in this process, for the kernel to display (see
         :mod:`._prepared`). One that fails here is left to the kernel, whose run of
         the template reports the cell and the error."""
-        from casework.chapters import _content
+        from casework.chapters._content import Chapters
         from casework.chapters._convert import write_text
 
         try:
-            if name == CROSS_CASE:
-                chapter = _content.cross_case_chapter(self.project, self.plan)
-            else:
-                chapter = _content.case_chapter(self.project, name, self.plan)
+            if self.made is None:  # one reading of the tables for every chapter
+                self.made = Chapters(self.project, self.plan)
+            chapter = self.made.cross_case() if name == CROSS_CASE else self.made.case(name)
         except Exception:  # the template's own run says which cell and why
             return
         write_text(prepared_path(self.prepared, name), chapter.to_json())

@@ -413,9 +413,27 @@ def _conclusions(ctx: _Context, scope: _Scope) -> h.Html | None:
 
 
 # --------------------------------------------------------------------------- chapters
+class Chapters:
+    """Every chapter of a project, made from one reading of its tables and summaries
+    (a build makes them all; :func:`case_chapter` makes one)."""
+
+    def __init__(self, project: Any, plan: ChapterPlan | None = None) -> None:
+        self.ctx = _Context(project, plan)
+
+    def case(self, case_id: str) -> Chapter:
+        return _case_chapter(self.ctx, case_id)
+
+    def cross_case(self) -> Chapter:
+        return _cross_case_chapter(self.ctx)
+
+
 def case_chapter(project: Any, case_id: str, plan: ChapterPlan | None = None) -> Chapter:
     """The chapter of one case, following the project's chapter plan."""
-    ctx = _Context(project, plan)
+    return _case_chapter(_Context(project, plan), case_id)
+
+
+def _case_chapter(ctx: _Context, case_id: str) -> Chapter:
+    project = ctx.project
     case = check_case(project, case_id)
     title = ctx.text(ctx.plan.case_title(case.to_dict()))
     docs = ctx.docs[ctx.docs["case_id"].astype(str) == str(case_id)]
@@ -491,9 +509,13 @@ def _sources(ctx: _Context, docs: pd.DataFrame) -> str:
 
 def cross_case_chapter(project: Any, plan: ChapterPlan | None = None) -> Chapter:
     """The cross-case chapter: a synthesis of each element across the planned cases."""
+    return _cross_case_chapter(_Context(project, plan))
+
+
+def _cross_case_chapter(ctx: _Context) -> Chapter:
     from casework.matrices import framework_matrix
 
-    ctx = _Context(project, plan)
+    project = ctx.project
     cases = list(ctx.plan.cases)
     for case_id in cases:
         check_case(project, case_id)
