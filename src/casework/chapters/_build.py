@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -157,8 +158,9 @@ def export_chapters(
     kernel = SharedKernel(own if own.is_dir() else root)
     # This process works each chapter out (it has the project open) and leaves it
     # here for the kernel, which only displays it (see _prepared).
-    prepared = out / ".cache" / "prepared"  # made when the first chapter is written
-    shutil.rmtree(prepared, ignore_errors=True)
+    # Made when the first chapter is written; a name of its own, so two builds of one
+    # project never share it.
+    prepared = out / ".cache" / f"prepared-{uuid.uuid4().hex[:12]}"
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kernel") as kernel_thread:
         # The kernel starts while this process works out what to build: a kernel
         # start costs more than a chapter.
