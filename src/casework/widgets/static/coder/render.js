@@ -92,9 +92,11 @@ export const rendering = {
     const wanted = Math.max(4, Math.ceil(this.nLanes / 4) * 4);
     const shown = full || !this.shownLanes ? wanted : this.shownLanes;
     const laneWidth = Math.max(2, Math.min(LANE_PX, Math.floor((shown * LANE_PX) / Math.max(1, this.nLanes))));
-    this.root.style.setProperty("--cw-lanes", `${shown * LANE_PX + 4 + LABEL_PX}px`);
-    this.root.style.setProperty("--cw-label-left", `${shown * LANE_PX + 4}px`);
     const reflow = shown !== this.shownLanes;
+    if (reflow) { // an inherited property: setting it restyles every element of the text
+      this.root.style.setProperty("--cw-lanes", `${shown * LANE_PX + 4 + LABEL_PX}px`);
+      this.root.style.setProperty("--cw-label-left", `${shown * LANE_PX + 4}px`);
+    }
     const relane = laneWidth !== this.laneWidth;
     this.shownLanes = shown;
     this.laneWidth = laneWidth;

@@ -68,11 +68,12 @@ export const stripes = {
       const box = row.getBoundingClientRect();
       const para = row.children[1];
       for (const c of this.byPara.get(i) || []) {
+        // Its pieces are in reading order: the first starts highest, the last ends lowest.
         const spans = (this.pieces.get(c.id) || []).filter((s) => s.parentNode === para);
         let top = 0;
         let bottom = box.height;
-        if (spans.length && c.start >= p.offset) top = Math.min(...spans.map((s) => s.getBoundingClientRect().top)) - box.top;
-        if (spans.length && c.end <= p.end) bottom = Math.max(...spans.map((s) => s.getBoundingClientRect().bottom)) - box.top;
+        if (spans.length && c.start >= p.offset) top = spans[0].getBoundingClientRect().top - box.top;
+        if (spans.length && c.end <= p.end) bottom = spans[spans.length - 1].getBoundingClientRect().bottom - box.top;
         jobs.push([row.lastChild, c, top, bottom, i === this.firstParaOf(c)]);
       }
     }

@@ -1,4 +1,4 @@
-// casework bundle; sources sha256 aec010db17ec0c7ca42476f9aa4f36cb02be76135c1c9bf8b920717a879763c9
+// casework bundle; sources sha256 d55a55b9bb20a22f05fe92bef1b2d2134744b8b60b51afd28c2d517685fb6a9c
 
 // src/casework/widgets/static/common/dom.js
 var COLOR_RE = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
@@ -310,8 +310,8 @@ var stripes = {
         const spans = (this.pieces.get(c.id) || []).filter((s) => s.parentNode === para);
         let top = 0;
         let bottom = box.height;
-        if (spans.length && c.start >= p.offset) top = Math.min(...spans.map((s) => s.getBoundingClientRect().top)) - box.top;
-        if (spans.length && c.end <= p.end) bottom = Math.max(...spans.map((s) => s.getBoundingClientRect().bottom)) - box.top;
+        if (spans.length && c.start >= p.offset) top = spans[0].getBoundingClientRect().top - box.top;
+        if (spans.length && c.end <= p.end) bottom = spans[spans.length - 1].getBoundingClientRect().bottom - box.top;
         jobs.push([row.lastChild, c, top, bottom, i === this.firstParaOf(c)]);
       }
     }
@@ -485,9 +485,11 @@ var rendering = {
     const wanted = Math.max(4, Math.ceil(this.nLanes / 4) * 4);
     const shown = full || !this.shownLanes ? wanted : this.shownLanes;
     const laneWidth = Math.max(2, Math.min(LANE_PX, Math.floor(shown * LANE_PX / Math.max(1, this.nLanes))));
-    this.root.style.setProperty("--cw-lanes", `${shown * LANE_PX + 4 + LABEL_PX}px`);
-    this.root.style.setProperty("--cw-label-left", `${shown * LANE_PX + 4}px`);
     const reflow = shown !== this.shownLanes;
+    if (reflow) {
+      this.root.style.setProperty("--cw-lanes", `${shown * LANE_PX + 4 + LABEL_PX}px`);
+      this.root.style.setProperty("--cw-label-left", `${shown * LANE_PX + 4}px`);
+    }
     const relane = laneWidth !== this.laneWidth;
     this.shownLanes = shown;
     this.laneWidth = laneWidth;

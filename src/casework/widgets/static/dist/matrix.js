@@ -1,4 +1,4 @@
-// casework bundle; sources sha256 aec010db17ec0c7ca42476f9aa4f36cb02be76135c1c9bf8b920717a879763c9
+// casework bundle; sources sha256 d55a55b9bb20a22f05fe92bef1b2d2134744b8b60b51afd28c2d517685fb6a9c
 
 // src/casework/widgets/static/common/dom.js
 var COLOR_RE = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
