@@ -19,7 +19,7 @@ import pytest
 from _chapter_build import CASES, Built, built_demo, copy_demo, snapshot
 
 import casework
-from casework.chapters import _convert, export_chapters, load_plan
+from casework.chapters import _convert, _tools, export_chapters, load_plan
 from casework.chapters._build import PACKAGED_TEMPLATES
 from casework.errors import CaseworkError, ConfigError, MissingDependency, ProjectError
 
@@ -272,7 +272,7 @@ def test_missing_pandoc_is_a_clear_error(project: Path, monkeypatch: pytest.Monk
 
 
 def test_pdf_needs_latex(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_convert, "find_latex", lambda: None)
+    monkeypatch.setattr(_tools, "find_latex", lambda: None)
     with pytest.raises(MissingDependency, match=r"LaTeX engine.*texlive-xetex"):
         export_chapters(project, cases=["A"], formats=["pdf"])
     with pytest.raises(CaseworkError, match="unknown chapter format 'odt'"):

@@ -17,11 +17,11 @@ if TYPE_CHECKING:  # what type checkers see; ``X as X`` marks an explicit re-exp
         export_chapters as export_chapters,
         templates_in_use as templates_in_use,
     )
-    from casework.chapters._convert import find_latex as find_latex, write_text as write_text
     from casework.chapters._execute import (
         KERNEL_NAME as KERNEL_NAME,
         VenvKernelManager as VenvKernelManager,
     )
+    from casework.chapters._files import write_text as write_text
     from casework.chapters._fingerprint import file_stamp as file_stamp
     from casework.chapters._plan import load_plan as load_plan
     from casework.chapters._prepared import (
@@ -45,6 +45,7 @@ if TYPE_CHECKING:  # what type checkers see; ``X as X`` marks an explicit re-exp
         heatmap_svg as heatmap_svg,
         static_figure as static_figure,
     )
+    from casework.chapters._tools import find_latex as find_latex
     from casework.chapters._trust import (
         trust_problem as trust_problem,
         untrusted_templates as untrusted_templates,
@@ -61,8 +62,8 @@ _WHERE = {
     "case_chapter": "_prepared",
     "chapter_project": "_prepared",
     "cross_case_chapter": "_prepared",
-    "find_latex": "_convert",
-    "write_text": "_convert",
+    "find_latex": "_tools",
+    "write_text": "_files",
     "KERNEL_NAME": "_execute",
     "figure_bundle": "_shown",
     "show_figure": "_shown",

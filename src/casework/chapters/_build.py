@@ -18,6 +18,7 @@ not written at all.
 
 from __future__ import annotations
 
+import importlib
 import json
 import shutil
 import time
@@ -140,18 +141,17 @@ def export_chapters(
             if progress is not None:
                 progress(f"chapter {name} (unchanged)")
         return report
-    from casework.chapters import _convert as convert
+    from casework.chapters import _tools
     from casework.chapters._execute import SharedKernel
     from casework.config import read_config
 
     # A project's own templates are code: they run only when trusted, and nothing
-    # starts (no kernel, no file) before that is settled.
+    # starts (no kernel, no file) before that is settled; nor without the tools.
     require_trusted(root, templates_in_use(root), read_config(root), trust_templates)
-
-    pandoc_path = convert.find_pandoc() if set(wanted) - {"html"} else ""
-    latex = convert.find_latex()
+    pandoc_path = _tools.find_pandoc() if set(wanted) - {"html"} else ""
+    latex = _tools.find_latex()
     if "pdf" in wanted and latex is None:
-        raise convert.no_latex_error()
+        raise _tools.no_latex_error()
     # The project's notebooks/ folder when it has one (its templates' own folder),
     # else the project folder: a packaged template runs there.
     own = root / CASE_TEMPLATE.parent
@@ -162,10 +162,11 @@ def export_chapters(
     # project never share it.
     prepared = out / ".cache" / f"prepared-{uuid.uuid4().hex[:12]}"
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kernel") as kernel_thread:
-        # The kernel starts while this process works out what to build: a kernel
-        # start costs more than a chapter.
+        # The kernel starts while this process works out what to build (and imports
+        # nbconvert): a kernel start costs more than a chapter.
         kernel_thread.submit(kernel.warm, root, prepared)
         try:
+            importlib.import_module("casework.chapters._convert")  # nbconvert, meanwhile
             report = _export(
                 root,
                 out,
@@ -405,7 +406,7 @@ class _Job:
         :mod:`._prepared`). One that fails here is left to the kernel, whose run of
         the template reports the cell and the error."""
         from casework.chapters._content import Chapters
-        from casework.chapters._convert import write_text
+        from casework.chapters._files import write_text
 
         try:
             if self.made is None:  # one reading of the tables for every chapter
@@ -425,6 +426,7 @@ class _Job:
 
     def _write(self, notebook: object, name: str) -> list[Path]:
         from casework.chapters import _convert as convert
+        from casework.chapters._files import write_text
 
         body = convert.body_html(notebook, static=False)
         self._check_clean(body, name)
@@ -432,7 +434,7 @@ class _Job:
         title = convert.chapter_title(body, f"Chapter {name}")
         if "html" in self.formats:
             page = convert.page(body, title, script=convert.PLOTLY_FILE)
-            written.append(convert.write_text(self.out / f"{name}.html", page))
+            written.append(write_text(self.out / f"{name}.html", page))
             if convert.PLOTLY_DIV in body:
                 written.append(convert.write_plotly(self.out))
         if set(self.formats) - {"html"}:

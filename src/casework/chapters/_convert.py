@@ -24,11 +24,11 @@ from typing import Any
 
 from nbconvert.preprocessors import Preprocessor
 
+from casework.chapters._files import publish, write_text
 from casework.chapters._static_figures import PLOTLY_MIME, static_figure
-from casework.errors import CaseworkError, MissingDependency
+from casework.errors import CaseworkError
 
 REMOVE_TAG = "remove-cell"
-LATEX_ENGINES = ("xelatex", "lualatex", "pdflatex")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _CDN_SCRIPT = re.compile(r'<script[^>]*\bsrc="https?://[^"]*mathjax[^"]*"[^>]*>\s*</script>', re.I)
 _EXTERNAL = re.compile(r'<(?:script|link|img|iframe)[^>]*\b(?:src|href)="(https?:)?//[^"]*"', re.I)
@@ -171,39 +171,6 @@ def page(body: str, title: str, *, script: str | None = None) -> str:
 
 
 # --------------------------------------------------------------------------- pandoc
-def find_pandoc() -> str:
-    """The pandoc binary (pypandoc-binary's, else one on PATH)."""
-    try:
-        import pypandoc
-
-        return str(pypandoc.get_pandoc_path())
-    except (ImportError, OSError):
-        found = shutil.which("pandoc")
-        if found:
-            return found
-    raise MissingDependency(
-        "pandoc is not installed, so Word, Markdown and PDF chapters cannot be made",
-        field="formats",
-        fix="Install it with 'pip install pypandoc-binary' (or your system's pandoc), "
-        "or ask only for --format html.",
-    )
-
-
-def find_latex() -> str | None:
-    """The first LaTeX engine on PATH, or None."""
-    return next((e for e in LATEX_ENGINES if shutil.which(e)), None)
-
-
-def no_latex_error() -> MissingDependency:
-    return MissingDependency(
-        "PDF chapters need a LaTeX engine (xelatex, lualatex or pdflatex) and none is installed",
-        field="formats",
-        fix="Install one (Debian: apt-get install --no-install-recommends texlive-xetex "
-        "texlive-fonts-recommended texlive-plain-generic lmodern librsvg2-bin), or leave pdf "
-        "out of the formats.",
-    )
-
-
 def pandoc(
     html: str, to: str, target: Path, *, pandoc_path: str, args: tuple[str, ...] = ()
 ) -> Path:
@@ -229,7 +196,7 @@ def pandoc(
                 path=target,
                 fix="Check the chapter's HTML version; report this if it persists.",
             )
-        _publish(tmp, target)
+        publish(tmp, target)
     finally:
         Path(tmp).unlink(missing_ok=True)
     return target
@@ -292,24 +259,3 @@ def static_formats(
             )
         )
     return written
-
-
-def _publish(tmp: str, target: Path) -> None:
-    """Give the temporary file the usual permissions (mkstemp's are 0600), move it in place."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
-    os.replace(tmp, target)
-
-
-def write_text(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` through a temporary file, so no half file is left."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        _publish(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    return path

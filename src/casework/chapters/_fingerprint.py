@@ -191,6 +191,6 @@ class Manifest:
         self.entries.pop(name, None)
 
     def save(self) -> None:
-        from casework.chapters._convert import write_text
+        from casework.chapters._files import write_text
 
         write_text(self.path, json.dumps(self.entries, indent=1, sort_keys=True) + "\n")
