@@ -166,11 +166,14 @@ def test_snapshot_of_a_long_log_is_reused_and_checked(
 def test_typed_fields_read_as_without_types(tmp_path: Path) -> None:
     """``types`` only spares pyarrow the inference: the frame is the same, a field no
     line has stays absent, and a line whose field has another type is still read."""
-    types = {"n": "Int64", "t": "str", "x": "Float64", "never": "str"}
+    types = {"n": "Int64", "t": "str", "x": "Float64", "z": "Float64", "never": "Float64"}
     log = tmp_path / "c.jsonl"
-    append_records(log, [{"n": 1, "t": "a", "x": 0.5}, {"n": 2, "t": None, "extra": True}])
+    append_records(
+        log,
+        [{"n": 1, "t": "a", "x": 0.5, "z": None}, {"n": 2, "t": None, "z": None, "extra": True}],
+    )
     plain, typed = read_log(log).frame, read_log(log, types=types).frame
-    assert "never" not in typed.columns
+    assert "never" not in typed.columns and typed["z"].tolist() == [None, None]
     pd.testing.assert_frame_equal(typed[plain.columns], plain)
     append_records(log, [{"n": "three", "t": 4}])  # not the usual types: the slow path
     odd = read_log(log, types=types).frame

@@ -26,16 +26,10 @@ CODER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")  # always fullmatch:
 # Copies sync tools leave beside a log (Syncthing's name is otherwise a valid coder name).
 CONFLICT_COPY = re.compile(r"sync-conflict|conflicted copy|\(\d+\)$|~$", re.IGNORECASE)
 KINDS = ("codings", "summaries")
-# The fields coding events usually have, so pyarrow need not infer them: the text fields
-# and the offsets (``line`` and ``coder`` are added on reading). ``confidence`` is left to
-# inference: a field every line has as null must stay None, not become NaN.
-_TYPES = {
-    "codings": {
-        n: t
-        for n, t in CODING_EVENT_COLUMNS.items()
-        if (t == "str" or n in ("start", "end")) and n not in ("line", "coder")
-    }
-}
+# The fields coding events have, so pyarrow need not infer them. Every field the lines
+# have must be here (``coder`` too, though reading replaces it): one field left to
+# inference costs pyarrow as much as all of them.
+_TYPES = {"codings": {n: t for n, t in CODING_EVENT_COLUMNS.items() if n != "line"}}
 CACHE_DIR = ".casework/events"  # snapshots of long logs; always safe to delete
 
 

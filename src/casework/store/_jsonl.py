@@ -229,8 +229,23 @@ def _parse(
     if table.num_rows != lines[0] and table.num_rows != lines[0] - _blank_lines(data):
         return pd.DataFrame(list(_parse_lines(path, data, first_line)))  # arrow skipped something
     # A hinted field no line has comes back as a column of nulls: drop it, as if unhinted.
-    absent = [n for n in hinted if table.column(n).null_count == table.num_rows]
+    # A number field every line has as null is a column of nulls (None), as inferred.
+    absent = []
+    for name, kind in hinted.items():
+        if table.column(name).null_count == table.num_rows:
+            if kind != "string" and _has_key(data, name):
+                at = table.schema.get_field_index(name)
+                table = table.set_column(at, name, pa.nulls(table.num_rows))
+            else:
+                absent.append(name)
     return table.drop_columns(absent).to_pandas()
+
+
+def _has_key(data: bytes, name: str) -> bool:
+    """Whether some line has the field, as casework writes it (inside a JSON string a
+    quote is escaped, so ``"name":`` is a key); the first line is looked at first."""
+    key = json.dumps(name).encode() + b":"
+    return key in data[: data.find(b"\n")] or key in data
 
 
 def _blank_lines(data: bytes) -> int:
