@@ -79,10 +79,17 @@ class _Context:
             )
         )
         self.order = {str(d): i for i, d in enumerate(self.docs["doc_id"])}
+        groups = self.docs["role_group"] if "role_group" in self.docs.columns else None
+        self.role_groups: dict[str, Any] = (
+            dict(zip(self.docs["doc_id"].astype(str), groups, strict=True))
+            if groups is not None
+            else {}
+        )
         self._by_doc: dict[str, list[tuple[int, int, str, str | None]]] | None = None
         # per scope: every code's passages, and the rows of each code
         self._passages: dict[tuple[str, ...], tuple[pd.DataFrame, dict[str, list[int]]]] = {}
         self._summaries_of: dict[tuple[str, ...], pd.DataFrame] = {}
+        self._charted: dict[tuple[str, ...], pd.DataFrame] = {}
 
     def evidence(self, row: Mapping[str, Any]) -> tuple[str, str] | None:
         """What a ranked passage may show, by its source's kind (None: nothing)."""
@@ -118,6 +125,28 @@ class _Context:
             return ""
         value = self.docs.loc[self.docs["doc_id"] == doc, "interviewer"]
         return str(value.iloc[0]) if len(value) and isinstance(value.iloc[0], str) else ""
+
+    def _every(self, scope: _Scope) -> pd.DataFrame:
+        """Every code's passages in the scope's cases. A case of the plan takes its
+        rows from the planned cases' charting (a case's rows keep their order there,
+        and a passage does not depend on other cases), so a build charts once."""
+        planned = tuple(str(c) for c in self.plan.cases)
+        if scope.case is not None and scope.case in planned and scope.cases != planned:
+            every = self._every(_Scope(planned))
+            return every[every["case_id"].astype(str) == scope.case].reset_index(drop=True)
+        if scope.cases in self._charted:
+            return self._charted[scope.cases]
+        every = passages(
+            self.project,
+            "participant",
+            codes=list(self.codes.index),
+            where={"case_id": list(scope.cases)},
+            coders=self.coders,
+        )
+        # Interviewers' words never show: evidence() keeps only participant turns, so a
+        # passage that starts with the question still gives the answer.
+        every = self._charted[scope.cases] = every.assign(text=every["text"].map(self.text))
+        return every
 
     def scoped_summaries(self, scope: _Scope) -> pd.DataFrame:
         """The summaries a chapter of ``scope`` may show (the case's and its people's,
@@ -167,12 +196,11 @@ class _Context:
         return {d for c in codes for d in (tree.descendants(c) if c in tree.index else [c])}
 
     def label(self, quote: Quote) -> str:
-        doc = self.docs[self.docs["doc_id"] == quote.doc_id].iloc[0]
         values = {
             "role": role_label(quote.role, quote.participant_id),
             "case_id": quote.case_id,
             "participant_id": quote.participant_id,
-            "role_group": doc.get("role_group"),
+            "role_group": self.role_groups.get(quote.doc_id),
         }
         return self.text(self.plan.label(values))
 
@@ -182,16 +210,7 @@ class _Context:
         every code per scope, since a chapter asks for dozens of code lists."""
         cached = self._passages.get(scope.cases)
         if cached is None:
-            every = passages(
-                self.project,
-                "participant",
-                codes=list(self.codes.index),
-                where={"case_id": list(scope.cases)},
-                coders=self.coders,
-            )
-            # Interviewers' words never show: evidence() keeps only participant turns,
-            # so a passage that starts with the question still gives the answer.
-            every = every.assign(text=every["text"].map(self.text))
+            every = self._every(scope)
             rows_of: dict[str, list[int]] = {}
             for i, code in enumerate(every["code_id"]):
                 rows_of.setdefault(str(code), []).append(i)
