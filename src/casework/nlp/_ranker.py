@@ -35,11 +35,12 @@ import numpy as np
 import pandas as pd
 
 from casework.nlp._features import Units
+from casework.nlp._neighbours import NeighbourSpace, votes
 
-RANKER_VERSION = "2"
+RANKER_VERSION = "3"
 #: Raw scores are clipped to this range before calibration (a sure "no" is sure enough).
 CLIP = 10.0
-STAGE_FEATURES = 4
+STAGE_FEATURES = 5
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ class RankerSettings:
     seed: int = 0
     softmax: bool = False
     paragraph_context: bool = False
+    neighbours: int = 5  # the coded sentences most like this one that vote (0: none)
+    heading_weight: float = 0.5  # the section's weight beside the words in those votes
 
 
 @dataclass
@@ -125,16 +128,27 @@ class Ranker:
     calibration: np.ndarray  # STAGE_FEATURES weights and the intercept
     report: pd.DataFrame  # code_id, examples, trained, precision, recall, f1
     settings: RankerSettings
+    space: NeighbourSpace | None = None  # the neighbour votes' vectors (None: no votes)
+    known: np.ndarray | None = None  # training units' vectors in that space
+    known_labels: np.ndarray | None = None  # their codes (units x codes, boolean)
 
     def raw(self, units: Units) -> np.ndarray:
         x = self.vocabulary.transform(units.words, units.context, self.settings.context_weight)
         return raw_scores(x, self.weights, self.bias, self.settings)
 
+    def votes(self, units: Units) -> np.ndarray | None:
+        """The neighbour votes (units x codes), None when the model has none."""
+        if self.space is None or self.known is None or self.known_labels is None:
+            return None
+        queries = self.space.vectors(units.words, units.context)
+        return votes(queries, self.known, self.known_labels, self.settings.neighbours)
+
     def predict(self, units: Units) -> np.ndarray:
         """Probabilities, one row per unit and one column per code in ``codes``."""
         if not len(units) or not self.codes:
             return np.zeros((len(units), len(self.codes)))
-        return calibrate(self.raw(units), units.frame["paragraph"].to_numpy(), self.calibration)
+        paragraph = units.frame["paragraph"].to_numpy()
+        return calibrate(self.raw(units), paragraph, self.calibration, self.votes(units))
 
     # ------------------------------------------------------------ saving
     def save(self, folder: Path, meta: dict[str, Any]) -> None:
@@ -144,9 +158,29 @@ class Ranker:
         tmp = folder.with_name(folder.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        np.savez(tmp / "weights.npz", weights=self.weights, bias=self.bias, idf=self.vocabulary.idf)
+        arrays: dict[str, np.ndarray] = {
+            "weights": self.weights,
+            "bias": self.bias,
+            "idf": self.vocabulary.idf,
+        }
+        space: dict[str, Any] = {}
+        if self.space is not None and self.known is not None and self.known_labels is not None:
+            arrays.update(
+                nb_idf=self.space.idf,
+                nb_known=self.known,
+                nb_labels=self.known_labels.astype(np.uint8),
+            )
+            if self.space.components is not None:
+                arrays["nb_components"] = self.space.components
+            space = {
+                "columns": sorted(self.space.columns, key=self.space.columns.__getitem__),
+                "sections": sorted(self.space.sections, key=self.space.sections.__getitem__),
+                "heading_weight": self.space.heading_weight,
+            }
+        np.savez(tmp / "weights.npz", **arrays)  # type: ignore[arg-type]
         tokens = sorted(self.vocabulary.columns, key=self.vocabulary.columns.__getitem__)
         info = {
+            "neighbours": space,
             **meta,
             "version": RANKER_VERSION,
             "codes": self.codes,
@@ -169,6 +203,18 @@ class Ranker:
                 return None
             with np.load(folder / "weights.npz", allow_pickle=False) as data:
                 weights, bias, idf = data["weights"], data["bias"], data["idf"]
+                found = {k: data[k] for k in data.files if k.startswith("nb_")}
+            space, known, known_labels = None, None, None
+            if info.get("neighbours"):
+                nb = info["neighbours"]
+                space = NeighbourSpace(
+                    {t: i for i, t in enumerate(nb["columns"])},
+                    found["nb_idf"],
+                    found.get("nb_components"),
+                    {t: i for i, t in enumerate(nb["sections"])},
+                    float(nb["heading_weight"]),
+                )
+                known, known_labels = found["nb_known"], found["nb_labels"].astype(bool)
             columns = {t: i for i, t in enumerate(info["tokens"])}
             report = pd.read_csv(folder / "report.csv")
             settings = RankerSettings(**info["settings"])
@@ -180,6 +226,9 @@ class Ranker:
                 np.asarray(info["calibration"], float),
                 report,
                 settings,
+                space,
+                known,
+                known_labels,
             )
             return ranker, info
         except (OSError, ValueError, KeyError, TypeError):
@@ -201,30 +250,52 @@ def fit_ranker(
     vocab = Vocabulary.fit(units.words, units.context)
     x = vocab.transform(units.words, units.context, settings.context_weight)
     held_raw = np.full((len(units), len(trainable)), np.nan)
+    truth = labels[:, trainable]
+    space, known, held_votes = None, None, None
+    if settings.neighbours > 0 and trainable:
+        space = NeighbourSpace.fit(units.words, units.context, settings.heading_weight)
+        known = space.vectors(units.words, units.context)
+        # every unit voted on by the other documents' units: what a new document gets
+        documents = units.frame["doc_id"].astype(str).to_numpy()
+        held_votes = votes(known, known, truth, settings.neighbours, groups=documents)
     fold_weights = []
     for train, held in _folds(doc_ids, settings):
         w, b = _fit_weights(x[train], labels[train][:, trainable], settings)
         held_raw[held] = raw_scores(x[held], w, b, settings)
         fold_weights.append((w, b))
-    truth = labels[:, trainable]
     paragraph = units.frame["paragraph"].to_numpy()
     done = ~np.isnan(held_raw[:, 0]) if trainable else np.zeros(len(units), bool)
+    done_votes = held_votes[done] if held_votes is not None else None
     weights_2 = fit_calibration(
-        held_raw[done], paragraph[done], truth[done], settings.paragraph_context
+        held_raw[done], paragraph[done], truth[done], settings.paragraph_context, done_votes
     )
-    held_p = calibrate(held_raw[done], paragraph[done], weights_2)
+    held_p = calibrate(held_raw[done], paragraph[done], weights_2, done_votes)
     report = _report(codes, counts, trainable, truth[done], held_p >= 0.5, settings)
     if fold_weights:
         weights = np.mean([w for w, _ in fold_weights], axis=0)
         bias = np.mean([b for _, b in fold_weights], axis=0)
     else:
         weights, bias = _fit_weights(x, truth, settings)
-    return Ranker([codes[j] for j in trainable], vocab, weights, bias, weights_2, report, settings)
+    return Ranker(
+        [codes[j] for j in trainable],
+        vocab,
+        weights,
+        bias,
+        weights_2,
+        report,
+        settings,
+        space,
+        known,
+        truth if space is not None else None,
+    )
 
 
-def stage_features(raw: np.ndarray, paragraph: np.ndarray) -> np.ndarray:
+def stage_features(
+    raw: np.ndarray, paragraph: np.ndarray, voted: np.ndarray | None = None
+) -> np.ndarray:
     """(unit, code) rows of: own score, best neighbour's in the paragraph, the
-    paragraph's best and mean. Units are in text order; a paragraph's units adjoin."""
+    paragraph's best and mean, and the neighbour votes (0 without them). Units are in
+    text order; a paragraph's units adjoin."""
     n, _k = raw.shape
     z = np.clip(raw, -CLIP, CLIP)
     if n == 0:
@@ -238,15 +309,22 @@ def stage_features(raw: np.ndarray, paragraph: np.ndarray) -> np.ndarray:
     best = np.maximum.reduceat(z, firsts, axis=0)[group]
     sizes = np.diff(np.r_[firsts, n])
     mean = (np.add.reduceat(z, firsts, axis=0) / sizes[:, None])[group]
-    return np.stack([z, np.maximum(prev, nxt), best, mean], axis=-1).reshape(-1, STAGE_FEATURES)
+    near = np.zeros_like(z) if voted is None else np.asarray(voted, float)
+    stacked = np.stack([z, np.maximum(prev, nxt), best, mean, near], axis=-1)
+    return stacked.reshape(-1, STAGE_FEATURES)
 
 
 def _plain(features: np.ndarray, paragraph_context: bool) -> np.ndarray:
-    return features if paragraph_context else features * np.r_[1.0, np.zeros(STAGE_FEATURES - 1)]
+    """Own score and votes only, unless the paragraph's scores are asked for too."""
+    return features if paragraph_context else features * np.r_[1.0, 0.0, 0.0, 0.0, 1.0]
 
 
 def fit_calibration(
-    raw: np.ndarray, paragraph: np.ndarray, truth: np.ndarray, paragraph_context: bool = False
+    raw: np.ndarray,
+    paragraph: np.ndarray,
+    truth: np.ndarray,
+    paragraph_context: bool = False,
+    voted: np.ndarray | None = None,
 ) -> np.ndarray:
     """Weights (and intercept, last) of the pooled calibration regression."""
     from sklearn.linear_model import LogisticRegression
@@ -256,13 +334,16 @@ def fit_calibration(
         rate = (y.mean() if len(y) else 0.0) * 0.998 + 0.001
         return np.asarray(np.r_[np.zeros(STAGE_FEATURES), np.log(rate / (1 - rate))], float)
     model = LogisticRegression(C=1.0, max_iter=1000)
-    model.fit(_plain(stage_features(raw, paragraph), paragraph_context), y.astype(int))
+    model.fit(_plain(stage_features(raw, paragraph, voted), paragraph_context), y.astype(int))
     return np.asarray(np.r_[model.coef_[0], model.intercept_[0]], float)
 
 
-def calibrate(raw: np.ndarray, paragraph: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Probabilities from raw scores (units × codes) and the calibration weights."""
-    z = stage_features(raw, paragraph) @ weights[:-1] + weights[-1]
+def calibrate(
+    raw: np.ndarray, paragraph: np.ndarray, weights: np.ndarray, voted: np.ndarray | None = None
+) -> np.ndarray:
+    """Probabilities from raw scores (units × codes), the neighbour votes and the
+    calibration weights."""
+    z = stage_features(raw, paragraph, voted) @ weights[:-1] + weights[-1]
     return np.asarray(1.0 / (1.0 + np.exp(-z)), float).reshape(raw.shape)
 
 

@@ -39,13 +39,7 @@ class SimilarityIndex:
 
     def embed(self, words: Sequence[Sequence[str]]) -> np.ndarray:
         """Unit vectors for token lists (lemmas, as the passages were tokenised)."""
-        x = _tfidf(words, self.columns, self.idf)
-        dense = (
-            np.asarray(x @ self.components.T)
-            if self.components is not None
-            else np.asarray(x.todense())
-        )
-        return _unit(dense.astype(np.float32))
+        return embed(words, self.columns, self.idf, self.components)
 
     def nearest(
         self, query: np.ndarray, *, exclude: np.ndarray | None = None, n: int = 20
@@ -108,6 +102,19 @@ def fit_index(
         components,
         method,
     )
+
+
+def embed(
+    words: Sequence[Sequence[str]],
+    columns: dict[str, int],
+    idf: np.ndarray,
+    components: np.ndarray | None,
+) -> np.ndarray:
+    """Unit vectors (float32) for token lists in a fitted space: TF-IDF, then the SVD's
+    ``components`` when there are any."""
+    x = _tfidf(words, columns, idf)
+    dense = np.asarray(x @ components.T) if components is not None else np.asarray(x.todense())
+    return _unit(dense.astype(np.float32))
 
 
 def vector_index(frame: pd.DataFrame, docs: Any, nlp: Any) -> SimilarityIndex:

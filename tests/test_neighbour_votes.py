@@ -1,0 +1,93 @@
+"""The suggestion model's neighbour votes: the coded sentences most like a sentence (in
+words and section) vote for their codes; in training a unit is voted on only by other
+documents, as a new document will be; the votes survive saving the model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from casework.nlp import RankerSettings, fit_ranker, load_pipeline, parse, units_of
+from casework.nlp._neighbours import votes
+from casework.nlp._ranker import Ranker
+from casework.nlp.learned import label_units
+from casework.tables import Tables
+
+CODES = ["impact.staff", "impact.parents"]
+STAFF = "Staff grew more confident in talking to families."
+PARENTS = "Parents came to more sessions than before."
+OTHER = "The weather was poor that spring."
+
+
+def test_votes_are_the_weighted_share_of_the_nearest_labelled_rows() -> None:
+    known = np.array([[1, 0], [0.9, 0.1], [0, 1], [0.1, 0.9]], dtype=np.float32)
+    known /= np.linalg.norm(known, axis=1, keepdims=True)
+    labels = np.array([[1, 0], [1, 0], [0, 1], [0, 1]], dtype=bool)
+    near_first = votes(np.array([[1, 0]], np.float32), known, labels, k=2)
+    assert near_first[0].tolist() == [1.0, 0.0]
+    everyone = votes(np.array([[1, 0]], np.float32), known, labels, k=4)
+    assert 0.5 < everyone[0, 0] < 1 and everyone[0].sum() == pytest.approx(1)
+    # voted on by other groups only: row 0's nearest (itself, row 1) are in its group
+    groups = np.array(["a", "a", "b", "b"])
+    alone = votes(known, known, labels, k=1, groups=groups)
+    assert alone[0].tolist() == [0.0, 1.0] and alone[2].tolist() == [1.0, 0.0]
+
+
+def _study(n: int = 8) -> tuple[Tables, list[dict[str, object]]]:
+    """Interviews where the same sentences are coded alike under one heading."""
+    docs, texts, codings = [], {}, []
+    for i in range(n):
+        doc_id = f"C{i}/d"
+        text = f"## Impact\n\n{STAFF} {OTHER}\n\n{PARENTS}\n"
+        texts[doc_id] = text
+        docs.append({"doc_id": doc_id, "case_id": f"C{i}"})
+        for code, sentence in zip(CODES, (STAFF, PARENTS), strict=True):
+            start = text.index(sentence)
+            codings.append(
+                {
+                    "doc_id": doc_id,
+                    "code_id": code,
+                    "start": start,
+                    "end": start + len(sentence),
+                    "coder": "ann",
+                }
+            )
+    segments = pd.DataFrame(columns=["doc_id", "seg_no", "start", "end", "speaker", "text"])
+    codes = pd.DataFrame({"code_id": CODES})
+    return Tables(pd.DataFrame(docs), segments, codes, pd.DataFrame(codings), texts), codings
+
+
+def test_the_model_with_votes_scores_alike_sentences_alike_and_saves_them(
+    tmp_path: Path,
+) -> None:
+    tables, _ = _study()
+    nlp = load_pipeline()
+    units = units_of(tables, parse(tables, nlp, None))
+    labels = label_units(units.frame, tables.codings, CODES)
+    train = (units.frame["doc_id"] != "C7/d").to_numpy()
+    held = units.take(np.flatnonzero(~train))
+    model = fit_ranker(units.take(np.flatnonzero(train)), labels[train], CODES)
+    assert model.space is not None and model.known is not None
+    voted = model.votes(held)
+    assert voted is not None
+    where = {
+        s: held.frame["start"].tolist().index(tables.text("C7/d").index(s))
+        for s in (STAFF, PARENTS, OTHER)
+    }
+    assert voted[where[STAFF]].tolist() == [1.0, 0.0]  # its twins were all coded staff
+    assert voted[where[OTHER]].tolist() == [0.0, 0.0]
+    p = model.predict(held)
+    assert p[where[STAFF], 0] > 0.5 > p[where[OTHER], 0]
+    assert p[where[PARENTS], 1] > 0.5 > p[where[PARENTS], 0]
+    model.save(tmp_path / "m", {"hash": "x"})
+    loaded = Ranker.load(tmp_path / "m")
+    assert loaded is not None
+    np.testing.assert_allclose(loaded[0].predict(held), p)
+    plain = fit_ranker(
+        units.take(np.flatnonzero(train)), labels[train], CODES, RankerSettings(neighbours=0)
+    )
+    assert plain.space is None and plain.votes(held) is None
+    assert not np.allclose(plain.predict(held), p)  # the votes count
