@@ -592,8 +592,11 @@ class MatrixExplorer(anywidget.AnyWidget):
         try:
             if action not in handlers:
                 raise UnknownName("matrix action", action, sorted(handlers), field="action")
-            handlers[action]()
-            self.error = ""
+            # One state message for all the action changed (table, detail, editor, status):
+            # the browser draws the cell once, not once per trait.
+            with self.hold_sync():
+                handlers[action]()
+                self.error = ""
         except CaseworkError as err:  # the status never claims what did not happen
             self.error, self.status = err.one_line(), "Not done: see the message below."
         except (KeyError, TypeError, ValueError, OSError) as err:
