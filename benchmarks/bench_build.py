@@ -15,6 +15,10 @@ cases), wall-clock seconds and the ratio to a baseline measured in the same run:
 - cold, new process: the cold build of another copy in a fresh ``python -c`` (imports
   included, as a first ``casework export chapters`` pays them); no target, for reading.
 
+It also prints the CPU seconds of the baseline and of the cold build (this process
+and its children: kernels, pandoc), which a busy machine does not inflate as it does
+wall-clock time.
+
 The three builds and the baseline are interleaved over ``--runs`` rounds (each round
 on a fresh copy) and the median is printed, with the load average before and after,
 since the machine may be shared. PDF is left out (LaTeX dominates it).
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -58,6 +63,15 @@ def copy_demo(dest: Path) -> Path:
     return dest
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (kernels, pandoc)."""
+    own, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def baseline(folder: Path) -> float:
     """Execute one empty notebook with nbclient, in casework's kernel."""
     import nbformat
@@ -82,7 +96,9 @@ def one_round(folder: Path) -> dict[str, float | list[str]]:
     from casework.matrices import SummaryStore
 
     root = copy_demo(folder / "demo")
+    cpu = cpu_seconds()
     found: dict[str, float | list[str]] = {"baseline": baseline(folder)}
+    found["baseline cpu"] = cpu_seconds() - cpu
     for label in ("cold", "unchanged", "fresh process", "one summary", "cold, new process"):
         if label == "cold, new process":  # what a first `casework build` pays: imports too
             other = copy_demo(folder / "other")
@@ -111,9 +127,10 @@ def one_round(folder: Path) -> dict[str, float | list[str]]:
             store = SummaryStore(root / "summaries", coder="demo")
             old = store.get(("case", "C"), "impact")
             store.edit(("case", "C"), "impact", old["text"] + " (Checked again.)")
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_seconds()
         report = export_chapters(root, formats=FORMATS)
         found[label] = time.perf_counter() - started
+        found[f"{label} cpu"] = cpu_seconds() - cpu
         if not report.ok:
             sys.exit(f"the build failed:\n{report}")
         found[f"{label} rebuilt"] = report.rebuilt
@@ -155,6 +172,12 @@ def main() -> None:
             f"{label:>17}: {secs:6.2f} s = {secs / base:4.2f}x baseline ({goal}); "
             f"rebuilt {', '.join(rebuilt) or 'nothing'}; kernel starts {kernels[0]}"
         )
+    base_cpu = statistics.median(float(r["baseline cpu"]) for r in rounds)
+    cold_cpu = statistics.median(float(r["cold cpu"]) for r in rounds)
+    print(
+        f"CPU seconds (this process and its kernels, pandoc): baseline {base_cpu:.2f}, "
+        f"cold {cold_cpu:.2f} = {cold_cpu / base_cpu:.2f}x (what load cannot hide)"
+    )
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
