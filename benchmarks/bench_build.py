@@ -72,8 +72,9 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def baseline(folder: Path) -> float:
-    """Execute one empty notebook with nbclient, in casework's kernel."""
+def baseline(folder: Path) -> tuple[float, float]:
+    """Execute one empty notebook with nbclient, in casework's kernel: wall and CPU
+    seconds (its imports in this process left out)."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -81,13 +82,27 @@ def baseline(folder: Path) -> float:
 
     notebook = nbformat.v4.new_notebook()
     notebook.cells.append(nbformat.v4.new_code_cell("pass"))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     NotebookClient(
         notebook,
         kernel_name=KERNEL_NAME,
         kernel_manager_class=VenvKernelManager,
         resources={"metadata": {"path": str(folder)}},
     ).execute()
+    return time.perf_counter() - started, cpu_seconds() - cpu
+
+
+def in_new_process(root: Path, cold: bool) -> float:
+    """Seconds for ``export_chapters`` in a fresh ``python -c`` (imports included); it
+    must rebuild all six chapters (``cold``) or none."""
+    expect = "len(r.rebuilt) == 6" if cold else "not r.rebuilt"
+    code = (
+        "import sys; from casework.chapters import export_chapters; "
+        f"r = export_chapters({str(root)!r}, formats={list(FORMATS)!r}); "
+        f"sys.exit(0 if r.ok and {expect} else 1)"
+    )
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, env=os.environ.copy())
     return time.perf_counter() - started
 
 
@@ -96,32 +111,14 @@ def one_round(folder: Path) -> dict[str, float | list[str]]:
     from casework.matrices import SummaryStore
 
     root = copy_demo(folder / "demo")
-    cpu = cpu_seconds()
-    found: dict[str, float | list[str]] = {"baseline": baseline(folder)}
-    found["baseline cpu"] = cpu_seconds() - cpu
+    found: dict[str, float | list[str]] = {}
+    found["baseline"], found["baseline cpu"] = baseline(folder)
     for label in ("cold", "unchanged", "fresh process", "one summary", "cold, new process"):
-        if label == "cold, new process":  # what a first `casework build` pays: imports too
-            other = copy_demo(folder / "other")
-            code = (
-                "import sys; from casework.chapters import export_chapters; "
-                f"r = export_chapters({str(other)!r}, formats={list(FORMATS)!r}); "
-                "sys.exit(0 if r.ok and len(r.rebuilt) == 6 else 1)"
-            )
-            started = time.perf_counter()
-            subprocess.run([sys.executable, "-c", code], check=True, env=os.environ.copy())
-            found[label] = time.perf_counter() - started
-            found[f"{label} rebuilt"], found[f"{label} kernels"] = ["all six"], ["1"]
-            continue
-        if label == "fresh process":
-            code = (
-                "import sys; from casework.chapters import export_chapters; "
-                f"r = export_chapters({str(root)!r}, formats={list(FORMATS)!r}); "
-                "sys.exit(0 if r.ok and not r.rebuilt else 1)"
-            )
-            started = time.perf_counter()
-            subprocess.run([sys.executable, "-c", code], check=True, env=os.environ.copy())
-            found[label] = time.perf_counter() - started
-            found[f"{label} rebuilt"], found[f"{label} kernels"] = [], ["0"]
+        if label in ("fresh process", "cold, new process"):
+            cold = label == "cold, new process"  # what a first `casework build` pays
+            found[label] = in_new_process(copy_demo(folder / "other") if cold else root, cold)
+            found[f"{label} rebuilt"] = ["all six"] if cold else []
+            found[f"{label} kernels"] = ["1" if cold else "0"]
             continue
         if label == "one summary":
             store = SummaryStore(root / "summaries", coder="demo")
