@@ -297,6 +297,10 @@ def write_codings(root: Path, texts: dict[str, str], n: int, rng: random.Random)
                 "suffix": a.suffix,
                 "sha": shas[doc],
                 "source": "manual",
+                # as Project.code writes them: a real log's lines carry these nulls
+                "confidence": None,
+                "reason": None,
+                "memo": None,
             }
         )
         if len(batch) == 50_000:
