@@ -8,8 +8,9 @@ once per slice, in a shuffled order, wall-clock, cold caches):
 2. the rule pass as the Coder runs it: parse (into a fresh DocBin cache), rule hits,
    each rule's estimate, the suggestions table, floored, joined and capped;
 3. the same with the default model (the scikit-learn one, trained beforehand on coded
-   interviews of the same corpus, every leaf code learned): units' features from the
-   cache, probabilities, and the model's suggestions.
+   interviews of the same corpus, every leaf code learned, with its neighbour votes
+   unless ``--neighbours 0``): units' features from the cache, probabilities, and the
+   model's suggestions.
 
 Targets: (2) at least 0.75x the speed of (1); (3) at most 30% more time than (2). The
 ratios are medians over slices of ratios measured on the same slice.
@@ -19,7 +20,7 @@ truncated SVD over every sentence) is fitted once (its time printed), then free-
 passage queries are timed; target: a query answers in under 1 s.
 
     python benchmarks/bench_suggestions.py [--interviews 1000] [--words 1500] [--slices 4]
-        [--similar-interviews 10000] [--similar-words 1000]
+        [--similar-interviews 10000] [--similar-words 1000] [--neighbours 0]
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ sys.path.insert(0, str(HERE.parent / "src"))
 import _corpus  # noqa: E402
 
 from casework.nlp import (  # noqa: E402
+    RankerSettings,
     SuggestOptions,
     add_rule_tokens,
     fit_index,
@@ -70,6 +72,12 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=1500)
     parser.add_argument("--slices", type=int, default=4)
     parser.add_argument("--train", type=int, default=40, help="coded interviews to train on")
+    parser.add_argument(
+        "--neighbours",
+        type=int,
+        default=RankerSettings().neighbours,
+        help="the model's neighbour votes (0: the model without them, to see their cost)",
+    )
     parser.add_argument("--similar-interviews", type=int, default=10_000)
     parser.add_argument("--similar-words", type=int, default=1000)
     args = parser.parse_args()
@@ -88,7 +96,7 @@ def scoring(args: Any) -> bool:
     ids = list(texts)
     train_ids, test_ids = ids[: args.train], ids[args.train :]
     began = time.perf_counter()
-    model = _train(book, nlp, {d: texts[d] for d in train_ids})
+    model = _train(book, nlp, {d: texts[d] for d in train_ids}, args.neighbours)
     print(
         f"model: {len(model.codes)} codes learned from {args.train} coded interviews in "
         f"{time.perf_counter() - began:.1f} s (not part of the timings)"
@@ -139,9 +147,10 @@ def _tables(texts: dict[str, str], book: Any, codings: pd.DataFrame | None = Non
     return Tables(documents, segments, book.codes, codings, texts)
 
 
-def _train(book: Any, nlp: Any, texts: dict[str, str]) -> Any:
-    """The default model trained on interviews whose sentences were coded at random with
-    leaf codes (every leaf code learned: the most costly case to score)."""
+def _train(book: Any, nlp: Any, texts: dict[str, str], neighbours: int) -> Any:
+    """The default model (with ``neighbours`` votes) trained on interviews whose sentences
+    were coded at random with leaf codes (every leaf code learned: the most costly case
+    to score)."""
     tables = _tables(texts, book)
     docs = parse(tables, nlp, None)
     units = units_of(tables, docs)
@@ -154,7 +163,8 @@ def _train(book: Any, nlp: Any, texts: dict[str, str]) -> Any:
         code_id=[leaves[i % len(leaves)] for i in range(len(rows))]
     )
     labels = label_units(units.frame, coded, [str(c) for c in book.codes["code_id"]])
-    return fit_ranker(units, labels, [str(c) for c in book.codes["code_id"]])
+    codes = [str(c) for c in book.codes["code_id"]]
+    return fit_ranker(units, labels, codes, RankerSettings(neighbours=neighbours))
 
 
 def _reference() -> Any:
