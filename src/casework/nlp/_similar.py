@@ -152,24 +152,22 @@ def _vocabulary(words: Sequence[Sequence[str]]) -> tuple[dict[str, int], np.ndar
 
 
 def _tfidf(words: Sequence[Sequence[str]], columns: dict[str, int], idf: np.ndarray) -> Any:
+    """Sub-linear TF-IDF rows of unit length (whole arrays at once: no per-row arrays)."""
     import scipy.sparse as sp
 
-    indptr = [0]
-    cols: list[int] = []
-    vals: list[float] = []
-    for tokens in words:
-        tf: dict[int, int] = {}
-        for t in tokens:
-            j = columns.get(t)
-            if j is not None:
-                tf[j] = tf.get(j, 0) + 1
-        js = sorted(tf)
-        v = np.array([(1 + np.log(tf[j])) * idf[j] for j in js])
-        norm = np.sqrt((v * v).sum()) if len(v) else 1.0
-        cols += js
-        vals += (v / norm).tolist()
-        indptr.append(len(cols))
-    return sp.csr_matrix((vals, cols, indptr), shape=(len(words), len(columns)), dtype=np.float64)
+    found = [[columns[t] for t in tokens if t in columns] for tokens in words]
+    lengths = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(found))
+    cols = np.fromiter((j for f in found for j in f), dtype=np.int64, count=int(lengths.sum()))
+    rows = np.repeat(np.arange(len(found)), lengths)
+    counts = sp.csr_matrix(
+        (np.ones(len(cols)), (rows, cols)), shape=(len(words), len(columns)), dtype=np.float64
+    )
+    counts.sum_duplicates()
+    counts.sort_indices()
+    counts.data = (1 + np.log(counts.data)) * idf[counts.indices]
+    norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
+    scale = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+    return sp.csr_matrix(sp.diags(scale) @ counts)
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
