@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -255,3 +256,197 @@ def shot(page: Any, folder: Path, name: str) -> Path:
 
 def dedent(code: str) -> str:
     return textwrap.dedent(code).strip() + "\n"
+
+
+# Opening a notebook in JupyterLab and running it, the same way for every browser module.
+# JupyterLab's execution indicator says "idle" before any kernel exists. Run All clicked
+# then makes each cell start a kernel of its own (SessionContext.startKernel changes the
+# kernel), which replaces the one the notebook was starting: under load, cells sent to a
+# kernel that is then shut down never answer, and the widgets never draw. The status bar's
+# "Python 3 (ipykernel) | Idle" says Idle only once a kernel is connected and idle, so that
+# is what we wait for before Run All.
+# The limits fit a CI machine loaded ten times over (the whole start takes ~100 s at load
+# 14 on 2 cores); a cell that raises, a dead kernel or a dialog fails at once.
+KERNEL_START_S = 180  # page open -> kernel connected and idle
+RUN_S = 300  # Run All -> every code cell has an execution count (imports, project open)
+DRAW_S = 60  # every cell ran -> the widgets drawn (their JavaScript loaded and rendered)
+
+NOTEBOOK_STATE = """() => {
+  const text = (n, sel) => ((n.querySelector(sel) || {}).textContent || '').trim();
+  const mime = m => `.jp-RenderedText[data-mime-type="application/vnd.jupyter.${m}"]`;
+  const cells = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')].map(c => ({
+    prompt: text(c, '.jp-InputPrompt'),
+    source: ((c.querySelector('.jp-InputArea-editor') || {}).innerText || '').trim().slice(0, 60),
+    stderr: [...c.querySelectorAll(mime('stderr'))].map(n => n.textContent.slice(-2000)),
+    output: text(c, '.jp-OutputArea').slice(0, 200),
+  }));
+  const item = document.querySelector(".jp-StatusBar-TextItem[title^='Change kernel']");
+  return {
+    kernel: item ? item.textContent.split('|').pop().trim() : null,
+    cells,
+    dialogs: [...document.querySelectorAll('.jp-Dialog')].map(d => d.innerText.slice(0, 300)),
+  };
+}"""
+
+
+def notebook_state(page: Any) -> dict[str, Any]:
+    """What the open notebook shows: kernel status, each code cell's prompt, errors and
+    output, and any dialog."""
+    try:
+        return dict(page.evaluate(NOTEBOOK_STATE))
+    except Exception as err:  # the page itself is gone or stuck: say so
+        return {"kernel": None, "cells": [], "dialogs": [], "page_error": str(err)[:300]}
+
+
+def _ran(cell: dict[str, Any]) -> bool:
+    """Executed (JupyterLab leaves an empty cell's prompt blank)."""
+    return not cell["source"] or bool(re.fullmatch(r"\[\d+\]:?", cell["prompt"]))
+
+
+def _code(state: dict[str, Any]) -> list[dict[str, Any]]:
+    return [cell for cell in state["cells"] if cell["source"]]
+
+
+def _queued(cell: dict[str, Any]) -> bool:
+    return bool(re.fullmatch(r"\[(\*|\d+)\]:?", cell["prompt"]))
+
+
+class _Start:
+    """One notebook's start-up: what it did when, and a full report if it fails."""
+
+    def __init__(self, page: Any, server: Server, folder: Path, console: list[str]) -> None:
+        self.page, self.server, self.folder, self.console = page, server, folder, console
+        self.t0 = time.monotonic()
+        self.steps: list[str] = []
+        self.last = ""
+
+    def step(self, what: str) -> None:
+        self.steps.append(f"{time.monotonic() - self.t0:6.1f} s  {what}")
+
+    def state(self) -> dict[str, Any]:
+        state = notebook_state(self.page)
+        seen = f"kernel {state['kernel']!r}, prompts {[c['prompt'] for c in state['cells']]}"
+        if seen != self.last:  # each change once, so the report reads as a timeline
+            self.step(seen)
+            self.last = seen
+        return state
+
+    def record(self) -> None:
+        """The timeline and console beside the screenshots, for a slow start that passed."""
+        (self.folder / "notebook-start.txt").write_text(
+            "\n".join([*self.steps, "console:", *self.console]) + "\n", encoding="utf-8"
+        )
+
+    def fail(self, why: str) -> None:
+        self.record()
+        state = notebook_state(self.page)
+        try:
+            picture = str(shot(self.page, self.folder, "failed-start"))
+        except Exception as err:  # a screenshot of a stuck page can time out too
+            picture = f"(no screenshot: {str(err)[:200]})"
+        cells = "\n".join(
+            f"  [{i}] {c['prompt']} {c['source']!r}\n"
+            + "".join(f"      stderr {e}\n" for e in c["stderr"])
+            + (f"      output {c['output']!r}\n" if c["output"] and not c["stderr"] else "")
+            for i, c in enumerate(state["cells"])
+        )
+        pytest.fail(
+            f"{why} (after {time.monotonic() - self.t0:.0f} s; load {os.getloadavg()})\n"
+            f"kernel: {state['kernel']!r}; dialogs: {state['dialogs']}"
+            f"{'; page: ' + state['page_error'] if 'page_error' in state else ''}\n"
+            f"cells:\n{cells}screenshot: {picture}\n"
+            f"steps:\n" + "\n".join(self.steps) + "\n"
+            "browser console (last 15):\n" + "\n".join(self.console[-15:]) + "\n"
+            f"server log ({self.server.log}), last 40 lines:\n{self.server.log_tail(40)}",
+            pytrace=False,
+        )
+
+    def wait(
+        self,
+        done: Any,
+        what: str,
+        timeout: float,
+        give_up: bool = False,
+        stopped: Any = None,
+    ) -> dict[str, Any] | None:
+        """Poll the notebook until ``done(state)``; fail at once on a dialog, a dead kernel
+        or ``stopped(state)``, and after ``timeout`` seconds otherwise (or return None:
+        ``give_up``)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            state = self.state()
+            if state["dialogs"]:
+                self.fail(f"JupyterLab showed a dialog while waiting for {what}")
+            if state["kernel"] in ("Dead", "Restarting", "Autorestarting"):
+                self.fail(f"the kernel died or restarted while waiting for {what}")
+            if done(state):
+                return state
+            if stopped is not None and stopped(state):
+                self.fail(f"the notebook stopped running while waiting for {what}")
+            if time.monotonic() > deadline:
+                if give_up:
+                    return None
+                self.fail(f"waited {timeout:.0f} s for {what}")
+            time.sleep(0.5)
+
+
+def _click_run_all(page: Any) -> None:
+    page.get_by_role("menuitem", name="Run").click(timeout=30_000)
+    page.get_by_text("Run All Cells", exact=True).click(timeout=30_000)
+
+
+@contextmanager
+def run_notebook(
+    browser: Any, server: Server, notebook: str, folder: Path, drawn: list[str]
+) -> Iterator[tuple[Any, Watch]]:
+    """Open ``notebook`` in JupyterLab in a new page, run all its cells once the kernel is
+    connected, and yield ``(page, watch)`` once every code cell has run and every selector
+    in ``drawn`` is on the page. Fails with what it saw (cells, errors, kernel, dialogs,
+    screenshot, console, server log) if any of that does not happen."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        watch = Watch(page)
+        console: list[str] = []
+        page.on("console", lambda m: console.append(f"{m.type}: {m.text[:300]}"))
+        start = _Start(page, server, folder, console)
+        page.goto(f"{server.url}/lab/tree/{notebook}?reset&token={server.token}")
+        start.step("page loaded")
+        start.wait(
+            lambda s: s["kernel"] == "Idle" and s["cells"],
+            "the kernel to connect",
+            KERNEL_START_S,
+        )
+        for attempt in range(3):
+            start.step(f"Run > Run All Cells (attempt {attempt + 1})")
+            _click_run_all(page)
+            # the click puts [*] on the cells at once, before the kernel answers; a cell
+            # that started late is never run twice
+            started = start.wait(
+                lambda s: any(map(_queued, s["cells"])), "a cell to start", 15, give_up=True
+            )
+            if started:
+                break
+            page.keyboard.press("Escape")  # a menu left open
+        else:
+            start.fail("Run All Cells ran nothing, three times")
+        # Run All stops at a cell that raises: the cells after it lose their [*]
+        start.wait(
+            lambda s: all(map(_ran, s["cells"])) and s["kernel"] == "Idle",
+            "every code cell to run",
+            RUN_S,
+            stopped=lambda s: s["kernel"] == "Idle" and not any(map(_queued, _code(s)[-1:])),
+        )
+        for selector in drawn:
+            start.step(f"waiting for {selector}")
+            start.wait(
+                lambda s, sel=selector: bool(page.query_selector(sel)),
+                f"the widgets to draw {selector}",
+                DRAW_S,
+            )
+        start.step("ready")
+        start.record()
+        yield page, watch
+    finally:
+        context.close()

@@ -15,7 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _browser import PWNED, Watch, add_injection, dedent, doc_shot, jupyter_lab, shot
+from _browser import (
+    PWNED,
+    Watch,
+    add_injection,
+    dedent,
+    doc_shot,
+    jupyter_lab,
+    run_notebook,
+    shot,
+)
 
 import casework
 from casework import matrices
@@ -26,6 +35,8 @@ REPO = Path(__file__).resolve().parents[2]
 CODER = "browser"
 DOC = "A/la_lead"
 NOTEBOOK = "notebooks/02_code_transcripts.ipynb"
+#: What the notebook draws: the Coder, the matrix explorer, the codebook editor.
+DRAWN = [".cw-coder .cw-para", ".cwm-table td", ".widget-select option"]
 KEEP = {
     "casework.toml",
     "cases.csv",
@@ -94,49 +105,11 @@ def session(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     folder = tmp_path_factory.mktemp("coder_browser")
     root = copy_demo(folder / "demo")
     add_injection(root)
-    with jupyter_lab(root, folder / "lab", CASEWORK_CODER=CODER) as server:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        watch = Watch(page)
-        page.goto(f"{server.url}/lab/tree/{NOTEBOOK}?reset&token={server.token}")
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
-        run_all(page)
-        try:
-            page.wait_for_selector(".cw-coder .cw-para")
-            page.wait_for_selector(".cwm-table td")
-            page.wait_for_selector(".widget-select option")
-        except Exception:
-            shot(page, folder, "failed-run-notebook")
-            pytest.fail(f"the notebook did not draw its widgets:\n{server.log_tail()}")
+    with (
+        jupyter_lab(root, folder / "lab", CASEWORK_CODER=CODER) as server,
+        run_notebook(browser, server, NOTEBOOK, folder, DRAWN) as (page, watch),
+    ):
         yield Session(root, folder, page, watch)
-        context.close()
-
-
-def run_all(page: Any) -> None:
-    """Run > Run All Cells; again if the kernel was not connected yet and ran nothing."""
-    problem = None
-    for _ in range(4):
-        try:
-            page.get_by_role("menuitem", name="Run").click(timeout=10_000)
-            page.get_by_text("Run All Cells", exact=True).click(timeout=10_000)
-            page.wait_for_function(
-                "() => [...document.querySelectorAll('.jp-InputPrompt')]"
-                ".some(n => /\\[(\\*|\\d+)\\]/.test(n.textContent))",
-                timeout=5_000,
-            )
-            return
-        except Exception as err:  # a menu not ready yet, or nothing ran: try again
-            problem = err
-            page.keyboard.press("Escape")
-            page.wait_for_timeout(500)
-            # On a loaded machine JupyterLab may ask something first (e.g. which kernel):
-            # take its default and say so.
-            dialogs = page.locator(".jp-Dialog")
-            if dialogs.count():
-                problem = f"{err}; dialog {dialogs.first.inner_text()[:200]!r}"
-                page.locator(".jp-Dialog .jp-mod-accept").first.click()
-    pytest.fail(f"JupyterLab never ran the notebook (Run > Run All Cells): {problem}")
 
 
 def test_notebook_opens_the_coder(session: Session) -> None:

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from _browser import Watch, doc_shot, jupyter_lab
-from test_coder_browser import CODER, DOC, NOTEBOOK, Session, copy_demo, drag_select, run_all
+from _browser import doc_shot, jupyter_lab, run_notebook
+from test_coder_browser import CODER, DOC, NOTEBOOK, Session, copy_demo, drag_select
 
 import casework
 
@@ -25,19 +25,12 @@ ROOT = "document.querySelector('.cw-coder')"
 def session(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
     folder = tmp_path_factory.mktemp("similar_browser")
     root = copy_demo(folder / "demo")
-    with jupyter_lab(root, folder / "lab", CASEWORK_CODER=CODER) as server:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        page = context.new_page()
+    with (
+        jupyter_lab(root, folder / "lab", CASEWORK_CODER=CODER) as server,
+        run_notebook(browser, server, NOTEBOOK, folder, [".cw-coder .cw-para"]) as (page, watch),
+    ):
         page.set_default_timeout(60_000)
-        page.goto(f"{server.url}/lab/tree/{NOTEBOOK}?reset&token={server.token}")
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
-        run_all(page)
-        try:
-            page.wait_for_selector(".cw-coder .cw-para")
-        except Exception:
-            pytest.fail(f"the notebook did not draw the Coder:\n{server.log_tail()}")
-        yield Session(root, folder, page, Watch(page))
-        context.close()
+        yield Session(root, folder, page, watch)
 
 
 def listed(page: Any) -> list[dict[str, Any]]:

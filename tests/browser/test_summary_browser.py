@@ -21,8 +21,8 @@ from typing import Any
 
 import nbformat
 import pytest
-from _browser import Watch, dedent, doc_shot, jupyter_lab, shot
-from test_coder_browser import copy_demo, run_all
+from _browser import Watch, dedent, doc_shot, jupyter_lab, run_notebook, shot
+from test_coder_browser import copy_demo
 
 import casework
 from casework.chapters import cross_case_chapter, load_plan
@@ -34,6 +34,8 @@ pytestmark = pytest.mark.browser
 
 CODER = "browser"
 NOTEBOOK = "notebooks/summaries_and_codebook.ipynb"
+#: What the notebook draws: the matrix explorer and the codebook editor.
+DRAWN = [".cwm-table td", ".widget-select option"]
 NEW_CODE = "Costs $5 to $10 a day"
 CELLS = [
     """
@@ -103,22 +105,11 @@ def session(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     folder = tmp_path_factory.mktemp("summary_browser")
     root = copy_demo(folder / "demo")
     _notebook(root)
-    with jupyter_lab(root, folder / "lab", CASEWORK_CODER=CODER) as server:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        watch = Watch(page)
-        page.goto(f"{server.url}/lab/tree/{NOTEBOOK}?reset&token={server.token}")
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
-        run_all(page)
-        try:
-            page.wait_for_selector(".cwm-table td")
-            page.wait_for_selector(".widget-select option")
-        except Exception:
-            shot(page, folder, "failed-run-notebook")
-            pytest.fail(f"the notebook did not draw its widgets:\n{server.log_tail()}")
+    with (
+        jupyter_lab(root, folder / "lab", CASEWORK_CODER=CODER) as server,
+        run_notebook(browser, server, NOTEBOOK, folder, DRAWN) as (page, watch),
+    ):
         yield Session(root, folder, page, watch)
-        context.close()
 
 
 def test_a_shortened_draft_is_saved_with_the_links_chosen(session: Session) -> None:
