@@ -2,8 +2,8 @@
 
 The sources are ES modules by job under ``src/casework/widgets/static/`` (``coder/``,
 ``matrix.js``, the DOM helpers both share in ``common/``); esbuild (from npm, pinned in
-package.json) bundles each widget into ``static/dist/<widget>.js``, which the package
-ships. Each bundle's first line records a digest of every source, so a test can tell
+package.json) bundles each widget into ``static/dist/<widget>.js``, minified, which the
+package ships (minified, the generated copy is not read as a second copy of the sources). Each bundle's first line records a digest of every source, so a test can tell
 that the shipped bundles are current without node.
 
     python scripts/build_js.py           # build (needs `npm ci --ignore-scripts` first)
@@ -56,7 +56,7 @@ def build() -> None:
     for name, entry in ENTRIES.items():
         subprocess.run(
             [str(ESBUILD), str(STATIC / entry), "--bundle", "--format=esm", "--target=es2020",
-             "--charset=utf8", "--legal-comments=none", f"--banner:js={banner}",
+             "--charset=utf8", "--legal-comments=none", "--minify", f"--banner:js={banner}",
              f"--outfile={DIST / f'{name}.js'}", "--log-level=warning"],
             check=True,
             cwd=ROOT,

@@ -113,24 +113,18 @@ def suggest(
         items,
         stats if stats is not None else EngineStats(),
     )
-    bar, step = None, None
-    if progress is True:
-        bar = progress_bar(len(items), "suggest (dask)")
-        step = bar.update
-    elif progress:
-        step = progress
-    try:
-        with connect(scheduler, workers=workers, client=client) as live:
-            began = time.perf_counter()
-            if learned:
-                run.hits_and_scores(live, step, chunk_words)
-            else:
-                table = run.rule_parts(live, step, chunk_words, rejections)
-            run.stats.compute_seconds = time.perf_counter() - began
-    finally:
-        if bar is not None:
-            bar.close()
-    if learned:
+    parts: list[pd.DataFrame] = []
+
+    def work(live: Client, step: Progress | None) -> None:
+        if learned:
+            run.hits_and_scores(live, step, chunk_words)
+        else:
+            parts.append(run.rule_parts(live, step, chunk_words, rejections))
+
+    _on_cluster(run, progress, work, scheduler=scheduler, workers=workers, client=client)
+    if not learned:
+        table = parts[0]
+    else:
         began = time.perf_counter()
         table = run.assemble(rejections)
         run.stats.assemble_seconds = time.perf_counter() - began
@@ -185,20 +179,14 @@ def ranked(
         items,
         stats if stats is not None else EngineStats(),
     )
-    bar, step = None, None
-    if progress is True:
-        bar = progress_bar(len(items), "suggest (dask)")
-        step = bar.update
-    elif progress:
-        step = progress
-    try:
-        with connect(scheduler, workers=workers, client=client) as live:
-            began = time.perf_counter()
-            run.hits_and_scores(live, step, chunk_words)
-            run.stats.compute_seconds = time.perf_counter() - began
-    finally:
-        if bar is not None:
-            bar.close()
+    _on_cluster(
+        run,
+        progress,
+        lambda live, step: run.hits_and_scores(live, step, chunk_words),
+        scheduler=scheduler,
+        workers=workers,
+        client=client,
+    )
     began = time.perf_counter()
     folder = Path(run.folder) if run.folder else None
     scored = score_basis(
@@ -225,6 +213,33 @@ def ranked(
     )
     run.stats.assemble_seconds = time.perf_counter() - began
     return table, scored
+
+
+def _on_cluster(
+    run: _Run,
+    progress: bool | Progress,
+    work: Callable[[Client, Progress | None], None],
+    *,
+    scheduler: str | Path | None,
+    workers: int,
+    client: Client | None,
+) -> None:
+    """Run ``work(client, step)`` on the cluster ``connect`` gives, timed into
+    ``run.stats``; a progress bar (when ``progress`` is True) closes on Ctrl-C too."""
+    bar, step = None, None
+    if progress is True:
+        bar = progress_bar(len(run.items), "suggest (dask)")
+        step = bar.update
+    elif progress:
+        step = progress
+    try:
+        with connect(scheduler, workers=workers, client=client) as live:
+            began = time.perf_counter()
+            work(live, step)
+            run.stats.compute_seconds = time.perf_counter() - began
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 class _Run:
