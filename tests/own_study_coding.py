@@ -205,56 +205,14 @@ def code_study(project: Any, coder: str = "researcher") -> int:
 
 
 def build_study(work: Any, coder: str = "researcher") -> Any:
-    """The own study made into a project under ``work`` (init, add, attributes, notes)
-    and coded by hand as ``coder``; returns the project's root."""
-    import contextlib
-    import io
-    import shutil
+    """The own study brought into a project under ``work`` (``own_study.bring_in``: init,
+    add, attributes, notes) and coded by hand as ``coder``; returns the project's root."""
     from pathlib import Path
 
-    from own_study import write_study
+    from own_study import bring_in
 
     import casework
-    from casework.cli import main
 
-    work = Path(work)
-    arrived = write_study(work / "fieldwork")
-    root = work / "study"
-    with contextlib.redirect_stdout(io.StringIO()):
-        assert main(["init", str(root), "--name", "Reading Together evaluation"]) == 0
-        shutil.copy(arrived["codebook"], root / "codebooks" / "codebook.yaml")  # type: ignore[arg-type]
-        files = [str(p) for p in arrived["transcripts"]]  # type: ignore[attr-defined]
-        assert (
-            main(
-                [
-                    "add",
-                    *files,
-                    "--project",
-                    str(root),
-                    "--attributes",
-                    str(arrived["sheet"]),
-                    "--match-on",
-                    "Transcript",
-                    "--case-from",
-                    "Site",
-                ]
-            )
-            == 0
-        )
-        assert (
-            main(
-                [
-                    "add",
-                    str(arrived["notes"]),
-                    "--project",
-                    str(root),
-                    "--kind",
-                    "notes",
-                    "--case",
-                    "Hollins Library",
-                ]
-            )
-            == 0
-        )
+    root, _ = bring_in(Path(work))
     code_study(casework.open_project(root), coder)
     return root
