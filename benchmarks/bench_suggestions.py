@@ -9,8 +9,8 @@ once per slice, in a shuffled order, wall-clock, cold caches):
    each rule's estimate, the suggestions table, floored, joined and capped;
 3. the same with the default model (the scikit-learn one, trained beforehand on coded
    interviews of the same corpus, every leaf code learned, with its neighbour votes
-   unless ``--neighbours 0``): units' features from the cache, probabilities, and the
-   model's suggestions.
+   unless ``--neighbours 0`` and the codebook's descriptions): units' features from the
+   cache, probabilities, and the model's suggestions.
 
 Targets: (2) at least 0.75x the speed of (1); (3) at most 30% more time than (2). The
 ratios are medians over slices of ratios measured on the same slice.
@@ -56,6 +56,7 @@ from casework.nlp import (  # noqa: E402
     score_basis,
     units_of,
 )
+from casework.nlp._descriptions import code_texts  # noqa: E402
 from casework.nlp.learned import label_units  # noqa: E402
 from casework.nlp.pipeline import _default_pipeline, parse  # noqa: E402
 from casework.nlp.suggest import rule_hits  # noqa: E402
@@ -164,7 +165,8 @@ def _train(book: Any, nlp: Any, texts: dict[str, str], neighbours: int) -> Any:
     )
     labels = label_units(units.frame, coded, [str(c) for c in book.codes["code_id"]])
     codes = [str(c) for c in book.codes["code_id"]]
-    return fit_ranker(units, labels, codes, RankerSettings(neighbours=neighbours))
+    texts = code_texts(book.codes, nlp)
+    return fit_ranker(units, labels, codes, RankerSettings(neighbours=neighbours), texts)
 
 
 def _reference() -> Any:

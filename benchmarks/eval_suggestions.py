@@ -20,7 +20,7 @@ blanked out, since every demo document repeats the themes as headings):
   TF-IDF cosine baseline, in the same run.
 
     python benchmarks/eval_suggestions.py [--coder demo] [--splits D-E,A-B,C-E]
-        [--no-old] [--no-own-study]
+        [--no-old] [--no-own-study] [--floor F] [--per-doc N]
 """
 
 from __future__ import annotations
@@ -72,11 +72,14 @@ def main() -> None:
         action="store_true",
         help="skip the own study (tests/own_study.py, coded by hand in tests/own_study_coding.py)",
     )
+    parser.add_argument("--floor", type=float, default=DEFAULT_FLOOR, help="score floor")
+    parser.add_argument("--per-doc", type=int, default=Options().per_doc, help="cap per document")
     args = parser.parse_args()
     project = casework.open_project(REPO)
+    options = Options(floor=args.floor, per_doc=args.per_doc)
     print(
-        f"load average {_load()}; default floor {DEFAULT_FLOOR}, cap "
-        f"{Options().per_doc} per document"
+        f"load average {_load()}; floor {options.floor} (default {DEFAULT_FLOOR}), cap "
+        f"{options.per_doc} per document (default {Options().per_doc})"
     )
     results = []
     for variant in ("demo", "no headings"):
@@ -91,6 +94,7 @@ def main() -> None:
                     held,
                     f"{variant}, held out {split}",
                     old=not args.no_old,
+                    options=options,
                 )
             )
     if not args.no_own_study:
@@ -108,12 +112,21 @@ def main() -> None:
                 name = f"own study, held out {' + '.join(held)}"
                 results.append(
                     evaluate(
-                        tables, study.codebook, "researcher", set(held), name, old=not args.no_old
+                        tables,
+                        study.codebook,
+                        "researcher",
+                        set(held),
+                        name,
+                        old=not args.no_old,
+                        options=options,
                     )
                 )
     summary = pd.DataFrame(results)
     pd.set_option("display.width", 200)
-    print("\nSummary (micro, sentence units; ranked at the default floor and cap):")
+    print(
+        "\nSummary (micro, sentence units; ranked at floor "
+        f"{options.floor}, cap {options.per_doc}):"
+    )
     print(summary.to_string(index=False, float_format="{:.2f}".format, na_rep="-"))
     print()
     similarity(as_tables(project, blank_headings=False), args.coder)
@@ -146,7 +159,14 @@ def _cases(split: str, tables: Tables) -> set[str]:
 
 
 def evaluate(
-    tables: Tables, codebook: Any, coder: str, held: set[str], name: str, *, old: bool
+    tables: Tables,
+    codebook: Any,
+    coder: str,
+    held: set[str],
+    name: str,
+    *,
+    old: bool,
+    options: Options,
 ) -> dict[str, Any]:
     began = time.perf_counter()
     nlp = load_pipeline()
@@ -159,7 +179,6 @@ def evaluate(
     train_tables = replace(tables, codings=mine[mine["doc_id"].isin(train_ids)])
     units = units_of(tables, docs, test_ids)
     truth = label_units(units.frame, mine[mine["doc_id"].isin(test_ids)], codes)
-    options = Options()
     ruleset, hits = rule_hits(
         codebook, [(d, tables.text(d)) for d in documents["doc_id"]], nlp, docs=docs
     )

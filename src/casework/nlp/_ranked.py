@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from casework.nlp._calibrate import Prior, describe, rule_precision
+from casework.nlp._descriptions import CodeTexts
 from casework.nlp._ranker import Ranker, RankerSettings, fit_ranker
 from casework.tables import TablesLike
 
@@ -42,10 +43,15 @@ if TYPE_CHECKING:
     from casework.nlp._docindex import Hits
     from casework.nlp.rules import RuleSet
 
-#: Lowest score offered by default: a suggestion more likely wrong than right is noise.
-DEFAULT_FLOOR = 0.4
-#: Most suggestions per document by default (joined passages count once).
-DEFAULT_PER_DOC = 25
+#: Lowest score offered by default. Scores are calibrated probabilities, so this offers
+#: what is at least about one in three likely to be coded: checking a suggestion costs a
+#: glance, missing a code costs a re-read. (On the held-out demo cases precision stays
+#: at or above 0.5 at this floor: ``benchmarks/eval_suggestions.py``.)
+DEFAULT_FLOOR = 0.35
+#: Most suggestions per document by default (joined passages count once): a bound on
+#: the list, not the filter (the floor is). The demo's interviews, ~55 sentences each,
+#: are 87% coded; a cap of 25 held recall under 0.4 whatever the scores.
+DEFAULT_PER_DOC = 40
 RANKED_COLUMNS_EXTRA = ["decisions"]
 
 
@@ -432,6 +438,7 @@ def train_ranker(
     ``require``, too few coded sentences raise :class:`NotEnoughExamples` instead. With a
     ``background`` trainer, training runs in its thread and the latest finished model
     comes back at once (see :class:`BackgroundTrainer`)."""
+    from casework.nlp._descriptions import code_texts
     from casework.nlp._features import add_rule_tokens, units_of
     from casework.nlp.learned import label_units
     from casework.nlp.pipeline import doc_texts, iter_parsed
@@ -462,13 +469,14 @@ def train_ranker(
                 settings.min_examples,
             )
         return None
-    digest = _data_hash(units, labels, codes, settings)
+    texts = code_texts(tables.codes, nlp)
+    digest = _data_hash(units, labels, codes, settings, texts)
     folder = _model_folder(tables, coder, model_dir)
     if folder is not None:
         loaded = Ranker.load(folder)
         if loaded is not None and loaded[1].get("data_hash") == digest:
             return loaded[0], digest
-    job = TrainingJob(units, labels, codes, settings, digest, folder, coder)
+    job = TrainingJob(units, labels, codes, settings, digest, folder, coder, texts)
     if background is not None:
         return background.submit(job)
     return job.run()
@@ -485,9 +493,10 @@ class TrainingJob:
     digest: str
     folder: Path | None
     coder: str
+    texts: CodeTexts | None = None  # what the codebook says of each code
 
     def run(self) -> tuple[Ranker, str] | None:
-        model = fit_ranker(self.units, self.labels, self.codes, self.settings)
+        model = fit_ranker(self.units, self.labels, self.codes, self.settings, self.texts)
         if not model.codes:
             return None
         if self.folder is not None:
@@ -568,11 +577,13 @@ class BackgroundTrainer:
         return self.latest
 
 
-def _data_hash(units: Any, labels: np.ndarray, codes: list[str], settings: RankerSettings) -> str:
+def _data_hash(
+    units: Any, labels: np.ndarray, codes: list[str], settings: RankerSettings, texts: CodeTexts
+) -> str:
     from casework.nlp._ranker import RANKER_VERSION
 
     h = hashlib.sha256()
-    h.update(json.dumps([RANKER_VERSION, asdict(settings), codes]).encode())
+    h.update(json.dumps([RANKER_VERSION, asdict(settings), codes, texts.digestible()]).encode())
     h.update(json.dumps([units.words, units.context]).encode())
     h.update(np.ascontiguousarray(labels).tobytes())
     return h.hexdigest()[:16]

@@ -9,14 +9,19 @@ groups of features of a sentence:
 - the codebook rules that fire in it (``rule:<code>:<reason>`` and ``rulecode:<code>``), so
   the model learns which rules this coder trusts.
 
+The codebook's example quotes are training sentences of their codes too.
+
 The raw scores are made probabilities by a second, small logistic regression fitted on
-*held-out* scores (k folds that hold out whole cases, or documents when there are fewer
-than three cases), pooled over every code (per code there are too few positives to fit
-one each). Its inputs are the unit's own score and its neighbours' in the paragraph
-(the better of the previous and next unit's, the paragraph's best and mean): coders code
-passages, so a sentence between two sentences of a code is likely of that code too. This
-is Platt scaling with the paragraph as context. The pooled held-out predictions also give
-each code's precision, recall and F1 at probability 0.5, the model's report.
+*held-out* scores, pooled over every code (per code there are too few positives to fit
+one each). The folds hold out whole cases (with fewer cases than folds, one case per
+fold; with one case, whole documents): the documents of one case tell one story, and a
+score held out from a model that saw the rest of its case is more sure of itself than
+the score of a new case will be. Its inputs per (unit, code) are the unit's own score,
+the neighbour votes (:mod:`casework.nlp._neighbours`, cast by other cases' units in
+training) and how close the unit is to the code's description in the codebook
+(:mod:`casework.nlp._descriptions`); optionally the paragraph's scores too. This is
+Platt scaling with more evidence. The pooled held-out predictions also give each code's
+precision, recall and F1 at probability 0.5, the model's report.
 
 Everything the model is (vocabulary, idf, weights, sigmoid) is arrays and lists, saved as
 ``.npz`` + JSON: no pickles, so a model file from elsewhere cannot run code.
@@ -27,20 +32,23 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from casework.nlp._bags import Flat, counts, tfidf_rows
+from casework.nlp._descriptions import CodeProfiles, CodeTexts
 from casework.nlp._features import Units
 from casework.nlp._neighbours import NeighbourSpace, votes
 
-RANKER_VERSION = "3"
+RANKER_VERSION = "4"
 #: Raw scores are clipped to this range before calibration (a sure "no" is sure enough).
 CLIP = 10.0
-STAGE_FEATURES = 5
+#: Calibration inputs: own score, paragraph (3), votes, closeness, margin.
+STAGE_FEATURES = 7
 
 
 @dataclass(frozen=True)
@@ -53,7 +61,7 @@ class RankerSettings:
     context_weight: float = 1.0  # scale of the context and rule features against words
     seed: int = 0
     softmax: bool = False
-    paragraph_context: bool = False
+    paragraph_context: bool = True  # the paragraph's scores are evidence too
     neighbours: int = 5  # the coded sentences most like this one that vote (0: none)
     heading_weight: float = 0.5  # the section's weight beside the words in those votes
 
@@ -65,6 +73,7 @@ class Vocabulary:
     columns: dict[str, int]
     idf: np.ndarray
     n_words: int  # columns [0, n_words) are words, the rest context and rules
+    _idf_full: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def fit(cls, words: Sequence[Sequence[str]], context: Sequence[Sequence[str]]) -> Vocabulary:
@@ -82,35 +91,31 @@ class Vocabulary:
 
     def transform(
         self,
-        words: Sequence[Sequence[str]],
+        words: Sequence[Sequence[str]] | Flat,
         context: Sequence[Sequence[str]],
         context_weight: float = 1.0,
     ) -> Any:
-        """Rows: TF-IDF of the words (unit length) + binary context tokens."""
+        """Rows: TF-IDF of the words and word pairs (unit length) + binary context tokens."""
         import scipy.sparse as sp
 
-        rows: list[int] = []
-        cols: list[int] = []
-        vals: list[float] = []
-        for i, (w, c) in enumerate(zip(words, context, strict=True)):
-            tf: dict[int, int] = {}
-            for t in _ngrams(w):
-                j = self.columns.get(t)
-                if j is not None:
-                    tf[j] = tf.get(j, 0) + 1
-            if tf:
-                js = np.fromiter(tf, dtype=np.int64, count=len(tf))
-                v = (1 + np.log(np.fromiter(tf.values(), float, count=len(tf)))) * self.idf[js]
-                v /= np.sqrt((v * v).sum())
-                rows += [i] * len(js)
-                cols += js.tolist()
-                vals += v.tolist()
-            seen = {self.columns[t] for t in c if t in self.columns}
-            rows += [i] * len(seen)
-            cols += sorted(seen)
-            vals += [context_weight] * len(seen)
-        shape = (len(words), len(self.columns))
-        return sp.csr_matrix((vals, (rows, cols)), shape=shape, dtype=np.float64)
+        flat = words if isinstance(words, Flat) else Flat.of(words)
+        shape = (flat.n_rows, len(self.columns))
+        rows, cols = (
+            np.concatenate(p)
+            for p in zip(flat.columns(self.columns), flat.pairs(self.columns), strict=True)
+        )
+        is_word = cols < self.n_words  # a word that is also a context token's name: a word
+        text = tfidf_rows(counts(rows[is_word], cols[is_word], shape), self.idf_full())
+        rows, cols = Flat.of(context).columns(self.columns)
+        tokens = counts(rows, cols, shape)
+        tokens.data[:] = context_weight  # present or not
+        return sp.csr_matrix(text + tokens)
+
+    def idf_full(self) -> np.ndarray:
+        """idf for every column (1 for context columns, which are never weighted by it)."""
+        if self._idf_full is None or len(self._idf_full) != len(self.columns):
+            self._idf_full = np.r_[self.idf, np.ones(len(self.columns) - len(self.idf))]
+        return self._idf_full
 
 
 def _ngrams(tokens: Sequence[str]) -> list[str]:
@@ -131,24 +136,38 @@ class Ranker:
     space: NeighbourSpace | None = None  # the neighbour votes' vectors (None: no votes)
     known: np.ndarray | None = None  # training units' vectors in that space
     known_labels: np.ndarray | None = None  # their codes (units x codes, boolean)
+    profiles: CodeProfiles | None = None  # the codes' descriptions (None: no codebook text)
 
-    def raw(self, units: Units) -> np.ndarray:
-        x = self.vocabulary.transform(units.words, units.context, self.settings.context_weight)
+    def raw(self, units: Units, flat: Flat | None = None) -> np.ndarray:
+        """Scores before calibration (``flat``: the units' words, flattened once)."""
+        words = flat or units.words
+        x = self.vocabulary.transform(words, units.context, self.settings.context_weight)
         return raw_scores(x, self.weights, self.bias, self.settings)
 
-    def votes(self, units: Units) -> np.ndarray | None:
+    def votes(self, units: Units, flat: Flat | None = None) -> np.ndarray | None:
         """The neighbour votes (units x codes), None when the model has none."""
         if self.space is None or self.known is None or self.known_labels is None:
             return None
-        queries = self.space.vectors(units.words, units.context)
+        queries = self.space.vectors(flat or units.words, units.context)
         return votes(queries, self.known, self.known_labels, self.settings.neighbours)
+
+    def described(self, units: Units, flat: Flat | None = None) -> np.ndarray | None:
+        """Closeness to each code's description (units x codes x 2), None without one."""
+        return None if self.profiles is None else self.profiles.features(flat or units.words)
 
     def predict(self, units: Units) -> np.ndarray:
         """Probabilities, one row per unit and one column per code in ``codes``."""
         if not len(units) or not self.codes:
             return np.zeros((len(units), len(self.codes)))
         paragraph = units.frame["paragraph"].to_numpy()
-        return calibrate(self.raw(units), paragraph, self.calibration, self.votes(units))
+        flat = Flat.of(units.words)
+        return calibrate(
+            self.raw(units, flat),
+            paragraph,
+            self.calibration,
+            self.votes(units, flat),
+            self.described(units, flat),
+        )
 
     # ------------------------------------------------------------ saving
     def save(self, folder: Path, meta: dict[str, Any]) -> None:
@@ -177,10 +196,13 @@ class Ranker:
                 "sections": sorted(self.space.sections, key=self.space.sections.__getitem__),
                 "heading_weight": self.space.heading_weight,
             }
+        if self.profiles is not None:
+            arrays.update(self.profiles.arrays())
         np.savez(tmp / "weights.npz", **arrays)  # type: ignore[arg-type]
         tokens = sorted(self.vocabulary.columns, key=self.vocabulary.columns.__getitem__)
         info = {
             "neighbours": space,
+            "described": self.profiles.tokens() if self.profiles is not None else None,
             **meta,
             "version": RANKER_VERSION,
             "codes": self.codes,
@@ -203,7 +225,7 @@ class Ranker:
                 return None
             with np.load(folder / "weights.npz", allow_pickle=False) as data:
                 weights, bias, idf = data["weights"], data["bias"], data["idf"]
-                found = {k: data[k] for k in data.files if k.startswith("nb_")}
+                found = {k: data[k] for k in data.files if k.startswith(("nb_", "cd_"))}
             space, known, known_labels = None, None, None
             if info.get("neighbours"):
                 nb = info["neighbours"]
@@ -215,6 +237,9 @@ class Ranker:
                     float(nb["heading_weight"]),
                 )
                 known, known_labels = found["nb_known"], found["nb_labels"].astype(bool)
+            profiles = None
+            if info.get("described") is not None:
+                profiles = CodeProfiles.restore(info["described"], found)
             columns = {t: i for i, t in enumerate(info["tokens"])}
             report = pd.read_csv(folder / "report.csv")
             settings = RankerSettings(**info["settings"])
@@ -229,6 +254,7 @@ class Ranker:
                 space,
                 known,
                 known_labels,
+                profiles,
             )
             return ranker, info
         except (OSError, ValueError, KeyError, TypeError):
@@ -236,48 +262,66 @@ class Ranker:
 
 
 def fit_ranker(
-    units: Units, labels: np.ndarray, codes: Sequence[str], settings: RankerSettings | None = None
+    units: Units,
+    labels: np.ndarray,
+    codes: Sequence[str],
+    settings: RankerSettings | None = None,
+    texts: CodeTexts | None = None,
 ) -> Ranker:
-    """Fit on ``units`` labelled by ``labels`` (units × ``codes``, boolean)."""
+    """Fit on ``units`` labelled by ``labels`` (units × ``codes``, boolean); ``texts``:
+    what the codebook says of each code (:func:`casework.nlp._descriptions.code_texts`)."""
     settings = settings or RankerSettings()
     codes = list(codes)
+    texts = texts or CodeTexts()
     counts = labels.sum(axis=0)
     trainable = [j for j, n in enumerate(counts) if settings.min_examples <= n < len(units)]
-    doc_ids = _groups(units.frame, settings.folds)
+    learned = [codes[j] for j in trainable]
+    groups = _groups(units.frame)
+    quotes = [(learned.index(c), w) for c, w in texts.examples if c in learned]
     # One vocabulary for every fold, so the folds' weights line up: the model is their
     # average, whose scores are distributed like the held-out scores the calibration
     # was fitted on (a model refitted on everything would be more sure of itself).
-    vocab = Vocabulary.fit(units.words, units.context)
+    vocab = Vocabulary.fit(
+        [*units.words, *(w for _, w in quotes)], [*units.context, *([] for _ in quotes)]
+    )
     x = vocab.transform(units.words, units.context, settings.context_weight)
+    extra = _Examples.of(quotes, vocab, len(trainable), settings)
     held_raw = np.full((len(units), len(trainable)), np.nan)
     truth = labels[:, trainable]
     space, known, held_votes = None, None, None
     if settings.neighbours > 0 and trainable:
         space = NeighbourSpace.fit(units.words, units.context, settings.heading_weight)
         known = space.vectors(units.words, units.context)
-        # every unit voted on by the other documents' units: what a new document gets
-        documents = units.frame["doc_id"].astype(str).to_numpy()
-        held_votes = votes(known, known, truth, settings.neighbours, groups=documents)
+        # every unit voted on by the other groups' units: what a new case gets
+        held_votes = votes(known, known, truth, settings.neighbours, groups=groups)
+    profiles = CodeProfiles.fit(units.words, texts, learned) if texts and trainable else None
+    described = profiles.features(units.words) if profiles is not None else None
     fold_weights = []
-    for train, held in _folds(doc_ids, settings):
-        w, b = _fit_weights(x[train], labels[train][:, trainable], settings)
+    for train, held in _folds(groups, settings):
+        w, b = _fit_weights(*extra.added_to(x[train], truth[train]), settings)
         held_raw[held] = raw_scores(x[held], w, b, settings)
         fold_weights.append((w, b))
     paragraph = units.frame["paragraph"].to_numpy()
     done = ~np.isnan(held_raw[:, 0]) if trainable else np.zeros(len(units), bool)
     done_votes = held_votes[done] if held_votes is not None else None
+    done_described = described[done] if described is not None else None
     weights_2 = fit_calibration(
-        held_raw[done], paragraph[done], truth[done], settings.paragraph_context, done_votes
+        held_raw[done],
+        paragraph[done],
+        truth[done],
+        settings.paragraph_context,
+        done_votes,
+        done_described,
     )
-    held_p = calibrate(held_raw[done], paragraph[done], weights_2, done_votes)
+    held_p = calibrate(held_raw[done], paragraph[done], weights_2, done_votes, done_described)
     report = _report(codes, counts, trainable, truth[done], held_p >= 0.5, settings)
     if fold_weights:
         weights = np.mean([w for w, _ in fold_weights], axis=0)
         bias = np.mean([b for _, b in fold_weights], axis=0)
     else:
-        weights, bias = _fit_weights(x, truth, settings)
+        weights, bias = _fit_weights(*extra.added_to(x, truth), settings)
     return Ranker(
-        [codes[j] for j in trainable],
+        learned,
         vocab,
         weights,
         bias,
@@ -287,15 +331,50 @@ def fit_ranker(
         space,
         known,
         truth if space is not None else None,
+        profiles,
     )
 
 
+@dataclass
+class _Examples:
+    """The codebook's example quotes as extra training rows (every fold trains on them)."""
+
+    x: Any  # rows × features (sparse), or None when there are none
+    labels: np.ndarray  # rows × trained codes
+
+    @classmethod
+    def of(
+        cls,
+        quotes: Sequence[tuple[int, list[str]]],
+        vocab: Vocabulary,
+        n_codes: int,
+        settings: RankerSettings,
+    ) -> _Examples:
+        labels = np.zeros((len(quotes), n_codes), bool)
+        for i, (j, _) in enumerate(quotes):
+            labels[i, j] = True
+        words = [w for _, w in quotes]
+        x = vocab.transform(words, [[] for _ in words], settings.context_weight)
+        return cls(x if quotes else None, labels)
+
+    def added_to(self, x: Any, labels: np.ndarray) -> tuple[Any, np.ndarray]:
+        import scipy.sparse as sp
+
+        if self.x is None:
+            return x, labels
+        return sp.vstack([x, self.x], format="csr"), np.vstack([labels, self.labels])
+
+
 def stage_features(
-    raw: np.ndarray, paragraph: np.ndarray, voted: np.ndarray | None = None
+    raw: np.ndarray,
+    paragraph: np.ndarray,
+    voted: np.ndarray | None = None,
+    described: np.ndarray | None = None,
 ) -> np.ndarray:
     """(unit, code) rows of: own score, best neighbour's in the paragraph, the
-    paragraph's best and mean, and the neighbour votes (0 without them). Units are in
-    text order; a paragraph's units adjoin."""
+    paragraph's best and mean, the neighbour votes, and the closeness and margin to the
+    code's description (0 without votes or descriptions). Units are in text order; a
+    paragraph's units adjoin."""
     n, _k = raw.shape
     z = np.clip(raw, -CLIP, CLIP)
     if n == 0:
@@ -310,13 +389,14 @@ def stage_features(
     sizes = np.diff(np.r_[firsts, n])
     mean = (np.add.reduceat(z, firsts, axis=0) / sizes[:, None])[group]
     near = np.zeros_like(z) if voted is None else np.asarray(voted, float)
+    text = np.zeros((*z.shape, 2)) if described is None else np.asarray(described, float)
     stacked = np.stack([z, np.maximum(prev, nxt), best, mean, near], axis=-1)
-    return stacked.reshape(-1, STAGE_FEATURES)
+    return np.concatenate([stacked, text], axis=-1).reshape(-1, STAGE_FEATURES)
 
 
 def _plain(features: np.ndarray, paragraph_context: bool) -> np.ndarray:
-    """Own score and votes only, unless the paragraph's scores are asked for too."""
-    return features if paragraph_context else features * np.r_[1.0, 0.0, 0.0, 0.0, 1.0]
+    """Without the paragraph's scores, unless they are asked for."""
+    return features if paragraph_context else features * np.r_[1.0, 0.0, 0.0, 0.0, 1, 1, 1]
 
 
 def fit_calibration(
@@ -325,6 +405,7 @@ def fit_calibration(
     truth: np.ndarray,
     paragraph_context: bool = False,
     voted: np.ndarray | None = None,
+    described: np.ndarray | None = None,
 ) -> np.ndarray:
     """Weights (and intercept, last) of the pooled calibration regression."""
     from sklearn.linear_model import LogisticRegression
@@ -334,16 +415,21 @@ def fit_calibration(
         rate = (y.mean() if len(y) else 0.0) * 0.998 + 0.001
         return np.asarray(np.r_[np.zeros(STAGE_FEATURES), np.log(rate / (1 - rate))], float)
     model = LogisticRegression(C=1.0, max_iter=1000)
-    model.fit(_plain(stage_features(raw, paragraph, voted), paragraph_context), y.astype(int))
+    features = stage_features(raw, paragraph, voted, described)
+    model.fit(_plain(features, paragraph_context), y.astype(int))
     return np.asarray(np.r_[model.coef_[0], model.intercept_[0]], float)
 
 
 def calibrate(
-    raw: np.ndarray, paragraph: np.ndarray, weights: np.ndarray, voted: np.ndarray | None = None
+    raw: np.ndarray,
+    paragraph: np.ndarray,
+    weights: np.ndarray,
+    voted: np.ndarray | None = None,
+    described: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Probabilities from raw scores (units × codes), the neighbour votes and the
-    calibration weights."""
-    z = stage_features(raw, paragraph, voted) @ weights[:-1] + weights[-1]
+    """Probabilities from raw scores (units × codes), the neighbour votes, the closeness
+    to the codes' descriptions and the calibration weights."""
+    z = stage_features(raw, paragraph, voted, described) @ weights[:-1] + weights[-1]
     return np.asarray(1.0 / (1.0 + np.exp(-z)), float).reshape(raw.shape)
 
 
@@ -386,27 +472,28 @@ def _fit_weights(
     return weights, bias
 
 
-def _groups(frame: pd.DataFrame, folds: int) -> np.ndarray:
-    """What a fold holds out whole: cases when there are at least three (the documents of
-    one case tell one story, so a model must be judged on cases it has not seen), else
-    documents."""
-    if "case_id" in frame.columns and frame["case_id"].nunique() >= min(3, folds):
+def _groups(frame: pd.DataFrame) -> np.ndarray:
+    """What a fold holds out whole, and whose units never vote for each other: cases when
+    there are two or more (the documents of one case tell one story, so a model must be
+    judged on cases it has not seen), else documents."""
+    if "case_id" in frame.columns and frame["case_id"].nunique() >= 2:
         return np.asarray(frame["case_id"].astype(str).to_numpy(), dtype=object)
     return np.asarray(frame["doc_id"].astype(str).to_numpy(), dtype=object)
 
 
-def _folds(doc_ids: np.ndarray, settings: RankerSettings) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(train, held-out) index pairs: whole documents per fold when there are enough."""
+def _folds(groups: np.ndarray, settings: RankerSettings) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train, held-out) index pairs: whole groups per fold (one group per fold when there
+    are fewer groups than folds); units at random when there is one group."""
     rng = np.random.default_rng(settings.seed)
-    unique = np.array(sorted(set(doc_ids.tolist())), dtype=object)
-    k = max(2, settings.folds)
-    if len(unique) >= k:
+    unique = np.array(sorted(set(groups.tolist())), dtype=object)
+    k = max(2, min(settings.folds, len(unique)) if len(unique) >= 2 else settings.folds)
+    if len(unique) >= 2:
         order = rng.permutation(len(unique))
         fold_of = {unique[o]: i % k for i, o in enumerate(order.tolist())}
-        keys = np.array([fold_of[d] for d in doc_ids.tolist()])
+        keys = np.array([fold_of[d] for d in groups.tolist()])
     else:
-        keys = rng.permutation(len(doc_ids)) % k
-    everything = np.arange(len(doc_ids))
+        keys = rng.permutation(len(groups)) % k
+    everything = np.arange(len(groups))
     return [
         (everything[keys != i], everything[keys == i])
         for i in range(k)

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from casework.nlp._bags import Flat, tfidf
 from casework.tables import TablesLike
 
 DIMENSIONS = 100
@@ -77,7 +78,7 @@ def fit_index(
     baseline).
     """
     columns, idf = _vocabulary(words)
-    x = _tfidf(words, columns, idf)
+    x = tfidf(words, columns, idf)
     components = None
     if method == "lsa" and x.shape[1] > 2 and x.shape[0] > 2:
         from sklearn.decomposition import TruncatedSVD
@@ -105,14 +106,14 @@ def fit_index(
 
 
 def embed(
-    words: Sequence[Sequence[str]],
+    words: Sequence[Sequence[str]] | Flat,
     columns: dict[str, int],
     idf: np.ndarray,
     components: np.ndarray | None,
 ) -> np.ndarray:
     """Unit vectors (float32) for token lists in a fitted space: TF-IDF, then the SVD's
     ``components`` when there are any."""
-    x = _tfidf(words, columns, idf)
+    x = tfidf(words, columns, idf)
     dense = np.asarray(x @ components.T) if components is not None else np.asarray(x.todense())
     return _unit(dense.astype(np.float32))
 
@@ -149,25 +150,6 @@ def _vocabulary(words: Sequence[Sequence[str]]) -> tuple[dict[str, int], np.ndar
     n = max(len(words), 1)
     idf = np.array([np.log((1 + n) / (1 + counts[t])) + 1 for t in kept])
     return {t: i for i, t in enumerate(kept)}, idf
-
-
-def _tfidf(words: Sequence[Sequence[str]], columns: dict[str, int], idf: np.ndarray) -> Any:
-    """Sub-linear TF-IDF rows of unit length (whole arrays at once: no per-row arrays)."""
-    import scipy.sparse as sp
-
-    found = [[columns[t] for t in tokens if t in columns] for tokens in words]
-    lengths = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(found))
-    cols = np.fromiter((j for f in found for j in f), dtype=np.int64, count=int(lengths.sum()))
-    rows = np.repeat(np.arange(len(found)), lengths)
-    counts = sp.csr_matrix(
-        (np.ones(len(cols)), (rows, cols)), shape=(len(words), len(columns)), dtype=np.float64
-    )
-    counts.sum_duplicates()
-    counts.sort_indices()
-    counts.data = (1 + np.log(counts.data)) * idf[counts.indices]
-    norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
-    scale = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
-    return sp.csr_matrix(sp.diags(scale) @ counts)
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
