@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from casework.nlp import RankerSettings, fit_ranker, load_pipeline, parse, units_of
-from casework.nlp._neighbours import votes
+from casework.nlp._neighbours import NeighbourSpace, Points, votes
 from casework.nlp._ranker import Ranker
 from casework.nlp.learned import label_units
 from casework.tables import Tables
@@ -22,18 +22,42 @@ PARENTS = "Parents came to more sessions than before."
 OTHER = "The weather was poor that spring."
 
 
+def _points(rows: list[list[float]], sections: list[int] | None = None) -> Points:
+    text = np.array(rows, dtype=np.float32)
+    text /= np.linalg.norm(text, axis=1, keepdims=True)
+    section = np.array(sections or [-1] * len(rows), dtype=np.int64)
+    return Points(text, section, np.zeros(len(rows), np.float32))
+
+
 def test_votes_are_the_weighted_share_of_the_nearest_labelled_rows() -> None:
-    known = np.array([[1, 0], [0.9, 0.1], [0, 1], [0.1, 0.9]], dtype=np.float32)
-    known /= np.linalg.norm(known, axis=1, keepdims=True)
+    known = _points([[1, 0], [0.9, 0.1], [0, 1], [0.1, 0.9]])
     labels = np.array([[1, 0], [1, 0], [0, 1], [0, 1]], dtype=bool)
-    near_first = votes(np.array([[1, 0]], np.float32), known, labels, k=2)
+    near_first = votes(_points([[1, 0]]), known, labels, k=2)
     assert near_first[0].tolist() == [1.0, 0.0]
-    everyone = votes(np.array([[1, 0]], np.float32), known, labels, k=4)
+    everyone = votes(_points([[1, 0]]), known, labels, k=4)
     assert 0.5 < everyone[0, 0] < 1 and everyone[0].sum() == pytest.approx(1)
     # voted on by other groups only: row 0's nearest (itself, row 1) are in its group
     groups = np.array(["a", "a", "b", "b"])
     alone = votes(known, known, labels, k=1, groups=groups)
     assert alone[0].tolist() == [0.0, 1.0] and alone[2].tolist() == [1.0, 0.0]
+
+
+def test_a_points_section_counts_as_a_dimension_of_its_own() -> None:
+    """The products of points equal those of the vectors with one column per section."""
+    words = [["staff", "parents", "visit", "plan"][i % 4 : i % 4 + 2] for i in range(12)]
+    context = [[f"H:{'impact' if i % 3 else 'context'}"] if i % 5 else [] for i in range(12)]
+    space = NeighbourSpace.fit(words, context, heading_weight=0.5)
+    points = space.points(words, context)
+    from casework.nlp._similar import embed
+
+    text = embed(words, space.columns, space.idf, space.components)
+    onehot = np.zeros((12, len(space.sections)), np.float32)
+    for i, tokens in enumerate(context):
+        for t in tokens:
+            onehot[i, space.sections[t]] = 0.5
+    joined = np.concatenate([text, onehot], axis=1)
+    joined /= np.linalg.norm(joined, axis=1, keepdims=True)
+    np.testing.assert_allclose(points.products(slice(0, 12), points), joined @ joined.T, atol=1e-6)
 
 
 def _study(n: int = 8) -> tuple[Tables, list[dict[str, object]]]:

@@ -42,21 +42,41 @@ class Flat:
         keep = known >= 0
         return self.rows[keep], known[keep]
 
-    def pairs(self, columns: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:
-        """(rows, columns) of the known word pairs ("a b": a token and the next in its row)."""
-        same = self.rows[1:] == self.rows[:-1]
-        n = max(len(self.distinct), 1)
-        key = self.ids[:-1][same] * n + self.ids[1:][same]
-        if not len(key):
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        keys, inverse = np.unique(key, return_inverse=True)
-        names = np.array(
-            [f"{self.distinct[k // n]} {self.distinct[k % n]}" for k in keys.tolist()],
-            dtype=object,
-        )
-        known = _lookup(names, columns)[inverse]
+    def with_pairs(self, columns: Mapping[str, int], pairs: PairIndex) -> tuple[np.ndarray, ...]:
+        """(rows, columns) of the known tokens and of the known word pairs (a token and
+        the next in its row), pairs found by their words' numbers, not by their text."""
+        known = _lookup(self.distinct, columns)[self.ids]
         keep = known >= 0
-        return self.rows[1:][same][keep], known[keep]
+        same = (self.rows[1:] == self.rows[:-1]) & keep[:-1] & keep[1:]
+        key = known[:-1][same] * pairs.width + known[1:][same]
+        at = np.minimum(np.searchsorted(pairs.keys, key), max(len(pairs.keys) - 1, 0))
+        hit = pairs.keys[at] == key if len(pairs.keys) else np.zeros(len(key), bool)
+        rows = np.concatenate([self.rows[keep], self.rows[1:][same][hit]])
+        return rows, np.concatenate([known[keep], pairs.columns[at[hit]]])
+
+
+@dataclass(frozen=True)
+class PairIndex:
+    """The word pairs ("a b") among a vocabulary's columns, by their two words' columns."""
+
+    keys: np.ndarray  # sorted: column of a * width + column of b
+    columns: np.ndarray  # each pair's own column, in the keys' order
+    width: int
+
+    @classmethod
+    def of(cls, columns: Mapping[str, int]) -> PairIndex:
+        width = max(len(columns), 1)
+        keys: list[int] = []
+        found: list[int] = []
+        for name, j in columns.items():
+            a, space, b = name.partition(" ")
+            if space and a in columns and b in columns:
+                keys.append(columns[a] * width + columns[b])
+                found.append(j)
+        order = np.argsort(np.asarray(keys, dtype=np.int64), kind="stable")
+        return cls(
+            np.asarray(keys, dtype=np.int64)[order], np.asarray(found, dtype=np.int64)[order], width
+        )
 
 
 def _lookup(tokens: np.ndarray, columns: Mapping[str, int]) -> np.ndarray:

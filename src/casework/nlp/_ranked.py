@@ -370,13 +370,16 @@ def join_neighbours(frame: pd.DataFrame, tables: TablesLike) -> pd.DataFrame:
     out["end"] = first["end"].max()
     out["confidence"] = first["confidence"].max()
     out["decisions"] = first["decisions"].max() if "decisions" in rows else 0
-    out["source"] = first["source"].agg(lambda s: "rule" if (s == "rule").any() else "model")
-    out["reason"] = first["reason"].agg(
-        lambda s: "; ".join(dict.fromkeys(p for r in s for p in str(r).split("; ")))
-    )
+    any_rule = (rows["source"] == "rule").groupby(rows["_group"], sort=True).any()
+    out["source"] = np.where(any_rule.to_numpy(), "rule", "model")
     joined = first.size() > 1
     if joined.any():
         idx = joined[joined].index
+        # only joined passages have several reasons to merge (in Python: they are few)
+        parts = rows[rows["_group"].isin(idx)].groupby("_group", sort=True)["reason"]
+        out.loc[idx, "reason"] = [
+            "; ".join(dict.fromkeys(p for r in s for p in str(r).split("; "))) for _, s in parts
+        ]
         out.loc[idx, "quote"] = [
             tables.text(d)[a:b]
             for d, a, b in zip(

@@ -39,10 +39,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from casework.nlp._bags import Flat, counts, tfidf_rows
+from casework.nlp._bags import Flat, PairIndex, counts, tfidf_rows
 from casework.nlp._descriptions import CodeProfiles, CodeTexts
 from casework.nlp._features import Units
-from casework.nlp._neighbours import NeighbourSpace, votes
+from casework.nlp._neighbours import NeighbourSpace, Points, votes
 
 RANKER_VERSION = "4"
 #: Raw scores are clipped to this range before calibration (a sure "no" is sure enough).
@@ -74,6 +74,7 @@ class Vocabulary:
     idf: np.ndarray
     n_words: int  # columns [0, n_words) are words, the rest context and rules
     _idf_full: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _pairs: PairIndex | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def fit(cls, words: Sequence[Sequence[str]], context: Sequence[Sequence[str]]) -> Vocabulary:
@@ -100,10 +101,9 @@ class Vocabulary:
 
         flat = words if isinstance(words, Flat) else Flat.of(words)
         shape = (flat.n_rows, len(self.columns))
-        rows, cols = (
-            np.concatenate(p)
-            for p in zip(flat.columns(self.columns), flat.pairs(self.columns), strict=True)
-        )
+        if self._pairs is None:
+            self._pairs = PairIndex.of(self.columns)
+        rows, cols = flat.with_pairs(self.columns, self._pairs)
         is_word = cols < self.n_words  # a word that is also a context token's name: a word
         text = tfidf_rows(counts(rows[is_word], cols[is_word], shape), self.idf_full())
         rows, cols = Flat.of(context).columns(self.columns)
@@ -134,7 +134,7 @@ class Ranker:
     report: pd.DataFrame  # code_id, examples, trained, precision, recall, f1
     settings: RankerSettings
     space: NeighbourSpace | None = None  # the neighbour votes' vectors (None: no votes)
-    known: np.ndarray | None = None  # training units' vectors in that space
+    known: Points | None = None  # the training units in that space
     known_labels: np.ndarray | None = None  # their codes (units x codes, boolean)
     profiles: CodeProfiles | None = None  # the codes' descriptions (None: no codebook text)
 
@@ -148,7 +148,7 @@ class Ranker:
         """The neighbour votes (units x codes), None when the model has none."""
         if self.space is None or self.known is None or self.known_labels is None:
             return None
-        queries = self.space.vectors(flat or units.words, units.context)
+        queries = self.space.points(flat or units.words, units.context)
         return votes(queries, self.known, self.known_labels, self.settings.neighbours)
 
     def described(self, units: Units, flat: Flat | None = None) -> np.ndarray | None:
@@ -186,8 +186,8 @@ class Ranker:
         if self.space is not None and self.known is not None and self.known_labels is not None:
             arrays.update(
                 nb_idf=self.space.idf,
-                nb_known=self.known,
                 nb_labels=self.known_labels.astype(np.uint8),
+                **self.known.arrays("nb_known_"),
             )
             if self.space.components is not None:
                 arrays["nb_components"] = self.space.components
@@ -236,7 +236,8 @@ class Ranker:
                     {t: i for i, t in enumerate(nb["sections"])},
                     float(nb["heading_weight"]),
                 )
-                known, known_labels = found["nb_known"], found["nb_labels"].astype(bool)
+                known = Points.restore("nb_known_", found)
+                known_labels = found["nb_labels"].astype(bool)
             profiles = None
             if info.get("described") is not None:
                 profiles = CodeProfiles.restore(info["described"], found)
@@ -291,7 +292,7 @@ def fit_ranker(
     space, known, held_votes = None, None, None
     if settings.neighbours > 0 and trainable:
         space = NeighbourSpace.fit(units.words, units.context, settings.heading_weight)
-        known = space.vectors(units.words, units.context)
+        known = space.points(units.words, units.context)
         # every unit voted on by the other groups' units: what a new case gets
         held_votes = votes(known, known, truth, settings.neighbours, groups=groups)
     profiles = CodeProfiles.fit(units.words, texts, learned) if texts and trainable else None
