@@ -14,7 +14,9 @@ blanked out, since every demo document repeats the themes as headings):
 - ``model (old)``: the spaCy textcat model at score 0.5 (what ``--learned`` offered);
 - ``ranked``: scored suggestions at the default floor and cap, joined, as the Coder shows;
 - the calibration table: held-out scores in bins of 0.1 against the observed share
-  coded, with ``ok`` where a bin of at least 20 is within 0.1 of the diagonal;
+  coded, with ``ok`` where a bin of at least 20 is within 0.1 of the diagonal, and the
+  observed share's 95% (Wilson) interval, ``in 95%`` where it holds the bin's mean score
+  (what chance alone allows a bin of that size);
 - "more like this": mean average precision of ranking the other sentences by similarity
   to each coded passage (relevant: coded with the same code), LSA vectors against the
   TF-IDF cosine baseline, in the same run.
@@ -284,6 +286,7 @@ def evaluate(
     print(table.to_string(index=False, float_format="{:.2f}".format))
     checked = table[table["n"] >= 20]
     row["calibrated"] = f"{int(checked['ok'].eq('yes').sum())}/{len(checked)} bins"
+    row["in 95%"] = f"{int(checked['in 95%'].eq('yes').sum())}/{len(checked)} bins"
     print(f"({time.perf_counter() - began:.0f} s)")
     return row
 
@@ -323,7 +326,19 @@ def calibration(
         "-",
         np.where((out["observed"] - out["mean_score"]).abs() <= 0.1, "yes", "no"),
     )
+    # How far chance alone moves a bin: the 95% Wilson interval of its observed share.
+    # A bin of 30 at 0.7 spans about +-0.16, so "within 0.1" can fail by chance alone.
+    low, high = _wilson(out["observed"].to_numpy(float), out["n"].to_numpy(float))
+    out["95% low"], out["95% high"] = low, high
+    inside = (low <= out["mean_score"]) & (out["mean_score"] <= high)
+    out["in 95%"] = np.where(out["n"] < 20, "-", np.where(inside, "yes", "no"))
     return out.drop(columns="bin")
+
+
+def _wilson(share: np.ndarray, n: np.ndarray, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
+    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(share * (1 - share) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
 
 
 def _old_model(

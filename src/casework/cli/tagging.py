@@ -35,13 +35,13 @@ def autocode(
         "--floor",
         min=0.0,
         max=1.0,
-        help="Lowest score suggested (default: [nlp] floor, else 0.4).",
+        help="Lowest score suggested (default: [nlp] floor, else 0.35).",
     ),
     per_doc: int | None = typer.Option(
         None,
         "--per-doc",
         min=0,
-        help="Most suggestions per document, 0 for no limit (default: [nlp] per_doc, else 25).",
+        help="Most suggestions per document, 0 for no limit (default: [nlp] per_doc, else 40).",
     ),
     every: bool = typer.Option(
         False, "--all", help="Every rule hit, scored: no floor, no cap, nothing joined."
