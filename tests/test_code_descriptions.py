@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _coded import coded_tables
 
 from casework.nlp import RankerSettings, SuggestOptions, fit_ranker, load_pipeline, parse, units_of
 from casework.nlp._descriptions import CodeProfiles, code_texts
@@ -43,32 +44,17 @@ HELD_PARENTS = "Mothers joined stay and play groups."
 
 
 def _study() -> Tables:
-    docs, texts, codings = [], {}, []
+    texts, coded = {}, []
     for i in range(8):
-        doc_id = f"C{i}/d"
         if i < 7:
             staff = STAFF[i % 2].format(WHEN[i % 4])
             parents = PARENTS[i % 2].format(WHEN[(i + 1) % 4])
+            coded += [(f"C{i}/d", CODES[0], staff), (f"C{i}/d", CODES[1], parents)]
         else:
             staff, parents = HELD_STAFF, HELD_PARENTS
         first, second = (staff, parents) if i % 2 else (parents, staff)  # order says nothing
-        text = f"{first} The weather was poor.\n\n{second} The room was cold.\n"
-        texts[doc_id] = text
-        docs.append({"doc_id": doc_id, "case_id": f"C{i}"})
-        if i < 7:
-            for code, sentence in zip(CODES, (staff, parents), strict=True):
-                start = text.index(sentence)
-                codings.append(
-                    {
-                        "doc_id": doc_id,
-                        "code_id": code,
-                        "start": start,
-                        "end": start + len(sentence),
-                        "coder": "ann",
-                    }
-                )
-    segments = pd.DataFrame(columns=["doc_id", "seg_no", "start", "end", "speaker", "text"])
-    return Tables(pd.DataFrame(docs), segments, CODEBOOK, pd.DataFrame(codings), texts)
+        texts[f"C{i}/d"] = f"{first} The weather was poor.\n\n{second} The room was cold.\n"
+    return coded_tables(texts, coded, CODEBOOK)
 
 
 def _split() -> tuple[object, object, np.ndarray, object]:

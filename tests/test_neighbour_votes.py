@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from _coded import coded_tables
 
 from casework.nlp import RankerSettings, fit_ranker, load_pipeline, parse, units_of
 from casework.nlp._neighbours import NeighbourSpace, Points, votes
@@ -60,34 +61,17 @@ def test_a_points_section_counts_as_a_dimension_of_its_own() -> None:
     np.testing.assert_allclose(points.products(slice(0, 12), points), joined @ joined.T, atol=1e-6)
 
 
-def _study(n: int = 8) -> tuple[Tables, list[dict[str, object]]]:
+def _study(n: int = 8) -> Tables:
     """Interviews where the same sentences are coded alike under one heading."""
-    docs, texts, codings = [], {}, []
-    for i in range(n):
-        doc_id = f"C{i}/d"
-        text = f"## Impact\n\n{STAFF} {OTHER}\n\n{PARENTS}\n"
-        texts[doc_id] = text
-        docs.append({"doc_id": doc_id, "case_id": f"C{i}"})
-        for code, sentence in zip(CODES, (STAFF, PARENTS), strict=True):
-            start = text.index(sentence)
-            codings.append(
-                {
-                    "doc_id": doc_id,
-                    "code_id": code,
-                    "start": start,
-                    "end": start + len(sentence),
-                    "coder": "ann",
-                }
-            )
-    segments = pd.DataFrame(columns=["doc_id", "seg_no", "start", "end", "speaker", "text"])
-    codes = pd.DataFrame({"code_id": CODES})
-    return Tables(pd.DataFrame(docs), segments, codes, pd.DataFrame(codings), texts), codings
+    texts = {f"C{i}/d": f"## Impact\n\n{STAFF} {OTHER}\n\n{PARENTS}\n" for i in range(n)}
+    coded = [(d, code, s) for d in texts for code, s in zip(CODES, (STAFF, PARENTS), strict=True)]
+    return coded_tables(texts, coded, pd.DataFrame({"code_id": CODES}))
 
 
 def test_the_model_with_votes_scores_alike_sentences_alike_and_saves_them(
     tmp_path: Path,
 ) -> None:
-    tables, _ = _study()
+    tables = _study()
     nlp = load_pipeline()
     units = units_of(tables, parse(tables, nlp, None))
     labels = label_units(units.frame, tables.codings, CODES)

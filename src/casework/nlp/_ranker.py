@@ -16,11 +16,13 @@ The raw scores are made probabilities by a second, small logistic regression fit
 one each). The folds hold out whole cases (with fewer cases than folds, one case per
 fold; with one case, whole documents): the documents of one case tell one story, and a
 score held out from a model that saw the rest of its case is more sure of itself than
-the score of a new case will be. Its inputs per (unit, code) are the unit's own score,
-the neighbour votes (:mod:`casework.nlp._neighbours`, cast by other cases' units in
-training) and how close the unit is to the code's description in the codebook
-(:mod:`casework.nlp._descriptions`); optionally the paragraph's scores too. This is
-Platt scaling with more evidence. The pooled held-out predictions also give each code's
+the score of a new case will be. Its inputs per (unit, code) are the unit's own score;
+the paragraph's (the better of the previous and next unit's, the paragraph's best and
+mean: coders code passages, so a sentence between two sentences of a code is likely of
+that code too; ``paragraph_context=False`` leaves them out); the neighbour votes
+(:mod:`casework.nlp._neighbours`, cast by other cases' units in training); and how close
+the unit is to the code's description in the codebook (:mod:`casework.nlp._descriptions`).
+This is Platt scaling with more evidence. The pooled held-out predictions also give each code's
 precision, recall and F1 at probability 0.5, the model's report.
 
 Everything the model is (vocabulary, idf, weights, sigmoid) is arrays and lists, saved as
@@ -273,7 +275,7 @@ def fit_ranker(
     what the codebook says of each code (:func:`casework.nlp._descriptions.code_texts`)."""
     settings = settings or RankerSettings()
     codes = list(codes)
-    texts = texts or CodeTexts()
+    texts = texts if texts is not None else CodeTexts()
     counts = labels.sum(axis=0)
     trainable = [j for j, n in enumerate(counts) if settings.min_examples <= n < len(units)]
     learned = [codes[j] for j in trainable]
