@@ -248,7 +248,8 @@ def similarity(args: Any) -> bool:
     for q in range(20):
         began = time.perf_counter()
         if q % 2:
-            query = index.embed([rng.sample(tokens[rng.randrange(len(tokens))], 3)])[0]
+            words_of = tokens[rng.randrange(len(tokens))]
+            query = index.embed([rng.sample(words_of, min(3, len(words_of)))])[0]
         else:
             rows_of = np.arange(rng.randrange(len(frame) - 5), dtype=np.int64)[-3:]
             query = index.vectors[rows_of].mean(axis=0)
