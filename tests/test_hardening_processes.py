@@ -21,13 +21,20 @@ from casework.util import watch_interrupts
 REPO = Path(__file__).resolve().parents[1]
 
 
+#: Ctrl-C handled as in a terminal. A process started in the background of a
+#: non-interactive shell (``pytest … &``, ``nohup``) has SIGINT ignored, and its children
+#: inherit that: then no Ctrl-C would ever reach casework and these tests could not test it.
+AS_IN_A_TERMINAL = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler)"
+
+
 def casework_process(*args: str) -> subprocess.Popen[str]:
     env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
     return subprocess.Popen(
         [
             sys.executable,
             "-c",
-            "import sys; from casework.cli import main; sys.exit(main(sys.argv[1:]))",
+            f"{AS_IN_A_TERMINAL}; import sys; from casework.cli import main; "
+            "sys.exit(main(sys.argv[1:]))",
             *args,
         ],
         env=env,
