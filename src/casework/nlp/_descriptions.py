@@ -59,6 +59,8 @@ class CodeTexts:
 def code_texts(codes: pd.DataFrame, nlp: Language) -> CodeTexts:
     """The describing text of every code in ``codes`` (the codebook's table), lemmatised
     as sentences are (:func:`casework.nlp.learned.sentence_units`)."""
+    from casework.nlp.pipeline import pipeline_id
+
     ids: list[str] = []
     texts: list[str] = []
     quotes: list[tuple[str, str]] = []
@@ -68,10 +70,23 @@ def code_texts(codes: pd.DataFrame, nlp: Language) -> CodeTexts:
         ids.append(code)
         texts.append(". ".join(s for part in parts for s in part))
         quotes += [(code, q) for q in _strings(row.get("examples"))]
+    # every suggestion refresh asks; lemmatising the codebook again each time is waste
+    key = (pipeline_id(nlp), tuple(ids), tuple(texts), tuple(quotes))
+    known = _LEMMATISED.get(key)
+    if known is not None:
+        return known
     lemmas = [_lemmas(doc) for doc in nlp.pipe(texts + [q for _, q in quotes])]
     described = dict(zip(ids, lemmas[: len(ids)], strict=True))
     examples = [(c, w) for (c, _), w in zip(quotes, lemmas[len(ids) :], strict=True) if w]
-    return CodeTexts(described, examples)
+    found = CodeTexts(described, examples)
+    if len(_LEMMATISED) >= 8:
+        _LEMMATISED.pop(next(iter(_LEMMATISED)))
+    _LEMMATISED[key] = found
+    return found
+
+
+#: Codebook texts already lemmatised, by pipeline and text (the few most recent).
+_LEMMATISED: dict[tuple[Any, ...], CodeTexts] = {}
 
 
 def _strings(value: Any) -> list[str]:
