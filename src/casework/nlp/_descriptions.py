@@ -58,7 +58,8 @@ class CodeTexts:
 
 def code_texts(codes: pd.DataFrame, nlp: Language) -> CodeTexts:
     """The describing text of every code in ``codes`` (the codebook's table), lemmatised
-    as sentences are (:func:`casework.nlp.learned.sentence_units`)."""
+    as sentences are (:func:`casework.nlp.learned.word_features`)."""
+    from casework.nlp.learned import word_features
     from casework.nlp.pipeline import pipeline_id
 
     ids: list[str] = []
@@ -75,7 +76,7 @@ def code_texts(codes: pd.DataFrame, nlp: Language) -> CodeTexts:
     known = _LEMMATISED.get(key)
     if known is not None:
         return known
-    lemmas = [_lemmas(doc) for doc in nlp.pipe(texts + [q for _, q in quotes])]
+    lemmas = [word_features(doc) for doc in nlp.pipe(texts + [q for _, q in quotes])]
     described = dict(zip(ids, lemmas[: len(ids)], strict=True))
     examples = [(c, w) for (c, _), w in zip(quotes, lemmas[len(ids) :], strict=True) if w]
     found = CodeTexts(described, examples)
@@ -95,10 +96,6 @@ def _strings(value: Any) -> list[str]:
     if isinstance(value, (list, tuple, np.ndarray)):
         return [str(v) for v in value if isinstance(v, str) and v.strip()]
     return []
-
-
-def _lemmas(doc: Any) -> list[str]:
-    return [(t.lemma_ or t.lower_).lower() for t in doc if not t.is_punct and not t.is_space]
 
 
 @dataclass

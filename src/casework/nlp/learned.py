@@ -88,12 +88,18 @@ def sentence_units(doc_id: str, doc: Doc) -> tuple[list[tuple[str, int, int]], l
     rows, words = [], []
     for sent in doc.sents:
         solid = [t for t in sent if not t.is_space]
-        features = [(t.lemma_ or t.lower_).lower() for t in solid if not t.is_punct]
+        features = word_features(solid)
         if not features:
             continue
         rows.append((doc_id, solid[0].idx, solid[-1].idx + len(solid[-1])))
         words.append(features)
     return rows, words
+
+
+def word_features(tokens: Iterable[Any]) -> list[str]:
+    """The words of spaCy tokens as the models see them: lower-case lemmas (the lower-case
+    form where there is no lemma), punctuation and white space left out."""
+    return [(t.lemma_ or t.lower_).lower() for t in tokens if not t.is_punct and not t.is_space]
 
 
 def training_sentences(
