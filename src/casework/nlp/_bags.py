@@ -36,16 +36,20 @@ class Flat:
         ids, distinct = pd.factorize(flat)
         return cls(rows, ids.astype(np.int64), np.asarray(distinct, dtype=object), len(lists))
 
+    def known(self, columns: Mapping[str, int]) -> np.ndarray:
+        """Each token's column in ``columns`` (-1 for a token it does not know)."""
+        return np.asarray(_lookup(self.distinct, columns)[self.ids])
+
     def columns(self, columns: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:
         """(rows, columns) of the tokens ``columns`` knows."""
-        known = _lookup(self.distinct, columns)[self.ids]
+        known = self.known(columns)
         keep = known >= 0
         return self.rows[keep], known[keep]
 
     def with_pairs(self, columns: Mapping[str, int], pairs: PairIndex) -> tuple[np.ndarray, ...]:
         """(rows, columns) of the known tokens and of the known word pairs (a token and
         the next in its row), pairs found by their words' numbers, not by their text."""
-        known = _lookup(self.distinct, columns)[self.ids]
+        known = self.known(columns)
         keep = known >= 0
         same = (self.rows[1:] == self.rows[:-1]) & keep[:-1] & keep[1:]
         key = known[:-1][same] * pairs.width + known[1:][same]

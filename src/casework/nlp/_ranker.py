@@ -287,18 +287,19 @@ def fit_ranker(
     vocab = Vocabulary.fit(
         [*units.words, *(w for _, w in quotes)], [*units.context, *([] for _ in quotes)]
     )
-    x = vocab.transform(units.words, units.context, settings.context_weight)
+    flat = Flat.of(units.words)  # the units' words, flattened once for every use below
+    x = vocab.transform(flat, units.context, settings.context_weight)
     extra = _Examples.of(quotes, vocab, len(trainable), settings)
     held_raw = np.full((len(units), len(trainable)), np.nan)
     truth = labels[:, trainable]
     space, known, held_votes = None, None, None
     if settings.neighbours > 0 and trainable:
         space = NeighbourSpace.fit(units.words, units.context, settings.heading_weight)
-        known = space.points(units.words, units.context)
+        known = space.points(flat, units.context)
         # every unit voted on by the other groups' units: what a new case gets
         held_votes = votes(known, known, truth, settings.neighbours, groups=groups)
     profiles = CodeProfiles.fit(units.words, texts, learned) if texts and trainable else None
-    described = profiles.features(units.words) if profiles is not None else None
+    described = profiles.features(flat) if profiles is not None else None
     fold_weights = []
     for train, held in _folds(groups, settings):
         w, b = _fit_weights(*extra.added_to(x[train], truth[train]), settings)
