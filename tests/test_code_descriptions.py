@@ -88,6 +88,31 @@ def test_closeness_is_standardised_per_code_and_the_margin_picks_the_closest_cod
     assert margin[2].tolist() == [0, 0]  # close to neither
 
 
+def test_words_no_training_text_had_count_in_a_sentences_length() -> None:
+    """A new case's sentence, full of names and rare words no training sentence had, is
+    as far from a description as a training sentence of the same words: its cosine is
+    not inflated by dropping the words the profiles do not know (which made held-out
+    scores over-confident)."""
+    texts = code_texts(CODEBOOK, load_pipeline())
+    training = [["mentor", "coach", "weather"], ["stay", "play"], ["weather", "cold"]]
+    profiles = CodeProfiles.fit(training, texts, CODES)
+    known = profiles.cosines([["mentor", "weather"]])[0, 0]
+    with_new = profiles.cosines([["mentor", "zorblax"]])[0, 0]
+    unseen = np.log(1 + len(training) + len(CODES)) + 1  # as if no text had it
+    weather = profiles.idf[profiles.columns["weather"]]
+    mentor = profiles.idf[profiles.columns["mentor"]]
+    # the same cosine as a known word of the unseen idf would give, not the larger
+    # cosine of "mentor" alone
+    np.testing.assert_allclose(
+        with_new * np.hypot(mentor, unseen), known * np.hypot(mentor, weather)
+    )
+    alone = profiles.cosines([["mentor"]])[0, 0]
+    assert with_new < alone
+    # a repeated unknown word counts sub-linearly, like a known one
+    twice = profiles.cosines([["mentor", "zorblax", "zorblax"]])[0, 0]
+    np.testing.assert_allclose(twice * np.hypot(mentor, (1 + np.log(2)) * unseen), alone * mentor)
+
+
 def test_a_sentence_in_a_descriptions_words_scores_for_that_code(tmp_path: Path) -> None:
     train, held, labels, nlp = _split()
     texts = code_texts(CODEBOOK, nlp)

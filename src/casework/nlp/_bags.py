@@ -98,21 +98,58 @@ def counts(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> Any:
     return matrix
 
 
-def tfidf_rows(matrix: Any, idf: np.ndarray) -> Any:
-    """Counts made sub-linear TF-IDF, each row of unit length (zero rows stay zero)."""
+def tfidf_rows(matrix: Any, idf: np.ndarray, unseen: np.ndarray | None = None) -> Any:
+    """Counts made sub-linear TF-IDF, each row of unit length (zero rows stay zero);
+    ``unseen``: per row, the squared weights of its tokens that have no column, which
+    count in its length (:func:`unseen_squares`)."""
     import scipy.sparse as sp
 
     matrix = matrix.copy()
     matrix.data = (1 + np.log(matrix.data)) * idf[matrix.indices]
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    squares = np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel()
+    norms = np.sqrt(squares if unseen is None else squares + unseen)
     scale = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
     return sp.csr_matrix(sp.diags(scale) @ matrix)
 
 
+def unseen_squares(flat: Flat, known: np.ndarray, idf: float) -> np.ndarray:
+    """Per row, the squared sub-linear TF-IDF weights of its tokens without a column
+    (``known`` < 0), each weighted ``idf``: the idf of a token no training text had.
+
+    Why: a sentence's length must not depend on which of its words the training texts
+    happened to contain. Without them, a new case's sentences (whose names and rare words
+    no training sentence had) come out shorter than the training sentences, so their
+    cosines and scores run higher than those the model was calibrated on."""
+    new = known < 0
+    width = max(len(flat.distinct), 1)
+    pairs, times = np.unique(flat.rows[new] * width + flat.ids[new], return_counts=True)
+    weights = ((1 + np.log(times)) * idf) ** 2
+    return np.bincount(pairs // width, weights=weights, minlength=flat.n_rows)
+
+
+def smooth_idf(found_in: np.ndarray, n_texts: int) -> np.ndarray:
+    """Smoothed idf of tokens found in ``found_in`` of ``n_texts`` texts (as if one more
+    text had every token): the one idf of the model, its votes, the codes' descriptions
+    and "more like this"."""
+    return np.log((1 + n_texts) / (1 + np.asarray(found_in, float))) + 1
+
+
+def unseen_idf(n_texts: int) -> float:
+    """The idf of a token none of ``n_texts`` training texts had."""
+    return float(smooth_idf(np.zeros(1), n_texts)[0])
+
+
 def tfidf(
-    words: Sequence[Sequence[str]] | Flat, columns: Mapping[str, int], idf: np.ndarray
+    words: Sequence[Sequence[str]] | Flat,
+    columns: Mapping[str, int],
+    idf: np.ndarray,
+    unseen: float | None = None,
 ) -> Any:
-    """Sub-linear TF-IDF rows of unit length over the tokens ``columns`` knows."""
+    """Sub-linear TF-IDF rows of unit length over the tokens ``columns`` knows; with
+    ``unseen`` (an idf), the tokens it does not know count in each row's length."""
     flat = words if isinstance(words, Flat) else Flat.of(words)
-    rows, cols = flat.columns(columns)
-    return tfidf_rows(counts(rows, cols, (flat.n_rows, len(columns))), idf)
+    known = flat.known(columns)
+    keep = known >= 0
+    matrix = counts(flat.rows[keep], known[keep], (flat.n_rows, len(columns)))
+    lengths = None if unseen is None else unseen_squares(flat, known, unseen)
+    return tfidf_rows(matrix, idf, lengths)

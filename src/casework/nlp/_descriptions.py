@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from casework.nlp._bags import Flat, tfidf
+from casework.nlp._bags import Flat, smooth_idf, tfidf, unseen_idf
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -103,13 +103,16 @@ class CodeProfiles:
     """Fitted: each code's TF-IDF vector and the training sentences' spread of cosines.
 
     Columns ``[0, len(vectors[0]))`` are the words of the codes' texts; the rest are the
-    training sentences' other words, which count only in a sentence's own length."""
+    training sentences' other words, which count only in a sentence's own length, as do
+    words no training text had (weighted ``unseen``): a new case's sentence is as long
+    as a training sentence of the same words, so its cosines are on the same scale."""
 
     columns: dict[str, int]
     idf: np.ndarray
     vectors: np.ndarray  # codes × code-text columns, unit length (float32)
     mean: np.ndarray  # per code, over the training sentences
     spread: np.ndarray  # per code (standard deviation, at least 1e-6)
+    unseen: float  # the idf of a word no training text had
 
     @classmethod
     def fit(
@@ -124,9 +127,11 @@ class CodeProfiles:
         rest = sorted(set(counts) - set(in_codes))
         columns = {t: i for i, t in enumerate(in_codes + rest)}
         n = len(words) + len(described)
-        idf = np.array([np.log((1 + n) / (1 + counts[t])) + 1 for t in in_codes + rest])
+        idf = smooth_idf(np.array([counts[t] for t in in_codes + rest]), n)
         empty = np.zeros((len(codes), len(in_codes)), np.float32)
-        profiles = cls(columns, idf, empty, np.zeros(len(codes)), np.ones(len(codes)))
+        profiles = cls(
+            columns, idf, empty, np.zeros(len(codes)), np.ones(len(codes)), unseen_idf(n)
+        )
         vectors = tfidf(described, columns, idf)[:, : len(in_codes)].toarray()
         profiles.vectors = np.asarray(vectors, np.float32)
         cosine = profiles.cosines(words)
@@ -136,7 +141,7 @@ class CodeProfiles:
 
     def cosines(self, words: Sequence[Sequence[str]] | Flat) -> np.ndarray:
         """Sentences × codes: the cosine of each sentence and each code's text."""
-        x = tfidf(words, self.columns, self.idf)[:, : self.vectors.shape[1]]
+        x = tfidf(words, self.columns, self.idf, self.unseen)[:, : self.vectors.shape[1]]
         return np.asarray(x @ self.vectors.T.astype(np.float64), float)
 
     def features(self, words: Sequence[Sequence[str]] | Flat) -> np.ndarray:
@@ -155,6 +160,7 @@ class CodeProfiles:
             "cd_vectors": self.vectors,
             "cd_mean": self.mean,
             "cd_spread": self.spread,
+            "cd_unseen": np.array([self.unseen]),
         }
 
     def tokens(self) -> list[str]:
@@ -168,4 +174,5 @@ class CodeProfiles:
             arrays["cd_vectors"],
             arrays["cd_mean"],
             arrays["cd_spread"],
+            float(arrays["cd_unseen"][0]),
         )

@@ -41,12 +41,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from casework.nlp._bags import Flat, PairIndex, counts, tfidf_rows
+from casework.nlp._bags import Flat, PairIndex, counts, smooth_idf, tfidf_rows
 from casework.nlp._descriptions import CodeProfiles, CodeTexts
 from casework.nlp._features import Units
 from casework.nlp._neighbours import NeighbourSpace, Points, votes
 
-RANKER_VERSION = "4"
+RANKER_VERSION = "5"
 #: Raw scores are clipped to this range before calibration (a sure "no" is sure enough).
 CLIP = 10.0
 #: Calibration inputs: own score, paragraph (3), votes, closeness, margin.
@@ -86,7 +86,7 @@ class Vocabulary:
                 counts[t] = counts.get(t, 0) + 1
         names = sorted(counts)
         n = max(len(words), 1)
-        idf = np.array([np.log((1 + n) / (1 + counts[t])) + 1 for t in names])
+        idf = smooth_idf(np.array([counts[t] for t in names]), n)
         columns = {t: i for i, t in enumerate(names)}
         for t in sorted({t for tokens in context for t in tokens}):
             columns[t] = len(columns)

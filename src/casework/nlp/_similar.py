@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from casework.nlp._bags import Flat, tfidf
+from casework.nlp._bags import Flat, smooth_idf, tfidf
 from casework.tables import TablesLike
 
 DIMENSIONS = 100
@@ -148,7 +148,7 @@ def _vocabulary(words: Sequence[Sequence[str]]) -> tuple[dict[str, int], np.ndar
             counts[t] = counts.get(t, 0) + 1
     kept = sorted(t for t, n in counts.items() if n >= 2) or sorted(counts)
     n = max(len(words), 1)
-    idf = np.array([np.log((1 + n) / (1 + counts[t])) + 1 for t in kept])
+    idf = smooth_idf(np.array([counts[t] for t in kept]), n)
     return {t: i for i, t in enumerate(kept)}, idf
 
 
