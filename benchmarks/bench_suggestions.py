@@ -190,7 +190,14 @@ def _slice(
         cache = Path(tempfile.mkdtemp(prefix="casework-bench-"))
         try:
             scored = score_basis(
-                tables, book, coder=None, options=options, nlp=nlp, cache_dir=cache, rejections=None
+                tables,
+                book,
+                coder=None,
+                options=options,
+                nlp=nlp,
+                cache_dir=cache,
+                rejections=None,
+                keep_words=with_model,  # as when a coder's model is wanted
             )
             if with_model:
                 scored = replace(scored, model=model)

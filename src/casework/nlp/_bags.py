@@ -36,6 +36,18 @@ class Flat:
         ids, distinct = pd.factorize(flat)
         return cls(rows, ids.astype(np.int64), np.asarray(distinct, dtype=object), len(lists))
 
+    def lists(self) -> list[list[str]]:
+        """The token lists again, one per row."""
+        out: list[list[str]] = [[] for _ in range(self.n_rows)]
+        if len(self.rows):
+            tokens = self.distinct[self.ids].tolist()
+            bounds = np.flatnonzero(np.diff(self.rows)) + 1
+            starts = np.r_[0, bounds].tolist()
+            ends = np.r_[bounds, len(self.rows)].tolist()
+            for row, a, b in zip(self.rows[starts].tolist(), starts, ends, strict=True):
+                out[row] = tokens[a:b]
+        return out
+
     def known(self, columns: Mapping[str, int]) -> np.ndarray:
         """Each token's column in ``columns`` (-1 for a token it does not know)."""
         return np.asarray(_lookup(self.distinct, columns)[self.ids])
@@ -84,8 +96,9 @@ class PairIndex:
 
 
 def _lookup(tokens: np.ndarray, columns: Mapping[str, int]) -> np.ndarray:
-    get = columns.get
-    return np.fromiter((get(t, -1) for t in tokens), dtype=np.int64, count=len(tokens))
+    # map() over the bound method: no Python frame per token, unlike a generator
+    found = map(columns.get, tokens.tolist(), itertools.repeat(-1))
+    return np.fromiter(found, dtype=np.int64, count=len(tokens))
 
 
 def counts(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> Any:

@@ -58,8 +58,8 @@ class CodeTexts:
 
 def code_texts(codes: pd.DataFrame, nlp: Language) -> CodeTexts:
     """The describing text of every code in ``codes`` (the codebook's table), lemmatised
-    as sentences are (:func:`casework.nlp.learned.word_features`)."""
-    from casework.nlp.learned import word_features
+    as sentences are (:func:`casework.nlp._sentences.doc_words`)."""
+    from casework.nlp._sentences import doc_words
     from casework.nlp.pipeline import pipeline_id
 
     ids: list[str] = []
@@ -76,7 +76,7 @@ def code_texts(codes: pd.DataFrame, nlp: Language) -> CodeTexts:
     known = _LEMMATISED.get(key)
     if known is not None:
         return known
-    lemmas = [word_features(doc) for doc in nlp.pipe(texts + [q for _, q in quotes])]
+    lemmas = [doc_words(doc) for doc in nlp.pipe(texts + [q for _, q in quotes])]
     described = dict(zip(ids, lemmas[: len(ids)], strict=True))
     examples = [(c, w) for (c, _), w in zip(quotes, lemmas[len(ids) :], strict=True) if w]
     found = CodeTexts(described, examples)

@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from casework.nlp._bags import Flat
+from casework.nlp._sentences import SentenceWords, flat_words
 from casework.tables import TablesLike
 
 if TYPE_CHECKING:
@@ -70,14 +72,38 @@ NOT_ATTRIBUTES = frozenset(
 POSITIONS = 10
 
 
-@dataclass
 class Units:
-    """Scoring units (sentences): where they are, their words and their context tokens."""
+    """Scoring units (sentences): where they are, their words and their context tokens.
 
-    frame: pd.DataFrame  # doc_id, start, end, paragraph (a number unique in the corpus),
-    # and case_id when the tables have cases
-    words: list[list[str]] = field(default_factory=list)
-    context: list[list[str]] = field(default_factory=list)
+    ``frame``: doc_id, start, end, paragraph (a number unique in the corpus), and case_id
+    when the tables have cases. The words are kept flattened (:class:`Flat`) when the
+    units were made from token arrays; the lists of strings are made only when asked
+    for (training needs them, scoring does not)."""
+
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        words: list[list[str]] | None = None,
+        context: list[list[str]] | None = None,
+        flat: Flat | None = None,
+    ) -> None:
+        self.frame = frame
+        self.context: list[list[str]] = context if context is not None else []
+        self._words = words
+        self._flat = flat
+
+    @property
+    def words(self) -> list[list[str]]:
+        """Each unit's words (lower-case lemmas)."""
+        if self._words is None:
+            self._words = self._flat.lists() if self._flat is not None else []
+        return self._words
+
+    def flat(self) -> Flat:
+        """The units' words flattened (made once)."""
+        if self._flat is None:
+            self._flat = Flat.of(self.words)
+        return self._flat
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -94,47 +120,54 @@ class Units:
 
 def units_of(
     tables: TablesLike,
-    docs: Mapping[str, Doc],
+    docs: Mapping[str, Doc | SentenceWords],
     doc_ids: Iterable[str] | None = None,
     *,
     headings: bool = True,
 ) -> Units:
-    """The sentences of ``docs`` (those in ``doc_ids``, in that order) with their features.
+    """The sentences of ``docs`` (parsed docs, or their sentence words; those in
+    ``doc_ids``, in that order) with their features.
 
     ``headings=False`` leaves the heading tokens out (to measure what they add).
     """
-    from casework.nlp.learned import sentence_units
-
     ids = list(docs) if doc_ids is None else [d for d in doc_ids if d in docs]
     attributes = document_attributes(tables)
     turns = interviewer_turns(tables)
-    rows: list[tuple[str, int, int]] = []
-    words: list[list[str]] = []
+    parts: list[SentenceWords] = []
+    kept: list[str] = []
     context: list[list[str]] = []
     paragraphs: list[np.ndarray] = []
     paragraph_base = 0
     for doc_id in ids:
-        r, w = sentence_units(doc_id, docs[doc_id])
-        if not r:
+        found = docs[doc_id]
+        sentences = found if isinstance(found, SentenceWords) else SentenceWords.of(found)
+        if not len(sentences):
             continue
         text = tables.text(doc_id)
-        starts = np.array([s for _, s, _ in r], dtype=np.int64)
+        starts = sentences.start
         breaks = np.array([m.end() for m in PARAGRAPH_BREAK.finditer(text)], dtype=np.int64)
         paragraphs.append(np.searchsorted(breaks, starts, side="right") + paragraph_base)
         paragraph_base += len(breaks) + 1
-        ctx = context_tokens(
+        context += context_tokens(
             text, starts, attributes.get(doc_id, []), turns.get(doc_id), headings=headings
         )
-        rows += r
-        words += w
-        context += ctx
-    frame = pd.DataFrame(rows, columns=["doc_id", "start", "end"])
-    frame["paragraph"] = np.concatenate(paragraphs) if paragraphs else np.zeros(0, np.int64)
+        parts.append(sentences)
+        kept.append(doc_id)
+    sizes = [len(p) for p in parts]
+    none = np.zeros(0, np.int64)
+    frame = pd.DataFrame(
+        {
+            "doc_id": np.repeat(np.asarray(kept, dtype=object), sizes),
+            "start": np.concatenate([p.start for p in parts]) if parts else none,
+            "end": np.concatenate([p.end for p in parts]) if parts else none,
+        }
+    )
+    frame["paragraph"] = np.concatenate(paragraphs) if paragraphs else none
     docs_table = getattr(tables, "documents", None)
     if docs_table is not None and "case_id" in docs_table.columns:
         case_of = dict(zip(docs_table["doc_id"].astype(str), docs_table["case_id"], strict=False))
         frame["case_id"] = frame["doc_id"].map(case_of)
-    return Units(frame, words, context)
+    return Units(frame, context=context, flat=flat_words(parts))
 
 
 def context_tokens(

@@ -95,18 +95,16 @@ class NeighbourSpace:
         )
 
     def points(
-        self, words: Sequence[Sequence[str]] | Flat, context: Sequence[Sequence[str]]
+        self, words: Sequence[Sequence[str]] | Flat, context: Sequence[Sequence[str]] | Flat
     ) -> Points:
         """Each unit as a point of unit length (words, then section)."""
         from casework.nlp._similar import embed
 
         text = embed(words, self.columns, self.idf, self.components)
-        section = np.full(len(context), -1, dtype=np.int64)
-        for i, tokens in enumerate(context):
-            for t in tokens:
-                j = self.sections.get(t)
-                if j is not None:
-                    section[i] = j  # a unit has one section: the heading above it
+        tokens = context if isinstance(context, Flat) else Flat.of(context)
+        section = np.full(tokens.n_rows, -1, dtype=np.int64)
+        rows, found = tokens.columns(self.sections)
+        section[rows] = found  # a unit has one section: the heading above it
         square = (text * text).sum(axis=1) + np.where(section >= 0, self.heading_weight**2, 0)
         norm = np.sqrt(square).astype(np.float32)
         scale = np.divide(1.0, norm, out=np.zeros_like(norm), where=norm > 0)

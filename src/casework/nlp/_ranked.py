@@ -34,13 +34,14 @@ import pandas as pd
 from casework.nlp._calibrate import Prior, describe, rule_precision
 from casework.nlp._descriptions import CodeTexts
 from casework.nlp._ranker import Ranker, RankerSettings, fit_ranker
+from casework.nlp._sentences import SentenceWords
 from casework.tables import TablesLike
 
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-    from casework.nlp._docindex import Hits
+    from casework.nlp._docindex import DocIndex, Hits
     from casework.nlp.rules import RuleSet
 
 #: Lowest score offered by default. Scores are calibrated probabilities, so this offers
@@ -96,6 +97,9 @@ class Scored:
     precision: pd.DataFrame  # casework.nlp._calibrate.PRECISION_COLUMNS
     model: Ranker | None
     model_hash: str | None = None
+    #: the sentence words of the docs the rule pass parsed, kept for the model (a bound
+    #: number of words: the rest are read back from the parse cache when needed)
+    words: Mapping[str, SentenceWords] = field(default_factory=dict)
 
 
 def ranked_suggest(
@@ -165,20 +169,29 @@ def score_basis(
     progress: Callable[[int], Any] | None = None,
     background: BackgroundTrainer | None = None,
     found: tuple[RuleSet, dict[str, Hits]] | None = None,
+    keep_words: bool | None = None,
 ) -> Scored:
     """Rule hits in every document, each rule's estimate, and the coder's model.
 
     ``found``: the compiled rules and their hits in every document, when they were found
-    elsewhere (a Dask cluster); else they are found here (through the hit cache)."""
+    elsewhere (a Dask cluster); else they are found here (through the hit cache).
+    ``keep_words``: keep the sentence words of the docs the rule pass parses, for the
+    model (default: when a model is wanted), so it need not read them back."""
     from casework.nlp.pipeline import doc_texts
     from casework.nlp.suggest import rule_hits
 
+    if keep_words is None:
+        keep_words = bool(options.model and coder)
+    kept = _KeptWords() if keep_words else None
     if found is not None:
         ruleset, hits = found
     else:
         items = list(doc_texts(tables))
-        ruleset, hits = rule_hits(codebook, items, nlp, cache_dir, progress=progress)
+        ruleset, hits = rule_hits(
+            codebook, items, nlp, cache_dir, progress=progress, on_parsed=kept
+        )
     precision = rule_precision(ruleset, hits, tables, coder, rejections, options.prior)
+    words = kept.words if kept is not None else {}
     model, digest = None, None
     if options.model and coder:
         trained = train_ranker(
@@ -191,10 +204,31 @@ def score_basis(
             options=options,
             require=options.require_model,
             background=background,
+            parsed=words,
         )
         if trained is not None:
             model, digest = trained
-    return Scored(ruleset, hits, precision, model, digest)
+    return Scored(ruleset, hits, precision, model, digest, words)
+
+
+#: Most words the rule pass keeps for the model (12 bytes each: about 60 MB, some 3,000
+#: hour-long interviews); beyond it, the model reads the parsed docs back from the cache.
+KEEP_WORDS = 5_000_000
+
+
+class _KeptWords:
+    """Called with each parsed doc's token arrays: keeps its sentence words while under
+    ``KEEP_WORDS``."""
+
+    def __init__(self) -> None:
+        self.words: dict[str, SentenceWords] = {}
+        self._total = 0
+
+    def __call__(self, doc_id: str, index: DocIndex) -> None:
+        if self._total < KEEP_WORDS:
+            found = SentenceWords.of(index.doc, index)
+            self.words[doc_id] = found
+            self._total += len(found.word)
 
 
 def _add_rules(
@@ -244,12 +278,15 @@ def _add_model(
     basis: dict[str, int],
 ) -> None:
     from casework.nlp._features import add_rule_tokens, units_of
-    from casework.nlp.pipeline import doc_texts, iter_parsed
 
     model = scored.model
     assert model is not None
-    docs = dict(iter_parsed(doc_texts(tables, wanted), nlp, folder))
-    units = units_of(tables, docs, wanted, headings=options.headings)
+    units = units_of(
+        tables,
+        _sentences(tables, wanted, scored.words, nlp, folder),
+        wanted,
+        headings=options.headings,
+    )
     add_rule_tokens(units, scored.ruleset.rules, scored.hits)
     probability = model.predict(units)
     report = model.report.set_index("code_id")
@@ -279,6 +316,24 @@ def _add_model(
             p[unit_at, column],
             rule=False,
         )
+
+
+def _sentences(
+    tables: TablesLike,
+    doc_ids: list[str],
+    kept: Mapping[str, SentenceWords],
+    nlp: Language,
+    folder: Path | None,
+) -> dict[str, SentenceWords | Doc]:
+    """The sentence words of ``doc_ids``: those the rule pass kept, the rest parsed (or
+    read back from the cache)."""
+    from casework.nlp.pipeline import doc_texts, iter_parsed
+
+    missing = [d for d in doc_ids if d not in kept]
+    found: dict[str, SentenceWords | Doc] = {d: kept[d] for d in doc_ids if d in kept}
+    if missing:
+        found.update(iter_parsed(doc_texts(tables, missing), nlp, folder))
+    return found
 
 
 def _decisions(reason: Any, basis: Mapping[str, int]) -> int:
@@ -433,6 +488,7 @@ def train_ranker(
     model_dir: Path | bool | None = True,
     require: bool = False,
     background: BackgroundTrainer | None = None,
+    parsed: Mapping[str, SentenceWords] | None = None,
 ) -> tuple[Ranker, str] | None:
     """The coder's model and its training-data hash, loaded when that data has not
     changed, else trained (and saved); None when no code has enough coded sentences.
@@ -440,11 +496,12 @@ def train_ranker(
     Trained on every document the coder has coded (or those of ``doc_ids``). With
     ``require``, too few coded sentences raise :class:`NotEnoughExamples` instead. With a
     ``background`` trainer, training runs in its thread and the latest finished model
-    comes back at once (see :class:`BackgroundTrainer`)."""
+    comes back at once (see :class:`BackgroundTrainer`). ``parsed``: sentence words
+    already at hand (the rule pass's), so those docs are not read again."""
     from casework.nlp._descriptions import code_texts
     from casework.nlp._features import add_rule_tokens, units_of
     from casework.nlp.learned import label_units
-    from casework.nlp.pipeline import doc_texts, iter_parsed
+    from casework.nlp.pipeline import doc_texts
 
     codings = tables.codings
     own = codings[codings["coder"] == coder] if len(codings) else codings
@@ -456,7 +513,7 @@ def train_ranker(
 
             raise NotEnoughExamples({}, options.ranker.min_examples)
         return None
-    docs: dict[str, Doc] = dict(iter_parsed(doc_texts(tables, ids), nlp, cache_dir))
+    docs = _sentences(tables, ids, parsed or {}, nlp, cache_dir)
     units = units_of(tables, docs, ids, headings=options.headings)
     add_rule_tokens(units, ruleset.rules, hits)
     codes = [str(c) for c in tables.codes["code_id"]]

@@ -95,7 +95,7 @@ class Vocabulary:
     def transform(
         self,
         words: Sequence[Sequence[str]] | Flat,
-        context: Sequence[Sequence[str]],
+        context: Sequence[Sequence[str]] | Flat,
         context_weight: float = 1.0,
     ) -> Any:
         """Rows: TF-IDF of the words and word pairs (unit length) + binary context tokens."""
@@ -108,7 +108,8 @@ class Vocabulary:
         rows, cols = flat.with_pairs(self.columns, self._pairs)
         is_word = cols < self.n_words  # a word that is also a context token's name: a word
         text = tfidf_rows(counts(rows[is_word], cols[is_word], shape), self.idf_full())
-        rows, cols = Flat.of(context).columns(self.columns)
+        tokens = context if isinstance(context, Flat) else Flat.of(context)
+        rows, cols = tokens.columns(self.columns)
         tokens = counts(rows, cols, shape)
         tokens.data[:] = context_weight  # present or not
         return sp.csr_matrix(text + tokens)
@@ -140,17 +141,23 @@ class Ranker:
     known_labels: np.ndarray | None = None  # their codes (units x codes, boolean)
     profiles: CodeProfiles | None = None  # the codes' descriptions (None: no codebook text)
 
-    def raw(self, units: Units, flat: Flat | None = None) -> np.ndarray:
-        """Scores before calibration (``flat``: the units' words, flattened once)."""
+    def raw(
+        self, units: Units, flat: Flat | None = None, context: Flat | None = None
+    ) -> np.ndarray:
+        """Scores before calibration (``flat``, ``context``: the units' words and context
+        tokens, flattened once)."""
         words = flat or units.words
-        x = self.vocabulary.transform(words, units.context, self.settings.context_weight)
+        tokens = context or units.context
+        x = self.vocabulary.transform(words, tokens, self.settings.context_weight)
         return raw_scores(x, self.weights, self.bias, self.settings)
 
-    def votes(self, units: Units, flat: Flat | None = None) -> np.ndarray | None:
+    def votes(
+        self, units: Units, flat: Flat | None = None, context: Flat | None = None
+    ) -> np.ndarray | None:
         """The neighbour votes (units x codes), None when the model has none."""
         if self.space is None or self.known is None or self.known_labels is None:
             return None
-        queries = self.space.points(flat or units.words, units.context)
+        queries = self.space.points(flat or units.words, context or units.context)
         return votes(queries, self.known, self.known_labels, self.settings.neighbours)
 
     def described(self, units: Units, flat: Flat | None = None) -> np.ndarray | None:
@@ -162,12 +169,12 @@ class Ranker:
         if not len(units) or not self.codes:
             return np.zeros((len(units), len(self.codes)))
         paragraph = units.frame["paragraph"].to_numpy()
-        flat = Flat.of(units.words)
+        flat, context = units.flat(), Flat.of(units.context)
         return calibrate(
-            self.raw(units, flat),
+            self.raw(units, flat, context),
             paragraph,
             self.calibration,
-            self.votes(units, flat),
+            self.votes(units, flat, context),
             self.described(units, flat),
         )
 
@@ -287,15 +294,16 @@ def fit_ranker(
     vocab = Vocabulary.fit(
         [*units.words, *(w for _, w in quotes)], [*units.context, *([] for _ in quotes)]
     )
-    flat = Flat.of(units.words)  # the units' words, flattened once for every use below
-    x = vocab.transform(flat, units.context, settings.context_weight)
+    flat = units.flat()  # the units' words, flattened once for every use below
+    context = Flat.of(units.context)
+    x = vocab.transform(flat, context, settings.context_weight)
     extra = _Examples.of(quotes, vocab, len(trainable), settings)
     held_raw = np.full((len(units), len(trainable)), np.nan)
     truth = labels[:, trainable]
     space, known, held_votes = None, None, None
     if settings.neighbours > 0 and trainable:
         space = NeighbourSpace.fit(units.words, units.context, settings.heading_weight)
-        known = space.points(flat, units.context)
+        known = space.points(flat, context)
         # every unit voted on by the other groups' units: what a new case gets
         held_votes = votes(known, known, truth, settings.neighbours, groups=groups)
     profiles = CodeProfiles.fit(units.words, texts, learned) if texts and trainable else None
@@ -379,10 +387,21 @@ def stage_features(
     paragraph's best and mean, the neighbour votes, and the closeness and margin to the
     code's description (0 without votes or descriptions). Units are in text order; a
     paragraph's units adjoin."""
-    n, _k = raw.shape
+    parts = _stage_parts(raw, paragraph, voted, described)
+    return np.stack(parts, axis=-1).reshape(-1, STAGE_FEATURES)
+
+
+def _stage_parts(
+    raw: np.ndarray,
+    paragraph: np.ndarray,
+    voted: np.ndarray | None,
+    described: np.ndarray | None,
+) -> list[np.ndarray]:
+    """The calibration inputs, each units × codes, in :func:`stage_features`' order."""
+    n, k = raw.shape
     z = np.clip(raw, -CLIP, CLIP)
     if n == 0:
-        return np.zeros((0, STAGE_FEATURES))
+        return [np.zeros((0, k)) for _ in range(STAGE_FEATURES)]
     new = np.r_[True, paragraph[1:] != paragraph[:-1]]
     prev = np.where(~new[:, None], np.roll(z, 1, axis=0), -CLIP)
     after = np.r_[~new[1:], False]
@@ -393,9 +412,11 @@ def stage_features(
     sizes = np.diff(np.r_[firsts, n])
     mean = (np.add.reduceat(z, firsts, axis=0) / sizes[:, None])[group]
     near = np.zeros_like(z) if voted is None else np.asarray(voted, float)
-    text = np.zeros((*z.shape, 2)) if described is None else np.asarray(described, float)
-    stacked = np.stack([z, np.maximum(prev, nxt), best, mean, near], axis=-1)
-    return np.concatenate([stacked, text], axis=-1).reshape(-1, STAGE_FEATURES)
+    if described is None:
+        closeness, margin = np.zeros_like(z), np.zeros_like(z)
+    else:
+        closeness, margin = described[..., 0], described[..., 1]
+    return [z, np.maximum(prev, nxt), best, mean, near, closeness, margin]
 
 
 def _plain(features: np.ndarray, paragraph_context: bool) -> np.ndarray:
@@ -433,8 +454,10 @@ def calibrate(
 ) -> np.ndarray:
     """Probabilities from raw scores (units × codes), the neighbour votes, the closeness
     to the codes' descriptions and the calibration weights."""
-    z = stage_features(raw, paragraph, voted, described) @ weights[:-1] + weights[-1]
-    return np.asarray(1.0 / (1.0 + np.exp(-z)), float).reshape(raw.shape)
+    z = np.full(raw.shape, weights[-1])
+    for w, part in zip(weights[:-1], _stage_parts(raw, paragraph, voted, described), strict=True):
+        z += w * part  # the weighted sum, without stacking every feature of every pair
+    return np.asarray(1.0 / (1.0 + np.exp(-z)), float)
 
 
 def raw_scores(

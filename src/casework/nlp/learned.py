@@ -83,23 +83,13 @@ class Sentences:
 
 
 def sentence_units(doc_id: str, doc: Doc) -> tuple[list[tuple[str, int, int]], list[list[str]]]:
-    """Sentences with words: (doc_id, start, end), white space trimmed, and their features
-    (lower-case lemmas of the words, punctuation left out)."""
-    rows, words = [], []
-    for sent in doc.sents:
-        solid = [t for t in sent if not t.is_space]
-        features = word_features(solid)
-        if not features:
-            continue
-        rows.append((doc_id, solid[0].idx, solid[-1].idx + len(solid[-1])))
-        words.append(features)
-    return rows, words
+    """Sentences with words: (doc_id, start, end), white space trimmed, and their words
+    (:mod:`casework.nlp._sentences`: lower-case lemmas, punctuation left out)."""
+    from casework.nlp._sentences import SentenceWords
 
-
-def word_features(tokens: Iterable[Any]) -> list[str]:
-    """The words of spaCy tokens as the models see them: lower-case lemmas (the lower-case
-    form where there is no lemma), punctuation and white space left out."""
-    return [(t.lemma_ or t.lower_).lower() for t in tokens if not t.is_punct and not t.is_space]
+    found = SentenceWords.of(doc)
+    rows = [(doc_id, s, e) for s, e in zip(found.start.tolist(), found.end.tolist(), strict=True)]
+    return rows, found.lists()
 
 
 def training_sentences(

@@ -118,11 +118,12 @@ class RuleSet:
             for attr, values in self._part_index.items()
         }
 
-    def hits(self, doc: Doc) -> Hits:
-        """Every rule that fires in ``doc``, one hit per rule and match, in text order."""
+    def hits(self, doc: Doc, index: DocIndex | None = None) -> Hits:
+        """Every rule that fires in ``doc``, one hit per rule and match, in text order
+        (``index``: the doc's token arrays, when the caller made them already)."""
         if not len(doc):
             return Hits.empty()
-        index = DocIndex(doc)
+        index = index if index is not None else DocIndex(doc)
         found: list[np.ndarray] = []
         extra: list[tuple[int, int, int]] = []
         has_lemma = doc.has_annotation("LEMMA")

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
     from casework.nlp._assemble import Merged
-    from casework.nlp._docindex import Hits
+    from casework.nlp._docindex import DocIndex, Hits
     from casework.nlp.learned import LearnedModel
     from casework.nlp.rules import RuleSet
 
@@ -168,9 +168,12 @@ def rule_hits(
     docs: Mapping[str, Doc] | None = None,
     progress: Callable[[int], Any] | None = None,
     hit_cache: bool = True,
+    on_parsed: Callable[[str, DocIndex], Any] | None = None,
 ) -> tuple[RuleSet, dict[str, Hits]]:
     """The compiled rules and their hits in each of ``items`` ((doc_id, text) pairs),
-    through the hit cache when there is a ``cache_dir`` (and ``hit_cache``)."""
+    through the hit cache when there is a ``cache_dir`` (and ``hit_cache``);
+    ``on_parsed`` is called with the token arrays of each doc parsed (or read back)."""
+    from casework.nlp._docindex import DocIndex
     from casework.nlp._hitcache import HitCache
     from casework.nlp.pipeline import iter_parsed, text_key
     from casework.nlp.rules import compile_rules
@@ -191,7 +194,10 @@ def rule_hits(
         else iter_parsed(todo, nlp, cache_dir, progress=progress)
     )
     for doc_id, doc in pairs:
-        found[doc_id] = ruleset.hits(doc)
+        index = DocIndex(doc)
+        found[doc_id] = ruleset.hits(doc, index)
+        if on_parsed is not None:
+            on_parsed(doc_id, index)
         if cache:
             cache.add(keys[doc_id], found[doc_id])
     if cache:
