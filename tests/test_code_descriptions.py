@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from _coded import coded_tables
 
 from casework.nlp import RankerSettings, SuggestOptions, fit_ranker, load_pipeline, parse, units_of
@@ -144,6 +145,31 @@ def test_a_sentence_in_a_descriptions_words_scores_for_that_code(tmp_path: Path)
     loaded = Ranker.load(tmp_path / "m")
     assert loaded is not None and loaded[0].profiles is not None
     np.testing.assert_allclose(loaded[0].predict(held), p)
+
+
+def test_closeness_in_training_is_held_out_like_the_scores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The calibration learns what closeness is worth from training units whose closeness
+    came from descriptions fitted without their own case: a new case's words are not in
+    the idf and spreads either (fitted with them, a case's own words are common and its
+    sentences look less close, so closeness was trusted too much on new cases)."""
+    train, _, labels, nlp = _split()
+    fitted_on: list[int] = []
+    real = CodeProfiles.fit.__func__  # type: ignore[attr-defined]
+
+    def spy(cls: type, words: list[list[str]], *rest: object) -> CodeProfiles:
+        fitted_on.append(len(words))
+        return real(cls, words, *rest)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(CodeProfiles, "fit", classmethod(spy))
+    fit_ranker(
+        train, labels, CODES, RankerSettings(min_examples=3, folds=3), code_texts(CODEBOOK, nlp)
+    )
+    sizes = train.frame.groupby("case_id").size()
+    folds = _folds(train.frame["case_id"].to_numpy(dtype=object), RankerSettings(folds=3))
+    held_out = sorted(len(train) - len(held) for _, held in folds)
+    assert fitted_on[0] == len(train)  # the model's own, for new cases
+    assert sorted(fitted_on[1:]) == held_out and len(held_out) == 3
+    assert all(n < len(train) for n in fitted_on[1:]) and sizes.sum() == len(train)
 
 
 def test_an_edited_description_changes_the_training_data_hash() -> None:

@@ -481,7 +481,7 @@ class Project:
         precision from the coder's own decisions (a Beta posterior, prior Beta(1, 3)), or
         the learned model's calibrated probability where the coder has coded enough
         (``learned=False`` turns the model off; None uses it when it can be trained).
-        ``floor`` (default 0.3) is the lowest score offered, ``per_doc`` (default 40) the
+        ``floor`` (default 0.25) is the lowest score offered, ``per_doc`` (default 40) the
         most suggestions per document, and neighbouring suggestions of one code are joined
         into passages unless ``join=False``. ``ranked=False`` gives every raw rule hit (and
         model score at ``min_score`` with ``learned=True``), as before.

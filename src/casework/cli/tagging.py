@@ -35,7 +35,7 @@ def autocode(
         "--floor",
         min=0.0,
         max=1.0,
-        help="Lowest score suggested (default: [nlp] floor, else 0.3).",
+        help="Lowest score suggested (default: [nlp] floor, else 0.25).",
     ),
     per_doc: int | None = typer.Option(
         None,

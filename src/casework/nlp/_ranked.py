@@ -45,10 +45,10 @@ if TYPE_CHECKING:
     from casework.nlp.rules import RuleSet
 
 #: Lowest score offered by default. Scores are calibrated probabilities, so this offers
-#: what is at least about one in three likely to be coded: checking a suggestion costs a
+#: what is at least about one in four likely to be coded: checking a suggestion costs a
 #: glance, missing a code costs a re-read. (On the held-out demo cases precision stays
 #: at or above 0.5 at this floor: ``benchmarks/eval_suggestions.py``.)
-DEFAULT_FLOOR = 0.3
+DEFAULT_FLOOR = 0.25
 #: Most suggestions per document by default (joined passages count once): a bound on
 #: the list, not the filter (the floor is). The demo's interviews, ~55 sentences each,
 #: are 87% coded; a cap of 25 held recall under 0.4 whatever the scores.

@@ -21,7 +21,8 @@ the paragraph's (the better of the previous and next unit's, the paragraph's bes
 mean: coders code passages, so a sentence between two sentences of a code is likely of
 that code too; ``paragraph_context=False`` leaves them out); the neighbour votes
 (:mod:`casework.nlp._neighbours`, cast by other cases' units in training); and how close
-the unit is to the code's description in the codebook (:mod:`casework.nlp._descriptions`).
+the unit is to the code's description in the codebook (:mod:`casework.nlp._descriptions`,
+in training fitted without the unit's fold, as a new case's sentences are scored).
 This is Platt scaling with more evidence. The pooled held-out predictions also give each code's
 precision, recall and F1 at probability 0.5, the model's report.
 
@@ -307,12 +308,18 @@ def fit_ranker(
         # every unit voted on by the other groups' units: what a new case gets
         held_votes = votes(known, known, truth, settings.neighbours, groups=groups)
     profiles = CodeProfiles.fit(units.words, texts, learned) if texts and trainable else None
-    described = profiles.features(flat) if profiles is not None else None
+    # held out like the scores: closeness from descriptions fitted without the unit's own
+    # case, whose words would otherwise be in the idf and the codes' spreads (a case's own
+    # words are common in it, so its sentences would look less close than a new case's)
+    described = np.zeros((len(units), len(learned), 2)) if profiles is not None else None
     fold_weights = []
     for train, held in _folds(groups, settings):
         w, b = _fit_weights(*extra.added_to(x[train], truth[train]), settings)
         held_raw[held] = raw_scores(x[held], w, b, settings)
         fold_weights.append((w, b))
+        if described is not None:
+            fold_profiles = CodeProfiles.fit([units.words[i] for i in train], texts, learned)
+            described[held] = fold_profiles.features([units.words[i] for i in held])
     paragraph = units.frame["paragraph"].to_numpy()
     done = ~np.isnan(held_raw[:, 0]) if trainable else np.zeros(len(units), bool)
     done_votes = held_votes[done] if held_votes is not None else None
