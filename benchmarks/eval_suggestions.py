@@ -16,7 +16,8 @@ blanked out, since every demo document repeats the themes as headings):
 - the calibration table: held-out scores in bins of 0.1 against the observed share
   coded, with ``ok`` where a bin of at least 20 is within 0.1 of the diagonal, and the
   observed share's 95% (Wilson) interval, ``in 95%`` where it holds the bin's mean score
-  (what chance alone allows a bin of that size);
+  (what chance alone allows a bin of that size), and ``all ok by chance``: how often
+  perfectly calibrated scores would have every bin of that table within 0.1;
 - the same table pooled over the demo's evaluations (both variants, every split): each
   score still comes from a model that never saw its case, and bins of a few hundred
   show a systematic gap that bins of 20 to 50 hide in their noise;
@@ -143,6 +144,8 @@ def main() -> None:
     print(
         f"pooled: {int(checked['ok'].eq('yes').sum())}/{len(checked)} bins within 0.1, "
         f"largest gap {float((checked['observed'] - checked['mean_score']).abs().max()):.2f}"
+        f" (perfectly calibrated scores would have every bin within 0.1 "
+        f"{chance_all_within(checked):.0%} of the time at these bin sizes)"
     )
     print()
     similarity(as_tables(project, blank_headings=False), args.coder)
@@ -303,6 +306,7 @@ def evaluate(
     checked = table[table["n"] >= 20]
     row["calibrated"] = f"{int(checked['ok'].eq('yes').sum())}/{len(checked)} bins"
     row["in 95%"] = f"{int(checked['in 95%'].eq('yes').sum())}/{len(checked)} bins"
+    row["all ok by chance"] = f"{chance_all_within(checked):.0%}"
     print(f"({time.perf_counter() - began:.0f} s)")
     return row, pairs
 
@@ -354,6 +358,20 @@ def calibration_table(pairs: pd.DataFrame) -> pd.DataFrame:
     inside = (low <= out["mean_score"]) & (out["mean_score"] <= high)
     out["in 95%"] = np.where(out["n"] < 20, "-", np.where(inside, "yes", "no"))
     return out.drop(columns="bin")
+
+
+def chance_all_within(bins: pd.DataFrame, gap: float = 0.1) -> float:
+    """The chance that *perfectly calibrated* scores put every one of ``bins`` within
+    ``gap`` of the diagonal: each bin's coded count is binomial(n, its mean score). With
+    bins of 20 to 50 suggestions this is far from certain, which is how to read a
+    single split's table."""
+    from scipy.stats import binom
+
+    chance = 1.0
+    for n, p in zip(bins["n"].astype(int), bins["mean_score"].astype(float), strict=True):
+        low, high = np.ceil(n * (p - gap) - 1e-9), np.floor(n * (p + gap) + 1e-9)
+        chance *= float(binom.cdf(high, n, p) - binom.cdf(low - 1, n, p))
+    return chance
 
 
 def _wilson(share: np.ndarray, n: np.ndarray, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:

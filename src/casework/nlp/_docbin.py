@@ -1,7 +1,8 @@
 """Parsed-doc cache files in spaCy's DocBin format, written and read without the slow parts.
 
-A cache file is exactly what ``DocBin(attrs=…).to_bytes()`` writes for one doc (a
-zlib-compressed msgpack message), so ``DocBin().from_bytes(data).get_docs(vocab)`` reads it.
+A cache file is what ``DocBin(attrs=…).to_bytes()`` writes for one doc (a zlib-compressed
+msgpack message; its strings in the order of their hashes, not sorted), so
+``DocBin().from_bytes(data).get_docs(vocab)`` reads it.
 Two things in spaCy's own DocBin cost as much as parsing the text again: ``add`` walks every
 token in Python to collect strings, and srsly's msgpack wrappers search the installed
 packages' entry points on every call. Here strings are collected from the unique hashes of
@@ -77,27 +78,29 @@ def encode(doc: Doc, attrs: list[int] | None = None, names: dict[int, str] | Non
     """
     attrs = attrs or attrs_for(doc)
     names = {} if names is None else names
-    wanted: list[int | str] = list(attrs)
-    tokens = np.ascontiguousarray(doc.to_array(wanted), dtype="uint64").reshape(
-        len(doc), len(attrs)
+    wanted: list[int | str] = [*attrs, SPACY]
+    table = np.ascontiguousarray(doc.to_array(wanted), dtype="uint64").reshape(
+        len(doc), len(wanted)
     )
-    spaces = np.asarray(doc.to_array(SPACY), dtype=bool).reshape(len(doc), 1)
-    store = doc.vocab.strings
+    tokens = np.ascontiguousarray(table[:, :-1])
+    spaces = table[:, -1:].astype(bool)
     columns = [i for i, attr in enumerate(attrs) if attr in _STRING_ATTRS]
-    strings: set[str] = set()
-    for h in np.unique(tokens[:, columns]).tolist():
-        if h:
-            name = names.get(h)
-            if name is None:
-                name = names[h] = store[h]
-            strings.add(name)
+    hashes = np.unique(tokens[:, columns]).tolist()  # sorted: the strings' order is stable
+    if hashes and hashes[0] == 0:
+        hashes = hashes[1:]  # 0: no string
+    strings = list(map(names.get, hashes))  # the memo, looked up without a Python loop
+    if None in strings:
+        store = doc.vocab.strings
+        for i, h in enumerate(hashes):
+            if strings[i] is None:
+                strings[i] = names[h] = store[h]
     message = {
         "version": _FORMAT_VERSION,
         "attrs": attrs,
         "tokens": tokens.tobytes("C"),
         "spaces": spaces.tobytes("C"),
         "lengths": np.asarray([len(doc)], dtype="int32").tobytes("C"),
-        "strings": sorted(strings),
+        "strings": strings,
         "cats": [dict(doc.cats)],
         "flags": [{"has_unknown_spaces": bool(doc.has_unknown_spaces)}],
         "span_groups": [doc.spans.to_bytes() if doc.spans else b""],
