@@ -211,8 +211,9 @@ def score_basis(
     return Scored(ruleset, hits, precision, model, digest, words)
 
 
-#: Most words the rule pass keeps for the model (12 bytes each: about 60 MB, some 3,000
-#: hour-long interviews); beyond it, the model reads the parsed docs back from the cache.
+#: Most words the rule pass keeps for the model (12 bytes each: about 60 MB, some 550
+#: hour-long interviews of 9,000 words); beyond it, the model reads the parsed docs back
+#: from the cache.
 KEEP_WORDS = 5_000_000
 
 

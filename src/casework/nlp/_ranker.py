@@ -108,9 +108,12 @@ class Vocabulary:
             self._pairs = PairIndex.of(self.columns)
         rows, cols = flat.with_pairs(self.columns, self._pairs)
         is_word = cols < self.n_words  # a word that is also a context token's name: a word
+        # Words the vocabulary lacks stay out of the length here (unlike the descriptions'
+        # cosines, :func:`casework.nlp._bags.unseen_squares`): counting them changed
+        # neither the calibration nor the held-out figures, this score weighing little.
         text = tfidf_rows(counts(rows[is_word], cols[is_word], shape), self.idf_full())
-        tokens = context if isinstance(context, Flat) else Flat.of(context)
-        rows, cols = tokens.columns(self.columns)
+        given = context if isinstance(context, Flat) else Flat.of(context)
+        rows, cols = given.columns(self.columns)
         tokens = counts(rows, cols, shape)
         tokens.data[:] = context_weight  # present or not
         return sp.csr_matrix(text + tokens)
