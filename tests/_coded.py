@@ -3,11 +3,20 @@ coder coded (each found in its text), as the tables the model trains on."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 
 import pandas as pd
 
+import casework
 from casework.tables import Tables
+
+#: Sixteen sentences, the odd ones about children (coded impact.children by
+#: :func:`children_project`), the even ones about capacity.
+LINES = [
+    f"The children read more at home in week {i}." if i % 2 else f"Capacity was short in week {i}."
+    for i in range(16)
+]
 
 
 def coded_tables(
@@ -33,3 +42,17 @@ def coded_tables(
     )
     segments = pd.DataFrame(columns=["doc_id", "seg_no", "start", "end", "speaker", "text"])
     return Tables(docs, segments, codes, codings, dict(texts))
+
+
+def children_project(
+    make_project: Callable[..., Path], docs: Mapping[str, str]
+) -> casework.Project:
+    """A project of ``docs`` (file path → text) whose coder coded every :data:`LINES`
+    sentence about children, in the docs of cases A and B that hold them in order."""
+    project = casework.open_project(make_project(docs=dict(docs)))
+    for doc in ("A/x", "B/y"):
+        text = project.text(doc)
+        for line in LINES[1::2]:
+            start = text.index(line)
+            project.code(doc, "impact.children", start, start + len(line))
+    return project

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from _coded import LINES, children_project
 
 import casework
 from casework.nlp import SuggestOptions, _ranked as ranked, load_pipeline, units_of
@@ -80,27 +81,13 @@ def test_units_made_from_arrays_equal_units_made_from_lists() -> None:
 
 
 def test_the_rule_pass_keeps_the_words_and_the_model_scores_the_same(
-    make_project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+    make_project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    lines = [
-        f"The children read more at home in week {i}."
-        if i % 2
-        else f"Capacity was short in week {i}."
-        for i in range(16)
-    ]
-    root = make_project(
-        docs={
-            "A/x.txt": "\n\n".join(lines),
-            "B/y.txt": "\n\n".join(lines),
-            "B/z.txt": "\n\n".join(reversed(lines)),
-        }
+    together = "\n\n".join(LINES)
+    project = children_project(
+        make_project,
+        {"A/x.txt": together, "B/y.txt": together, "B/z.txt": "\n\n".join(reversed(LINES))},
     )
-    project = casework.open_project(root)
-    for doc in ("A/x", "B/y"):
-        text = project.text(doc)
-        for i in range(1, 16, 2):
-            start = text.index(lines[i])
-            project.code(doc, "impact.children", start, start + len(lines[i]))
     options = SuggestOptions(floor=0.0, join=False, per_doc=None)
 
     def suggest(keep_words: bool, cache: Path) -> tuple[ranked.Scored, pd.DataFrame]:
@@ -128,15 +115,15 @@ def test_the_rule_pass_keeps_the_words_and_the_model_scores_the_same(
         shown = rows[["doc_id", "start", "end", "code_id", "source", "confidence", "reason"]]
         return scored, shown.sort_values(["doc_id", "start", "code_id"], ignore_index=True)
 
-    kept, with_kept = suggest(True, root / "cache-1")
+    kept, with_kept = suggest(True, tmp_path / "cache-1")
     assert kept.model is not None and set(kept.words) == {"A/x", "B/y", "B/z"}
-    read, read_back = suggest(False, root / "cache-2")
+    read, read_back = suggest(False, tmp_path / "cache-2")
     assert not read.words
     assert (with_kept["source"] == "model").any()
     pd.testing.assert_frame_equal(with_kept, read_back)
     # past the bound, the rest are read back from the cache, with the same scores
     monkeypatch.setattr(ranked, "KEEP_WORDS", 1)
-    bounded, rows = suggest(True, root / "cache-3")
+    bounded, rows = suggest(True, tmp_path / "cache-3")
     assert len(bounded.words) == 1
     pd.testing.assert_frame_equal(rows, with_kept)
     np.testing.assert_allclose(rows["confidence"], read_back["confidence"])

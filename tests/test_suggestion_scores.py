@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from _coded import LINES, children_project
 
 import casework
 from casework.nlp import (
@@ -296,19 +297,8 @@ def test_attributes_missing_everywhere_are_no_feature() -> None:
 def test_the_model_trains_in_the_background_without_blocking(
     make_project: Callable[..., Path],
 ) -> None:
-    lines = [
-        f"The children read more at home in week {i}."
-        if i % 2
-        else f"Capacity was short in week {i}."
-        for i in range(16)
-    ]
-    root = make_project(docs={"A/x.txt": "\n\n".join(lines), "B/y.txt": "\n\n".join(lines)})
-    project = casework.open_project(root)
-    for doc in ("A/x", "B/y"):
-        text = project.text(doc)
-        for i in range(1, 16, 2):
-            start = text.index(lines[i])
-            project.code(doc, "impact.children", start, start + len(lines[i]))
+    together = "\n\n".join(LINES)
+    project = children_project(make_project, {"A/x.txt": together, "B/y.txt": together})
     trainer = project.trainer()
     first = project.score_basis(background=True)
     assert first.model is None  # nothing trained yet: rules only, and no waiting
@@ -322,7 +312,7 @@ def test_the_model_trains_in_the_background_without_blocking(
     rows = project.suggest(background=True, floor=0.0, join=False, per_doc=None)
     assert (rows.loc[rows["code_id"] == "impact.children", "source"] == "model").all()
     # a new coding changes the training data: the next call starts a new training
-    project.code("A/x", "challenges.capacity", 0, len(lines[0]))
+    project.code("A/x", "challenges.capacity", 0, len(LINES[0]))
     project.score_basis(background=True)
     trainer.wait()
     assert trainer.latest is not None and trainer.latest[1] != digest
