@@ -15,8 +15,8 @@ from _coded import coded_tables
 
 from casework.nlp import RankerSettings, SuggestOptions, fit_ranker, load_pipeline, parse, units_of
 from casework.nlp._descriptions import CodeProfiles, code_texts
-from casework.nlp._ranked import _data_hash
 from casework.nlp._ranker import Ranker, _folds
+from casework.nlp._training import _data_hash
 from casework.nlp.learned import label_units
 from casework.tables import Tables
 

@@ -16,12 +16,10 @@ from casework.nlp._queries import KWIC_COLUMNS, code_all_hits, kwic, word_freque
 from casework.nlp._ranked import (
     DEFAULT_FLOOR,
     DEFAULT_PER_DOC,
-    BackgroundTrainer,
     Options as SuggestOptions,
     Scored,
     ranked_suggest,
     score_basis,
-    train_ranker,
 )
 from casework.nlp._ranker import Ranker, RankerSettings, fit_ranker
 from casework.nlp._similar import (
@@ -31,6 +29,7 @@ from casework.nlp._similar import (
     forget_indexes,
     similar,
 )
+from casework.nlp._training import BackgroundTrainer, train_ranker
 from casework.nlp.learned import LearnedModel, NotEnoughExamples, Settings, train_model
 from casework.nlp.pipeline import load_pipeline, parse, pipeline_id
 from casework.nlp.redact import RedactionResult, redact_project

@@ -13,8 +13,9 @@ small cost, and scoring turns only the distinct ones into strings (:func:`flat_w
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,10 +23,12 @@ import numpy as np
 from casework.nlp._bags import Flat
 
 if TYPE_CHECKING:
+    from spacy.language import Language
     from spacy.strings import StringStore
     from spacy.tokens import Doc
 
     from casework.nlp._docindex import DocIndex
+    from casework.tables import TablesLike
 
 
 @dataclass(frozen=True)
@@ -109,3 +112,22 @@ def flat_words(parts: Sequence[SentenceWords]) -> Flat:
 def doc_words(doc: Doc) -> list[str]:
     """Every word of ``doc``, in order (a codebook text, a free-text query)."""
     return [w for unit in SentenceWords.of(doc).lists() for w in unit]
+
+
+def sentence_sources(
+    tables: TablesLike,
+    doc_ids: list[str],
+    kept: Mapping[str, SentenceWords],
+    nlp: Language,
+    folder: Path | None,
+) -> dict[str, SentenceWords | Doc]:
+    """What :func:`casework.nlp._features.units_of` needs of ``doc_ids``: the sentence
+    words the rule pass kept, and the other docs parsed (or read back from the cache in
+    ``folder``)."""
+    from casework.nlp.pipeline import doc_texts, iter_parsed
+
+    missing = [d for d in doc_ids if d not in kept]
+    found: dict[str, SentenceWords | Doc] = {d: kept[d] for d in doc_ids if d in kept}
+    if missing:
+        found.update(iter_parsed(doc_texts(tables, missing), nlp, folder))
+    return found
