@@ -62,6 +62,32 @@ def test_item_16_a_swallowed_ctrl_c_still_cancels_the_write() -> None:
         check()  # the write that would have followed is not reached
 
 
+def test_item_16_a_ctrl_c_swallowed_in_a_finaliser_prints_no_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A Ctrl-C landing in a finaliser (a weakref callback of Dask's, in a CI run) is
+    "unraisable": Python would print its traceback. Recorded already, it is kept quiet;
+    any other unraisable error is still reported."""
+    reported: list[BaseException | None] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda report: reported.append(report.exc_value))
+
+    class Finalised:
+        def __init__(self, error: BaseException | None = None) -> None:
+            self.error = error
+
+        def __del__(self) -> None:
+            if self.error is not None:
+                raise self.error
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.1)  # the handler raises KeyboardInterrupt here, in the finaliser
+
+    with pytest.raises(KeyboardInterrupt), watch_interrupts() as check:
+        Finalised()  # collected at once
+        Finalised(ValueError("a real bug"))
+        check()
+    assert [type(e) for e in reported] == [ValueError]
+
+
 @pytest.mark.parametrize("after", [1.0, 3.0, 5.0])
 def test_item_16_ctrl_c_while_the_dask_cluster_starts_writes_nothing(
     after: float, make_project: Callable[..., Path]

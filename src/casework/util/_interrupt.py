@@ -5,13 +5,16 @@ garbage-collection hook, a finaliser, a thread) is printed as "Exception ignored
 swallowed, and the program carries on to write what the user just cancelled. Inside
 :func:`watch_interrupts`, every SIGINT is also *recorded*; the returned ``check()``
 raises KeyboardInterrupt when one came, so calling it just before writing makes the
-cancel stick whatever swallowed the first exception.
+cancel stick whatever swallowed the first exception. Such a swallowed KeyboardInterrupt
+is not printed either (``sys.unraisablehook``): it has been recorded, and the user sees
+the one-line message of the cancel, not a traceback from inside a library.
 """
 
 from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from types import FrameType
@@ -38,8 +41,16 @@ def watch_interrupts() -> Iterator[Callable[[], None]]:
             previous(signum, frame)
         raise KeyboardInterrupt
 
+    unraisable = sys.unraisablehook
+
+    def quiet(report: Any) -> None:
+        if not (seen and isinstance(report.exc_value, KeyboardInterrupt)):
+            unraisable(report)
+
     signal.signal(signal.SIGINT, handler)
+    sys.unraisablehook = quiet
     try:
         yield check
     finally:
         signal.signal(signal.SIGINT, previous)
+        sys.unraisablehook = unraisable
