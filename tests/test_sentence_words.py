@@ -15,8 +15,8 @@ from _coded import LINES, children_project
 import casework
 from casework.nlp import SuggestOptions, _ranked as ranked, load_pipeline, units_of
 from casework.nlp._bags import Flat
-from casework.nlp._sentences import SentenceWords, doc_words
-from casework.nlp.pipeline import pipeline_for
+from casework.nlp._sentences import SentenceWords, doc_words, flat_words
+from casework.nlp.pipeline import _default_pipeline, pipeline_for
 
 TEXT = (
     "  I met Dr. Smith in London.  She said: 'We didn't expect THAT!'\n\n"
@@ -51,6 +51,11 @@ def test_sentence_words_follow_the_one_rule_for_words() -> None:
         assert doc_words(doc) == [w for unit in words for w in unit]
     doc = nlp(TEXT)
     assert "london" in doc_words(doc) and "i" in doc_words(doc)  # lower-cased lemmas
+    # docs of two pipelines (two string stores) flatten together
+    other = _default_pipeline()  # a second instance, with strings of its own
+    mixed = [SentenceWords.of(doc), SentenceWords.of(other("Frobnitzal stayed."))]
+    assert int(mixed[1].word[0]) not in nlp.vocab.strings  # only the second store has it
+    assert flat_words(mixed).lists()[-1] == ["frobnitzal", "stay"]
     first, _ = _by_tokens(doc)[0][0]
     assert TEXT[first:].startswith("I met Dr. Smith in London.")
 

@@ -103,8 +103,12 @@ def flat_words(parts: Sequence[SentenceWords]) -> Flat:
     )
     hashes = np.concatenate([p.word for p in parts])
     by_hash, distinct = pd.factorize(hashes)
-    strings = parts[0].strings
-    text = np.array([strings[h].lower() for h in distinct.tolist()], dtype=object)
+    stores = list({id(p.strings): p.strings for p in parts}.values())
+    if len(stores) == 1:  # one pipeline: the usual case
+        found = [stores[0][h] for h in distinct.tolist()]
+    else:  # docs of several pipelines: each hash is in one of their stores
+        found = [next(s[h] for s in stores if h in s) for h in distinct.tolist()]
+    text = np.array([t.lower() for t in found], dtype=object)
     by_text, names = pd.factorize(text)
     return Flat(rows, by_text[by_hash].astype(np.int64), np.asarray(names, dtype=object), n_rows)
 
