@@ -75,3 +75,30 @@ def test_usage_errors_exit_2_without_traceback(capsys: pytest.CaptureFixture[str
     assert code == 2 and "No such command" in err and "Traceback" not in err
     code, _, err = run(["info", "--bogus"], capsys)
     assert code == 2 and "No such option" in err
+    # one line, as every bad input is, naming the option and where its help is
+    for argv, said in (
+        (["autocode", ".", "--floor", "1.5"], "Invalid value for '--floor'"),
+        (["autocode", ".", "--accept-above", "1.2"], "'--accept-above'"),
+        (["info", "--bogus"], "No such option: --bogus"),
+    ):
+        code, _, err = run(argv, capsys)
+        assert code == 2 and err.count("\n") == 1 and said in err, err
+        assert err.startswith("casework: ") and f"'casework {argv[0]} --help'" in err
+
+
+@pytest.mark.parametrize(
+    ("setting", "named"),
+    [("floor = 1.5", "[nlp] floor = 1.5"), ('per_doc = "many"', "[nlp] per_doc = 'many'")],
+)
+def test_a_bad_suggestion_setting_stops_validate_and_build_before_any_write(
+    setting: str, named: str, make_project: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_project()
+    config = root / "casework.toml"
+    config.write_text(config.read_text(encoding="utf-8") + f"\n[nlp]\n{setting}\n")
+    before = sorted(p.relative_to(root) for p in root.rglob("*"))
+    for command in ("validate", "build", "autocode"):
+        code, _, err = run([command, str(root)], capsys)
+        assert code == 2 and err.count("\n") == 1, err
+        assert "casework.toml" in err and named in err, err
+    assert sorted(p.relative_to(root) for p in root.rglob("*")) == before  # nothing written

@@ -95,6 +95,7 @@ def test_nothing_is_coded_without_accept(small: casework.Project) -> None:
 
 def test_explore_offers_untested_rules_under_the_floor(small: casework.Project) -> None:
     assert len(small.suggest(floor=0.9)) > 0  # nothing judged yet: offered to be judged
+    assert small.suggest(floor=0.9, explore=False).empty  # the floor alone
     rows = small.suggest(floor=0.9)
     small.reject(rows)
     assert small.suggest(floor=0.9).empty

@@ -42,7 +42,37 @@ def read_config(root: Path) -> dict[str, Any]:
             path=path,
             fix=f"Known sections: {', '.join(sorted(KNOWN_SECTIONS))}.",
         )
+    _check_suggestion_settings(config, path)
     return config
+
+
+def _check_suggestion_settings(config: dict[str, Any], path: Path) -> None:
+    """``[nlp] floor`` (a probability) and ``per_doc`` (a count, 0 for no limit), checked
+    when the file is read, so nothing runs (or writes) on a setting that cannot work."""
+    nlp = config.get("nlp", {})
+    if not isinstance(nlp, dict):
+        return
+    floor = nlp.get("floor")
+    if floor is not None and (
+        isinstance(floor, bool) or not isinstance(floor, int | float) or not 0 <= floor <= 1
+    ):
+        raise ConfigError(
+            f"[nlp] floor = {floor!r} is not a probability",
+            path=path,
+            field="floor",
+            fix="Give the lowest score suggested as a number from 0 to 1, e.g. floor = 0.25.",
+        )
+    per_doc = nlp.get("per_doc")
+    if per_doc not in (None, "none") and (
+        isinstance(per_doc, bool) or not isinstance(per_doc, int) or per_doc < 0
+    ):
+        raise ConfigError(
+            f"[nlp] per_doc = {per_doc!r} is not a count",
+            path=path,
+            field="per_doc",
+            fix='Give the most suggestions per document as a whole number, 0 (or "none") '
+            "for no limit, e.g. per_doc = 40.",
+        )
 
 
 def setting(config: dict[str, Any], section: str, key: str, default: Any = None) -> Any:

@@ -473,6 +473,7 @@ class Project:
         join: bool = True,
         ranked: bool = True,
         background: bool = False,
+        explore: bool = True,
     ) -> pd.DataFrame:
         """Suggested codings, best first within what is shown; nothing is coded until
         :meth:`accept`, and what the coder rejected is never offered again.
@@ -483,7 +484,9 @@ class Project:
         (``learned=False`` turns the model off; None uses it when it can be trained).
         ``floor`` (default 0.25) is the lowest score offered, ``per_doc`` (default 40) the
         most suggestions per document, and neighbouring suggestions of one code are joined
-        into passages unless ``join=False``. ``ranked=False`` gives every raw rule hit (and
+        into passages unless ``join=False``. Rules the coder has judged fewer than four
+        times are offered under the floor too, so they can be judged (``explore=False``:
+        not). ``ranked=False`` gives every raw rule hit (and
         model score at ``min_score`` with ``learned=True``), as before.
 
         ``background=True`` (for a coding session) never waits for the model: it trains
@@ -513,6 +516,7 @@ class Project:
             per_doc=per_doc,
             join=join,
             model=learned is not False,
+            explore=explore,
         )
         rows = self._ranked(who, options, unit, doc_ids, background)
         return rows if rules else rows[rows["source"] != "rule"].reset_index(drop=True)
@@ -524,6 +528,7 @@ class Project:
         per_doc: int | Literal["default"] | None = "default",
         join: bool = True,
         model: bool = True,
+        explore: bool = True,
     ) -> Any:
         """The scoring and trimming options (``casework.nlp.SuggestOptions``); unset ones
         come from ``[nlp] floor`` / ``per_doc`` in casework.toml, else the defaults."""
@@ -535,7 +540,7 @@ class Project:
         if per_doc == "default":
             per_doc = project_setting(self, "per_doc", SuggestOptions().per_doc)
             per_doc = None if per_doc in (0, None, "none") else int(per_doc)
-        return SuggestOptions(floor=floor, per_doc=per_doc, join=join, model=model)
+        return SuggestOptions(floor=floor, per_doc=per_doc, join=join, model=model, explore=explore)
 
     def _ranked(
         self,

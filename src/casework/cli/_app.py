@@ -47,7 +47,7 @@ _register_all()
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit status (0 ok, 1 problems found, 2 bad input)."""
     try:
-        status = app(args=argv, standalone_mode=False)
+        status = app(args=argv, prog_name="casework", standalone_mode=False)
     except CaseworkError as err:
         typer.echo(f"casework: {err.one_line()}", err=True)
         return 2
@@ -60,9 +60,19 @@ def run(argv: list[str] | None = None) -> int:
         typer.echo("casework: interrupted; the project is unchanged", err=True)
         return 130
     except Exception as err:
-        # Usage errors (click's, or the copy typer vendors) carry their own exit status.
+        # Usage errors (click's, or the copy typer vendors) carry their own exit status;
+        # said in one line, like every other bad input, with where to look for the fix.
         if any(cls.__name__ == "ClickException" for cls in type(err).__mro__):
-            err.show()  # type: ignore[attr-defined]
+            typer.echo(f"casework: {_usage_line(err)}", err=True)
             return int(err.exit_code)  # type: ignore[attr-defined]
         raise
     return status if isinstance(status, int) else 0
+
+
+def _usage_line(err: Exception) -> str:
+    """A click usage error as one line: its message, and the command whose help lists
+    the options."""
+    message = " ".join(str(err.format_message()).split())  # type: ignore[attr-defined]
+    ctx = getattr(err, "ctx", None)
+    command = getattr(ctx, "command_path", None)
+    return f"{message.rstrip('.')}. See '{command} --help'." if command else message
