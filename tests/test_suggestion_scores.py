@@ -334,3 +334,14 @@ def test_more_like_this_skips_the_interviewers_turns(make_project: Callable[...,
     found = project.similar(text="staff turnover", n=10)
     assert len(found) and not found["quote"].str.contains("Did staff").any()
     assert found.iloc[0]["quote"].startswith(("Dana: Staff", "Staff"))
+
+
+def test_a_heading_line_is_never_offered(make_project: Callable[..., Path]) -> None:
+    """A heading names its section (and is evidence for the sentences under it); a
+    keyword in it is no passage to code."""
+    text = "## The children and capacity\n\nThe children read more at home.\n"
+    project = casework.open_project(make_project(docs={"A/x.md": text}))
+    rows = project.suggest(floor=0.0, join=False)
+    assert len(rows) and (rows["start"] >= text.index("The children read")).all()
+    raw = project.suggest(ranked=False)  # the raw hits do fire in the heading
+    assert (raw["start"] < text.index("\n")).any()

@@ -182,7 +182,7 @@ def context_tokens(
     n = max(len(text), 1)
     out = [list(attributes) for _ in range(len(starts))]
     if headings:
-        found = [(m.start(), m.group(2)) for m in HEADING.finditer(text)]
+        found = [(start, title) for start, _, title in heading_lines(text)]
         if found:
             at = np.array([a for a, _ in found], dtype=np.int64)
             tokens = [heading_tokens(h) for _, h in found]
@@ -201,6 +201,11 @@ def context_tokens(
     for i, t in enumerate(tenth.tolist()):
         out[i].append(f"pos:{t}")
     return out
+
+
+def heading_lines(text: str) -> list[tuple[int, int, str]]:
+    """The Markdown headings of ``text``: (start, end) of each line and its title."""
+    return [(m.start(), m.end(), m.group(2)) for m in HEADING.finditer(text)]
 
 
 def heading_tokens(heading: str) -> list[str]:

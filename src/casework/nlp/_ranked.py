@@ -149,7 +149,7 @@ def ranked_suggest(
     if scored.model is not None and modeled:
         _add_model(pile, tables, scored, wanted, nlp, folder, options, basis)
     frame = assemble(pile, tables, coder, rejections)
-    frame = _drop_rejected(frame, rejections, coder)
+    frame = _drop_headings(_drop_rejected(frame, rejections, coder), tables)
     frame = frame.assign(decisions=[_decisions(r, basis) for r in frame["reason"]])
     return trim(frame, options, tables)
 
@@ -319,6 +319,28 @@ def _add_model(
 def _decisions(reason: Any, basis: Mapping[str, int]) -> int:
     parts = str(reason).split("; ")
     return max((basis.get(p, 0) for p in parts), default=0)
+
+
+def _drop_headings(frame: pd.DataFrame, tables: TablesLike) -> pd.DataFrame:
+    """Leave out suggestions that are a Markdown heading line: a heading names a section
+    (and is evidence for the sentences under it, :mod:`casework.nlp._features`); it is
+    not a passage anyone codes."""
+    from casework.nlp._features import heading_lines
+
+    if frame.empty:
+        return frame
+    keep = np.ones(len(frame), dtype=bool)
+    starts, ends = frame["start"].to_numpy(np.int64), frame["end"].to_numpy(np.int64)
+    for doc_id, rows in frame.groupby("doc_id", sort=False).indices.items():
+        found = heading_lines(tables.text(str(doc_id)))
+        if not found:
+            continue
+        first = np.array([a for a, _, _ in found], dtype=np.int64)
+        last = np.array([b for _, b, _ in found], dtype=np.int64)
+        at = np.searchsorted(first, starts[rows], side="right") - 1
+        inside = (at >= 0) & (ends[rows] <= last[np.maximum(at, 0)])
+        keep[rows[inside]] = False
+    return frame[keep].reset_index(drop=True)
 
 
 def _drop_rejected(
