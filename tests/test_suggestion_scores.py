@@ -345,3 +345,25 @@ def test_a_heading_line_is_never_offered(make_project: Callable[..., Path]) -> N
     assert len(rows) and (rows["start"] >= text.index("The children read")).all()
     raw = project.suggest(ranked=False)  # the raw hits do fire in the heading
     assert (raw["start"] < text.index("\n")).any()
+
+
+def test_bad_arguments_of_suggest_and_similar_say_which_and_how(
+    small: casework.Project,
+) -> None:
+    from casework.errors import CaseworkError
+
+    doc = str(small.documents["doc_id"].iloc[0])
+    size = len(small.text(doc))
+    for call, field in (
+        (lambda: small.suggest(floor="0.5"), "floor"),  # type: ignore[arg-type]
+        (lambda: small.suggest(per_doc=2.5), "per_doc"),  # type: ignore[arg-type]
+        (lambda: small.suggest(doc_ids=["nope/x"]), "doc_ids"),
+        (lambda: small.similar(passage=(doc, 0, size + 10)), "passage"),
+        (lambda: small.similar(text="   "), "text"),
+        (lambda: small.similar(text="zzzzqq qqqqzz"), "text"),
+        (lambda: small.similar(text="children", n=0), "n"),
+        (lambda: small.accept(small.similar(text="children", n=1)), "code_id"),
+    ):
+        with pytest.raises(CaseworkError) as caught:
+            call()
+        assert caught.value.field == field and caught.value.fix, caught.value

@@ -289,6 +289,13 @@ class Project:
         self._resolved.codings = pd.concat([self._resolved.codings, new.codings], ignore_index=True)
 
     def _code_event(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        if row.get("code_id") is None or pd.isna(row.get("code_id")):
+            raise ProjectError(
+                f"the passage {row.get('doc_id')} {row.get('start')}–{row.get('end')} has no code",
+                field="code_id",
+                fix="Set the row's code_id, or ask similar(..., code='…') for passages to "
+                "offer as that code.",
+            )
         doc_id, code_id = str(row["doc_id"]), str(row["code_id"])
         if code_id not in self.codebook:
             raise UnknownName("code", code_id, self.codes["code_id"], field="code_id")

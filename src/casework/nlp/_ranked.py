@@ -71,11 +71,20 @@ class Options:
     def __post_init__(self) -> None:
         from casework.errors import CaseworkError
 
-        if not 0.0 <= self.floor <= 1.0:
+        floor = self.floor
+        if isinstance(floor, bool) or not isinstance(floor, int | float) or not 0 <= floor <= 1:
             raise CaseworkError(
-                f"score floor {self.floor} is not a probability",
+                f"score floor {floor!r} is not a probability",
                 field="floor",
-                fix="Give a floor between 0 and 1, e.g. 0.4.",
+                fix="Give a floor between 0 and 1, e.g. 0.25.",
+            )
+        if self.per_doc is not None and (
+            isinstance(self.per_doc, bool) or not isinstance(self.per_doc, int)
+        ):
+            raise CaseworkError(
+                f"per-document cap {self.per_doc!r} is not a whole number",
+                field="per_doc",
+                fix="Give a cap of 1 or more, or None for no cap.",
             )
         if self.per_doc is not None and self.per_doc < 1:
             raise CaseworkError(
@@ -142,6 +151,12 @@ def ranked_suggest(
             progress=progress,
         )
     wanted = [d for d, _ in doc_texts(tables, doc_ids)]
+    if doc_ids is not None:
+        unknown = sorted(set(map(str, doc_ids)) - set(wanted))
+        if unknown:
+            documents = getattr(tables, "documents", None)
+            known = documents["doc_id"] if documents is not None else wanted
+            raise UnknownName("document", unknown[0], known, field="doc_ids")
     pile = Candidates(tables, unit)
     modeled = set(scored.model.codes) if scored.model is not None else set()
     basis: dict[str, int] = {}

@@ -233,6 +233,18 @@ def similar(
         )
     if code is not None and code not in set(tables.codes["code_id"].astype(str)):
         raise UnknownName("code", code, tables.codes["code_id"], field="code")
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise CaseworkError(
+            f"n = {n!r} is not a number of passages",
+            field="n",
+            fix="Ask for at least one passage, e.g. n=20.",
+        )
+    if text is not None and not str(text).strip():
+        raise CaseworkError(
+            "the text to find more of is empty",
+            field="text",
+            fix="Give a few words, e.g. text='staff turnover'.",
+        )
     index, nlp = corpus_index(tables, method=method, nlp=nlp, cache_dir=cache_dir)
     frame = index.frame
     exclude = np.zeros(len(frame), dtype=bool)
@@ -240,6 +252,13 @@ def similar(
         doc_id, start, end = str(passage[0]), int(passage[1]), int(passage[2])
         if doc_id not in set(tables.documents["doc_id"].astype(str)):
             raise UnknownName("document", doc_id, tables.documents["doc_id"], field="passage")
+        size = len(tables.text(doc_id))
+        if not 0 <= start < end <= size:
+            raise CaseworkError(
+                f"offsets {start}–{end} are outside the text of '{doc_id}' ({size} characters)",
+                field="passage",
+                fix="Give 0 <= start < end <= the document's n_chars.",
+            )
         inside = (
             (frame["doc_id"] == doc_id) & (frame["start"] < end) & (start < frame["end"])
         ).to_numpy()
@@ -270,6 +289,12 @@ def similar(
         _, words = sentence_units("query", nlp(str(text)))
         flat = [w for sentence in words for w in sentence]
         query = nlp(str(text)).vector if index.method == "vectors" else index.embed([flat])[0]
+        if not np.any(query):
+            raise CaseworkError(
+                f"no word of '{text}' occurs in the project's sentences",
+                field="text",
+                fix="Use words the interviews use (a passage or a code works too).",
+            )
         shown = str(text) if len(str(text)) <= 40 else str(text)[:39] + "…"
         what = f'like "{shown}"'
     if code is not None:
