@@ -173,7 +173,7 @@ def test_bad_similar_messages_are_one_line_errors(
     for message, says in (
         ({"text": "   "}, "nothing to find passages about"),
         ({"code": "no.such.code"}, "no.such.code"),
-        ({"doc": DOC, "start": 10**7, "end": 10**7 + 5}, "no sentence"),
+        ({"doc": DOC, "start": 10**7, "end": 10**7 + 5}, "outside the text"),
     ):
         reply = send(action="similar", **message)
         assert not reply["ok"] and says in reply["error"] and "\n" not in reply["error"]
