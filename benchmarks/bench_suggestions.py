@@ -195,31 +195,15 @@ def _slice(
     took: dict[str, float] = {}
 
     def run(with_model: bool) -> None:
-        nlp = pipelines[MODEL if with_model else RULES]
         cache = Path(tempfile.mkdtemp(prefix="casework-bench-"))
+        nlp = pipelines[MODEL if with_model else RULES]
+        given = {"coder": None, "options": options, "nlp": nlp, "cache_dir": cache}
         try:
-            scored = score_basis(
-                tables,
-                book,
-                coder=None,
-                options=options,
-                nlp=nlp,
-                cache_dir=cache,
-                rejections=None,
-                keep_words=with_model,  # as when a coder's model is wanted
-            )
+            # keep_words: as when a coder's model is wanted
+            scored = score_basis(tables, book, rejections=None, keep_words=with_model, **given)
             if with_model:
                 scored = replace(scored, model=model)
-            ranked_suggest(
-                tables,
-                book,
-                coder=None,
-                options=options,
-                nlp=nlp,
-                cache_dir=cache,
-                scored=scored,
-                rejections=pd.DataFrame(),
-            )
+            ranked_suggest(tables, book, scored=scored, rejections=pd.DataFrame(), **given)
         finally:
             shutil.rmtree(cache, ignore_errors=True)
 

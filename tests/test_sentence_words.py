@@ -96,26 +96,14 @@ def test_the_rule_pass_keeps_the_words_and_the_model_scores_the_same(
     options = SuggestOptions(floor=0.0, join=False, per_doc=None)
 
     def suggest(keep_words: bool, cache: Path) -> tuple[ranked.Scored, pd.DataFrame]:
-        nlp = pipeline_for(project)
+        # what both steps are given, as the Coder gives them
+        given = {"coder": project.coder, "options": options, "cache_dir": cache}
+        given["nlp"] = pipeline_for(project)
         scored = ranked.score_basis(
-            project,
-            project.codebook,
-            coder=project.coder,
-            options=options,
-            nlp=nlp,
-            cache_dir=cache,
-            rejections=None,
-            keep_words=keep_words,
+            project, project.codebook, rejections=None, keep_words=keep_words, **given
         )
         rows = ranked.ranked_suggest(
-            project,
-            project.codebook,
-            coder=project.coder,
-            options=options,
-            nlp=nlp,
-            cache_dir=cache,
-            scored=scored,
-            rejections=pd.DataFrame(),
+            project, project.codebook, scored=scored, rejections=pd.DataFrame(), **given
         )
         shown = rows[["doc_id", "start", "end", "code_id", "source", "confidence", "reason"]]
         return scored, shown.sort_values(["doc_id", "start", "code_id"], ignore_index=True)

@@ -122,6 +122,24 @@ class ProjectError(CaseworkError, ValueError):
     """A project whose parts do not fit together (duplicate ids, unknown case, …)."""
 
 
+class OutsideText(ProjectError):
+    """Character offsets that are no span of a document's text."""
+
+    def __init__(self, doc_id: str, start: int, end: int, size: int, *, field: str) -> None:
+        super().__init__(
+            f"offsets {start}–{end} are outside the text of '{doc_id}' ({size} characters)",
+            field=field,
+            fix="Give 0 <= start < end <= the document's n_chars.",
+        )
+
+
+def check_span(doc_id: str, start: int, end: int, size: int, *, field: str) -> None:
+    """Raise :class:`OutsideText` unless ``start``–``end`` is a non-empty span of a text of
+    ``size`` characters."""
+    if not 0 <= start < end <= size:
+        raise OutsideText(doc_id, start, end, size, field=field)
+
+
 class UnknownName(CaseworkError, LookupError):
     """A name (code, attribute, coder, document, reader…) that does not exist."""
 

@@ -11,7 +11,14 @@ import pandas as pd
 
 from casework.codebook import Codebook
 from casework.config import need_coder, read_config, resolve_coder, setting
-from casework.errors import CodebookError, ConfigError, Problem, ProjectError, UnknownName
+from casework.errors import (
+    CodebookError,
+    ConfigError,
+    Problem,
+    ProjectError,
+    UnknownName,
+    check_span,
+)
 from casework.sources import Corpus, load_corpus, outside_error
 from casework.store import (
     EventStore,
@@ -301,13 +308,7 @@ class Project:
             raise UnknownName("code", code_id, self.codes["code_id"], field="code_id")
         text = self.text(doc_id)
         start, end = int(row["start"]), int(row["end"])
-        if not 0 <= start < end <= len(text):
-            raise ProjectError(
-                f"offsets {start}–{end} are outside the text of '{doc_id}' "
-                f"({len(text)} characters)",
-                field="start/end",
-                fix="Give 0 <= start < end <= the document's n_chars.",
-            )
+        check_span(doc_id, start, end, len(text), field="start/end")
         anchor = make_anchor(text, start, end)
         confidence = row.get("confidence")
         event = {

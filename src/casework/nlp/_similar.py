@@ -220,7 +220,7 @@ def similar(
 ) -> pd.DataFrame:
     """The ``n`` sentences most like a passage, a code's passages or a text (see
     :meth:`casework.Project.similar`)."""
-    from casework.errors import CaseworkError, UnknownName
+    from casework.errors import CaseworkError, UnknownName, check_span
     from casework.nlp._assemble import now
     from casework.nlp.suggest import SUGGESTION_COLUMNS, suggestion_ids
 
@@ -252,13 +252,7 @@ def similar(
         doc_id, start, end = str(passage[0]), int(passage[1]), int(passage[2])
         if doc_id not in set(tables.documents["doc_id"].astype(str)):
             raise UnknownName("document", doc_id, tables.documents["doc_id"], field="passage")
-        size = len(tables.text(doc_id))
-        if not 0 <= start < end <= size:
-            raise CaseworkError(
-                f"offsets {start}–{end} are outside the text of '{doc_id}' ({size} characters)",
-                field="passage",
-                fix="Give 0 <= start < end <= the document's n_chars.",
-            )
+        check_span(doc_id, start, end, len(tables.text(doc_id)), field="passage")
         inside = (
             (frame["doc_id"] == doc_id) & (frame["start"] < end) & (start < frame["end"])
         ).to_numpy()
@@ -286,9 +280,10 @@ def similar(
         assert text is not None
         from casework.nlp.learned import sentence_units
 
-        _, words = sentence_units("query", nlp(str(text)))
+        parsed = nlp(str(text))
+        _, words = sentence_units("query", parsed)
         flat = [w for sentence in words for w in sentence]
-        query = nlp(str(text)).vector if index.method == "vectors" else index.embed([flat])[0]
+        query = parsed.vector if index.method == "vectors" else index.embed([flat])[0]
         if not np.any(query):
             raise CaseworkError(
                 f"no word of '{text}' occurs in the project's sentences",
