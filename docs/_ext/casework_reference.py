@@ -145,6 +145,8 @@ def _example(cls: type) -> str:
         err = cls("code", "impactt", ["impact", "challenges"], field="code")
     elif cls.__name__ == "NotEnoughExamples":
         err = cls({"impact.practice": 2, "challenges.workload": 3}, 5)
+    elif cls.__name__ == "OutsideText":
+        err = cls("A/la_lead", 7300, 7400, 7325, field="start/end")
     elif cls.__name__ in ERROR_EXAMPLES:
         kwargs = dict(ERROR_EXAMPLES[cls.__name__])
         err = cls(kwargs.pop("message"), **kwargs)
